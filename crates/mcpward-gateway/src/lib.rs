@@ -1,0 +1,16 @@
+//! The `mcpward run` gateway: sits on a server's stdio, parses only the JSON-RPC envelope,
+//! decides with the policy, forwards original bytes, asks a person when needed and writes a
+//! hash-chained audit log.
+#![forbid(unsafe_code)]
+
+// Proxy side.
+pub mod envelope;
+pub mod frame;
+pub mod proxy;
+pub mod taint;
+
+// Records, approvals and client integration.
+pub mod chain;
+pub mod hook;
+pub mod queue;
+pub mod wrap;
