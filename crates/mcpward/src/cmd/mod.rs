@@ -1,0 +1,9 @@
+//! One module per subcommand: its arguments and a function from arguments to an exit code.
+
+pub mod approve;
+pub mod audit;
+pub mod check;
+pub mod log;
+pub mod policy;
+pub mod run;
+pub mod wrap;
