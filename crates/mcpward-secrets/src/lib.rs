@@ -8,7 +8,23 @@
 //! - [`mask`] renders a secret as at most 4 characters of prefix plus its length.
 #![forbid(unsafe_code)]
 
+mod detector;
+#[allow(dead_code)] // wired in by the detector
+mod entropy;
+mod keys;
+mod mask;
+#[allow(dead_code)] // wired in by the detector
+mod patterns;
+mod placeholder;
+mod reference;
+
 use std::ops::Range;
+
+pub use detector::Detector;
+pub use keys::is_secret_like_key;
+pub use mask::mask;
+pub use placeholder::is_placeholder;
+pub use reference::{contains_reference, is_reference};
 
 /// One secret found in a value or text.
 #[derive(Debug, Clone, PartialEq, Eq)]
