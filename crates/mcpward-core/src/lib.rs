@@ -2,6 +2,7 @@
 //! the file it came from, and [`output`] is the only place that turns findings into text.
 #![forbid(unsafe_code)]
 
+pub mod baseline;
 mod finding;
 pub mod output;
 mod span;
