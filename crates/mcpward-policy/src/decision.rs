@@ -1,0 +1,53 @@
+use crate::action::{Action, Mode};
+
+/// The outcome for one call, with where it came from so logs and denials can name the cause.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub action: Action,
+    pub source: DecisionSource,
+    /// One sentence for the person and the model: why this action.
+    pub reason: String,
+}
+
+/// What produced a [`Decision`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecisionSource {
+    /// A `[[rule]]` matched. `index` is 0-based into [`crate::Policy::rules`] (labels show it
+    /// 1-based); `line` is the 1-based line of the rule in `file`.
+    Rule {
+        index: usize,
+        line: u32,
+        reason: Option<String>,
+        /// File name of the policy, for labels such as `policy.toml:14`.
+        file: String,
+    },
+    /// No rule matched; `defaults.mode` decided.
+    DefaultMode(Mode),
+    /// The call would have been allowed, but the session saw untrusted content and the tool has
+    /// side effects (`defaults.taint = "ask"`).
+    Taint,
+    /// The tool is not in the pinned lockfile (`defaults.unknown_tools`).
+    UnknownTool,
+}
+
+impl Decision {
+    /// Short name of what decided, for logs and denial messages: `rule #2 (policy.toml:14)`,
+    /// `defaults.mode = read-only`.
+    pub fn rule_label(&self) -> String {
+        self.source.label()
+    }
+}
+
+impl DecisionSource {
+    /// See [`Decision::rule_label`].
+    pub fn label(&self) -> String {
+        match self {
+            DecisionSource::Rule {
+                index, line, file, ..
+            } => format!("rule #{} ({file}:{line})", index.saturating_add(1)),
+            DecisionSource::DefaultMode(mode) => format!("defaults.mode = {mode}"),
+            DecisionSource::Taint => "defaults.taint = ask (session saw untrusted content)".into(),
+            DecisionSource::UnknownTool => "defaults.unknown_tools".into(),
+        }
+    }
+}
