@@ -1,1 +1,822 @@
-//! TODO
+//! The hash-chained audit log (`audit.jsonl`): one JSON line per decision or event, each line
+//! carrying the hash of the line before it, so that editing, deleting, reordering or cutting off
+//! records is detectable by [`verify`].
+//!
+//! # Scheme (also in `docs/audit-log.md`)
+//!
+//! Every line is one JSON object whose fields are written in a fixed order and whose last two
+//! fields are `"prev"` and `"hash"`:
+//!
+//! ```text
+//! {"v":1,"time":"…","session":"…","seq":7,…,"prev":"<64 hex>","hash":"<64 hex>"}
+//! ```
+//!
+//! * `hash` = SHA-256 (lower-case hex) of the line's own bytes with the trailing
+//!   `,"hash":"<64 hex>"` removed — i.e. of `{…,"prev":"<64 hex>"}`. No canonicalisation is
+//!   needed to check it: the verifier hashes the bytes it reads.
+//! * `prev` = the `hash` of the previous complete record; the first record of a file uses 64
+//!   zeros (genesis).
+//! * `seq` counts records in the file from 1, across all sessions, so a deletion shows as a gap.
+//! * A sidecar `audit.jsonl.head` (mode 0600, replaced atomically after every append) holds the
+//!   `seq` and `hash` of the newest record. Removing the last N records leaves the head pointing
+//!   past the end of the file, which [`verify`] reports as truncation.
+//!
+//! What the chain does *not* stop: someone who can write both files can rewrite the whole log and
+//! the head consistently. Copy the head elsewhere (or ship records to a collector) if that matters.
+//!
+//! # Crashes
+//!
+//! A process killed in the middle of a write leaves a last line without its newline. Opening
+//! the log again ends that fragment with a newline (keeping it as evidence) and chains new
+//! records from the last *complete* record. [`verify`] reports such a fragment as
+//! truncation-by-crash, not as tampering, when the chain continues unbroken across it (or when
+//! it is the very end of the file). A fragment that the chain does not skip cleanly is tampering.
+//!
+//! Several gateways (one per server) append to the same file; an exclusive `flock` around each
+//! append (Unix) keeps their records in one chain.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Format version written in every record's `v` field.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// `prev` of the first record of a file.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Suffix added to the log path for the head file.
+const HEAD_SUFFIX: &str = ".head";
+
+/// Bytes read from the end of the file when looking for the last record on open; a longer
+/// record falls back to reading the whole file.
+const TAIL_WINDOW: u64 = 1 << 20;
+
+/// What the gateway wants to record; the log adds time, session, seq and the chain fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Record {
+    pub server: String,
+    /// JSON-RPC method (`tools/call`, `initialize`…) or an event name (`session-start`…).
+    pub method: String,
+    pub tool: Option<String>,
+    /// [`args_digest`] of the (redacted) arguments; never the arguments themselves.
+    pub args_digest: Option<String>,
+    /// `allow`, `deny`, `ask-approved`, `ask-denied`… (free text chosen by the gateway).
+    pub decision: String,
+    /// The policy rule that decided, e.g. `rule[3]` or `defaults.mode`.
+    pub rule: Option<String>,
+    /// Who approved or denied an `ask`.
+    pub approver: Option<String>,
+    pub latency_us: Option<u64>,
+    /// Free text; must already be redacted (the log writes what it is given).
+    pub detail: Option<String>,
+}
+
+/// One record as read back from the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredRecord {
+    pub v: u32,
+    pub time: String,
+    pub session: String,
+    pub seq: u64,
+    pub server: String,
+    pub method: String,
+    pub tool: Option<String>,
+    pub args_digest: Option<String>,
+    pub decision: String,
+    pub rule: Option<String>,
+    pub approver: Option<String>,
+    pub latency_us: Option<u64>,
+    pub detail: Option<String>,
+    pub prev: String,
+    pub hash: String,
+    /// 1-based line number in the file (not stored in the line).
+    #[serde(skip)]
+    pub line: u64,
+}
+
+/// The part of a line that its `hash` covers, in the order it is written.
+#[derive(Serialize)]
+struct Body<'a> {
+    v: u32,
+    time: &'a str,
+    session: &'a str,
+    seq: u64,
+    server: &'a str,
+    method: &'a str,
+    tool: Option<&'a str>,
+    args_digest: Option<&'a str>,
+    decision: &'a str,
+    rule: Option<&'a str>,
+    approver: Option<&'a str>,
+    latency_us: Option<u64>,
+    detail: Option<&'a str>,
+    prev: &'a str,
+}
+
+/// Contents of `audit.jsonl.head`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Head {
+    seq: u64,
+    hash: String,
+}
+
+/// Errors reading or writing the audit log.
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    #[error("audit log {}: {action}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        action: &'static str,
+        #[source]
+        source: io::Error,
+    },
+    #[error(
+        "audit log {}:{line}: {reason}; run `mcpward log verify --log {}` and move the file aside to start a new log",
+        path.display(),
+        path.display()
+    )]
+    Corrupt {
+        path: PathBuf,
+        line: u64,
+        reason: String,
+    },
+    #[error("audit log {}: could not encode a record: {0}", path.display())]
+    Encode {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+fn io_err(path: &Path, action: &'static str) -> impl FnOnce(io::Error) -> LogError {
+    move |source| LogError::Io {
+        path: path.to_path_buf(),
+        action,
+        source,
+    }
+}
+
+/// An open audit log, appending records of one session.
+#[derive(Debug)]
+pub struct AuditLog {
+    path: PathBuf,
+    head_path: PathBuf,
+    session: String,
+    file: File,
+    /// Chain position after the last record this process saw.
+    last_seq: u64,
+    last_hash: String,
+    /// File length after our last look; a different length means another writer appended.
+    known_len: u64,
+}
+
+impl AuditLog {
+    /// Opens (creating it with mode 0600, and missing parent directories with 0700) the log at
+    /// `path` and continues its chain. A torn last line left by a crash is ended with a newline
+    /// and skipped; an unreadable last record is an error rather than a silently restarted chain.
+    pub fn open(path: &Path, session: &str) -> Result<AuditLog, LogError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            create_private_dir(parent).map_err(io_err(parent, "create its directory"))?;
+        }
+        let file = open_private(path, true).map_err(io_err(path, "open for appending"))?;
+        let mut log = AuditLog {
+            path: path.to_path_buf(),
+            head_path: head_path(path),
+            session: session.to_string(),
+            file,
+            last_seq: 0,
+            last_hash: GENESIS.to_string(),
+            known_len: u64::MAX,
+        };
+        let lock = FileLock::exclusive(&log.file).map_err(io_err(path, "lock"))?;
+        log.resync()?;
+        drop(lock);
+        Ok(log)
+    }
+
+    /// Path of the log file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends one record and updates the head file. `durable` also fsyncs the log (use it for
+    /// decisions that allowed a write or an exec, so the record survives a power cut).
+    pub fn append(&mut self, rec: &Record, durable: bool) -> Result<(), LogError> {
+        let _lock = FileLock::exclusive(&self.file).map_err(io_err(&self.path, "lock"))?;
+        let len = self
+            .file
+            .metadata()
+            .map_err(io_err(&self.path, "read metadata"))?
+            .len();
+        if len != self.known_len {
+            self.resync()?;
+        }
+        let time = jiff::Timestamp::now().to_string();
+        let seq = self.last_seq + 1;
+        let body = Body {
+            v: FORMAT_VERSION,
+            time: &time,
+            session: &self.session,
+            seq,
+            server: &rec.server,
+            method: &rec.method,
+            tool: rec.tool.as_deref(),
+            args_digest: rec.args_digest.as_deref(),
+            decision: &rec.decision,
+            rule: rec.rule.as_deref(),
+            approver: rec.approver.as_deref(),
+            latency_us: rec.latency_us,
+            detail: rec.detail.as_deref(),
+            prev: &self.last_hash,
+        };
+        let body = serde_json::to_string(&body).map_err(|source| LogError::Encode {
+            path: self.path.clone(),
+            source,
+        })?;
+        let hash = sha256_hex(body.as_bytes());
+        let mut line = String::with_capacity(body.len() + 80);
+        line.push_str(&body[..body.len() - 1]);
+        line.push_str(",\"hash\":\"");
+        line.push_str(&hash);
+        line.push_str("\"}\n");
+        // One write call: a crash leaves at most one torn line, never an interleaving.
+        self.file
+            .write_all(line.as_bytes())
+            .map_err(io_err(&self.path, "append a record"))?;
+        if durable {
+            self.file.sync_data().map_err(io_err(&self.path, "fsync"))?;
+        }
+        self.known_len = len + line.len() as u64;
+        self.last_seq = seq;
+        self.last_hash = hash;
+        write_head(
+            &self.head_path,
+            &Head {
+                seq,
+                hash: self.last_hash.clone(),
+            },
+            durable,
+        )
+        .map_err(io_err(&self.head_path, "write the head file"))
+    }
+
+    /// Re-reads the end of the file: finds the last complete record and ends a torn line.
+    fn resync(&mut self) -> Result<(), LogError> {
+        let mut file = open_private(&self.path, false).map_err(io_err(&self.path, "read"))?;
+        let len = file
+            .metadata()
+            .map_err(io_err(&self.path, "read metadata"))?
+            .len();
+        let start = len.saturating_sub(TAIL_WINDOW);
+        let mut tail = read_from(&mut file, start).map_err(io_err(&self.path, "read"))?;
+        let mut found = last_record(&tail, start == 0);
+        if found.is_none() && start > 0 {
+            tail = read_from(&mut file, 0).map_err(io_err(&self.path, "read"))?;
+            found = last_record(&tail, true);
+        }
+        match found {
+            Some(Ok(rec)) => {
+                self.last_seq = rec.seq;
+                self.last_hash = rec.hash;
+            }
+            Some(Err(reason)) => {
+                let line = count_lines(&self.path).unwrap_or(0);
+                return Err(LogError::Corrupt {
+                    path: self.path.clone(),
+                    line,
+                    reason,
+                });
+            }
+            None => {
+                self.last_seq = 0;
+                self.last_hash = GENESIS.to_string();
+            }
+        }
+        let mut len = len;
+        if !tail.is_empty() && !tail.ends_with(b"\n") {
+            self.file
+                .write_all(b"\n")
+                .map_err(io_err(&self.path, "end a torn line"))?;
+            len += 1;
+        }
+        self.known_len = len;
+        Ok(())
+    }
+}
+
+/// Finds the last complete record in `buf` (the end of the file). `whole` says `buf` starts at
+/// the beginning of the file, so its first line is complete. `None`: no record at all.
+/// `Err`: the last complete line is not a torn fragment and not a valid record.
+fn last_record(buf: &[u8], whole: bool) -> Option<Result<StoredRecord, String>> {
+    let ends_clean = buf.ends_with(b"\n");
+    let mut lines: Vec<&[u8]> = buf.split(|b| *b == b'\n').collect();
+    if ends_clean {
+        lines.pop();
+    }
+    let first_usable = usize::from(!whole);
+    let mut torn_allowed = true;
+    for (i, line) in lines.iter().enumerate().rev() {
+        if i < first_usable {
+            break;
+        }
+        let is_last = i + 1 == lines.len();
+        match parse_line(line) {
+            Ok(rec) => return Some(Ok(rec)),
+            Err(reason) => {
+                // The unterminated last line is a torn write; one earlier fragment may be one
+                // we ended with a newline after a previous crash. Anything more is corruption.
+                if (is_last && !ends_clean) || torn_allowed {
+                    torn_allowed = false;
+                    continue;
+                }
+                return Some(Err(reason));
+            }
+        }
+    }
+    None
+}
+
+fn read_from(file: &mut File, start: u64) -> io::Result<Vec<u8>> {
+    file.seek(SeekFrom::Start(start))?;
+    let mut buf = Vec::new();
+    file.read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
+fn count_lines(path: &Path) -> io::Result<u64> {
+    let data = fs::read(path)?;
+    Ok(data.split(|b| *b == b'\n').count() as u64)
+}
+
+/// Parses and self-checks one line: valid JSON record and `hash` matching its bytes.
+fn parse_line(line: &[u8]) -> Result<StoredRecord, String> {
+    let text = std::str::from_utf8(line).map_err(|_| "not valid UTF-8".to_string())?;
+    let rec: StoredRecord =
+        serde_json::from_str(text).map_err(|e| format!("not a valid record ({e})"))?;
+    let body = hashed_body(text).ok_or_else(|| {
+        "does not end with the `\"hash\":\"<64 hex>\"` field written by mcpward".to_string()
+    })?;
+    let actual = sha256_hex(body.as_bytes());
+    if actual != rec.hash {
+        return Err(format!(
+            "content does not match its hash (record was edited): stored {}, computed {}",
+            short(&rec.hash),
+            short(&actual)
+        ));
+    }
+    Ok(rec)
+}
+
+/// The bytes the `hash` field covers: the line with `,"hash":"<64 hex>"` removed.
+fn hashed_body(line: &str) -> Option<String> {
+    const TAIL: usize = ",\"hash\":\"".len() + 64 + "\"}".len();
+    let cut = line.len().checked_sub(TAIL)?;
+    let (head, tail) = (line.get(..cut)?, line.get(cut..)?);
+    let hex = tail.strip_prefix(",\"hash\":\"")?.strip_suffix("\"}")?;
+    if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    Some(format!("{head}}}"))
+}
+
+fn short(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn head_path(path: &Path) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(HEAD_SUFFIX);
+    PathBuf::from(s)
+}
+
+fn write_head(path: &Path, head: &Head, durable: bool) -> io::Result<()> {
+    let mut text = serde_json::to_string(head).map_err(io::Error::other)?;
+    text.push('\n');
+    let tmp = {
+        let mut s = path.as_os_str().to_owned();
+        s.push(format!(".tmp{}", std::process::id()));
+        PathBuf::from(s)
+    };
+    {
+        let mut f = create_private_truncate(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        if durable {
+            f.sync_data()?;
+        }
+    }
+    fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = fs::remove_file(&tmp);
+    })
+}
+
+fn read_head(path: &Path) -> Result<Option<Head>, String> {
+    match fs::read_to_string(path) {
+        Ok(text) => serde_json::from_str(text.trim())
+            .map(Some)
+            .map_err(|e| format!("head file {} is not valid ({e})", path.display())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("head file {} cannot be read ({e})", path.display())),
+    }
+}
+
+/// Default location: `$XDG_STATE_HOME/mcpward/audit.jsonl`, else `~/.local/state/mcpward/audit.jsonl`.
+pub fn default_log_path() -> PathBuf {
+    crate::queue::default_state_dir().join("audit.jsonl")
+}
+
+/// SHA-256 (as `sha256:<hex>`) over a canonical serialisation of `args`: object keys sorted by
+/// their UTF-8 bytes, no insignificant whitespace, strings escaped as `serde_json` does. Equal
+/// arguments give equal digests whatever their key order.
+///
+/// Short low-entropy values (a PIN, a yes/no) can be guessed from a plain digest; redact them
+/// before digesting if that matters.
+pub fn args_digest(args: &serde_json::Value) -> String {
+    let mut out = String::new();
+    canonical(args, &mut out);
+    format!("sha256:{}", sha256_hex(out.as_bytes()))
+}
+
+fn canonical(v: &serde_json::Value, out: &mut String) {
+    use serde_json::Value;
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::String(s) => push_json_string(s, out),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                canonical(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            let mut entries: Vec<_> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            out.push('{');
+            for (i, (k, v)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                push_json_string(k, out);
+                out.push(':');
+                canonical(v, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn push_json_string(s: &str, out: &mut String) {
+    // Serialising a &str cannot fail.
+    out.push_str(&serde_json::to_string(s).unwrap_or_default());
+}
+
+/// Which records `read` returns; `None` fields match everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub server: Option<String>,
+    pub tool: Option<String>,
+    pub decision: Option<String>,
+    pub session: Option<String>,
+}
+
+impl Filter {
+    pub fn matches(&self, rec: &StoredRecord) -> bool {
+        fn ok(want: &Option<String>, have: Option<&str>) -> bool {
+            want.as_deref().is_none_or(|w| have == Some(w))
+        }
+        ok(&self.server, Some(&rec.server))
+            && ok(&self.tool, rec.tool.as_deref())
+            && ok(&self.decision, Some(&rec.decision))
+            && ok(&self.session, Some(&rec.session))
+    }
+}
+
+/// Reads the records matching `filter`, in file order. Lines that are not records (torn
+/// writes, damage) are skipped here; `verify` is the command that judges integrity.
+pub fn read(path: &Path, filter: &Filter) -> Result<Vec<StoredRecord>, LogError> {
+    let data = fs::read(path).map_err(io_err(path, "read"))?;
+    let mut out = Vec::new();
+    for (i, line) in data.split(|b| *b == b'\n').enumerate() {
+        if line.is_empty() {
+            continue;
+        }
+        let Ok(text) = std::str::from_utf8(line) else {
+            continue;
+        };
+        if let Ok(mut rec) = serde_json::from_str::<StoredRecord>(text) {
+            rec.line = i as u64 + 1;
+            if filter.matches(&rec) {
+                out.push(rec);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Why a log failed verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TamperKind {
+    /// A line is not a record, or its content does not match its own hash.
+    Edited,
+    /// `prev` does not match the previous record: a record was changed, removed or moved.
+    BrokenChain,
+    /// `seq` skips numbers: records were removed.
+    Deleted,
+    /// `seq` goes backwards or repeats: records were moved or duplicated.
+    Reordered,
+    /// The head file names more records than the file holds: records were cut off the end.
+    Truncated,
+    /// The head file is missing or unreadable, or disagrees with the record it names.
+    Head,
+}
+
+/// The first record found bad.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Tamper {
+    /// 1-based line number of the first bad record (for truncation: the line where the missing
+    /// records should start).
+    pub line: u64,
+    pub kind: TamperKind,
+    pub reason: String,
+}
+
+/// Result of [`verify`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct VerifyReport {
+    /// Complete records checked.
+    pub records: u64,
+    /// Lines left torn by a crash (truncation-by-crash, not tampering).
+    pub torn_lines: Vec<u64>,
+    /// `seq` and hash the head file names, when present.
+    pub head_seq: Option<u64>,
+    /// The first problem, if any.
+    pub tamper: Option<Tamper>,
+}
+
+impl VerifyReport {
+    pub fn is_intact(&self) -> bool {
+        self.tamper.is_none()
+    }
+}
+
+/// Checks the whole chain of the log at `path` and its head file, reporting the first bad record.
+pub fn verify(path: &Path) -> Result<VerifyReport, LogError> {
+    let data = fs::read(path).map_err(io_err(path, "read"))?;
+    let head = read_head(&head_path(path));
+    let mut report = VerifyReport::default();
+    report.tamper = check_chain(&data, &mut report);
+    if report.tamper.is_some() {
+        return Ok(report);
+    }
+    report.tamper = check_head(head, &data, &mut report);
+    Ok(report)
+}
+
+fn check_chain(data: &[u8], report: &mut VerifyReport) -> Option<Tamper> {
+    let ends_clean = data.is_empty() || data.ends_with(b"\n");
+    let mut lines: Vec<&[u8]> = data.split(|b| *b == b'\n').collect();
+    if ends_clean {
+        lines.pop();
+    }
+    let mut prev_hash = GENESIS.to_string();
+    let mut prev_seq = 0u64;
+    // A fragment is only a crash tear if the chain resumes right after it.
+    let mut pending_torn: Option<(u64, String)> = None;
+    for (i, line) in lines.iter().enumerate() {
+        let lineno = i as u64 + 1;
+        let is_last = i + 1 == lines.len();
+        let rec = match parse_line(line) {
+            Ok(rec) => rec,
+            Err(reason) => {
+                if let Some((at, why)) = pending_torn.take() {
+                    return Some(edited(at, why));
+                }
+                if is_last && !ends_clean {
+                    report.torn_lines.push(lineno);
+                    continue;
+                }
+                pending_torn = Some((lineno, reason));
+                continue;
+            }
+        };
+        if rec.prev != prev_hash {
+            if let Some((at, why)) = pending_torn.take() {
+                return Some(edited(at, why));
+            }
+            let reason = if prev_seq == 0 {
+                format!(
+                    "record seq {} is first in the file but its prev is {} instead of the genesis hash: earlier records were removed",
+                    rec.seq,
+                    short(&rec.prev)
+                )
+            } else {
+                format!(
+                    "prev {} does not match the hash {} of the record before (seq {prev_seq}): a record was changed, removed or moved",
+                    short(&rec.prev),
+                    short(&prev_hash)
+                )
+            };
+            let kind = if rec.seq > prev_seq + 1 {
+                TamperKind::Deleted
+            } else if rec.seq <= prev_seq {
+                TamperKind::Reordered
+            } else {
+                TamperKind::BrokenChain
+            };
+            return Some(Tamper {
+                line: lineno,
+                kind,
+                reason,
+            });
+        }
+        if rec.seq != prev_seq + 1 {
+            // The chain links but seq disagrees: the record was rewritten with a fresh hash.
+            return Some(Tamper {
+                line: lineno,
+                kind: if rec.seq > prev_seq + 1 {
+                    TamperKind::Deleted
+                } else {
+                    TamperKind::Reordered
+                },
+                reason: format!("seq {} follows seq {prev_seq}", rec.seq),
+            });
+        }
+        if let Some((at, _)) = pending_torn.take() {
+            report.torn_lines.push(at);
+        }
+        prev_hash = rec.hash;
+        prev_seq = rec.seq;
+        report.records += 1;
+    }
+    if let Some((at, _)) = pending_torn {
+        // A newline-terminated fragment at the very end: a crash tear that a later open ended.
+        report.torn_lines.push(at);
+    }
+    None
+}
+
+fn edited(line: u64, reason: String) -> Tamper {
+    Tamper {
+        line,
+        kind: TamperKind::Edited,
+        reason,
+    }
+}
+
+fn check_head(
+    head: Result<Option<Head>, String>,
+    data: &[u8],
+    report: &mut VerifyReport,
+) -> Option<Tamper> {
+    let last_line = data
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .count() as u64;
+    let head = match head {
+        Ok(Some(head)) => head,
+        Ok(None) if report.records == 0 => return None,
+        Ok(None) => {
+            return Some(Tamper {
+                line: last_line + 1,
+                kind: TamperKind::Head,
+                reason: "the head file is missing, so records cut off the end cannot be ruled out"
+                    .to_string(),
+            });
+        }
+        Err(reason) => {
+            return Some(Tamper {
+                line: last_line + 1,
+                kind: TamperKind::Head,
+                reason,
+            });
+        }
+    };
+    report.head_seq = Some(head.seq);
+    if head.seq > report.records {
+        let missing = head.seq - report.records;
+        return Some(Tamper {
+            line: last_line + 1,
+            kind: TamperKind::Truncated,
+            reason: format!(
+                "the head names seq {} but the file ends at seq {}: {missing} record(s) removed from the end",
+                head.seq, report.records
+            ),
+        });
+    }
+    // The head may lag the file by records written just before a crash; it must match the
+    // record it names.
+    for (i, line) in data.split(|b| *b == b'\n').enumerate() {
+        if let Ok(rec) = parse_line(line)
+            && rec.seq == head.seq
+        {
+            if rec.hash != head.hash {
+                return Some(Tamper {
+                    line: i as u64 + 1,
+                    kind: TamperKind::Head,
+                    reason: format!(
+                        "the head names hash {} for seq {} but the record has {}: the log was rewritten",
+                        short(&head.hash),
+                        head.seq,
+                        short(&rec.hash)
+                    ),
+                });
+            }
+            return None;
+        }
+    }
+    if head.seq == 0 {
+        return None;
+    }
+    Some(Tamper {
+        line: last_line + 1,
+        kind: TamperKind::Head,
+        reason: format!("the head names seq {} which is not in the file", head.seq),
+    })
+}
+
+// --- private files ------------------------------------------------------------------------
+
+/// Creates `dir` and missing parents with mode 0700 (existing directories are left as they are).
+pub(crate) fn create_private_dir(dir: &Path) -> io::Result<()> {
+    let mut b = fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir)
+}
+
+fn open_private(path: &Path, append: bool) -> io::Result<File> {
+    let mut o = OpenOptions::new();
+    if append {
+        o.append(true).create(true);
+    } else {
+        o.read(true);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    let f = o.open(path)?;
+    #[cfg(unix)]
+    if append {
+        use std::os::unix::fs::PermissionsExt;
+        // A log created by something else with wider permissions is narrowed.
+        if f.metadata()?.permissions().mode() & 0o077 != 0 {
+            f.set_permissions(fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(f)
+}
+
+/// Creates (or truncates) a file readable only by its owner.
+pub(crate) fn create_private_truncate(path: &Path) -> io::Result<File> {
+    let mut o = OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    o.open(path)
+}
+
+/// Exclusive advisory lock held for the life of the value (Unix `flock`; no-op elsewhere). It
+/// holds a duplicate of the handle: `flock` locks belong to the shared open file description.
+struct FileLock {
+    #[cfg_attr(not(unix), allow(dead_code))]
+    file: File,
+}
+
+impl FileLock {
+    fn exclusive(file: &File) -> io::Result<FileLock> {
+        let file = file.try_clone()?;
+        #[cfg(unix)]
+        rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)?;
+        Ok(FileLock { file })
+    }
+}
+
+impl Drop for FileLock {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        let _ = rustix::fs::flock(&self.file, rustix::fs::FlockOperation::Unlock);
+    }
+}

@@ -1,1 +1,382 @@
-//! TODO
+//! The local approval queue: how a gateway that must `ask` reaches the person when the client
+//! cannot be asked (no MCP elicitation).
+//!
+//! # Protocol (also in `docs/audit-log.md`)
+//!
+//! * Directory `<state dir>/approvals/`, mode 0700, so only the user can read requests or answer
+//!   them.
+//! * The gateway writes `<id>.json` (mode 0600, created exclusively) holding the request and its
+//!   expiry, then polls every [`POLL_INTERVAL`] for `<id>.decision.json`.
+//! * `mcpward approve <id>` / `mcpward deny <id>` write the decision to a temporary file and
+//!   rename it into place, so the gateway never reads half a decision.
+//! * The gateway removes both files when it has its answer or times out. Requests whose expiry
+//!   passed (a gateway that died) and decisions without a request are removed by [`pending`].
+//!
+//! Polling was chosen over a socket: it needs nothing running besides the waiting gateway, works
+//! the same for every gateway process, and 50 ms is far below human reaction time.
+//!
+//! Ids are 6 characters of lower-case RFC 4648 base32 (`a-z2-7`): short enough to type, and
+//! validated before they touch a path. Nothing here ever approves on its own: timeout, any error
+//! and any unreadable decision all end in something other than `Approved`.
+
+use std::fs;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// How often a waiting gateway looks for a decision.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(50);
+
+/// Length of an approval id.
+pub const ID_LEN: usize = 6;
+
+const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+
+/// A tool call waiting for a person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApprovalRequest {
+    pub id: String,
+    pub session: String,
+    pub server: String,
+    pub tool: String,
+    /// Arguments with secrets masked: this file is shown to the person.
+    pub arguments_masked: serde_json::Value,
+    /// Why the policy asks (rule reason).
+    pub reason: String,
+}
+
+/// How long an approval holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ApprovalScope {
+    /// This call only.
+    Once,
+    /// This tool for the rest of the gateway session (the gateway remembers it).
+    Session,
+}
+
+/// The answer a waiting gateway gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApprovalOutcome {
+    Approved {
+        scope: ApprovalScope,
+        by: String,
+    },
+    Denied {
+        by: String,
+    },
+    /// Nobody answered in time; treat as a denial.
+    TimedOut,
+    /// The request could not be placed or the answer could not be read; treat as a denial.
+    Unavailable {
+        reason: String,
+    },
+}
+
+/// Errors of `approve`/`deny`.
+#[derive(Debug, thiserror::Error)]
+pub enum QueueError {
+    #[error(
+        "`{id}` is not a valid approval id (expected {ID_LEN} characters a-z and 2-7); run `mcpward approve --list` to see pending ids"
+    )]
+    InvalidId { id: String },
+    #[error(
+        "no pending approval `{id}` in {}; it may have been answered or timed out — run `mcpward approve --list`",
+        dir.display()
+    )]
+    UnknownId { id: String, dir: PathBuf },
+    #[error("approval `{id}` was already answered")]
+    AlreadyAnswered { id: String },
+    #[error("approval queue {}: {action}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        action: &'static str,
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// The request file: the request plus bookkeeping.
+#[derive(Debug, Serialize, Deserialize)]
+struct StoredRequest {
+    #[serde(flatten)]
+    request: ApprovalRequest,
+    /// Unix seconds after which nobody waits for this request any more.
+    expires_unix: i64,
+    pid: u32,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "decision", rename_all = "kebab-case")]
+enum StoredDecision {
+    Approve { scope: ApprovalScope, by: String },
+    Deny { by: String },
+}
+
+/// A queue directory opened by a gateway.
+#[derive(Debug, Clone)]
+pub struct ApprovalQueue {
+    dir: PathBuf,
+}
+
+impl ApprovalQueue {
+    /// Opens (creating with mode 0700) `<state_dir>/approvals`.
+    pub fn open(state_dir: &Path) -> io::Result<ApprovalQueue> {
+        let dir = queue_dir(state_dir);
+        crate::chain::create_private_dir(&dir)?;
+        Ok(ApprovalQueue { dir })
+    }
+
+    /// A fresh random id not used by a pending request.
+    pub fn new_id(&self) -> String {
+        loop {
+            let id = random_id();
+            if !request_path(&self.dir, &id).exists() {
+                return id;
+            }
+        }
+    }
+
+    /// Places `req` in the queue and waits up to `timeout` for a person's answer. Never
+    /// approves by default: a timeout, a failed write or an unreadable answer is not `Approved`.
+    pub async fn request(&self, req: ApprovalRequest, timeout: Duration) -> ApprovalOutcome {
+        if !valid_id(&req.id) {
+            return ApprovalOutcome::Unavailable {
+                reason: format!("`{}` is not a valid approval id", req.id),
+            };
+        }
+        let req_path = request_path(&self.dir, &req.id);
+        let dec_path = decision_path(&self.dir, &req.id);
+        let stored = StoredRequest {
+            request: req,
+            expires_unix: now_unix().saturating_add(timeout.as_secs() as i64 + 1),
+            pid: std::process::id(),
+        };
+        if let Err(e) = write_new(&req_path, &stored) {
+            return ApprovalOutcome::Unavailable {
+                reason: format!("could not write {}: {e}", req_path.display()),
+            };
+        }
+        let deadline = tokio::time::Instant::now() + timeout;
+        let outcome = loop {
+            match tokio::fs::read(&dec_path).await {
+                Ok(bytes) => break decode_decision(&bytes, &dec_path),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    break ApprovalOutcome::Unavailable {
+                        reason: format!("could not read {}: {e}", dec_path.display()),
+                    };
+                }
+            }
+            let now = tokio::time::Instant::now();
+            if now >= deadline {
+                break ApprovalOutcome::TimedOut;
+            }
+            tokio::time::sleep(POLL_INTERVAL.min(deadline - now)).await;
+        };
+        // Request first: once it is gone `approve` reports the id as unknown instead of
+        // writing a decision nobody reads.
+        let _ = fs::remove_file(&req_path);
+        let _ = fs::remove_file(&dec_path);
+        outcome
+    }
+}
+
+fn decode_decision(bytes: &[u8], path: &Path) -> ApprovalOutcome {
+    match serde_json::from_slice::<StoredDecision>(bytes) {
+        Ok(StoredDecision::Approve { scope, by }) => ApprovalOutcome::Approved { scope, by },
+        Ok(StoredDecision::Deny { by }) => ApprovalOutcome::Denied { by },
+        Err(e) => ApprovalOutcome::Unavailable {
+            reason: format!("unreadable decision {}: {e}", path.display()),
+        },
+    }
+}
+
+/// `$XDG_STATE_HOME/mcpward` when set to an absolute path, else `~/.local/state/mcpward`; without
+/// a home directory, `.mcpward-state` in the current directory.
+pub fn default_state_dir() -> PathBuf {
+    if let Some(x) = std::env::var_os("XDG_STATE_HOME").map(PathBuf::from)
+        && x.is_absolute()
+    {
+        return x.join("mcpward");
+    }
+    match dirs::home_dir() {
+        Some(home) => home.join(".local").join("state").join("mcpward"),
+        None => PathBuf::from(".mcpward-state"),
+    }
+}
+
+/// Requests waiting for an answer, oldest first. Removes expired requests and orphaned decisions
+/// on the way. A missing queue directory means nothing is pending.
+pub fn pending(state_dir: &Path) -> io::Result<Vec<ApprovalRequest>> {
+    let dir = queue_dir(state_dir);
+    let entries = match fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let now = now_unix();
+    let mut found = Vec::new();
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if let Some(id) = name.strip_suffix(".decision.json") {
+            if valid_id(id) && !request_path(&dir, id).exists() {
+                let _ = fs::remove_file(entry.path());
+            }
+            continue;
+        }
+        let Some(id) = name.strip_suffix(".json") else {
+            continue;
+        };
+        if !valid_id(id) {
+            continue;
+        }
+        let Ok(stored) = read_request(&entry.path()) else {
+            continue;
+        };
+        if stored.expires_unix < now {
+            let _ = fs::remove_file(entry.path());
+            continue;
+        }
+        let modified = entry.metadata().and_then(|m| m.modified()).ok();
+        found.push((modified, stored.request));
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.id.cmp(&b.1.id)));
+    Ok(found.into_iter().map(|(_, r)| r).collect())
+}
+
+/// Approves pending request `id` (case-insensitive) for `scope`.
+pub fn approve(state_dir: &Path, id: &str, scope: ApprovalScope) -> Result<(), QueueError> {
+    answer(
+        state_dir,
+        id,
+        StoredDecision::Approve {
+            scope,
+            by: approver(),
+        },
+    )
+}
+
+/// Denies pending request `id` (case-insensitive).
+pub fn deny(state_dir: &Path, id: &str) -> Result<(), QueueError> {
+    answer(state_dir, id, StoredDecision::Deny { by: approver() })
+}
+
+fn answer(state_dir: &Path, id: &str, decision: StoredDecision) -> Result<(), QueueError> {
+    let id = id.trim().to_ascii_lowercase();
+    if !valid_id(&id) {
+        return Err(QueueError::InvalidId { id });
+    }
+    let dir = queue_dir(state_dir);
+    let req_path = request_path(&dir, &id);
+    let unknown = || QueueError::UnknownId {
+        id: id.clone(),
+        dir: dir.clone(),
+    };
+    match read_request(&req_path) {
+        Ok(stored) if stored.expires_unix >= now_unix() => {}
+        Ok(_) => return Err(unknown()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(unknown()),
+        Err(source) => {
+            return Err(QueueError::Io {
+                path: req_path,
+                action: "read the request",
+                source,
+            });
+        }
+    }
+    let dec_path = decision_path(&dir, &id);
+    if dec_path.exists() {
+        return Err(QueueError::AlreadyAnswered { id });
+    }
+    let tmp = dir.join(format!(".{id}.decision.{}.tmp", std::process::id()));
+    let io = |action, path: &Path| {
+        let path = path.to_path_buf();
+        move |source| QueueError::Io {
+            path,
+            action,
+            source,
+        }
+    };
+    write_new(&tmp, &decision).map_err(io("write the decision", &tmp))?;
+    fs::rename(&tmp, &dec_path)
+        .inspect_err(|_| {
+            let _ = fs::remove_file(&tmp);
+        })
+        .map_err(io("move the decision into place", &dec_path))
+}
+
+/// Who answered: `$USER` (or `$USERNAME`) on this machine, marked as coming from the CLI.
+fn approver() -> String {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown-user".to_string());
+    format!("local:{user}")
+}
+
+fn queue_dir(state_dir: &Path) -> PathBuf {
+    state_dir.join("approvals")
+}
+
+fn request_path(dir: &Path, id: &str) -> PathBuf {
+    dir.join(format!("{id}.json"))
+}
+
+fn decision_path(dir: &Path, id: &str) -> PathBuf {
+    dir.join(format!("{id}.decision.json"))
+}
+
+fn valid_id(id: &str) -> bool {
+    id.len() == ID_LEN && id.bytes().all(|b| ALPHABET.contains(&b))
+}
+
+fn read_request(path: &Path) -> io::Result<StoredRequest> {
+    let mut text = String::new();
+    fs::File::open(path)?.read_to_string(&mut text)?;
+    serde_json::from_str(&text).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+}
+
+/// Writes `value` as JSON to a new file (fails if it exists) readable only by the owner.
+fn write_new<T: Serialize>(path: &Path, value: &T) -> io::Result<()> {
+    let text = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
+    let mut o = fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    let mut f = o.open(path)?;
+    f.write_all(&text)?;
+    f.write_all(b"\n")
+}
+
+fn now_unix() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+/// 30 random bits as 6 base32 characters, from the OS random source; if that is unavailable,
+/// from a hash of time, pid and a counter (ids need to be unpredictable only to other users,
+/// who cannot read the 0700 directory anyway).
+fn random_id() -> String {
+    let mut bytes = [0u8; 8];
+    let from_os = fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes));
+    if from_os.is_err() {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let mut h = Sha256::new();
+        h.update(jiff::Timestamp::now().as_nanosecond().to_le_bytes());
+        h.update(std::process::id().to_le_bytes());
+        h.update(COUNTER.fetch_add(1, Ordering::Relaxed).to_le_bytes());
+        bytes.copy_from_slice(&h.finalize()[..8]);
+    }
+    let n = u64::from_le_bytes(bytes);
+    (0..ID_LEN)
+        .map(|i| ALPHABET[((n >> (i * 5)) & 31) as usize] as char)
+        .collect()
+}
