@@ -223,7 +223,7 @@ impl PathGlobs {
 impl fmt::Display for Matcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Matcher::Path(globs) => write!(f, "path in {}", list(&globs.patterns)),
+            Matcher::Path(globs) => write!(f, "matches path glob {}", list(&globs.patterns)),
             Matcher::Glob { patterns, .. } => write!(f, "matches glob {}", list(patterns)),
             Matcher::Regex(re) => {
                 // Show the user's pattern, not the anchoring wrapper added at compile time.

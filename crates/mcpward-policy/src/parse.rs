@@ -180,7 +180,7 @@ impl<'de> Deserialize<'de> for RawMatcher {
                         "not" => RawPart::Not(Box::new(map.next_value()?)),
                         other => {
                             return Err(de::Error::custom(format!(
-                                "unknown matcher `{other}`, expected one of {}{HINT}to match a nested argument, quote its dotted name: \"options.{other}\" = ...",
+                                "unknown matcher `{other}`, expected one of {}{HINT}check the spelling; if `{other}` is a nested argument, quote the dotted name in `when` instead: \"parent.{other}\" = ...",
                                 MATCHER_KEYS
                                     .iter()
                                     .map(|k| format!("`{k}`"))

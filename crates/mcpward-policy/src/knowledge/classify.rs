@@ -1,15 +1,491 @@
+//! Heuristic tool classification from names, descriptions and annotations.
+//!
+//! The name is the strongest signal because it is what the model picks the tool by. Its verb (the
+//! first word we know, so `git_commit` reads as "commit") sets the kind; after the verb, only
+//! unambiguous verbs still count (`get_and_delete` is destructive), because words like `run`,
+//! `release` or `commit` are nouns there (`get_workflow_run`, `get_latest_release`). Annotations can
+//! only make a tool look more dangerous, never less: a server that lies with `readOnlyHint` gains
+//! nothing here. The description is consulted only when the name says nothing.
+
 use serde_json::Value;
 
 use crate::call::ToolKind;
 
+const EXEC: &[&str] = &[
+    "exec",
+    "execute",
+    "run",
+    "shell",
+    "bash",
+    "sh",
+    "zsh",
+    "powershell",
+    "cmd",
+    "command",
+    "commands",
+    "eval",
+    "evaluate",
+    "terminal",
+    "spawn",
+    "script",
+    "subprocess",
+    "process",
+    "python",
+    "node",
+    "repl",
+    "code_interpreter",
+];
+const DESTRUCTIVE: &[&str] = &[
+    "delete",
+    "remove",
+    "rm",
+    "rmdir",
+    "drop",
+    "destroy",
+    "purge",
+    "truncate",
+    "wipe",
+    "erase",
+    "kill",
+    "terminate",
+    "revoke",
+    "uninstall",
+    "unlink",
+    "force",
+    "reset",
+    "prune",
+    "clear",
+    "send",
+    "pay",
+    "charge",
+    "refund",
+    "transfer",
+    "merge",
+    "archive",
+    "ban",
+    "publish",
+    "deploy",
+];
+const WRITE: &[&str] = &[
+    "write", "create", "update", "edit", "set", "add", "put", "insert", "move", "mv", "rename",
+    "copy", "cp", "mkdir", "save", "append", "patch", "modify", "apply", "install", "upload",
+    "push", "commit", "post", "comment", "reply", "assign", "close", "reopen", "lock", "unlock",
+    "fork", "star", "approve", "submit", "store", "replace", "change", "enable", "disable",
+    "checkout", "init", "tag", "label", "invite", "schedule", "book", "order", "upsert",
+];
+const NETWORK: &[&str] = &[
+    "fetch", "http", "https", "download", "browse", "browser", "navigate", "url", "web", "curl",
+    "wget", "scrape", "crawl", "webhook", "ping",
+];
+const READ: &[&str] = &[
+    "get",
+    "list",
+    "read",
+    "search",
+    "find",
+    "show",
+    "describe",
+    "view",
+    "query",
+    "count",
+    "status",
+    "diff",
+    "log",
+    "logs",
+    "info",
+    "stat",
+    "lookup",
+    "inspect",
+    "tree",
+    "echo",
+    "open",
+    "load",
+    "check",
+    "explain",
+    "summarize",
+    "validate",
+    "convert",
+    "resolve",
+    "select",
+    "retrieve",
+    "browse_files",
+    "ls",
+    "cat",
+    "head",
+    "tail",
+    "grep",
+];
+/// Verbs that keep their meaning anywhere in a name.
+const UNAMBIGUOUS: &[&str] = &[
+    "exec",
+    "execute",
+    "eval",
+    "bash",
+    "shell",
+    "powershell",
+    "subprocess",
+    "delete",
+    "remove",
+    "rm",
+    "rmdir",
+    "drop",
+    "destroy",
+    "purge",
+    "truncate",
+    "wipe",
+    "erase",
+    "kill",
+    "terminate",
+    "uninstall",
+    "unlink",
+    "force",
+    "write",
+    "create",
+    "update",
+    "edit",
+    "insert",
+    "upsert",
+    "overwrite",
+    "upload",
+    "push",
+    "send",
+    "curl",
+    "wget",
+];
+/// Words that mark a tool as bringing outside content into the session.
+const UNTRUSTED: &[&str] = &[
+    "fetch",
+    "browse",
+    "browser",
+    "navigate",
+    "scrape",
+    "crawl",
+    "web",
+    "url",
+    "http",
+    "https",
+    "download",
+    "mail",
+    "email",
+    "emails",
+    "gmail",
+    "inbox",
+    "message",
+    "messages",
+    "chat",
+    "slack",
+    "discord",
+    "telegram",
+    "rss",
+    "feed",
+    "news",
+    "tweet",
+    "tweets",
+    "issue",
+    "issues",
+    "comment",
+    "comments",
+    "discussion",
+    "discussions",
+    "notification",
+    "notifications",
+    "review",
+    "reviews",
+    "internet",
+    "google",
+    "bing",
+    "page",
+    "website",
+];
+
 /// Classify a tool from its name, description and annotations.
 pub fn classify(tool: &str, description: Option<&str>, annotations: Option<&Value>) -> ToolKind {
-    let _ = (tool, description, annotations);
-    ToolKind::Unknown
+    let from_name = strongest(&words(tool));
+    let base = if from_name == ToolKind::Unknown {
+        // First words of the description: "Deletes a file", "Run a shell command".
+        description
+            .map(|d| {
+                let leading: Vec<String> = words(d).into_iter().take(3).map(stem).collect();
+                strongest(&leading)
+            })
+            .unwrap_or(ToolKind::Unknown)
+    } else {
+        from_name
+    };
+    let hint = |key: &str| {
+        annotations
+            .and_then(|a| a.get(key))
+            .and_then(Value::as_bool)
+    };
+    let mut kind = base;
+    if hint("destructiveHint") == Some(true) && rank(kind) < rank(ToolKind::Destructive) {
+        kind = ToolKind::Destructive;
+    }
+    if hint("readOnlyHint") == Some(false) && matches!(kind, ToolKind::Read | ToolKind::Unknown) {
+        kind = ToolKind::Write;
+    }
+    if hint("openWorldHint") == Some(true) && kind == ToolKind::Read {
+        // A read that reaches the outside world carries its arguments there.
+        kind = ToolKind::Network;
+    }
+    if kind == ToolKind::Unknown && hint("readOnlyHint") == Some(true) {
+        kind = ToolKind::Read;
+    }
+    kind
 }
 
-/// Whether the tool brings untrusted content into the session.
+/// Whether the tool brings untrusted content into the session: web pages, search results, mail,
+/// chat, issue and comment bodies, anything the server marks `openWorldHint: true`.
 pub fn reads_untrusted(tool: &str, annotations: Option<&Value>) -> bool {
-    let _ = (tool, annotations);
-    true
+    let open_world = annotations
+        .and_then(|a| a.get("openWorldHint"))
+        .and_then(Value::as_bool)
+        == Some(true);
+    open_world || words(tool).iter().any(|w| UNTRUSTED.contains(&w.as_str()))
+}
+
+/// Split a name or a sentence into lower-case words: `snake_case`, `kebab-case`, `camelCase`,
+/// `dotted.names` and spaces all separate words.
+fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut prev_lower = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if c.is_uppercase() && prev_lower && !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            prev_lower = c.is_lowercase() || c.is_ascii_digit();
+            current.extend(c.to_lowercase());
+        } else {
+            prev_lower = false;
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+        }
+        if out.len() > 64 {
+            // Names are short; a huge description has nothing more to tell us.
+            break;
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// Turn a third-person verb into its base form: "deletes" → "delete", "fetches" → "fetch".
+fn stem(word: String) -> String {
+    for (suffix, keep) in [
+        ("ches", 2),
+        ("shes", 2),
+        ("sses", 2),
+        ("ies", 0),
+        ("es", 1),
+        ("s", 0),
+    ] {
+        if let Some(base) = word.strip_suffix(suffix)
+            && base.len() >= 2
+        {
+            let restored = &suffix[..keep];
+            let candidate = format!("{base}{restored}");
+            if known(&candidate) {
+                return candidate;
+            }
+        }
+    }
+    word
+}
+
+fn known(word: &str) -> bool {
+    [EXEC, DESTRUCTIVE, WRITE, NETWORK, READ]
+        .iter()
+        .any(|list| list.contains(&word))
+}
+
+fn strongest(words: &[String]) -> ToolKind {
+    let mut best = ToolKind::Unknown;
+    let mut seen_verb = false;
+    for w in words {
+        let w = w.as_str();
+        if seen_verb && !UNAMBIGUOUS.contains(&w) {
+            continue;
+        }
+        let kind = if EXEC.contains(&w) {
+            ToolKind::Exec
+        } else if DESTRUCTIVE.contains(&w) {
+            ToolKind::Destructive
+        } else if WRITE.contains(&w) {
+            ToolKind::Write
+        } else if NETWORK.contains(&w) {
+            ToolKind::Network
+        } else if READ.contains(&w) {
+            ToolKind::Read
+        } else {
+            ToolKind::Unknown
+        };
+        seen_verb |= kind != ToolKind::Unknown;
+        if rank(kind) > rank(best) {
+            best = kind;
+        }
+    }
+    best
+}
+
+/// Order of danger, for "the most dangerous signal wins".
+fn rank(kind: ToolKind) -> u8 {
+    match kind {
+        ToolKind::Unknown => 0,
+        ToolKind::Read => 1,
+        ToolKind::Network => 2,
+        ToolKind::Write => 3,
+        ToolKind::Destructive => 4,
+        ToolKind::Exec => 5,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn classifies_common_names() {
+        assert_eq!(classify("read_file", None, None), ToolKind::Read);
+        assert_eq!(classify("list_directory", None, None), ToolKind::Read);
+        assert_eq!(classify("write_file", None, None), ToolKind::Write);
+        assert_eq!(
+            classify("delete_entities", None, None),
+            ToolKind::Destructive
+        );
+        assert_eq!(classify("run_command", None, None), ToolKind::Exec);
+        assert_eq!(classify("fetch", None, None), ToolKind::Network);
+        assert_eq!(classify("git_commit", None, None), ToolKind::Write);
+        assert_eq!(
+            classify("merge_pull_request", None, None),
+            ToolKind::Destructive
+        );
+        assert_eq!(classify("send_email", None, None), ToolKind::Destructive);
+    }
+
+    #[test]
+    fn nouns_after_the_verb_do_not_change_the_kind() {
+        assert_eq!(classify("get_latest_release", None, None), ToolKind::Read);
+        assert_eq!(classify("get_workflow_run", None, None), ToolKind::Read);
+        assert_eq!(classify("get_commit", None, None), ToolKind::Read);
+        assert_eq!(
+            classify("get_pull_request_status", None, None),
+            ToolKind::Read
+        );
+        assert_eq!(classify("list_tags", None, None), ToolKind::Read);
+    }
+
+    #[test]
+    fn namespace_prefixes_are_skipped_to_find_the_verb() {
+        assert_eq!(classify("git_commit", None, None), ToolKind::Write);
+        assert_eq!(classify("slack_post_message", None, None), ToolKind::Write);
+        assert_eq!(
+            classify("github_delete_repo", None, None),
+            ToolKind::Destructive
+        );
+    }
+
+    #[test]
+    fn splits_camel_and_kebab_case() {
+        assert_eq!(classify("deleteFile", None, None), ToolKind::Destructive);
+        assert_eq!(classify("get-tiny-image", None, None), ToolKind::Read);
+        assert_eq!(classify("executeSQL", None, None), ToolKind::Exec);
+    }
+
+    #[test]
+    fn most_dangerous_word_wins() {
+        assert_eq!(
+            classify("get_and_delete", None, None),
+            ToolKind::Destructive
+        );
+        assert_eq!(classify("list_then_exec", None, None), ToolKind::Exec);
+    }
+
+    #[test]
+    fn description_is_used_only_when_the_name_says_nothing() {
+        assert_eq!(
+            classify("frobnicate", Some("Deletes the given records."), None),
+            ToolKind::Destructive
+        );
+        assert_eq!(
+            classify("read_notes", Some("Runs rm -rf on everything"), None),
+            ToolKind::Read
+        );
+        assert_eq!(
+            classify("frobnicate", Some("Does things."), None),
+            ToolKind::Unknown
+        );
+    }
+
+    #[test]
+    fn annotations_only_make_a_tool_look_more_dangerous() {
+        let lying = json!({ "readOnlyHint": true });
+        assert_eq!(
+            classify("delete_repo", None, Some(&lying)),
+            ToolKind::Destructive
+        );
+        let destructive = json!({ "destructiveHint": true });
+        assert_eq!(
+            classify("get_thing", None, Some(&destructive)),
+            ToolKind::Destructive
+        );
+        let not_read_only = json!({ "readOnlyHint": false });
+        assert_eq!(
+            classify("get_thing", None, Some(&not_read_only)),
+            ToolKind::Write
+        );
+        let open_world = json!({ "openWorldHint": true });
+        assert_eq!(
+            classify("search", None, Some(&open_world)),
+            ToolKind::Network
+        );
+    }
+
+    #[test]
+    fn read_only_hint_names_an_otherwise_unknown_tool() {
+        let hint = json!({ "readOnlyHint": true });
+        assert_eq!(classify("frobnicate", None, Some(&hint)), ToolKind::Read);
+    }
+
+    #[test]
+    fn web_mail_chat_and_issue_readers_read_untrusted_content() {
+        for tool in [
+            "fetch",
+            "browser_navigate",
+            "read_email",
+            "get_messages",
+            "slack_get_channel_history",
+            "get_issue",
+            "list_issues",
+            "get_pull_request_comments",
+            "web_search",
+        ] {
+            assert!(reads_untrusted(tool, None), "{tool}");
+        }
+    }
+
+    #[test]
+    fn local_readers_are_not_untrusted_unless_annotated_open_world() {
+        assert!(!reads_untrusted("read_file", None));
+        assert!(!reads_untrusted("git_status", None));
+        assert!(!reads_untrusted("get_current_time", None));
+        assert!(reads_untrusted(
+            "lookup",
+            Some(&json!({ "openWorldHint": true }))
+        ));
+    }
+
+    #[test]
+    fn odd_input_never_panics() {
+        for name in ["", "_", "----", "ÄÖÜ", "\u{0}", "aB", "A"] {
+            let _ = classify(name, Some(name), Some(&json!(null)));
+            let _ = reads_untrusted(name, Some(&json!([1, 2])));
+        }
+    }
 }
