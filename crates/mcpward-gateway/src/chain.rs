@@ -310,31 +310,22 @@ impl AuditLog {
 
 /// Finds the last complete record in `buf` (the end of the file). `whole` says `buf` starts at
 /// the beginning of the file, so its first line is complete. `None`: no record at all.
-/// `Err`: the last complete line is not a torn fragment and not a valid record.
+/// `Err`: a line after the last record is damaged rather than cut short by a crash.
 fn last_record(buf: &[u8], whole: bool) -> Option<Result<StoredRecord, String>> {
-    let ends_clean = buf.ends_with(b"\n");
     let mut lines: Vec<&[u8]> = buf.split(|b| *b == b'\n').collect();
-    if ends_clean {
+    if buf.ends_with(b"\n") {
         lines.pop();
     }
     let first_usable = usize::from(!whole);
-    let mut torn_allowed = true;
     for (i, line) in lines.iter().enumerate().rev() {
         if i < first_usable {
             break;
         }
-        let is_last = i + 1 == lines.len();
         match parse_line(line) {
             Ok(rec) => return Some(Ok(rec)),
-            Err(reason) => {
-                // The unterminated last line is a torn write; one earlier fragment may be one
-                // we ended with a newline after a previous crash. Anything more is corruption.
-                if (is_last && !ends_clean) || torn_allowed {
-                    torn_allowed = false;
-                    continue;
-                }
-                return Some(Err(reason));
-            }
+            // Fragments of writes cut short (possibly several, one per crash) are skipped.
+            Err(LineError::Incomplete(_)) => continue,
+            Err(LineError::Bad(reason)) => return Some(Err(reason)),
         }
     }
     None
@@ -352,21 +343,45 @@ fn count_lines(path: &Path) -> io::Result<u64> {
     Ok(data.split(|b| *b == b'\n').count() as u64)
 }
 
+/// Why a line is not a record.
+#[derive(Debug)]
+enum LineError {
+    /// The line stops in the middle of a record: what a write cut short by a crash leaves.
+    Incomplete(String),
+    /// A complete line that is not a valid record, or whose content does not match its hash.
+    Bad(String),
+}
+
 /// Parses and self-checks one line: valid JSON record and `hash` matching its bytes.
-fn parse_line(line: &[u8]) -> Result<StoredRecord, String> {
-    let text = std::str::from_utf8(line).map_err(|_| "not valid UTF-8".to_string())?;
-    let rec: StoredRecord =
-        serde_json::from_str(text).map_err(|e| format!("not a valid record ({e})"))?;
+fn parse_line(line: &[u8]) -> Result<StoredRecord, LineError> {
+    let text = match std::str::from_utf8(line) {
+        Ok(t) => t,
+        Err(e) if e.error_len().is_none() => {
+            return Err(LineError::Incomplete(
+                "ends inside a UTF-8 character (a write cut short)".to_string(),
+            ));
+        }
+        Err(_) => return Err(LineError::Bad("not valid UTF-8".to_string())),
+    };
+    let rec: StoredRecord = serde_json::from_str(text).map_err(|e| {
+        if e.is_eof() {
+            LineError::Incomplete(format!("ends in the middle of a record ({e})"))
+        } else {
+            LineError::Bad(format!("not a valid record ({e})"))
+        }
+    })?;
     let body = hashed_body(text).ok_or_else(|| {
-        "does not end with the `\"hash\":\"<64 hex>\"` field written by mcpward".to_string()
+        LineError::Bad(
+            "does not end with the `\"hash\":\"<64 hex>\"` field written by mcpward".to_string(),
+        )
     })?;
     let actual = sha256_hex(body.as_bytes());
     if actual != rec.hash {
-        return Err(format!(
-            "content does not match its hash (record was edited): stored {}, computed {}",
+        return Err(LineError::Bad(format!(
+            "content does not match its hash (the record was edited): stored {}, computed {}",
             short(&rec.hash),
             short(&actual)
-        ));
+        )));
     }
     Ok(rec)
 }
@@ -587,56 +602,68 @@ pub fn verify(path: &Path) -> Result<VerifyReport, LogError> {
 }
 
 fn check_chain(data: &[u8], report: &mut VerifyReport) -> Option<Tamper> {
-    let ends_clean = data.is_empty() || data.ends_with(b"\n");
     let mut lines: Vec<&[u8]> = data.split(|b| *b == b'\n').collect();
-    if ends_clean {
+    if data.is_empty() || data.ends_with(b"\n") {
         lines.pop();
     }
     let mut prev_hash = GENESIS.to_string();
     let mut prev_seq = 0u64;
-    // A fragment is only a crash tear if the chain resumes right after it.
-    let mut pending_torn: Option<(u64, String)> = None;
+    // Fragments are crash tears only if the chain resumes right after them (or the file ends).
+    let mut torn: Vec<(u64, String)> = Vec::new();
+    let seqs: Vec<Option<u64>> = lines
+        .iter()
+        .map(|l| parse_line(l).ok().map(|r| r.seq))
+        .collect();
     for (i, line) in lines.iter().enumerate() {
         let lineno = i as u64 + 1;
-        let is_last = i + 1 == lines.len();
         let rec = match parse_line(line) {
             Ok(rec) => rec,
-            Err(reason) => {
-                if let Some((at, why)) = pending_torn.take() {
-                    return Some(edited(at, why));
-                }
-                if is_last && !ends_clean {
-                    report.torn_lines.push(lineno);
-                    continue;
-                }
-                pending_torn = Some((lineno, reason));
+            Err(LineError::Incomplete(reason)) => {
+                torn.push((lineno, reason));
                 continue;
             }
+            Err(LineError::Bad(reason)) => return Some(edited(lineno, reason)),
         };
         if rec.prev != prev_hash {
-            if let Some((at, why)) = pending_torn.take() {
+            if let Some((at, why)) = torn.first().cloned() {
+                // The chain does not resume across the fragment: it replaced a record.
                 return Some(edited(at, why));
             }
-            let reason = if prev_seq == 0 {
-                format!(
-                    "record seq {} is first in the file but its prev is {} instead of the genesis hash: earlier records were removed",
-                    rec.seq,
-                    short(&rec.prev)
+            let expected = prev_seq + 1;
+            let moved_here = seqs[i + 1..].contains(&Some(expected));
+            let (kind, what) = if rec.seq > expected && moved_here {
+                (
+                    TamperKind::Reordered,
+                    format!("seq {expected} comes later in the file: records were moved"),
+                )
+            } else if rec.seq > expected {
+                (
+                    TamperKind::Deleted,
+                    format!(
+                        "seq jumps from {prev_seq} to {}: {} record(s) removed",
+                        rec.seq,
+                        rec.seq - expected
+                    ),
+                )
+            } else if rec.seq < expected {
+                (
+                    TamperKind::Reordered,
+                    format!(
+                        "seq {} after seq {prev_seq}: records were moved or copied",
+                        rec.seq
+                    ),
                 )
             } else {
-                format!(
-                    "prev {} does not match the hash {} of the record before (seq {prev_seq}): a record was changed, removed or moved",
-                    short(&rec.prev),
-                    short(&prev_hash)
+                (
+                    TamperKind::BrokenChain,
+                    "the record before was changed and re-hashed, or replaced".to_string(),
                 )
             };
-            let kind = if rec.seq > prev_seq + 1 {
-                TamperKind::Deleted
-            } else if rec.seq <= prev_seq {
-                TamperKind::Reordered
-            } else {
-                TamperKind::BrokenChain
-            };
+            let reason = format!(
+                "prev {} does not match the hash {} of the record before it; {what}",
+                short(&rec.prev),
+                short(&prev_hash),
+            );
             return Some(Tamper {
                 line: lineno,
                 kind,
@@ -655,17 +682,12 @@ fn check_chain(data: &[u8], report: &mut VerifyReport) -> Option<Tamper> {
                 reason: format!("seq {} follows seq {prev_seq}", rec.seq),
             });
         }
-        if let Some((at, _)) = pending_torn.take() {
-            report.torn_lines.push(at);
-        }
+        report.torn_lines.extend(torn.drain(..).map(|(at, _)| at));
         prev_hash = rec.hash;
         prev_seq = rec.seq;
         report.records += 1;
     }
-    if let Some((at, _)) = pending_torn {
-        // A newline-terminated fragment at the very end: a crash tear that a later open ended.
-        report.torn_lines.push(at);
-    }
+    report.torn_lines.extend(torn.into_iter().map(|(at, _)| at));
     None
 }
 
@@ -820,3 +842,6 @@ impl Drop for FileLock {
         let _ = rustix::fs::flock(&self.file, rustix::fs::FlockOperation::Unlock);
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,422 @@
+use super::*;
+
+fn rec(n: u32) -> Record {
+    Record {
+        server: "filesystem".into(),
+        method: "tools/call".into(),
+        tool: Some(format!("tool_{n}")),
+        args_digest: Some(args_digest(&serde_json::json!({ "n": n }))),
+        decision: if n % 2 == 0 { "deny" } else { "allow" }.into(),
+        rule: Some(format!("rule #{n}")),
+        approver: None,
+        latency_us: Some(u64::from(n) * 10),
+        detail: None,
+    }
+}
+
+/// A log of `n` records in a fresh temp dir.
+fn log_with(n: u32) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state").join("audit.jsonl");
+    let mut log = AuditLog::open(&path, "s1").unwrap();
+    for i in 1..=n {
+        log.append(&rec(i), i % 2 == 0).unwrap();
+    }
+    (dir, path)
+}
+
+fn lines(path: &Path) -> Vec<String> {
+    fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn write_lines(path: &Path, lines: &[String]) {
+    let mut text = lines.join("\n");
+    text.push('\n');
+    fs::write(path, text).unwrap();
+}
+
+fn tamper(path: &Path) -> Tamper {
+    let report = verify(path).unwrap();
+    report.tamper.expect("tampering must be detected")
+}
+
+/// Re-hashes a line after editing it, as a careful forger would.
+fn rehash(line: &str) -> String {
+    let body = hashed_body(line).unwrap();
+    let hash = sha256_hex(body.as_bytes());
+    format!("{},\"hash\":\"{hash}\"}}", &body[..body.len() - 1])
+}
+
+#[test]
+fn fresh_log_verifies_with_every_record_counted() {
+    let (_dir, path) = log_with(5);
+    let report = verify(&path).unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!(report.records, 5);
+    assert_eq!(report.head_seq, Some(5));
+    assert!(report.torn_lines.is_empty());
+    let first: StoredRecord = serde_json::from_str(&lines(&path)[0]).unwrap();
+    assert_eq!(first.prev, GENESIS);
+    assert_eq!(first.seq, 1);
+    assert_eq!(first.session, "s1");
+    assert!(
+        first.time.parse::<jiff::Timestamp>().is_ok(),
+        "{}",
+        first.time
+    );
+}
+
+#[test]
+fn reopening_continues_the_chain_in_a_new_session() {
+    let (_dir, path) = log_with(2);
+    let mut log = AuditLog::open(&path, "s2").unwrap();
+    log.append(&rec(3), false).unwrap();
+    let report = verify(&path).unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!(report.records, 3);
+    let all = read(&path, &Filter::default()).unwrap();
+    assert_eq!(
+        all.iter().map(|r| r.session.as_str()).collect::<Vec<_>>(),
+        ["s1", "s1", "s2"]
+    );
+    assert_eq!(all[2].prev, all[1].hash);
+}
+
+#[test]
+fn edited_record_is_reported_at_its_own_line() {
+    let (_dir, path) = log_with(4);
+    let mut l = lines(&path);
+    l[1] = l[1].replace("\"decision\":\"deny\"", "\"decision\":\"allow\"");
+    write_lines(&path, &l);
+    let t = tamper(&path);
+    assert_eq!((t.line, t.kind), (2, TamperKind::Edited), "{t:?}");
+    assert!(t.reason.contains("does not match its hash"), "{}", t.reason);
+}
+
+#[test]
+fn edited_and_rehashed_record_breaks_the_link_to_the_next() {
+    let (_dir, path) = log_with(4);
+    let mut l = lines(&path);
+    l[1] = rehash(&l[1].replace("\"decision\":\"deny\"", "\"decision\":\"allow\""));
+    write_lines(&path, &l);
+    let t = tamper(&path);
+    assert_eq!((t.line, t.kind), (3, TamperKind::BrokenChain), "{t:?}");
+}
+
+#[test]
+fn edited_last_record_is_reported_as_edit_not_crash() {
+    let (_dir, path) = log_with(3);
+    let mut l = lines(&path);
+    l[2] = l[2].replace("tool_3", "tool_X");
+    write_lines(&path, &l);
+    let t = tamper(&path);
+    assert_eq!((t.line, t.kind), (3, TamperKind::Edited), "{t:?}");
+}
+
+#[test]
+fn deleted_middle_record_is_reported_where_it_was() {
+    let (_dir, path) = log_with(5);
+    let mut l = lines(&path);
+    l.remove(2);
+    write_lines(&path, &l);
+    let t = tamper(&path);
+    assert_eq!((t.line, t.kind), (3, TamperKind::Deleted), "{t:?}");
+    assert!(t.reason.contains("seq jumps from 2 to 4"), "{}", t.reason);
+}
+
+#[test]
+fn deleted_first_record_is_reported_at_line_one() {
+    let (_dir, path) = log_with(3);
+    let mut l = lines(&path);
+    l.remove(0);
+    write_lines(&path, &l);
+    let t = tamper(&path);
+    assert_eq!((t.line, t.kind), (1, TamperKind::Deleted), "{t:?}");
+}
+
+#[test]
+fn swapped_records_are_reported_as_reordered() {
+    let (_dir, path) = log_with(4);
+    let mut l = lines(&path);
+    l.swap(1, 2);
+    write_lines(&path, &l);
+    let t = tamper(&path);
+    assert_eq!((t.line, t.kind), (2, TamperKind::Reordered), "{t:?}");
+}
+
+#[test]
+fn duplicated_record_is_reported_as_reordered() {
+    let (_dir, path) = log_with(3);
+    let mut l = lines(&path);
+    let dup = l[1].clone();
+    l.insert(2, dup);
+    write_lines(&path, &l);
+    let t = tamper(&path);
+    assert_eq!((t.line, t.kind), (3, TamperKind::Reordered), "{t:?}");
+}
+
+#[test]
+fn records_cut_off_the_end_are_reported_as_truncation() {
+    let (_dir, path) = log_with(5);
+    let mut l = lines(&path);
+    l.truncate(3);
+    write_lines(&path, &l);
+    let t = tamper(&path);
+    assert_eq!((t.line, t.kind), (4, TamperKind::Truncated), "{t:?}");
+    assert!(t.reason.contains("2 record(s) removed"), "{}", t.reason);
+}
+
+#[test]
+fn emptied_log_is_reported_as_truncation() {
+    let (_dir, path) = log_with(2);
+    fs::write(&path, "").unwrap();
+    let t = tamper(&path);
+    assert_eq!((t.line, t.kind), (1, TamperKind::Truncated), "{t:?}");
+}
+
+#[test]
+fn missing_head_file_fails_verification() {
+    let (_dir, path) = log_with(2);
+    fs::remove_file(head_path(&path)).unwrap();
+    let t = tamper(&path);
+    assert_eq!(t.kind, TamperKind::Head, "{t:?}");
+}
+
+#[test]
+fn rewritten_log_that_disagrees_with_the_head_is_detected() {
+    let (_dir, path) = log_with(3);
+    let mut l = lines(&path);
+    // Forge record 3 and re-hash it: the chain is consistent, the head is not.
+    l[2] = rehash(&l[2].replace("tool_3", "tool_X"));
+    write_lines(&path, &l);
+    let t = tamper(&path);
+    assert_eq!((t.line, t.kind), (3, TamperKind::Head), "{t:?}");
+}
+
+#[test]
+fn head_lagging_after_a_crash_is_accepted() {
+    let (_dir, path) = log_with(3);
+    let l = lines(&path);
+    let second: StoredRecord = serde_json::from_str(&l[1]).unwrap();
+    let head = Head {
+        seq: 2,
+        hash: second.hash,
+    };
+    write_head(&head_path(&path), &head, false).unwrap();
+    let report = verify(&path).unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!(report.head_seq, Some(2));
+}
+
+/// Simulates `kill -9` in the middle of a write: half a record, no newline.
+fn tear(path: &Path) {
+    let next = lines(path).last().cloned().unwrap();
+    let mut f = OpenOptions::new().append(true).open(path).unwrap();
+    f.write_all(&next.as_bytes()[..next.len() / 2]).unwrap();
+}
+
+#[test]
+fn torn_last_line_is_truncation_by_crash_not_tampering() {
+    let (_dir, path) = log_with(3);
+    tear(&path);
+    let report = verify(&path).unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!(report.torn_lines, [4]);
+    assert_eq!(report.records, 3);
+}
+
+#[test]
+fn appending_after_a_torn_line_chains_from_the_last_complete_record() {
+    let (_dir, path) = log_with(3);
+    tear(&path);
+    let mut log = AuditLog::open(&path, "s2").unwrap();
+    log.append(&rec(4), true).unwrap();
+    log.append(&rec(5), true).unwrap();
+    let report = verify(&path).unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!(report.torn_lines, [4]);
+    assert_eq!(report.records, 5);
+    let all = read(&path, &Filter::default()).unwrap();
+    assert_eq!(all.len(), 5);
+    assert_eq!(all[3].prev, all[2].hash);
+    assert_eq!(all[3].line, 5);
+}
+
+#[test]
+fn torn_write_that_only_lost_its_newline_still_counts() {
+    let (_dir, path) = log_with(2);
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(&path, text.trim_end_matches('\n')).unwrap();
+    let mut log = AuditLog::open(&path, "s2").unwrap();
+    log.append(&rec(3), false).unwrap();
+    let report = verify(&path).unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!(report.records, 3);
+    assert!(report.torn_lines.is_empty());
+}
+
+#[test]
+fn garbage_replacing_a_record_is_an_edit_not_a_crash() {
+    let (_dir, path) = log_with(4);
+    let mut l = lines(&path);
+    l[1] = l[1][..l[1].len() / 2].to_string();
+    write_lines(&path, &l);
+    let t = tamper(&path);
+    assert_eq!((t.line, t.kind), (2, TamperKind::Edited), "{t:?}");
+}
+
+#[test]
+fn damaged_last_record_stops_open_instead_of_restarting_the_chain() {
+    let (_dir, path) = log_with(2);
+    let mut l = lines(&path);
+    l[1] = l[1].replace("tool_2", "tool_X");
+    write_lines(&path, &l);
+    let err = AuditLog::open(&path, "s2").unwrap_err();
+    assert!(matches!(err, LogError::Corrupt { .. }), "{err}");
+    assert!(err.to_string().contains("mcpward log verify"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn log_and_head_are_private_to_the_user() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_dir, path) = log_with(1);
+    let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(&head_path(&path)), 0o600);
+    assert_eq!(mode(path.parent().unwrap()), 0o700);
+}
+
+#[cfg(unix)]
+#[test]
+fn existing_world_readable_log_is_narrowed_on_open() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    fs::write(&path, "").unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+    AuditLog::open(&path, "s").unwrap();
+    assert_eq!(
+        fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+}
+
+#[test]
+fn two_writers_on_one_file_keep_one_chain() {
+    let (_dir, path) = log_with(1);
+    let mut a = AuditLog::open(&path, "a").unwrap();
+    let mut b = AuditLog::open(&path, "b").unwrap();
+    for i in 0..5 {
+        a.append(&rec(i), false).unwrap();
+        b.append(&rec(i), false).unwrap();
+    }
+    let report = verify(&path).unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!(report.records, 11);
+}
+
+#[test]
+fn concurrent_threads_appending_keep_one_chain() {
+    let (_dir, path) = log_with(0);
+    let handles: Vec<_> = (0..4)
+        .map(|t| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let mut log = AuditLog::open(&path, &format!("t{t}")).unwrap();
+                for i in 0..25 {
+                    log.append(&rec(i), false).unwrap();
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let report = verify(&path).unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!(report.records, 100);
+}
+
+#[test]
+fn args_digest_ignores_key_order_and_whitespace() {
+    let a: serde_json::Value =
+        serde_json::from_str(r#"{"b": [1, {"y": 2, "x": "é"}], "a": null}"#).unwrap();
+    let b: serde_json::Value =
+        serde_json::from_str(r#"{"a":null,"b":[1,{"x":"é","y":2}]}"#).unwrap();
+    assert_eq!(args_digest(&a), args_digest(&b));
+    assert!(args_digest(&a).starts_with("sha256:"));
+    assert_eq!(args_digest(&a).len(), "sha256:".len() + 64);
+    let c = serde_json::json!({"a": null, "b": [{"x": "é", "y": 2}, 1]});
+    assert_ne!(args_digest(&a), args_digest(&c), "array order matters");
+}
+
+#[test]
+fn args_digest_is_sha256_of_the_canonical_text() {
+    let v = serde_json::json!({"path": "/tmp/x", "mode": 1});
+    let expected = sha256_hex(br#"{"mode":1,"path":"/tmp/x"}"#);
+    assert_eq!(args_digest(&v), format!("sha256:{expected}"));
+}
+
+#[test]
+fn read_filters_by_server_tool_and_decision() {
+    let (_dir, path) = log_with(4);
+    let denied = read(
+        &path,
+        &Filter {
+            decision: Some("deny".into()),
+            ..Filter::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(denied.iter().map(|r| r.seq).collect::<Vec<_>>(), [2, 4]);
+    let tool = read(
+        &path,
+        &Filter {
+            tool: Some("tool_3".into()),
+            server: Some("filesystem".into()),
+            ..Filter::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(tool.len(), 1);
+    assert_eq!(tool[0].line, 3);
+    let none = read(
+        &path,
+        &Filter {
+            server: Some("github".into()),
+            ..Filter::default()
+        },
+    )
+    .unwrap();
+    assert!(none.is_empty());
+}
+
+#[test]
+fn verify_of_a_missing_file_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nope.jsonl");
+    let err = verify(&path).unwrap_err();
+    assert!(err.to_string().contains("nope.jsonl"), "{err}");
+}
+
+#[test]
+fn arbitrary_bytes_never_panic_verify_or_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    for data in [
+        &b"\xff\xfe\n{\n"[..],
+        b"{\"v\":1}\n",
+        b"\n\n\n",
+        b"{\"hash\":\"",
+        "{\"v\":1,\"hash\":\"é\"}".as_bytes(),
+    ] {
+        fs::write(&path, data).unwrap();
+        let _ = verify(&path);
+        let _ = AuditLog::open(&path, "s");
+    }
+}
