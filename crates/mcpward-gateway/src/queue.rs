@@ -380,3 +380,6 @@ fn random_id() -> String {
         .map(|i| ALPHABET[((n >> (i * 5)) & 31) as usize] as char)
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

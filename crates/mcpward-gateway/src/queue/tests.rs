@@ -1,0 +1,302 @@
+use super::*;
+
+fn req(q: &ApprovalQueue, tool: &str) -> ApprovalRequest {
+    ApprovalRequest {
+        id: q.new_id(),
+        session: "s1".into(),
+        server: "filesystem".into(),
+        tool: tool.into(),
+        arguments_masked: serde_json::json!({ "path": "src/main.rs" }),
+        reason: "writes need review".into(),
+    }
+}
+
+/// Waits (yielding to the runtime) until `id` is pending.
+async fn until_pending(state: &Path, id: &str) {
+    for _ in 0..200 {
+        if pending(state).unwrap().iter().any(|r| r.id == id) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("request {id} never became pending");
+}
+
+fn queue_files(state: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(queue_dir(state))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn approve_once_answers_the_waiting_call_and_cleans_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = ApprovalQueue::open(dir.path()).unwrap();
+    let r = req(&q, "write_file");
+    let id = r.id.clone();
+    let waiting = tokio::spawn({
+        let q = q.clone();
+        async move { q.request(r, Duration::from_secs(10)).await }
+    });
+    until_pending(dir.path(), &id).await;
+    let listed = pending(dir.path()).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].tool, "write_file");
+    assert_eq!(listed[0].arguments_masked["path"], "src/main.rs");
+    approve(dir.path(), &id, ApprovalScope::Once).unwrap();
+    let outcome = waiting.await.unwrap();
+    let ApprovalOutcome::Approved { scope, by } = outcome else {
+        panic!("expected approval, got {outcome:?}");
+    };
+    assert_eq!(scope, ApprovalScope::Once);
+    assert!(by.starts_with("local:"), "{by}");
+    assert!(
+        queue_files(dir.path()).is_empty(),
+        "{:?}",
+        queue_files(dir.path())
+    );
+}
+
+#[tokio::test]
+async fn approve_for_the_session_is_reported_as_session_scope() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = ApprovalQueue::open(dir.path()).unwrap();
+    let r = req(&q, "write_file");
+    let id = r.id.clone();
+    let waiting = tokio::spawn({
+        let q = q.clone();
+        async move { q.request(r, Duration::from_secs(10)).await }
+    });
+    until_pending(dir.path(), &id).await;
+    // Ids are accepted in any case, with stray spaces, as people type them.
+    approve(
+        dir.path(),
+        &format!(" {} ", id.to_uppercase()),
+        ApprovalScope::Session,
+    )
+    .unwrap();
+    assert!(matches!(
+        waiting.await.unwrap(),
+        ApprovalOutcome::Approved {
+            scope: ApprovalScope::Session,
+            ..
+        }
+    ));
+}
+
+#[tokio::test]
+async fn deny_answers_the_waiting_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = ApprovalQueue::open(dir.path()).unwrap();
+    let r = req(&q, "delete_file");
+    let id = r.id.clone();
+    let waiting = tokio::spawn({
+        let q = q.clone();
+        async move { q.request(r, Duration::from_secs(10)).await }
+    });
+    until_pending(dir.path(), &id).await;
+    deny(dir.path(), &id).unwrap();
+    assert!(matches!(
+        waiting.await.unwrap(),
+        ApprovalOutcome::Denied { .. }
+    ));
+}
+
+#[tokio::test]
+async fn unanswered_request_times_out_and_is_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = ApprovalQueue::open(dir.path()).unwrap();
+    let r = req(&q, "write_file");
+    let id = r.id.clone();
+    let outcome = q.request(r, Duration::from_millis(120)).await;
+    assert_eq!(outcome, ApprovalOutcome::TimedOut);
+    assert!(queue_files(dir.path()).is_empty());
+    // A late answer is refused with a clear message rather than silently written.
+    let err = approve(dir.path(), &id, ApprovalScope::Once).unwrap_err();
+    assert!(matches!(err, QueueError::UnknownId { .. }), "{err}");
+}
+
+#[test]
+fn unknown_id_says_how_to_list_pending_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    ApprovalQueue::open(dir.path()).unwrap();
+    let err = approve(dir.path(), "abcdef", ApprovalScope::Once).unwrap_err();
+    assert!(matches!(err, QueueError::UnknownId { .. }));
+    let msg = err.to_string();
+    assert!(
+        msg.contains("abcdef") && msg.contains("mcpward approve --list"),
+        "{msg}"
+    );
+    let err = deny(dir.path(), "abcdef").unwrap_err();
+    assert!(matches!(err, QueueError::UnknownId { .. }));
+}
+
+#[test]
+fn rejects_ids_that_could_escape_the_queue_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    for id in ["../../x", "abc/ef", "abcdefg", "", "abc1ef", "abc.ef"] {
+        let err = approve(dir.path(), id, ApprovalScope::Once).unwrap_err();
+        assert!(matches!(err, QueueError::InvalidId { .. }), "{id}: {err}");
+    }
+}
+
+#[tokio::test]
+async fn concurrent_requests_get_their_own_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = ApprovalQueue::open(dir.path()).unwrap();
+    let mut ids = Vec::new();
+    let mut tasks = Vec::new();
+    for tool in ["a", "b", "c"] {
+        let r = req(&q, tool);
+        ids.push(r.id.clone());
+        let q = q.clone();
+        tasks.push(tokio::spawn(async move {
+            q.request(r, Duration::from_secs(10)).await
+        }));
+    }
+    for id in &ids {
+        until_pending(dir.path(), id).await;
+    }
+    assert_eq!(pending(dir.path()).unwrap().len(), 3);
+    approve(dir.path(), &ids[0], ApprovalScope::Once).unwrap();
+    deny(dir.path(), &ids[1]).unwrap();
+    approve(dir.path(), &ids[2], ApprovalScope::Session).unwrap();
+    let mut outcomes = Vec::new();
+    for t in tasks {
+        outcomes.push(t.await.unwrap());
+    }
+    assert!(matches!(
+        outcomes[0],
+        ApprovalOutcome::Approved {
+            scope: ApprovalScope::Once,
+            ..
+        }
+    ));
+    assert!(matches!(outcomes[1], ApprovalOutcome::Denied { .. }));
+    assert!(matches!(
+        outcomes[2],
+        ApprovalOutcome::Approved {
+            scope: ApprovalScope::Session,
+            ..
+        }
+    ));
+}
+
+#[tokio::test]
+async fn second_answer_to_the_same_request_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = ApprovalQueue::open(dir.path()).unwrap();
+    let r = req(&q, "write_file");
+    let id = r.id.clone();
+    // Place the request by hand so no gateway consumes the first answer.
+    write_new(
+        &request_path(&queue_dir(dir.path()), &id),
+        &StoredRequest {
+            request: r,
+            expires_unix: now_unix() + 60,
+            pid: 1,
+        },
+    )
+    .unwrap();
+    deny(dir.path(), &id).unwrap();
+    let err = approve(dir.path(), &id, ApprovalScope::Once).unwrap_err();
+    assert!(matches!(err, QueueError::AlreadyAnswered { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn unreadable_decision_never_counts_as_approval() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = ApprovalQueue::open(dir.path()).unwrap();
+    let r = req(&q, "write_file");
+    let id = r.id.clone();
+    let waiting = tokio::spawn({
+        let q = q.clone();
+        async move { q.request(r, Duration::from_secs(10)).await }
+    });
+    until_pending(dir.path(), &id).await;
+    fs::write(
+        decision_path(&queue_dir(dir.path()), &id),
+        r#"{"decision":"approve"}"#,
+    )
+    .unwrap();
+    let outcome = waiting.await.unwrap();
+    assert!(
+        matches!(outcome, ApprovalOutcome::Unavailable { .. }),
+        "{outcome:?}"
+    );
+}
+
+#[test]
+fn pending_removes_expired_requests_and_orphaned_decisions() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = ApprovalQueue::open(dir.path()).unwrap();
+    let qdir = queue_dir(dir.path());
+    let old = req(&q, "old");
+    write_new(
+        &request_path(&qdir, &old.id),
+        &StoredRequest {
+            request: old.clone(),
+            expires_unix: now_unix() - 10,
+            pid: 1,
+        },
+    )
+    .unwrap();
+    fs::write(decision_path(&qdir, "zzzzzz"), "{}").unwrap();
+    assert!(pending(dir.path()).unwrap().is_empty());
+    assert!(
+        queue_files(dir.path()).is_empty(),
+        "{:?}",
+        queue_files(dir.path())
+    );
+    let err = approve(dir.path(), &old.id, ApprovalScope::Once).unwrap_err();
+    assert!(matches!(err, QueueError::UnknownId { .. }));
+}
+
+#[test]
+fn missing_queue_directory_means_nothing_pending() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(pending(&dir.path().join("absent")).unwrap().is_empty());
+}
+
+#[test]
+fn ids_are_short_typeable_and_distinct() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = ApprovalQueue::open(dir.path()).unwrap();
+    let ids: std::collections::HashSet<String> = (0..200).map(|_| q.new_id()).collect();
+    assert!(ids.len() > 190, "ids repeat too often: {}", ids.len());
+    assert!(ids.iter().all(|id| valid_id(id)), "{ids:?}");
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn queue_directory_and_requests_are_private_to_the_user() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let q = ApprovalQueue::open(dir.path()).unwrap();
+    let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&queue_dir(dir.path())), 0o700);
+    let r = req(&q, "write_file");
+    let id = r.id.clone();
+    let waiting = tokio::spawn({
+        let q = q.clone();
+        async move { q.request(r, Duration::from_secs(10)).await }
+    });
+    until_pending(dir.path(), &id).await;
+    assert_eq!(mode(&request_path(&queue_dir(dir.path()), &id)), 0o600);
+    deny(dir.path(), &id).unwrap();
+    waiting.await.unwrap();
+}
+
+#[test]
+fn default_state_dir_follows_xdg_state_home() {
+    // Only checks the shape; the environment is shared with other tests.
+    let d = default_state_dir();
+    assert!(
+        d.ends_with("mcpward") || d.ends_with(".mcpward-state"),
+        "{}",
+        d.display()
+    );
+}
