@@ -338,7 +338,8 @@ fn compile_defaults(src: &Source<'_>, raw: RawDefaults) -> Result<Defaults, Poli
 }
 
 fn compile_rule(src: &Source<'_>, span: Range<usize>, raw: RawRule) -> Result<Rule, PolicyError> {
-    let line = rule_line(src, span.start);
+    // toml spans an array-of-tables entry by its `[[rule]]` header.
+    let line = src.line(span.start);
     let (server, server_set) = match raw.server {
         None => (Vec::new(), None),
         Some(globs) => {
@@ -375,28 +376,6 @@ fn compile_rule(src: &Source<'_>, span: Range<usize>, raw: RawRule) -> Result<Ru
         server_set,
         tool_set,
     })
-}
-
-/// The line of the `[[rule]]` header: toml reports a rule's span from its first key, so look
-/// back for the header that opened it.
-fn rule_line(src: &Source<'_>, start: usize) -> u32 {
-    let before = &src.text[..floor_boundary(src.text, start)];
-    let header = before
-        .rmatch_indices("[[rule]]")
-        .map(|(i, _)| i)
-        .find(|&i| {
-            let line_start = before[..i].rfind('\n').map_or(0, |n| n + 1);
-            before[line_start..i].trim().is_empty()
-        });
-    src.line(header.unwrap_or(start))
-}
-
-fn floor_boundary(text: &str, mut i: usize) -> usize {
-    i = i.min(text.len());
-    while i > 0 && !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 /// Globs on server and tool names: names have no directories, so `*` matches anything.

@@ -1,0 +1,124 @@
+//! What a user sees for a broken policy file: file:line:col, the offending line, and a hint.
+
+use std::path::Path;
+
+use mcpward_policy::{Policy, PolicyError};
+
+fn error(text: &str) -> String {
+    match Policy::parse(text, Path::new("policy.toml")) {
+        Ok(_) => panic!("expected an error for:\n{text}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn unknown_field_in_defaults() {
+    insta::assert_snapshot!(error("[defaults]\nmod = \"ask\"\n"));
+}
+
+#[test]
+fn unknown_mode_value() {
+    insta::assert_snapshot!(error("[defaults]\nmode = \"readonly\"\n"));
+}
+
+#[test]
+fn rule_without_action() {
+    insta::assert_snapshot!(error("[[rule]]\ntool = \"write_file\"\n"));
+}
+
+#[test]
+fn rule_without_tool() {
+    insta::assert_snapshot!(error("[[rule]]\naction = \"deny\"\n"));
+}
+
+#[test]
+fn rules_table_spelled_in_plural() {
+    insta::assert_snapshot!(error("[[rules]]\ntool = \"x\"\naction = \"ask\"\n"));
+}
+
+#[test]
+fn bad_regex_points_at_the_pattern() {
+    insta::assert_snapshot!(error(
+        "[[rule]]\ntool = \"push\"\nwhen = { branch = { regex = \"(main\" } }\naction = \"ask\"\n"
+    ));
+}
+
+#[test]
+fn bad_tool_glob() {
+    insta::assert_snapshot!(error("[[rule]]\ntool = \"delete_[\"\naction = \"deny\"\n"));
+}
+
+#[test]
+fn misspelled_matcher() {
+    insta::assert_snapshot!(error(
+        "[[rule]]\ntool = \"t\"\nwhen = { path = { glb = \"src/**\" } }\naction = \"ask\"\n"
+    ));
+}
+
+#[test]
+fn bare_boolean_matcher() {
+    insta::assert_snapshot!(error(
+        "[[rule]]\ntool = \"t\"\nwhen = { force = true }\naction = \"deny\"\n"
+    ));
+}
+
+#[test]
+fn path_glob_with_dotdot() {
+    insta::assert_snapshot!(error(
+        "[[rule]]\ntool = \"t\"\nwhen = { path = \"../outside/**\" }\naction = \"deny\"\n"
+    ));
+}
+
+#[test]
+fn inverted_range() {
+    insta::assert_snapshot!(error(
+        "[[rule]]\ntool = \"t\"\nwhen = { limit = { min = 10, max = 1 } }\naction = \"ask\"\n"
+    ));
+}
+
+#[test]
+fn wrong_type_for_a_flag() {
+    insta::assert_snapshot!(error("[defaults]\nredact_responses = \"yes\"\n"));
+}
+
+#[test]
+fn toml_syntax_error() {
+    insta::assert_snapshot!(error("[defaults\nmode = \"ask\"\n"));
+}
+
+#[test]
+fn out_of_range_timeout() {
+    insta::assert_snapshot!(error("[defaults]\napproval_timeout_secs = 0\n"));
+}
+
+#[test]
+fn tilde_in_path_glob() {
+    insta::assert_snapshot!(error(
+        "[[rule]]\ntool = \"t\"\nwhen = { path = \"~/.ssh/**\" }\naction = \"deny\"\n"
+    ));
+}
+
+#[test]
+fn errors_carry_line_and_column() {
+    let err = Policy::parse(
+        "[defaults]\nmode = \"ask\"\n\n[[rule]]\ntool = \"t\"\nactoin = \"ask\"\n",
+        Path::new("p.toml"),
+    )
+    .err();
+    let span = err.as_ref().and_then(PolicyError::span);
+    assert_eq!(span.map(|s| (s.line, s.col)), Some((6, 1)));
+}
+
+#[test]
+fn missing_file_says_which_path_and_what_to_do() {
+    let dir = tempdir();
+    let path = dir.join("absent.toml");
+    let err = Policy::load(&path).err().map(|e| e.to_string());
+    let text = err.unwrap_or_default();
+    assert!(text.contains("absent.toml"), "{text}");
+    assert!(text.contains("hint:"), "{text}");
+}
+
+fn tempdir() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("mcpward-policy-test-{}", std::process::id()))
+}
