@@ -155,11 +155,12 @@ pub fn decide(event_json: &str, policy: &Policy) -> HookOutput {
             .as_ref()
             .is_none_or(|(d, _)| hd.strictness() > d.strictness())
         {
-            let mut reason = format!(
-                "mcpward: {} ({}; server `{server}`, tool `{tool}`)",
-                decision.reason,
-                decision.rule_label()
-            );
+            let label = decision.rule_label();
+            let mut reason = format!("mcpward: {}", decision.reason);
+            if !decision.reason.contains(&label) {
+                reason.push_str(&format!(" [{label}]"));
+            }
+            reason.push_str(&format!(" (server `{server}`, tool `{tool}`)"));
             if splits.len() > 1 {
                 reason.push_str(&format!(
                     "; `{tool_name}` can be read {} ways, the strictest decision applies",
@@ -213,3 +214,6 @@ fn splits(rest: &str) -> Vec<(&str, &str)> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

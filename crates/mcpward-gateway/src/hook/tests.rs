@@ -1,0 +1,192 @@
+use std::path::Path;
+
+use super::*;
+
+const POLICY: &str = r#"
+[defaults]
+mode = "read-only"
+
+[[rule]]
+server = "filesystem"
+tool = "read_file"
+action = "allow"
+reason = "reading files is fine"
+
+[[rule]]
+server = "github"
+tool = "create_*"
+action = "ask"
+reason = "creating things on GitHub needs a look"
+
+[[rule]]
+tool = "delete_*"
+action = "deny"
+reason = "deleting needs a person at the keyboard"
+
+[[rule]]
+server = "my__srv"
+tool = "drop_table"
+action = "deny"
+reason = "never drop tables"
+
+[[rule]]
+server = "my__srv"
+tool = "query"
+action = "allow"
+"#;
+
+fn policy() -> Policy {
+    Policy::parse(POLICY, Path::new("policy.toml")).unwrap()
+}
+
+fn event(tool_name: &str) -> String {
+    serde_json::json!({
+        "session_id": "abc123",
+        "transcript_path": "/tmp/t.jsonl",
+        "cwd": "/tmp/project",
+        "hook_event_name": "PreToolUse",
+        "tool_name": tool_name,
+        "tool_input": { "path": "README.md" }
+    })
+    .to_string()
+}
+
+/// The JSON line with the policy's line numbers masked: those belong to the policy crate's
+/// snapshots, not to the hook's format.
+fn json_of(out: &HookOutput) -> String {
+    let json = out.to_json().expect("a decision prints JSON");
+    let mut masked = String::with_capacity(json.len());
+    let mut rest = json.as_str();
+    while let Some(at) = rest.find("policy.toml:") {
+        let (head, tail) = rest.split_at(at + "policy.toml:".len());
+        masked.push_str(head);
+        masked.push_str("<line>");
+        rest = tail.trim_start_matches(|c: char| c.is_ascii_digit());
+    }
+    masked.push_str(rest);
+    masked
+}
+
+fn decision_of(out: &HookOutput) -> HookDecision {
+    match out {
+        HookOutput::Decision { decision, .. } => *decision,
+        HookOutput::NoOpinion => panic!("expected a decision, got no opinion"),
+    }
+}
+
+#[test]
+fn allows_a_call_an_allow_rule_matches() {
+    let out = decide(&event("mcp__filesystem__read_file"), &policy());
+    insta::assert_snapshot!(json_of(&out), @r#"{"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"allow","permissionDecisionReason":"mcpward: reading files is fine [rule #1 (policy.toml:<line>)] (server `filesystem`, tool `read_file`)"}}"#);
+    assert_eq!(out.exit_code(), 0);
+}
+
+#[test]
+fn denies_a_call_a_deny_rule_matches_with_its_reason() {
+    let out = decide(&event("mcp__filesystem__delete_file"), &policy());
+    insta::assert_snapshot!(json_of(&out), @r#"{"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"deny","permissionDecisionReason":"mcpward: deleting needs a person at the keyboard [rule #3 (policy.toml:<line>)] (server `filesystem`, tool `delete_file`)"}}"#);
+}
+
+#[test]
+fn asks_when_an_ask_rule_matches() {
+    let out = decide(&event("mcp__github__create_issue"), &policy());
+    insta::assert_snapshot!(json_of(&out), @r#"{"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"ask","permissionDecisionReason":"mcpward: creating things on GitHub needs a look [rule #2 (policy.toml:<line>)] (server `github`, tool `create_issue`)"}}"#);
+}
+
+#[test]
+fn has_no_opinion_on_tools_that_are_not_mcp() {
+    for tool in ["Bash", "Edit", "mcp_filesystem__x", "MCP__a__b"] {
+        let out = decide(&event(tool), &policy());
+        assert_eq!(out, HookOutput::NoOpinion, "{tool}");
+        assert_eq!(out.to_json(), None);
+        assert_eq!(out.exit_code(), 0);
+    }
+}
+
+#[test]
+fn denies_input_that_is_not_json() {
+    let out = decide("{\"tool_name\": \"mcp__a__b\"", &policy());
+    assert_eq!(decision_of(&out), HookDecision::Deny);
+    insta::assert_snapshot!(json_of(&out), @r#"{"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"deny","permissionDecisionReason":"mcpward check: the hook input is not valid JSON (EOF while parsing an object at line 1 column 25); check the hook command in Claude Code's settings"}}"#);
+}
+
+#[test]
+fn denies_input_of_the_wrong_shape() {
+    for input in [
+        "[]",
+        "42",
+        "{}",
+        r#"{"tool_name": 7}"#,
+        r#"{"hook_event_name": "PreToolUse"}"#,
+        "",
+    ] {
+        let out = decide(input, &policy());
+        assert_eq!(decision_of(&out), HookDecision::Deny, "{input}");
+    }
+}
+
+#[test]
+fn denies_an_mcp_tool_name_without_a_tool_part() {
+    for name in ["mcp__", "mcp__filesystem", "mcp__filesystem__", "mcp____x"] {
+        let out = decide(&event(name), &policy());
+        assert_eq!(decision_of(&out), HookDecision::Deny, "{name}");
+    }
+}
+
+#[test]
+fn denies_events_other_than_pre_tool_use() {
+    let input = event("mcp__filesystem__read_file").replace("PreToolUse", "PostToolUse");
+    let out = decide(&input, &policy());
+    assert_eq!(decision_of(&out), HookDecision::Deny);
+    let HookOutput::Decision { reason, .. } = out else {
+        unreachable!()
+    };
+    assert!(reason.contains("PostToolUse"), "{reason}");
+}
+
+#[test]
+fn server_name_with_double_underscore_takes_the_strictest_reading() {
+    // `mcp__my__srv__query` reads as server `my` + tool `srv__query` (read-only default: ask)
+    // or server `my__srv` + tool `query` (allowed): the stricter answer wins.
+    let out = decide(&event("mcp__my__srv__query"), &policy());
+    assert_eq!(decision_of(&out), HookDecision::Ask);
+    let HookOutput::Decision { reason, .. } = &out else {
+        unreachable!()
+    };
+    assert!(reason.contains("2 ways"), "{reason}");
+}
+
+#[test]
+fn deny_rule_on_a_server_with_double_underscore_applies() {
+    let out = decide(&event("mcp__my__srv__drop_table"), &policy());
+    assert_eq!(decision_of(&out), HookDecision::Deny);
+    let HookOutput::Decision { reason, .. } = &out else {
+        unreachable!()
+    };
+    assert!(reason.contains("never drop tables"), "{reason}");
+}
+
+#[test]
+fn splits_cover_overlapping_separators() {
+    assert_eq!(splits("a___b"), [("a", "_b"), ("a_", "b")]);
+    assert_eq!(splits("a__b__c"), [("a", "b__c"), ("a__b", "c")]);
+    assert!(splits("ab").is_empty());
+}
+
+#[test]
+fn missing_event_name_is_treated_as_pre_tool_use() {
+    let input = r#"{"tool_name":"mcp__filesystem__read_file","tool_input":{}}"#;
+    assert_eq!(decision_of(&decide(input, &policy())), HookDecision::Allow);
+}
+
+#[test]
+fn asks_for_an_unproven_tool_in_read_only_mode() {
+    let out = decide(&event("mcp__github__merge_pull_request"), &policy());
+    assert_eq!(decision_of(&out), HookDecision::Ask);
+}
+
+#[test]
+fn built_in_policy_never_allows_an_unknown_write() {
+    let out = decide(&event("mcp__filesystem__write_file"), &Policy::read_only());
+    assert_ne!(decision_of(&out), HookDecision::Allow);
+}
