@@ -1,7 +1,23 @@
 //! Finds MCP client configuration files and parses them, leniently and with spans, into one
 //! model ([`ConfigFile`] / [`ServerEntry`]) that rules can check without knowing the client.
+//!
+//! - [`discover`] / [`candidate_paths`]: where the 13 supported clients keep their configs;
+//! - [`load_paths`] / [`detect_client`]: files and directories a person names;
+//! - [`parse_file`]: one file as one client, never failing (problems are data);
+//! - [`syntax`]: the span-preserving tree under all of it (JSON, JSONC, TOML, YAML).
 #![forbid(unsafe_code)]
 
+mod clients;
+mod detect;
+mod discovery;
+mod load;
 pub mod model;
+mod parse;
+pub mod syntax;
 
+pub use clients::{ReferenceSyntax, reference_syntaxes};
+pub use detect::detect_client;
+pub use discovery::{Candidate, Os, candidate_paths, discover};
+pub use load::{LoadError, load_paths};
 pub use model::*;
+pub use parse::parse_file;

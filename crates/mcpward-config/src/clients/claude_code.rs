@@ -1,0 +1,126 @@
+//! Claude Code: user/local servers in `~/.claude.json` (top-level `mcpServers`, and per project
+//! under `projects.<dir>.mcpServers`), project servers in `.mcp.json` (checked in).
+//!
+//! `CLAUDE_CONFIG_DIR` moves `.claude.json` into that directory. Entries use the common shape
+//! with `type` `stdio` | `http` | `sse` and `headers` for remote servers.
+//!
+//! Secret references: `${VAR}` and `${VAR:-default}`, expanded in `command`, `args`, `env`,
+//! `url` and `headers`.
+
+use super::mcp_servers::{STANDARD, read_server_map, require_object_root};
+use super::{ClientSpec, FileFacts, ReferenceSyntax, Sink};
+use crate::discovery::{Candidate, PathContext};
+use crate::model::{ClientKind, Scope};
+use crate::syntax::Node;
+
+pub(crate) const SPEC: ClientSpec = ClientSpec {
+    kind: ClientKind::ClaudeCode,
+    jsonc: false,
+    candidates,
+    detect,
+    extract,
+    references: &[
+        ReferenceSyntax::DollarBrace,
+        ReferenceSyntax::DollarBraceDefault,
+    ],
+};
+
+fn candidates(cx: &PathContext<'_>) -> Vec<Candidate> {
+    let dir = cx
+        .env_dir("CLAUDE_CONFIG_DIR")
+        .unwrap_or_else(|| cx.home.to_path_buf());
+    vec![
+        cx.user(dir.join(".claude.json"), SPEC.kind),
+        cx.project(cx.project.join(".mcp.json"), SPEC.kind),
+    ]
+}
+
+fn detect(f: &FileFacts<'_>) -> Option<Scope> {
+    match f.file_name {
+        ".claude.json" => Some(Scope::User),
+        ".mcp.json" => Some(Scope::Project),
+        _ => None,
+    }
+}
+
+fn extract(root: &Node, sink: &mut Sink) {
+    if !require_object_root(root, sink) {
+        return;
+    }
+    read_server_map(root, "mcpServers", &STANDARD, None, sink);
+    let Some(projects) = root.get("projects") else {
+        return;
+    };
+    for (dir, project) in projects.members() {
+        if project.is_object() {
+            read_server_map(project, "mcpServers", &STANDARD, Some(&dir.value), sink);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::model::{ClientKind, Scope, Transport};
+    use crate::parse_file;
+
+    #[test]
+    fn reads_user_and_per_project_servers() {
+        let src = r#"{
+  "numStartups": 12,
+  "mcpServers": {
+    "github": {
+      "type": "http",
+      "url": "https://api.githubcopilot.com/mcp/",
+      "headers": { "Authorization": "Bearer ${GITHUB_PAT}" }
+    }
+  },
+  "projects": {
+    "/home/me/app": {
+      "allowedTools": [],
+      "mcpServers": { "db": { "type": "stdio", "command": "uvx", "args": ["mcp-server-sqlite"] } }
+    },
+    "/home/me/empty": { "mcpServers": {} }
+  }
+}"#;
+        let f = parse_file(
+            Path::new(".claude.json"),
+            src.into(),
+            ClientKind::ClaudeCode,
+            Scope::User,
+        );
+        assert!(f.problems.is_empty(), "{:?}", f.problems);
+        assert_eq!(f.servers.len(), 2);
+        let gh = &f.servers[0];
+        assert_eq!(gh.transport, Transport::Http);
+        assert_eq!(gh.project, None);
+        assert_eq!(gh.headers[0].1.value, "Bearer ${GITHUB_PAT}");
+        assert_eq!(
+            (gh.headers[0].1.span.line, gh.headers[0].1.span.col),
+            (7, 38)
+        );
+        let db = &f.servers[1];
+        assert_eq!(db.name, "db");
+        assert_eq!(db.project.as_deref(), Some("/home/me/app"));
+        assert_eq!(db.launch(), "uvx mcp-server-sqlite");
+        assert_eq!(db.span.line, 13);
+    }
+
+    #[test]
+    fn project_file_reads_sse_servers() {
+        let src =
+            r#"{"mcpServers": {"remote": {"type": "sse", "url": "https://example.test/sse"}}}"#;
+        let f = parse_file(
+            Path::new(".mcp.json"),
+            src.into(),
+            ClientKind::ClaudeCode,
+            Scope::Project,
+        );
+        assert_eq!(f.servers[0].transport, Transport::Sse);
+        assert_eq!(
+            f.servers[0].url.as_ref().unwrap().value,
+            "https://example.test/sse"
+        );
+    }
+}

@@ -1,0 +1,214 @@
+//! Codex (CLI, IDE extension and app share one file): `$CODEX_HOME/config.toml`, by default
+//! `~/.codex/config.toml`, and `.codex/config.toml` in trusted projects. Servers are
+//! `[mcp_servers.NAME]` tables:
+//!
+//! - stdio: `command`, `args`, `env` (table), `env_vars` (names passed through), `cwd`;
+//! - Streamable HTTP: `url`, `bearer_token_env_var`, `http_headers` (literal values),
+//!   `env_http_headers` (header name → environment variable name);
+//! - `enabled = false` turns a server off.
+//!
+//! Secret references: no string syntax; variable *names* in `env_vars`,
+//! `bearer_token_env_var` and `env_http_headers` are reported as
+//! [`ServerEntry::env_passthrough`](crate::ServerEntry::env_passthrough). An inline
+//! `bearer_token` (which Codex rejects) is read as an `Authorization` header so its value is
+//! still checked.
+
+use super::mcp_servers::{
+    is_disabled, require_object_root, string, string_list, string_map, type_problem,
+};
+use super::{ClientSpec, FileFacts, Sink};
+use crate::discovery::{Candidate, PathContext};
+use crate::model::{ClientKind, Scope, ServerEntry, Spanned, Transport};
+use crate::syntax::Node;
+
+pub(crate) const SPEC: ClientSpec = ClientSpec {
+    kind: ClientKind::Codex,
+    jsonc: false,
+    candidates,
+    detect,
+    extract,
+    references: &[],
+};
+
+fn candidates(cx: &PathContext<'_>) -> Vec<Candidate> {
+    let home = cx
+        .env_dir("CODEX_HOME")
+        .unwrap_or_else(|| cx.home.join(".codex"));
+    vec![
+        cx.user(home.join("config.toml"), SPEC.kind),
+        cx.project(cx.project.join(".codex").join("config.toml"), SPEC.kind),
+    ]
+}
+
+fn detect(f: &FileFacts<'_>) -> Option<Scope> {
+    if !f.file_name.ends_with(".toml") || !f.source.contains("mcp_servers") {
+        return None;
+    }
+    Some(if f.parent_is(".codex") {
+        f.dot_dir_scope()
+    } else {
+        Scope::User
+    })
+}
+
+fn extract(root: &Node, sink: &mut Sink) {
+    if !require_object_root(root, sink) {
+        return;
+    }
+    let Some((key, servers)) = root.get_entry("mcp_servers") else {
+        return;
+    };
+    if !servers.is_object() {
+        sink.problem(
+            format!(
+                "`{}` is {}, expected a table of servers; its servers are not read",
+                key.value,
+                servers.kind()
+            ),
+            servers.span,
+            None,
+        );
+        return;
+    }
+    for (name, entry) in servers.members() {
+        if let Some(server) = read_server(name, entry, sink) {
+            sink.servers.push(server);
+        }
+    }
+}
+
+fn read_server(name: &Spanned<String>, entry: &Node, sink: &mut Sink) -> Option<ServerEntry> {
+    let server = name.value.as_str();
+    if !entry.is_object() {
+        sink.problem(
+            format!("`mcp_servers.{server}` is {}, expected a table with `command` or `url`; the entry is skipped", entry.kind()),
+            entry.span,
+            Some(server),
+        );
+        return None;
+    }
+    let mut out = ServerEntry::new(server, name.span);
+    out.command = string(entry, "command", server, sink);
+    out.args = string_list(entry, "args", server, sink);
+    out.env = string_map(entry, "env", server, sink);
+    out.cwd = string(entry, "cwd", server, sink);
+    out.url = string(entry, "url", server, sink);
+    out.headers = string_map(entry, "http_headers", server, sink);
+    out.env_passthrough = string_list(entry, "env_vars", server, sink);
+    out.env_passthrough
+        .extend(string(entry, "bearer_token_env_var", server, sink));
+    out.env_passthrough.extend(
+        string_map(entry, "env_http_headers", server, sink)
+            .into_iter()
+            .map(|(_, var)| var),
+    );
+    if let Some((key, token)) = entry.get_entry("bearer_token") {
+        match token.spanned_str() {
+            Some(value) => {
+                sink.problem(
+                    format!("server `{server}` has an inline `bearer_token`, which Codex rejects; put the token in an environment variable and name it in `bearer_token_env_var`"),
+                    key.span,
+                    Some(server),
+                );
+                out.headers
+                    .push((Spanned::new("Authorization".into(), key.span), value));
+            }
+            None => type_problem(sink, "bearer_token", token, "a string", server),
+        }
+    }
+    out.disabled = is_disabled(entry, server, sink);
+    out.transport = match (&out.command, &out.url) {
+        (Some(_), _) => Transport::Stdio,
+        (None, Some(_)) => Transport::Http,
+        (None, None) => Transport::Unknown,
+    };
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::model::{ClientKind, Format, Scope, Transport};
+    use crate::parse_file;
+
+    #[test]
+    fn reads_tables_env_passthrough_and_headers_with_spans() {
+        let src = r#"model = "o3"
+
+[mcp_servers.docs]
+command = "npx"
+args = ["-y", "mcp-server-docs"]
+env_vars = ["DOCS_TOKEN"]
+
+[mcp_servers.docs.env]
+LOG_LEVEL = "debug"
+
+[mcp_servers.remote]
+url = "https://mcp.example.test/mcp"
+bearer_token_env_var = "REMOTE_TOKEN"
+http_headers = { "X-Team" = "infra" }
+env_http_headers = { "X-Api-Key" = "REMOTE_API_KEY" }
+enabled = false
+"#;
+        let f = parse_file(
+            Path::new("config.toml"),
+            src.into(),
+            ClientKind::Codex,
+            Scope::User,
+        );
+        assert_eq!(f.format, Format::Toml);
+        assert!(f.problems.is_empty(), "{:?}", f.problems);
+        assert_eq!(f.servers.len(), 2);
+        let docs = &f.servers[0];
+        assert_eq!(docs.name, "docs");
+        assert_eq!((docs.span.line, docs.span.col), (3, 14));
+        assert_eq!(docs.transport, Transport::Stdio);
+        let cmd = docs.command.as_ref().unwrap();
+        assert_eq!((cmd.span.line, cmd.span.col), (4, 12));
+        assert_eq!(&src[cmd.span.range()], "npx");
+        assert_eq!(docs.env[0].1.value, "debug");
+        assert_eq!(docs.env_passthrough[0].value, "DOCS_TOKEN");
+        let remote = &f.servers[1];
+        assert_eq!(remote.transport, Transport::Http);
+        assert!(remote.disabled);
+        let names: Vec<_> = remote
+            .env_passthrough
+            .iter()
+            .map(|s| s.value.as_str())
+            .collect();
+        assert_eq!(names, ["REMOTE_TOKEN", "REMOTE_API_KEY"]);
+        assert_eq!(remote.headers[0].1.value, "infra");
+    }
+
+    #[test]
+    fn inline_bearer_token_is_reported_and_kept_as_a_header() {
+        let token = format!("sk-{}", "FAKEfakeFAKEfake0123456789");
+        let src =
+            format!("[mcp_servers.r]\nurl = \"https://x.test\"\nbearer_token = \"{token}\"\n");
+        let f = parse_file(
+            Path::new("config.toml"),
+            src.clone(),
+            ClientKind::Codex,
+            Scope::User,
+        );
+        assert_eq!(f.problems.len(), 1);
+        assert_eq!(f.problems[0].span.line, 3);
+        assert_eq!(f.servers[0].headers[0].1.value, token);
+        assert_eq!(&src[f.servers[0].headers[0].1.span.range()], token);
+    }
+
+    #[test]
+    fn syntax_error_points_at_the_line() {
+        let src = "[mcp_servers.a]\ncommand = \"npx\nargs = []\n";
+        let f = parse_file(
+            Path::new("config.toml"),
+            src.into(),
+            ClientKind::Codex,
+            Scope::User,
+        );
+        assert!(f.servers.is_empty());
+        assert_eq!(f.problems.len(), 1);
+        assert_eq!(f.problems[0].span.line, 2, "{:?}", f.problems[0]);
+    }
+}
