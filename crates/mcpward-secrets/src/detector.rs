@@ -1,14 +1,49 @@
-//! The detector: prefilter automaton plus per-pattern regexes, built once.
+//! The detector: one prefilter automaton plus per-pattern regexes, all built once.
+//!
+//! Scanning is a single Aho-Corasick pass over every provider literal and secret-like key word.
+//! Only at a literal hit does a pattern's (precompiled, anchored) regex run, and only over a
+//! window of at most the pattern's maximum length, so the cost of a scan is dominated by the
+//! automaton, not by the number of patterns.
 
 use std::borrow::Cow;
+use std::ops::Range;
 use std::sync::LazyLock;
 
-use crate::SecretMatch;
+use aho_corasick::{AhoCorasick, Input, MatchKind};
+use regex::Regex;
+
+use crate::entropy::high_entropy_secret;
+use crate::patterns::{self, PATTERNS, Pattern};
+use crate::placeholder::looks_like_filler;
+use crate::reference::reference_spans;
+use crate::{SecretMatch, is_secret_like_key, mask};
 
 /// Finds secrets in config values and free text.
+///
+/// Build it once ([`Detector::global`] or [`Detector::new`]) and share it: it is `Send + Sync`
+/// and scanning never compiles anything.
 #[derive(Debug)]
 pub struct Detector {
-    _private: (),
+    prefilter: AhoCorasick,
+    /// Indexed by the automaton's pattern id.
+    literals: Vec<Literal>,
+    /// Indexed like [`PATTERNS`].
+    compiled: Vec<Compiled>,
+}
+
+#[derive(Debug)]
+struct Literal {
+    /// Patterns (indices into [`PATTERNS`]) one of whose literals is a prefix of this one, in
+    /// table order, so the longest literal hit also tries patterns with shorter literals.
+    patterns: Vec<usize>,
+    /// This literal contains a secret-like key word: look for a `key = value` pair around it.
+    key_word: bool,
+}
+
+#[derive(Debug)]
+struct Compiled {
+    regex: Regex,
+    has_secret_group: bool,
 }
 
 static GLOBAL: LazyLock<Detector> = LazyLock::new(Detector::new);
@@ -19,10 +54,67 @@ impl Default for Detector {
     }
 }
 
+/// One accepted match before conversion: the reported range and the end of the whole match
+/// (larger than the range when a `secret` group narrows it), used to skip nested hits.
+struct Hit {
+    found: SecretMatch,
+    covers_until: usize,
+}
+
 impl Detector {
     /// Builds all automata/regexes once.
+    ///
+    /// # Panics
+    ///
+    /// Never on a released build: the pattern table is fixed and every entry is compiled by the
+    /// crate's tests, so a bad row fails `cargo test`, not a user's scan.
     pub fn new() -> Detector {
-        Detector { _private: () }
+        let mut texts: Vec<&'static str> = Vec::new();
+        for literal in PATTERNS
+            .iter()
+            .flat_map(|p| p.prefixes.iter().copied())
+            .chain(patterns::KEY_WORDS.iter().copied())
+        {
+            if !texts.contains(&literal) {
+                texts.push(literal);
+            }
+        }
+        let literals = texts
+            .iter()
+            .map(|text| Literal {
+                patterns: PATTERNS
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.prefixes.iter().any(|pre| text.starts_with(pre)))
+                    .map(|(i, _)| i)
+                    .collect(),
+                key_word: patterns::KEY_WORDS.iter().any(|word| text.contains(word)),
+            })
+            .collect();
+        let prefilter = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&texts)
+            .expect("the literal table builds an automaton");
+        let compiled = PATTERNS
+            .iter()
+            .map(|p| {
+                let source = if p.lookbehind == 0 {
+                    format!("^(?:{})", p.regex)
+                } else {
+                    p.regex.to_owned()
+                };
+                let regex = Regex::new(&source).expect("pattern table regexes compile");
+                Compiled {
+                    has_secret_group: regex.capture_names().any(|n| n == Some("secret")),
+                    regex,
+                }
+            })
+            .collect();
+        Detector {
+            prefilter,
+            literals,
+            compiled,
+        }
     }
 
     /// Shared instance, built on first use.
@@ -34,16 +126,37 @@ impl Detector {
     /// Provider patterns anywhere in the value, plus an entropy check when `key` looks secret-like
     /// (token, secret, password, api_key, auth, credential, private_key, ...). References and
     /// placeholders never match. Ranges are byte ranges inside `value`.
+    ///
+    /// `key=value` pairs inside the value (`--token=…`) get the same entropy check as in
+    /// [`Detector::scan_text`]. A literal secret in the default of `${VAR:-default}` is reported:
+    /// it is written in the file whatever the variable holds.
     pub fn scan_value(&self, key: Option<&str>, value: &str) -> Vec<SecretMatch> {
-        let _ = (key, value);
-        Vec::new()
+        let mut found = self.scan(value, 0..value.len(), true);
+        if !found.is_empty() && value.contains(['$', '%', '{', ':']) {
+            let references = reference_spans(value);
+            // Only a match wholly inside a reference is the reference's own text; `$production$`
+            // inside a Braintree token is part of the secret, not a `$VAR`.
+            found.retain(|m| {
+                !references
+                    .iter()
+                    .any(|r| r.start <= m.range.start && m.range.end <= r.end)
+            });
+        }
+        if found.is_empty()
+            && let Some(key) = key.filter(|k| is_secret_like_key(k))
+            && let Some(range) = high_entropy_secret(value)
+        {
+            found.push(generic_match(key, &value[range.clone()], range));
+        }
+        found
     }
 
     /// Free text (tool results, log lines, whole files): provider patterns only (plus
     /// `key=value` / `"key": "value"` pairs whose key is secret-like and value high-entropy).
+    ///
+    /// Matches are sorted by position and never overlap.
     pub fn scan_text(&self, text: &str) -> Vec<SecretMatch> {
-        let _ = text;
-        Vec::new()
+        self.scan(text, 0..text.len(), true)
     }
 
     /// `text` with every secret from scan_text replaced by its mask; Cow::Borrowed when none.
@@ -56,10 +169,309 @@ impl Detector {
         let mut last = 0;
         for m in found {
             out.push_str(&text[last..m.range.start]);
-            out.push_str(&crate::mask(&text[m.range.clone()]));
+            out.push_str(&mask(&text[m.range.clone()]));
             last = m.range.end;
         }
         out.push_str(&text[last..]);
         Cow::Owned(out)
     }
+
+    /// `keyed`: also look for `key = value` pairs (off inside such a value, so nesting stops).
+    fn scan(&self, text: &str, span: Range<usize>, keyed: bool) -> Vec<SecretMatch> {
+        let mut found = Vec::new();
+        let mut covered_until = 0;
+        let mut key_until = 0;
+        let limit = span.end;
+        for hit in self.prefilter.find_iter(Input::new(text).span(span)) {
+            let start = hit.start();
+            if start < covered_until {
+                continue;
+            }
+            let literal = &self.literals[hit.pattern().as_usize()];
+            let provider = literal
+                .patterns
+                .iter()
+                .find_map(|&index| self.try_pattern(index, text, start, limit));
+            if let Some(accepted) = provider {
+                covered_until = accepted.covers_until;
+                found.push(accepted.found);
+                continue;
+            }
+            if keyed && literal.key_word && start >= key_until {
+                let pair = key_value_at(text, start, hit.end());
+                key_until = pair.key_end;
+                if let Some((key, value)) = pair.key.zip(pair.value) {
+                    covered_until = value.end;
+                    let nested = self.scan(text, value.clone(), false);
+                    if nested.is_empty() {
+                        if let Some(range) = high_entropy_secret(&text[value.clone()]) {
+                            let range = value.start + range.start..value.start + range.end;
+                            found.push(generic_match(&text[key], &text[range.clone()], range));
+                        }
+                    } else {
+                        found.extend(nested);
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// Runs pattern `index` in its window around the literal hit at `at`.
+    fn try_pattern(&self, index: usize, text: &str, at: usize, limit: usize) -> Option<Hit> {
+        let pattern: &Pattern = &PATTERNS[index];
+        let compiled = &self.compiled[index];
+        let window_start = floor_boundary(text, at.saturating_sub(pattern.lookbehind));
+        let window_end = floor_boundary(text, at.saturating_add(pattern.max_len).min(limit));
+        let window = &text[window_start..window_end];
+        let whole = compiled
+            .regex
+            .find_iter(window)
+            .map(|m| window_start + m.start()..window_start + m.end())
+            .find(|m| m.start <= at && at < m.end && word_bounded(text, m))?;
+        let range = if compiled.has_secret_group {
+            let captures = compiled.regex.captures(&text[whole.clone()])?;
+            let group = captures.name("secret")?;
+            whole.start + group.start()..whole.start + group.end()
+        } else {
+            whole.clone()
+        };
+        let secret = &text[range.clone()];
+        if looks_like_filler(secret, pattern.id == patterns::PRIVATE_KEY_ID)
+            || crate::is_reference(secret)
+        {
+            return None;
+        }
+        let (kind, provider, narrower) = refine(pattern, text, &range);
+        Some(Hit {
+            found: SecretMatch {
+                kind,
+                provider,
+                range,
+                narrower,
+            },
+            covers_until: whole.end,
+        })
+    }
+}
+
+fn generic_match(key: &str, secret: &str, range: Range<usize>) -> SecretMatch {
+    let normalised: String = key
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    let keyed = patterns::KEYED_KINDS
+        .iter()
+        .find(|k| k.fragments.iter().all(|f| normalised.contains(f)));
+    // An AWS secret access key is exactly 40 base64 characters; anything else under that name is
+    // still a secret, just not one we can name.
+    let aws_shape = secret.len() == 40
+        && secret
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'/' || b == b'+');
+    match keyed {
+        Some(k) if k.id != patterns::AWS_SECRET_ID || aws_shape => SecretMatch {
+            kind: k.id,
+            provider: k.provider,
+            range,
+            narrower: k.narrower,
+        },
+        _ => SecretMatch {
+            kind: patterns::GENERIC_ID,
+            provider: "generic",
+            range,
+            narrower: None,
+        },
+    }
+}
+
+/// Sharper kinds that need more than a regex: a JWT whose payload says `service_role` is a
+/// Supabase service key; a PEM key under `"private_key":` is a Google service-account key.
+fn refine(
+    pattern: &Pattern,
+    text: &str,
+    range: &Range<usize>,
+) -> (&'static str, &'static str, Option<&'static str>) {
+    let plain = (pattern.id, pattern.provider, pattern.narrower);
+    if pattern.id == patterns::JWT_ID {
+        let payload = text[range.clone()]
+            .split('.')
+            .nth(1)
+            .and_then(base64url_decode);
+        let service_role = payload.is_some_and(|p| {
+            let compact: Vec<u8> = p.into_iter().filter(|b| !b.is_ascii_whitespace()).collect();
+            let needle = br#""role":"service_role""#;
+            compact.windows(needle.len()).any(|w| w == needle)
+        });
+        if service_role {
+            return patterns::SUPABASE_SERVICE_ROLE;
+        }
+    } else if pattern.id == patterns::PRIVATE_KEY_ID {
+        let before = &text.as_bytes()[range.start.saturating_sub(48)..range.start];
+        let needle = b"private_key\"";
+        if before.windows(needle.len()).any(|w| w == needle) {
+            return patterns::GCP_SERVICE_ACCOUNT_KEY;
+        }
+    }
+    plain
+}
+
+/// Decodes unpadded base64url (JWT segments); `None` on anything else.
+fn base64url_decode(segment: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(segment.len() * 3 / 4);
+    let mut buffer = 0u32;
+    let mut bits = 0u32;
+    for b in segment.bytes() {
+        let value = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        buffer = (buffer << 6) | u32::from(value);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(((buffer >> bits) & 0xff) as u8);
+        }
+    }
+    Some(out)
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// A match that starts or ends with a word character must not continue a longer word: `ghp_`
+/// inside a base64 blob, or a 37-character body where the format has 36, is something else.
+fn word_bounded(text: &str, m: &Range<usize>) -> bool {
+    let bytes = text.as_bytes();
+    let first = bytes[m.start];
+    let last = bytes[m.end - 1];
+    let left_ok = !first.is_ascii_alphanumeric()
+        || m.start == 0
+        || !bytes[m.start - 1].is_ascii_alphanumeric();
+    let right_ok = !is_word_byte(last) || bytes.get(m.end).is_none_or(|&b| !is_word_byte(b));
+    left_ok && right_ok
+}
+
+fn floor_boundary(text: &str, mut index: usize) -> usize {
+    while !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+struct Pair {
+    key: Option<Range<usize>>,
+    value: Option<Range<usize>>,
+    /// Where the key ends, so other key words inside it are not looked at again.
+    key_end: usize,
+}
+
+fn is_key_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
+}
+
+/// Finds `key = value`, `key: value`, `"key": "value"` or `--key value`-free forms around a key
+/// word hit at `start..end`. The key must be secret-like; the value runs to its closing quote
+/// or to whitespace and punctuation that ends values in JSON, TOML, YAML and env files.
+fn key_value_at(text: &str, start: usize, end: usize) -> Pair {
+    let bytes = text.as_bytes();
+    let mut key_start = start;
+    while key_start > 0 && is_key_byte(bytes[key_start - 1]) && start - key_start < 128 {
+        key_start -= 1;
+    }
+    let mut key_end = end;
+    while key_end < bytes.len() && is_key_byte(bytes[key_end]) && key_end - end < 128 {
+        key_end += 1;
+    }
+    let none = Pair {
+        key: None,
+        value: None,
+        key_end,
+    };
+    if !is_secret_like_key(&text[key_start..key_end]) {
+        return none;
+    }
+    let mut i = key_end;
+    if matches!(bytes.get(i), Some(b'"' | b'\'')) {
+        i += 1;
+    }
+    while matches!(bytes.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    match bytes.get(i) {
+        Some(b'=' | b':') => i += 1,
+        _ => return none,
+    }
+    if matches!(bytes.get(i), Some(b'=' | b'>')) {
+        i += 1;
+    }
+    while matches!(bytes.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    let value = match bytes.get(i) {
+        Some(&quote @ (b'"' | b'\'')) => {
+            let value_start = i + 1;
+            let len = bytes[value_start..]
+                .iter()
+                .take(4096)
+                .position(|&b| b == quote || b == b'\n');
+            match len {
+                Some(len) if bytes[value_start + len] == quote => value_start..value_start + len,
+                _ => return none,
+            }
+        }
+        Some(_) => {
+            let len = bytes[i..]
+                .iter()
+                .take(4096)
+                .position(|&b| {
+                    b.is_ascii_whitespace()
+                        || matches!(b, b',' | b';' | b'}' | b']' | b'&' | b'"' | b'\'')
+                })
+                .unwrap_or_else(|| (bytes.len() - i).min(4096));
+            i..floor_boundary(text, i + len)
+        }
+        None => return none,
+    };
+    if value.is_empty() {
+        return none;
+    }
+    // `Authorization: Bearer abc…` in a header line: the value continues after the scheme.
+    let value = extend_auth_scheme(text, value);
+    Pair {
+        key: Some(key_start..key_end),
+        value: Some(value),
+        key_end,
+    }
+}
+
+fn extend_auth_scheme(text: &str, value: Range<usize>) -> Range<usize> {
+    let word = &text[value.clone()];
+    let is_scheme = ["bearer", "basic", "token", "bot"]
+        .iter()
+        .any(|s| word.eq_ignore_ascii_case(s));
+    if !is_scheme {
+        return value;
+    }
+    let bytes = text.as_bytes();
+    let mut i = value.end;
+    while matches!(bytes.get(i), Some(b' ')) {
+        i += 1;
+    }
+    let len = bytes[i..]
+        .iter()
+        .take(4096)
+        .position(|&b| b.is_ascii_whitespace() || matches!(b, b',' | b';' | b'"' | b'\''))
+        .unwrap_or_else(|| (bytes.len() - i).min(4096));
+    if len == 0 {
+        return value;
+    }
+    i..floor_boundary(text, i + len)
 }

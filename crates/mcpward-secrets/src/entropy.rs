@@ -1,13 +1,29 @@
-//! Shannon entropy of a candidate value.
+//! The generic check: does a value under a secret-like key look random enough to be a secret?
+//!
+//! Provider patterns only know formats someone has published. Many credentials (Brave, Datadog,
+//! self-hosted services, passwords) have no format, so under a secret-like key a value that is
+//! long, random-looking and not obviously something else (a path, a URL, a word, a reference,
+//! a placeholder) is reported as `generic-high-entropy`.
 
-/// Bits per character of `s` (over bytes).
+use std::ops::Range;
+
+use crate::{contains_reference, is_placeholder};
+
+/// Shortest value the generic check considers; shorter random strings are too often ids.
+pub(crate) const MIN_LEN: usize = 16;
+/// Bits per character required of values drawn from a hex alphabet (max 4.0).
+const HEX_THRESHOLD: f64 = 3.0;
+/// Bits per character required of other values.
+const THRESHOLD: f64 = 3.3;
+
+/// Bits per character of `s` (Shannon entropy over bytes).
 pub(crate) fn shannon(s: &str) -> f64 {
     let mut counts = [0u32; 256];
     for b in s.bytes() {
         counts[usize::from(b)] += 1;
     }
     let len = s.len() as f64;
-    if len == 0.0 {
+    if s.is_empty() {
         return 0.0;
     }
     counts
@@ -18,4 +34,152 @@ pub(crate) fn shannon(s: &str) -> f64 {
             -p * p.log2()
         })
         .sum()
+}
+
+/// The byte range of the secret inside `value` if it passes the generic check.
+///
+/// An HTTP auth scheme (`Bearer …`, `Basic …`, `token …`) is skipped so the range covers the
+/// credential only.
+pub(crate) fn high_entropy_secret(value: &str) -> Option<Range<usize>> {
+    let mut start = value.len() - value.trim_start().len();
+    let mut end = value.trim_end().len();
+    if start >= end {
+        return None;
+    }
+    let quoted = |b: u8| matches!(b, b'"' | b'\'' | b'`');
+    let bytes = value.as_bytes();
+    if end - start >= 2 && quoted(bytes[start]) && bytes[end - 1] == bytes[start] {
+        start += 1;
+        end -= 1;
+    }
+    let inner = &value[start..end];
+    for scheme in ["bearer ", "basic ", "token ", "bot "] {
+        if inner
+            .get(..scheme.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(scheme))
+        {
+            let rest = &inner[scheme.len()..];
+            start += scheme.len() + (rest.len() - rest.trim_start().len());
+            break;
+        }
+    }
+    let candidate = &value[start..end];
+    is_random_looking(candidate).then_some(start..end)
+}
+
+fn is_random_looking(candidate: &str) -> bool {
+    if candidate.len() < MIN_LEN
+        || candidate.len() > 4096
+        || candidate
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
+        || is_placeholder(candidate)
+        || contains_reference(candidate)
+        || is_path(candidate)
+        || candidate.contains("://")
+    {
+        return false;
+    }
+    let has_digit = candidate.bytes().any(|b| b.is_ascii_digit());
+    let has_letter = candidate.bytes().any(|b| b.is_ascii_alphabetic());
+    // Numbers, booleans and plain words ("production-database") are not secrets; random
+    // tokens of this length contain both letters and digits with overwhelming probability.
+    if !has_digit || !has_letter || is_identifier_like(candidate) {
+        return false;
+    }
+    let hex = candidate
+        .bytes()
+        .all(|b| b.is_ascii_hexdigit() || b == b'-');
+    shannon(candidate) >= if hex { HEX_THRESHOLD } else { THRESHOLD }
+}
+
+/// `team-alpha-2024`, `my_service_v2`, `Release.2024.01`: words and numbers joined by
+/// separators, as names are, rather than random characters.
+fn is_identifier_like(candidate: &str) -> bool {
+    let segments: Vec<&str> = candidate
+        .split(['-', '_', '.', ':', '/'])
+        .filter(|s| !s.is_empty())
+        .collect();
+    segments.len() >= 2
+        && segments.iter().all(|segment| {
+            let b = segment.as_bytes();
+            let word =
+                b.iter().all(u8::is_ascii_alphabetic) && b[1..].iter().all(u8::is_ascii_lowercase);
+            let number = b.iter().all(u8::is_ascii_digit);
+            let versioned =
+                b.len() <= 4 && b[0].is_ascii_alphabetic() && b[1..].iter().all(u8::is_ascii_digit);
+            word || number || versioned
+        })
+}
+
+fn is_path(candidate: &str) -> bool {
+    let b = candidate.as_bytes();
+    let drive =
+        b.len() > 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && matches!(b[2], b'\\' | b'/');
+    if drive
+        || candidate.starts_with(['/', '~', '\\'])
+        || candidate.starts_with("./")
+        || candidate.starts_with("../")
+        || candidate.starts_with("file:")
+    {
+        return true;
+    }
+    // `certs/server.pem`, `keys\id_ed25519.pub`: separators plus a file extension.
+    let has_separator = candidate.contains(['/', '\\']);
+    let extension = candidate
+        .rsplit_once('.')
+        .map(|(_, ext)| ext)
+        .filter(|ext| {
+            (1..=5).contains(&ext.len()) && ext.bytes().all(|b| b.is_ascii_alphanumeric())
+        });
+    has_separator && extension.is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entropy_of_uniform_and_constant_strings() {
+        assert!(shannon("").abs() < f64::EPSILON);
+        assert!(shannon("aaaa").abs() < f64::EPSILON);
+        assert!((shannon("abcd") - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn random_tokens_pass_the_generic_check() {
+        let token = format!("{}{}", "q8Zt3LkW9vXp2", "Rb7Nc4Hd6Jf1Mg5");
+        assert_eq!(high_entropy_secret(&token), Some(0..token.len()));
+        let hex = "9f86d081884c7d659a2feaa0c55ad015";
+        assert!(high_entropy_secret(hex).is_some());
+    }
+
+    #[test]
+    fn skips_auth_scheme_prefix() {
+        let value = format!("Bearer {}", "q8Zt3LkW9vXp2Rb7Nc4Hd6Jf1Mg5");
+        assert_eq!(high_entropy_secret(&value), Some(7..value.len()));
+    }
+
+    #[test]
+    fn rejects_values_that_are_not_secrets() {
+        for value in [
+            "true",
+            "12345678901234567890",
+            "/home/someone/.config/tool/settings.json",
+            "C:\\Users\\someone\\token.txt",
+            "https://api.example.org/v1/token",
+            "production-database-2024",
+            "my_service_v2_backend_01",
+            "${env:GITHUB_TOKEN}",
+            "your-api-key-goes-here-123",
+            "short1A",
+            "correct horse battery staple 1",
+            "abcdefghijklmnopqrstuvwxyz",
+        ] {
+            assert!(
+                high_entropy_secret(value).is_none(),
+                "{value:?} must not be reported"
+            );
+        }
+    }
 }

@@ -9,11 +9,9 @@
 #![forbid(unsafe_code)]
 
 mod detector;
-#[allow(dead_code)] // wired in by the detector
 mod entropy;
 mod keys;
 mod mask;
-#[allow(dead_code)] // wired in by the detector
 mod patterns;
 mod placeholder;
 mod reference;
@@ -25,6 +23,34 @@ pub use keys::is_secret_like_key;
 pub use mask::mask;
 pub use placeholder::is_placeholder;
 pub use reference::{contains_reference, is_reference};
+
+/// Every kind the detector can report, with its provider, in table order (for rule docs and
+/// tests that must cover all of them).
+pub fn kinds() -> impl Iterator<Item = (&'static str, &'static str)> {
+    let mut all: Vec<(&'static str, &'static str)> = patterns::PATTERNS
+        .iter()
+        .map(|p| (p.id, p.provider))
+        .chain(patterns::KEYED_KINDS.iter().map(|k| (k.id, k.provider)))
+        .chain([
+            (
+                patterns::SUPABASE_SERVICE_ROLE.0,
+                patterns::SUPABASE_SERVICE_ROLE.1,
+            ),
+            (
+                patterns::GCP_SERVICE_ACCOUNT_KEY.0,
+                patterns::GCP_SERVICE_ACCOUNT_KEY.1,
+            ),
+            (patterns::GENERIC_ID, "generic"),
+        ])
+        .collect();
+    let mut seen = Vec::with_capacity(all.len());
+    all.retain(|(id, _)| {
+        let first = !seen.contains(id);
+        seen.push(*id);
+        first
+    });
+    all.into_iter()
+}
 
 /// One secret found in a value or text.
 #[derive(Debug, Clone, PartialEq, Eq)]
