@@ -4,9 +4,11 @@
 #![forbid(unsafe_code)]
 
 // Proxy side.
+pub mod approval;
 pub mod envelope;
 pub mod frame;
 pub mod proxy;
+pub mod redact;
 pub mod taint;
 
 // Records, approvals and client integration.

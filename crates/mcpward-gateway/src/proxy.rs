@@ -1,1 +1,186 @@
-//! TODO
+//! The stdio gateway: launches the server, relays frames both ways, and intervenes only where it
+//! must (tool calls, tool lists, approvals, redaction, faults).
+//!
+//! Shape: one reader task per direction turns bytes into frames, one writer task per direction
+//! batches frames into a large buffered pipe, and a single event loop owns all session state,
+//! so no lock is needed. Waiting for a person happens in separate tasks that report back to the
+//! loop: other messages keep flowing while a call waits. Everything runs on one thread (a
+//! current-thread runtime with a `LocalSet`): the work per message is microseconds, and a second
+//! thread would only add wake-up latency.
+
+mod child;
+mod denial;
+mod session;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use mcpward_policy::Policy;
+use tokio::io::{AsyncRead, AsyncWrite};
+
+pub use denial::{denial_text, error_result, refusal_text};
+
+/// Everything `mcpward run` needs to start a session.
+#[derive(Debug)]
+pub struct RunOptions {
+    /// The server's executable.
+    pub command: OsString,
+    /// Its arguments.
+    pub args: Vec<OsString>,
+    /// The server's name in policies, logs and approval prompts (`--name`).
+    pub server_name: String,
+    /// The policy; [`Policy::read_only`] when the user gave none.
+    pub policy: Policy,
+    /// Shown in denial messages as the file to edit; `None` for the built-in policy.
+    pub policy_file: Option<PathBuf>,
+    /// Audit log file; `None` writes no log (tests only: the binary always passes one).
+    pub log_path: Option<PathBuf>,
+    /// Where the approval queue lives (`mcpward approve` reads the same directory).
+    pub state_dir: PathBuf,
+    /// Variables mcpward adds to the server's environment. Their values are treated as secrets:
+    /// masked wherever they appear in what the server sends back.
+    pub env: Vec<(String, String)>,
+    /// The server's roots (for resolving relative path arguments in policy matchers).
+    pub roots: Vec<PathBuf>,
+    /// After the client closes stdin: how long the server gets to exit on EOF before SIGTERM,
+    /// and again before SIGKILL.
+    pub shutdown_grace: Duration,
+    /// Install SIGINT/SIGTERM handlers that forward the signal to the server. Off when the
+    /// gateway runs inside another program (tests) that owns its signals.
+    pub forward_signals: bool,
+}
+
+impl RunOptions {
+    /// Options with the documented defaults: read-only policy, no log, default state dir.
+    pub fn new(command: impl Into<OsString>, args: Vec<OsString>) -> RunOptions {
+        let command = command.into();
+        let server_name = default_server_name(&command, &args);
+        RunOptions {
+            command,
+            args,
+            server_name,
+            policy: Policy::read_only(),
+            policy_file: None,
+            log_path: None,
+            state_dir: crate::queue::default_state_dir(),
+            env: Vec::new(),
+            roots: Vec::new(),
+            shutdown_grace: Duration::from_secs(2),
+            forward_signals: true,
+        }
+    }
+}
+
+/// A name for the server when `--name` is not given: the npm package or the program's file name
+/// (`npx -y @modelcontextprotocol/server-filesystem /tmp` → `server-filesystem`).
+pub fn default_server_name(command: &OsString, args: &[OsString]) -> String {
+    let program = std::path::Path::new(command)
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let launcher = matches!(
+        program.as_str(),
+        "npx" | "bunx" | "pnpx" | "uvx" | "node" | "python" | "python3" | "deno" | "bun"
+    );
+    if launcher
+        && let Some(first) = args
+            .iter()
+            .map(|a| a.to_string_lossy())
+            .find(|a| !a.starts_with('-'))
+    {
+        let first = first.trim_end_matches(".js").trim_end_matches(".py");
+        let last = first.rsplit('/').find(|s| !s.is_empty()).unwrap_or(first);
+        let last = last
+            .split('@')
+            .next()
+            .filter(|s| !s.is_empty())
+            .unwrap_or(last);
+        if !last.is_empty() {
+            return last.to_owned();
+        }
+    }
+    if program.is_empty() {
+        "server".to_owned()
+    } else {
+        program
+    }
+}
+
+/// Why the gateway could not run a session. Faults of a running session (bad frames, a crashing
+/// server) are not errors: they are answered, logged, and end in the server's exit status.
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    /// The server could not be started.
+    #[error(
+        "could not start the MCP server `{command}`: {source}; check the command after `--` and that it is installed"
+    )]
+    Spawn {
+        /// The program.
+        command: String,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The audit log could not be opened.
+    #[error("could not open the audit log: {0}; pass a writable `--log FILE`")]
+    Log(#[from] crate::chain::LogError),
+    /// The runtime or a signal handler could not be set up.
+    #[error("could not set up the gateway runtime: {0}")]
+    Runtime(#[source] std::io::Error),
+}
+
+/// Runs a session on this process's stdin/stdout. Returns the server's exit status.
+pub async fn run(opts: RunOptions) -> Result<i32, GatewayError> {
+    run_with_io(opts, tokio::io::stdin(), tokio::io::stdout()).await
+}
+
+/// Runs a session with the client on `input`/`output` (in-process tests use pipes here).
+pub async fn run_with_io<R, W>(opts: RunOptions, input: R, output: W) -> Result<i32, GatewayError>
+where
+    R: AsyncRead + Unpin + 'static,
+    W: AsyncWrite + Unpin + 'static,
+{
+    let local = tokio::task::LocalSet::new();
+    local
+        .run_until(session::run_session(opts, input, output))
+        .await
+}
+
+/// Builds the current-thread runtime and runs a session on stdin/stdout.
+pub fn run_blocking(opts: RunOptions) -> Result<i32, GatewayError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(GatewayError::Runtime)?;
+    runtime.block_on(run(opts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(cmd: &str, args: &[&str]) -> String {
+        default_server_name(
+            &cmd.into(),
+            &args.iter().map(OsString::from).collect::<Vec<_>>(),
+        )
+    }
+
+    #[test]
+    fn default_name_comes_from_package_or_program() {
+        assert_eq!(
+            name(
+                "npx",
+                &["-y", "@modelcontextprotocol/server-filesystem", "/tmp"]
+            ),
+            "server-filesystem"
+        );
+        assert_eq!(
+            name("npx", &["-y", "mcp-server-fetch@1.2.3"]),
+            "mcp-server-fetch"
+        );
+        assert_eq!(name("/usr/local/bin/github-mcp", &["stdio"]), "github-mcp");
+        assert_eq!(name("node", &["dist/index.js"]), "index");
+    }
+}

@@ -1,0 +1,140 @@
+//! Asking the person through the client: the `elicitation/create` request the gateway sends when
+//! the client declared the elicitation capability, and how its answer is read.
+//!
+//! Only an explicit `accept` with `approve: true` approves. Decline, cancel, a missing or
+//! malformed answer, an error response and a timeout all deny: silence is never consent.
+
+use rmcp::model::{ElicitResult, ElicitationAction};
+use serde_json::{Value, json};
+
+use crate::redact::Redactor;
+
+/// What the person answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ElicitAnswer {
+    /// Approved for this call only.
+    ApprovedOnce,
+    /// Approved for this tool for the rest of the session.
+    ApprovedForSession,
+    /// Declined, cancelled, or the answer could not be read.
+    Refused,
+}
+
+/// Arguments as shown to the person and written to disk: every string redacted, recursively.
+pub fn mask_arguments(arguments: &Value, redactor: &Redactor) -> Value {
+    match arguments {
+        Value::String(s) => Value::String(redactor.redact(s).into_owned()),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| mask_arguments(v, redactor)).collect())
+        }
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), mask_arguments(v, redactor)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// `params` of the `elicitation/create` request describing one call.
+pub fn elicitation_params(
+    server: &str,
+    tool: &str,
+    masked_arguments: &Value,
+    reason: &str,
+) -> Value {
+    let args = serde_json::to_string_pretty(masked_arguments).unwrap_or_else(|_| "{}".into());
+    let message = format!(
+        "mcpward: the agent wants to call `{tool}` on server `{server}`.\n\
+         Why approval is needed: {reason}\n\
+         Arguments (secrets masked):\n{args}\n\
+         Approve this call?"
+    );
+    json!({
+        "mode": "form",
+        "message": message,
+        "requestedSchema": {
+            "type": "object",
+            "properties": {
+                "approve": {
+                    "type": "boolean",
+                    "title": "Approve this call",
+                    "description": "Run the tool call shown above",
+                    "default": false
+                },
+                "remember": {
+                    "type": "boolean",
+                    "title": "Approve this tool for the rest of the session",
+                    "default": false
+                }
+            },
+            "required": ["approve"]
+        }
+    })
+}
+
+/// Reads the client's answer (`result` of the elicitation response). `None` = error response.
+pub fn read_answer(result: Option<&str>) -> ElicitAnswer {
+    let Some(text) = result else {
+        return ElicitAnswer::Refused;
+    };
+    let Ok(answer) = serde_json::from_str::<ElicitResult>(text) else {
+        return ElicitAnswer::Refused;
+    };
+    if answer.action != ElicitationAction::Accept {
+        return ElicitAnswer::Refused;
+    }
+    let content = answer.content.unwrap_or(Value::Null);
+    if content.get("approve") != Some(&Value::Bool(true)) {
+        return ElicitAnswer::Refused;
+    }
+    if content.get("remember") == Some(&Value::Bool(true)) {
+        ElicitAnswer::ApprovedForSession
+    } else {
+        ElicitAnswer::ApprovedOnce
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_accept_with_approve_true_approves() {
+        assert_eq!(
+            read_answer(Some(r#"{"action":"accept","content":{"approve":true}}"#)),
+            ElicitAnswer::ApprovedOnce
+        );
+        assert_eq!(
+            read_answer(Some(
+                r#"{"action":"accept","content":{"approve":true,"remember":true}}"#
+            )),
+            ElicitAnswer::ApprovedForSession
+        );
+        for refused in [
+            r#"{"action":"accept","content":{"approve":false}}"#,
+            r#"{"action":"accept","content":{"approve":"true"}}"#,
+            r#"{"action":"accept"}"#,
+            r#"{"action":"decline"}"#,
+            r#"{"action":"cancel"}"#,
+            r#"{"action":"maybe"}"#,
+            "{}",
+        ] {
+            assert_eq!(
+                read_answer(Some(refused)),
+                ElicitAnswer::Refused,
+                "{refused}"
+            );
+        }
+        assert_eq!(read_answer(None), ElicitAnswer::Refused);
+    }
+
+    #[test]
+    fn masks_secrets_in_nested_arguments() {
+        let secret = format!("tok-{}", "Zq8Wx7Vc6Bn5Ml4K");
+        let r = Redactor::new([secret.as_str()]);
+        let masked = mask_arguments(&json!({"a": [{"b": secret}], "n": 3}), &r);
+        assert!(!masked.to_string().contains(&secret));
+        assert_eq!(masked["n"], 3);
+    }
+}

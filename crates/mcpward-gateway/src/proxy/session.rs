@@ -1,0 +1,1012 @@
+//! One gateway session: the event loop and the state it owns.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write as _;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use mcpward_policy::{Action, Call, Decision, DecisionSource, Policy, ToolFacts, knowledge};
+use serde::Deserialize;
+use serde_json::Value;
+use serde_json::value::RawValue;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, BufWriter};
+use tokio::sync::{mpsc, oneshot};
+
+use super::child::{self, Server};
+use super::denial::{denial_text, error_result, refusal_text};
+use super::{GatewayError, RunOptions};
+use crate::approval::{self, ElicitAnswer};
+use crate::chain::{self, AuditLog, Record};
+use crate::envelope::{self, IdKey, Message, ToolCallParams};
+use crate::frame::{Frame, FrameReader};
+use crate::queue::{ApprovalOutcome, ApprovalQueue, ApprovalRequest, ApprovalScope};
+use crate::redact::Redactor;
+use crate::taint::{self, Taint};
+
+/// Pipe buffers: large enough that a 1 MiB result moves in a handful of syscalls.
+const PIPE_BUFFER: usize = 256 * 1024;
+/// Frames in flight per direction before the reader waits (bounds memory under a slow peer).
+const CHANNEL_FRAMES: usize = 64;
+/// After the server exits, how long its stdout may still deliver buffered frames.
+const DRAIN_AFTER_EXIT: Duration = Duration::from_millis(500);
+
+/// JSON-RPC codes used by the gateway.
+const INVALID_PARAMS: i64 = -32602;
+const INTERNAL_ERROR: i64 = -32603;
+const SERVER_GONE: i64 = -32000;
+
+enum PendingKind {
+    ToolsList,
+    ToolCall { tool: String, untrusted: bool },
+    Other,
+}
+
+struct Pending {
+    id: Box<RawValue>,
+    kind: PendingKind,
+}
+
+struct ToolInfo {
+    description: Option<String>,
+    annotations: Option<Value>,
+}
+
+/// How an `ask` ended.
+enum Verdict {
+    Approved { session: bool, by: String },
+    Refused { why: String, by: Option<String> },
+}
+
+struct ApprovalDone {
+    id: Box<RawValue>,
+    frame: Vec<u8>,
+    tool: String,
+    untrusted: bool,
+    durable: bool,
+    args_digest: String,
+    rule: String,
+    started: Instant,
+    verdict: Verdict,
+}
+
+struct Gateway {
+    server: String,
+    policy: Policy,
+    policy_file: Option<String>,
+    roots: Vec<std::path::PathBuf>,
+    redactor: Rc<Redactor>,
+    redact_responses: bool,
+    hide_denied: bool,
+    approval_timeout: Duration,
+    state_dir: std::path::PathBuf,
+    session_id: String,
+    log: Option<AuditLog>,
+    log_broken: bool,
+    queue: Option<Rc<ApprovalQueue>>,
+    to_client: mpsc::Sender<Vec<u8>>,
+    to_server: Option<mpsc::Sender<Vec<u8>>>,
+    approvals: mpsc::UnboundedSender<ApprovalDone>,
+    client_pending: HashMap<IdKey, Pending>,
+    awaiting_approval: HashMap<IdKey, Box<RawValue>>,
+    server_pending: HashSet<IdKey>,
+    elicit_pending: HashMap<IdKey, oneshot::Sender<Option<String>>>,
+    next_elicit: u64,
+    tools: HashMap<String, ToolInfo>,
+    client_elicitation: bool,
+    taint: Taint,
+    session_approved: HashSet<String>,
+}
+
+pub(super) async fn run_session<R, W>(
+    opts: RunOptions,
+    input: R,
+    output: W,
+) -> Result<i32, GatewayError>
+where
+    R: AsyncRead + Unpin + 'static,
+    W: AsyncWrite + Unpin + 'static,
+{
+    let session_id = new_session_id();
+    let log = match &opts.log_path {
+        Some(path) => Some(AuditLog::open(path, &session_id)?),
+        None => None,
+    };
+    let defaults = &opts.policy.defaults;
+    let max_frame = if defaults.max_frame_bytes == 0 {
+        crate::frame::DEFAULT_MAX_FRAME_BYTES
+    } else {
+        defaults.max_frame_bytes
+    };
+    let Server {
+        child,
+        stdin,
+        stdout,
+        pid,
+    } = child::spawn(&opts.command, &opts.args, &opts.env)?;
+
+    let (to_client, client_out_rx) = mpsc::channel(CHANNEL_FRAMES);
+    let (to_server, server_out_rx) = mpsc::channel(CHANNEL_FRAMES);
+    let client_writer = tokio::task::spawn_local(write_frames(output, client_out_rx));
+    tokio::task::spawn_local(write_frames(stdin, server_out_rx));
+    let mut client_rx = spawn_reader(input, max_frame);
+    let mut server_rx = spawn_reader(stdout, max_frame);
+    let (approvals_tx, mut approvals_rx) = mpsc::unbounded_channel();
+    let (exit_tx, mut exit_rx) = oneshot::channel();
+    tokio::task::spawn_local(async move {
+        let mut child = child;
+        let status = child.wait().await;
+        let _ = exit_tx.send(status);
+    });
+    let mut signals = if opts.forward_signals {
+        Some(Signals::new().map_err(GatewayError::Runtime)?)
+    } else {
+        None
+    };
+
+    let mut gw = Gateway {
+        server: opts.server_name.clone(),
+        redactor: Rc::new(Redactor::new(opts.env.iter().map(|(_, v)| v.as_str()))),
+        redact_responses: defaults.redact_responses,
+        hide_denied: defaults.hide_denied_tools,
+        approval_timeout: Duration::from_secs(defaults.approval_timeout_secs.max(1)),
+        policy_file: opts.policy_file.as_ref().map(|p| p.display().to_string()),
+        roots: opts.roots.clone(),
+        state_dir: opts.state_dir.clone(),
+        policy: opts.policy,
+        session_id,
+        log,
+        log_broken: false,
+        queue: None,
+        to_client,
+        to_server: Some(to_server),
+        approvals: approvals_tx,
+        client_pending: HashMap::new(),
+        awaiting_approval: HashMap::new(),
+        server_pending: HashSet::new(),
+        elicit_pending: HashMap::new(),
+        next_elicit: 0,
+        tools: HashMap::new(),
+        client_elicitation: false,
+        taint: Taint::new(),
+        session_approved: HashSet::new(),
+    };
+    gw.audit(event(&gw.server, "session-start", None), false);
+
+    let mut client_open = true;
+    let mut server_open = true;
+    let mut exit_status: Option<i32> = None;
+    // Escalation after the client hung up: (when, which signal next).
+    let mut shutdown: Option<(tokio::time::Instant, rustix::process::Signal)> = None;
+    let mut drain_deadline: Option<tokio::time::Instant> = None;
+    let grace = opts.shutdown_grace;
+
+    loop {
+        if exit_status.is_some()
+            && (!server_open || drain_deadline.is_some_and(|d| d <= tokio::time::Instant::now()))
+        {
+            break;
+        }
+        let sleep_until = match (shutdown, drain_deadline) {
+            (_, Some(d)) => Some(d),
+            (Some((d, _)), None) => Some(d),
+            (None, None) => None,
+        };
+        tokio::select! {
+            Some(done) = approvals_rx.recv() => gw.finish_approval(done).await,
+            frame = client_rx.recv(), if client_open => match frame {
+                Some(Ok(Frame::Line(bytes))) => gw.on_client_frame(bytes).await,
+                Some(Ok(Frame::TooLarge { bytes })) => gw.client_frame_too_large(bytes, max_frame).await,
+                Some(Ok(Frame::Eof)) | Some(Err(_)) | None => {
+                    client_open = false;
+                    // Dropping the sender ends the writer task, which closes the server's stdin.
+                    gw.to_server = None;
+                    gw.audit(event(&gw.server, "client-closed", None), false);
+                    shutdown = Some((tokio::time::Instant::now() + grace, rustix::process::Signal::TERM));
+                }
+            },
+            frame = server_rx.recv(), if server_open => match frame {
+                Some(Ok(Frame::Line(bytes))) => gw.on_server_frame(bytes).await,
+                Some(Ok(Frame::TooLarge { bytes })) => {
+                    gw.audit(event(&gw.server, "server-frame-too-large",
+                        Some(format!("dropped a {bytes}-byte frame from the server (limit {max_frame} bytes, defaults.max_frame_bytes)"))), false);
+                }
+                Some(Ok(Frame::Eof)) | Some(Err(_)) | None => server_open = false,
+            },
+            status = &mut exit_rx, if exit_status.is_none() => {
+                let code = match status {
+                    Ok(Ok(status)) => child::exit_code(status),
+                    _ => 1,
+                };
+                exit_status = Some(code);
+                drain_deadline = Some(tokio::time::Instant::now() + DRAIN_AFTER_EXIT);
+            },
+            _ = sleep_opt(sleep_until) => {
+                if drain_deadline.is_none()
+                    && let Some((_, sig)) = shutdown
+                {
+                    child::signal(pid, sig);
+                    shutdown = if sig == rustix::process::Signal::TERM {
+                        Some((
+                            tokio::time::Instant::now() + grace,
+                            rustix::process::Signal::KILL,
+                        ))
+                    } else {
+                        None
+                    };
+                }
+            },
+            sig = recv_signal(&mut signals) => child::signal(pid, sig),
+        }
+    }
+
+    let code = exit_status.unwrap_or(1);
+    gw.server_exited(code).await;
+    let Gateway { to_client, .. } = gw;
+    drop(to_client);
+    let _ = client_writer.await;
+    Ok(code)
+}
+
+impl Gateway {
+    // ---- client → server -------------------------------------------------------------------
+
+    async fn on_client_frame(&mut self, bytes: Vec<u8>) {
+        enum Next {
+            Forward(Option<(IdKey, Pending)>),
+            ToolCall(Box<RawValue>, Option<Box<RawValue>>),
+            ElicitAnswer(oneshot::Sender<Option<String>>, Option<String>),
+            Drop(String),
+        }
+        let next = match envelope::parse(&bytes) {
+            Err(err) => {
+                let id = envelope::salvage_id(&bytes);
+                let reply =
+                    envelope::error_response(id.as_deref(), err.code(), &err.to_string(), None);
+                self.send_client(reply).await;
+                let rec = event(&self.server, "invalid-client-frame", Some(err.to_string()));
+                self.audit(rec, false);
+                return;
+            }
+            Ok(env) => match env.message {
+                Message::Request { id, method, params } => match method {
+                    "tools/call" => Next::ToolCall(id.to_owned(), params.map(|p| p.to_owned())),
+                    _ => {
+                        if method == "initialize" {
+                            self.client_elicitation = client_declares_elicitation(params);
+                        }
+                        let kind = if method == "tools/list" {
+                            PendingKind::ToolsList
+                        } else {
+                            PendingKind::Other
+                        };
+                        Next::Forward(Some((
+                            IdKey::from_raw(id),
+                            Pending {
+                                id: id.to_owned(),
+                                kind,
+                            },
+                        )))
+                    }
+                },
+                Message::Notification { .. } => Next::Forward(None),
+                Message::Response { id, outcome } => {
+                    let key = IdKey::from_raw(id);
+                    if let Some(waiter) = self.elicit_pending.remove(&key) {
+                        Next::ElicitAnswer(waiter, outcome.ok().map(|r| r.get().to_owned()))
+                    } else if self.server_pending.remove(&key) {
+                        Next::Forward(None)
+                    } else {
+                        Next::Drop(format!(
+                            "client response with id {key} matches no request from the server; dropped"
+                        ))
+                    }
+                }
+            },
+        };
+        match next {
+            Next::Forward(pending) => {
+                if let Some((key, p)) = pending {
+                    self.client_pending.insert(key, p);
+                }
+                self.send_server(bytes).await;
+            }
+            Next::ToolCall(id, params) => self.tool_call(id, params, bytes).await,
+            Next::ElicitAnswer(waiter, result) => {
+                let _ = waiter.send(result);
+            }
+            Next::Drop(why) => {
+                self.audit(
+                    event(&self.server, "unsolicited-response", Some(why)),
+                    false,
+                );
+            }
+        }
+    }
+
+    async fn client_frame_too_large(&mut self, bytes: usize, max: usize) {
+        let msg = format!(
+            "frame of {bytes} bytes exceeds the gateway's limit of {max} bytes; raise defaults.max_frame_bytes in the policy if this is expected"
+        );
+        self.send_client(envelope::error_response(None, -32600, &msg, None))
+            .await;
+        self.audit(
+            event(&self.server, "client-frame-too-large", Some(msg)),
+            false,
+        );
+    }
+
+    async fn tool_call(
+        &mut self,
+        id: Box<RawValue>,
+        params: Option<Box<RawValue>>,
+        bytes: Vec<u8>,
+    ) {
+        let started = Instant::now();
+        let parsed = params
+            .as_deref()
+            .ok_or_else(|| "tools/call needs params with a tool `name`".to_owned())
+            .and_then(|p| {
+                serde_json::from_str::<ToolCallParams<'_>>(p.get())
+                    .map_err(|e| format!("tools/call params are invalid: {e}"))
+                    .and_then(|p| {
+                        let args = match p.arguments {
+                            Some(raw) => serde_json::from_str::<Value>(raw.get())
+                                .map_err(|e| format!("tools/call arguments are invalid: {e}"))?,
+                            None => Value::Object(Default::default()),
+                        };
+                        Ok((p.name.into_owned(), args))
+                    })
+            });
+        let (tool, args) = match parsed {
+            Ok(v) => v,
+            Err(msg) => {
+                self.send_client(envelope::error_response(
+                    Some(&id),
+                    INVALID_PARAMS,
+                    &msg,
+                    None,
+                ))
+                .await;
+                self.audit(event(&self.server, "invalid-tool-call", Some(msg)), false);
+                return;
+            }
+        };
+        let info = self.tools.get(&tool);
+        let annotations = info.and_then(|i| i.annotations.as_ref());
+        let description = info.and_then(|i| i.description.as_deref());
+        let trusted = self.policy.defaults.trusts(&self.server);
+        let facts = ToolFacts {
+            kind: knowledge::classify(&tool, description, annotations),
+            read_only: knowledge::read_only_proof(
+                &[&self.server],
+                &tool,
+                annotations,
+                trusted,
+                false,
+            ),
+            session_tainted: self.taint.is_tainted(),
+            roots: self.roots.clone(),
+        };
+        let untrusted = taint::reads_untrusted(
+            annotations
+                .and_then(|a| a.get("openWorldHint"))
+                .and_then(Value::as_bool),
+            knowledge::reads_untrusted(&tool, annotations),
+        );
+        let durable =
+            facts.kind.has_side_effects() || facts.kind == mcpward_policy::ToolKind::Unknown;
+        let mut decision = self.policy.evaluate(&Call {
+            server: &self.server,
+            tool: &tool,
+            arguments: &args,
+            facts: &facts,
+        });
+        let masked = approval::mask_arguments(&args, &self.redactor);
+        let digest = chain::args_digest(&masked);
+        let mut approver = None;
+        if decision.action == Action::Ask
+            && decision.source != DecisionSource::Taint
+            && self.session_approved.contains(&tool)
+        {
+            decision.action = Action::Allow;
+            approver = Some("approved earlier in this session".to_owned());
+        }
+        let key = IdKey::from_raw(&id);
+        match decision.action {
+            Action::Allow => {
+                let rec = Record {
+                    server: self.server.clone(),
+                    method: "tools/call".into(),
+                    tool: Some(tool.clone()),
+                    args_digest: Some(digest),
+                    decision: "allow".into(),
+                    rule: Some(decision.rule_label()),
+                    approver,
+                    latency_us: Some(micros(started)),
+                    detail: None,
+                };
+                if !self.audit(rec, durable) {
+                    let text = refusal_text(
+                        &self.server,
+                        &tool,
+                        "the audit log could not be written, and mcpward does not run tools without a record",
+                    );
+                    self.send_client(envelope::result_response(&id, &error_result(&text)))
+                        .await;
+                    return;
+                }
+                self.client_pending.insert(
+                    key,
+                    Pending {
+                        id,
+                        kind: PendingKind::ToolCall { tool, untrusted },
+                    },
+                );
+                self.send_server(bytes).await;
+            }
+            Action::Deny => {
+                let text = denial_text(&self.server, &tool, &decision, self.policy_file.as_deref());
+                self.send_client(envelope::result_response(&id, &error_result(&text)))
+                    .await;
+                let rec = Record {
+                    server: self.server.clone(),
+                    method: "tools/call".into(),
+                    tool: Some(tool),
+                    args_digest: Some(digest),
+                    decision: "deny".into(),
+                    rule: Some(decision.rule_label()),
+                    approver: None,
+                    latency_us: Some(micros(started)),
+                    detail: Some(self.redactor.redact(&decision.reason).into_owned()),
+                };
+                self.audit(rec, false);
+            }
+            Action::Ask => {
+                self.ask(AskContext {
+                    id,
+                    frame: bytes,
+                    tool,
+                    masked,
+                    digest,
+                    decision,
+                    untrusted,
+                    durable,
+                    started,
+                })
+                .await;
+            }
+        }
+    }
+
+    async fn ask(&mut self, cx: AskContext) {
+        let AskContext {
+            id,
+            frame,
+            tool,
+            masked,
+            digest,
+            decision,
+            untrusted,
+            durable,
+            started,
+        } = cx;
+        let key = IdKey::from_raw(&id);
+        self.awaiting_approval.insert(key, id.clone());
+        let timeout = self.approval_timeout;
+        let done_tx = self.approvals.clone();
+        let mut done = ApprovalDone {
+            id,
+            frame,
+            tool: tool.clone(),
+            untrusted,
+            durable,
+            args_digest: digest.clone(),
+            rule: decision.rule_label(),
+            started,
+            verdict: Verdict::Refused {
+                why: String::new(),
+                by: None,
+            },
+        };
+        let mut rec = Record {
+            server: self.server.clone(),
+            method: "tools/call".into(),
+            tool: Some(tool.clone()),
+            args_digest: Some(digest),
+            decision: "ask".into(),
+            rule: Some(decision.rule_label()),
+            approver: None,
+            latency_us: Some(micros(started)),
+            detail: None,
+        };
+        if self.client_elicitation {
+            self.next_elicit += 1;
+            let key = IdKey::string(&format!("mcpward-approval-{}", self.next_elicit));
+            let (tx, rx) = oneshot::channel();
+            self.elicit_pending.insert(key.clone(), tx);
+            let params =
+                approval::elicitation_params(&self.server, &tool, &masked, &decision.reason);
+            self.send_client(envelope::request(&key, "elicitation/create", &params))
+                .await;
+            rec.detail = Some(format!("asked the client via elicitation (request {key})"));
+            self.audit(rec, false);
+            tokio::task::spawn_local(async move {
+                done.verdict = match tokio::time::timeout(timeout, rx).await {
+                    Err(_) => Verdict::Refused {
+                        why: format!(
+                            "nobody answered the approval request within {} s",
+                            timeout.as_secs()
+                        ),
+                        by: None,
+                    },
+                    Ok(Err(_)) => Verdict::Refused {
+                        why: "the approval request was abandoned".into(),
+                        by: None,
+                    },
+                    Ok(Ok(result)) => match approval::read_answer(result.as_deref()) {
+                        ElicitAnswer::ApprovedOnce => Verdict::Approved {
+                            session: false,
+                            by: "client elicitation".into(),
+                        },
+                        ElicitAnswer::ApprovedForSession => Verdict::Approved {
+                            session: true,
+                            by: "client elicitation".into(),
+                        },
+                        ElicitAnswer::Refused => Verdict::Refused {
+                            why: "the person declined".into(),
+                            by: Some("client elicitation".into()),
+                        },
+                    },
+                };
+                let _ = done_tx.send(done);
+            });
+            return;
+        }
+        let queue = match self.queue.clone() {
+            Some(q) => Ok(q),
+            None => ApprovalQueue::open(&self.state_dir).map(Rc::new),
+        };
+        let queue = match queue {
+            Ok(q) => {
+                self.queue = Some(q.clone());
+                q
+            }
+            Err(e) => {
+                rec.detail = Some(format!("approval queue unavailable: {e}"));
+                self.audit(rec, false);
+                done.verdict = Verdict::Refused {
+                    why: format!(
+                        "the client cannot be asked (no elicitation support) and the approval queue in {} is unavailable ({e})",
+                        self.state_dir.display()
+                    ),
+                    by: None,
+                };
+                let _ = done_tx.send(done);
+                return;
+            }
+        };
+        let request_id = queue.new_id();
+        let _ = writeln!(
+            std::io::stderr(),
+            "mcpward: `{tool}` on server `{}` needs approval ({}). Run `mcpward approve {request_id}` (add `--session` to allow it for this session) or `mcpward deny {request_id}` within {} s.",
+            self.server,
+            decision.reason,
+            timeout.as_secs()
+        );
+        rec.detail = Some(format!("waiting in the approval queue as {request_id}"));
+        self.audit(rec, false);
+        let request = ApprovalRequest {
+            id: request_id,
+            session: self.session_id.clone(),
+            server: self.server.clone(),
+            tool,
+            arguments_masked: masked,
+            reason: self.redactor.redact(&decision.reason).into_owned(),
+        };
+        tokio::task::spawn_local(async move {
+            done.verdict = match queue.request(request, timeout).await {
+                ApprovalOutcome::Approved { scope, by } => Verdict::Approved {
+                    session: scope == ApprovalScope::Session,
+                    by,
+                },
+                ApprovalOutcome::Denied { by } => Verdict::Refused {
+                    why: format!("{by} denied it"),
+                    by: Some(by),
+                },
+                ApprovalOutcome::TimedOut => Verdict::Refused {
+                    why: format!("nobody approved it within {} s", timeout.as_secs()),
+                    by: None,
+                },
+                ApprovalOutcome::Unavailable { reason } => Verdict::Refused {
+                    why: format!("the approval queue failed ({reason})"),
+                    by: None,
+                },
+            };
+            let _ = done_tx.send(done);
+        });
+    }
+
+    async fn finish_approval(&mut self, done: ApprovalDone) {
+        let key = IdKey::from_raw(&done.id);
+        if self.awaiting_approval.remove(&key).is_none() {
+            return;
+        }
+        let mut rec = Record {
+            server: self.server.clone(),
+            method: "tools/call".into(),
+            tool: Some(done.tool.clone()),
+            args_digest: Some(done.args_digest),
+            decision: String::new(),
+            rule: Some(done.rule),
+            approver: None,
+            latency_us: Some(micros(done.started)),
+            detail: None,
+        };
+        match done.verdict {
+            Verdict::Approved { session, by } => {
+                rec.decision = "ask-approved".into();
+                rec.approver = Some(by);
+                if session {
+                    rec.detail = Some("approved for the rest of the session".into());
+                    self.session_approved.insert(done.tool.clone());
+                }
+                if !self.audit(rec, done.durable) {
+                    let text = refusal_text(
+                        &self.server,
+                        &done.tool,
+                        "the audit log could not be written",
+                    );
+                    self.send_client(envelope::result_response(&done.id, &error_result(&text)))
+                        .await;
+                    return;
+                }
+                self.client_pending.insert(
+                    key,
+                    Pending {
+                        id: done.id,
+                        kind: PendingKind::ToolCall {
+                            tool: done.tool,
+                            untrusted: done.untrusted,
+                        },
+                    },
+                );
+                self.send_server(done.frame).await;
+            }
+            Verdict::Refused { why, by } => {
+                rec.decision = "ask-denied".into();
+                rec.approver = by;
+                rec.detail = Some(why.clone());
+                self.audit(rec, false);
+                let text = refusal_text(&self.server, &done.tool, &why);
+                self.send_client(envelope::result_response(&done.id, &error_result(&text)))
+                    .await;
+            }
+        }
+    }
+
+    // ---- server → client -------------------------------------------------------------------
+
+    async fn on_server_frame(&mut self, bytes: Vec<u8>) {
+        enum Next {
+            Forward,
+            ToolsList,
+            Drop(String),
+        }
+        let next = match envelope::parse(&bytes) {
+            Err(err) => {
+                let salvaged = envelope::salvage_id(&bytes).map(|id| IdKey::from_raw(&id));
+                let detail = format!("dropped an invalid frame from the server: {err}");
+                if let Some(p) = salvaged.and_then(|k| self.client_pending.remove(&k)) {
+                    let msg = format!(
+                        "the MCP server `{}` sent an invalid response ({err}); mcpward dropped it",
+                        self.server
+                    );
+                    self.send_client(envelope::error_response(
+                        Some(&p.id),
+                        INTERNAL_ERROR,
+                        &msg,
+                        None,
+                    ))
+                    .await;
+                }
+                self.audit(
+                    event(&self.server, "invalid-server-frame", Some(detail)),
+                    false,
+                );
+                return;
+            }
+            Ok(env) => match env.message {
+                Message::Response { id, outcome } => {
+                    let key = IdKey::from_raw(id);
+                    match self.client_pending.remove(&key) {
+                        None => Next::Drop(format!(
+                            "server response with id {key} matches no pending request; dropped"
+                        )),
+                        Some(p) => match p.kind {
+                            PendingKind::ToolsList if outcome.is_ok() => Next::ToolsList,
+                            PendingKind::ToolCall { tool, untrusted } => {
+                                if untrusted && outcome.is_ok() {
+                                    self.taint.mark(&tool);
+                                }
+                                Next::Forward
+                            }
+                            _ => Next::Forward,
+                        },
+                    }
+                }
+                Message::Request { id, .. } => {
+                    self.server_pending.insert(IdKey::from_raw(id));
+                    Next::Forward
+                }
+                Message::Notification { .. } => Next::Forward,
+            },
+        };
+        let bytes = match next {
+            Next::Drop(why) => {
+                self.audit(
+                    event(&self.server, "unsolicited-response", Some(why)),
+                    false,
+                );
+                return;
+            }
+            Next::ToolsList => self.learn_tools(bytes),
+            Next::Forward => bytes,
+        };
+        let bytes = if self.redact_responses {
+            self.redact_frame(bytes)
+        } else {
+            bytes
+        };
+        self.send_client(bytes).await;
+    }
+
+    /// Remembers annotations and descriptions from a `tools/list` result and, when configured,
+    /// removes tools the policy always denies. Re-serialises only when something was removed.
+    fn learn_tools(&mut self, bytes: Vec<u8>) -> Vec<u8> {
+        #[derive(Deserialize)]
+        struct ListFrame {
+            result: ListResult,
+        }
+        #[derive(Deserialize)]
+        struct ListResult {
+            #[serde(default)]
+            tools: Vec<Value>,
+        }
+        let Ok(parsed) = serde_json::from_slice::<ListFrame>(&bytes) else {
+            return bytes;
+        };
+        let mut hidden = Vec::new();
+        for tool in &parsed.result.tools {
+            let Some(name) = tool.get("name").and_then(Value::as_str) else {
+                continue;
+            };
+            self.tools.insert(
+                name.to_owned(),
+                ToolInfo {
+                    description: tool
+                        .get("description")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
+                    annotations: tool.get("annotations").cloned(),
+                },
+            );
+            if self.hide_denied && self.policy.always_denies(&self.server, name) {
+                hidden.push(name.to_owned());
+            }
+        }
+        if hidden.is_empty() {
+            return bytes;
+        }
+        let Ok(mut frame) = serde_json::from_slice::<Value>(&bytes) else {
+            return bytes;
+        };
+        if let Some(tools) = frame
+            .pointer_mut("/result/tools")
+            .and_then(Value::as_array_mut)
+        {
+            tools.retain(|t| {
+                t.get("name")
+                    .and_then(Value::as_str)
+                    .is_none_or(|n| !hidden.iter().any(|h| h == n))
+            });
+        }
+        let detail = format!("hid tools the policy always denies: {}", hidden.join(", "));
+        self.audit(event(&self.server, "tools-hidden", Some(detail)), false);
+        serde_json::to_vec(&frame).unwrap_or(bytes)
+    }
+
+    fn redact_frame(&mut self, bytes: Vec<u8>) -> Vec<u8> {
+        let Ok(text) = std::str::from_utf8(&bytes) else {
+            return bytes;
+        };
+        match self.redactor.redact(text) {
+            std::borrow::Cow::Borrowed(_) => bytes,
+            std::borrow::Cow::Owned(masked) => {
+                let rec = event(
+                    &self.server,
+                    "redacted",
+                    Some("masked secrets in a message from the server".into()),
+                );
+                self.audit(rec, false);
+                masked.into_bytes()
+            }
+        }
+    }
+
+    async fn server_exited(&mut self, code: i32) {
+        let msg = format!(
+            "the MCP server `{}` exited (status {code}) before answering; check its stderr, then restart the client",
+            self.server
+        );
+        let mut ids: Vec<Box<RawValue>> = self.client_pending.drain().map(|(_, p)| p.id).collect();
+        ids.extend(self.awaiting_approval.drain().map(|(_, id)| id));
+        for id in ids {
+            self.send_client(envelope::error_response(Some(&id), SERVER_GONE, &msg, None))
+                .await;
+        }
+        self.audit(
+            event(
+                &self.server,
+                "server-exit",
+                Some(format!("exit status {code}")),
+            ),
+            true,
+        );
+    }
+
+    // ---- plumbing --------------------------------------------------------------------------
+
+    async fn send_client(&mut self, frame: Vec<u8>) {
+        let _ = self.to_client.send(frame).await;
+    }
+
+    async fn send_server(&mut self, frame: Vec<u8>) {
+        if let Some(tx) = &self.to_server {
+            let _ = tx.send(frame).await;
+        }
+    }
+
+    /// Appends a record; `false` when the log exists and failed (callers deny what they were
+    /// about to allow). Without a configured log there is nothing to fail.
+    fn audit(&mut self, rec: Record, durable: bool) -> bool {
+        let Some(log) = &mut self.log else {
+            return true;
+        };
+        if self.log_broken {
+            return false;
+        }
+        match log.append(&rec, durable) {
+            Ok(()) => true,
+            Err(e) => {
+                self.log_broken = true;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "mcpward: cannot write the audit log ({e}); tool calls are refused until the session restarts"
+                );
+                false
+            }
+        }
+    }
+}
+
+struct AskContext {
+    id: Box<RawValue>,
+    frame: Vec<u8>,
+    tool: String,
+    masked: Value,
+    digest: String,
+    decision: Decision,
+    untrusted: bool,
+    durable: bool,
+    started: Instant,
+}
+
+fn event(server: &str, name: &str, detail: Option<String>) -> Record {
+    Record {
+        server: server.to_owned(),
+        method: name.to_owned(),
+        decision: "event".into(),
+        detail,
+        ..Record::default()
+    }
+}
+
+fn micros(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_micros()).unwrap_or(u64::MAX)
+}
+
+fn client_declares_elicitation(params: Option<&RawValue>) -> bool {
+    #[derive(Deserialize)]
+    struct InitParams {
+        #[serde(default)]
+        capabilities: rmcp::model::ClientCapabilities,
+    }
+    params
+        .and_then(|p| serde_json::from_str::<InitParams>(p.get()).ok())
+        .is_some_and(|p| p.capabilities.elicitation.is_some())
+}
+
+fn new_session_id() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("{:x}-{:x}", std::process::id(), nanos)
+}
+
+fn spawn_reader<R: AsyncRead + Unpin + 'static>(
+    reader: R,
+    max: usize,
+) -> mpsc::Receiver<std::io::Result<Frame>> {
+    let (tx, rx) = mpsc::channel(CHANNEL_FRAMES);
+    tokio::task::spawn_local(async move {
+        let mut frames = FrameReader::new(BufReader::with_capacity(PIPE_BUFFER, reader), max);
+        loop {
+            let frame = frames.next_frame().await;
+            let end = matches!(frame, Ok(Frame::Eof) | Err(_));
+            if tx.send(frame).await.is_err() || end {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+/// Writes frames, batching whatever is queued into one flush.
+async fn write_frames<W: AsyncWrite + Unpin>(writer: W, mut rx: mpsc::Receiver<Vec<u8>>) {
+    let mut out = BufWriter::with_capacity(PIPE_BUFFER, writer);
+    while let Some(frame) = rx.recv().await {
+        if write_one(&mut out, &frame).await.is_err() {
+            return;
+        }
+        while let Ok(frame) = rx.try_recv() {
+            if write_one(&mut out, &frame).await.is_err() {
+                return;
+            }
+        }
+        if out.flush().await.is_err() {
+            return;
+        }
+    }
+    let _ = out.shutdown().await;
+}
+
+async fn write_one<W: AsyncWrite + Unpin>(
+    out: &mut BufWriter<W>,
+    frame: &[u8],
+) -> std::io::Result<()> {
+    out.write_all(frame).await?;
+    out.write_all(b"\n").await
+}
+
+async fn sleep_opt(until: Option<tokio::time::Instant>) {
+    match until {
+        Some(t) => tokio::time::sleep_until(t).await,
+        None => std::future::pending().await,
+    }
+}
+
+struct Signals {
+    int: tokio::signal::unix::Signal,
+    term: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Signals {
+            int: signal(SignalKind::interrupt())?,
+            term: signal(SignalKind::terminate())?,
+        })
+    }
+}
+
+async fn recv_signal(signals: &mut Option<Signals>) -> rustix::process::Signal {
+    match signals {
+        Some(s) => tokio::select! {
+            _ = s.int.recv() => rustix::process::Signal::INT,
+            _ = s.term.recv() => rustix::process::Signal::TERM,
+        },
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,117 @@
+//! Masking secrets in what the server sends back before the client (and so the model) sees it.
+//!
+//! Two sources: the shared provider patterns of `mcpward-secrets`, and every value mcpward itself
+//! placed in the child's environment (a resolved token the server echoes back, e.g. in an error
+//! message, must not reach the model even if it matches no known pattern). Both automata are
+//! built once when the gateway starts; nothing is compiled per message.
+//!
+//! Redaction works on the frame's JSON text. Masks contain no quote, backslash or control
+//! character, so a redacted frame stays valid JSON; an environment value is also searched in its
+//! JSON-escaped form so values with quotes or backslashes are found inside strings.
+
+use std::borrow::Cow;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use mcpward_secrets::Detector;
+
+/// Values shorter than this are not treated as secrets: masking every `1` or `true` in a result
+/// would destroy it and protects nothing.
+pub const MIN_ENV_SECRET_LEN: usize = 8;
+
+/// Masks secrets in text.
+#[derive(Debug)]
+pub struct Redactor {
+    known: Option<(AhoCorasick, Vec<String>)>,
+}
+
+impl Redactor {
+    /// `env_values` are the values mcpward put in the child's environment.
+    pub fn new<'a>(env_values: impl IntoIterator<Item = &'a str>) -> Redactor {
+        let mut needles = Vec::new();
+        let mut masks = Vec::new();
+        for value in env_values {
+            if value.chars().count() < MIN_ENV_SECRET_LEN {
+                continue;
+            }
+            // The mask's prefix comes from the secret; keep it from breaking the JSON string.
+            let mask: String = mcpward_secrets::mask(value)
+                .chars()
+                .map(|c| {
+                    if c == '"' || c == '\\' || c.is_control() {
+                        '*'
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            let escaped = serde_json::Value::from(value).to_string();
+            let escaped = &escaped[1..escaped.len() - 1];
+            if escaped != value {
+                needles.push(escaped.to_owned());
+                masks.push(mask.clone());
+            }
+            needles.push(value.to_owned());
+            masks.push(mask);
+        }
+        let known = if needles.is_empty() {
+            None
+        } else {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&needles)
+                .ok()
+                .map(|ac| (ac, masks))
+        };
+        Redactor { known }
+    }
+
+    /// `text` with every secret masked; borrowed (no copy) when there was none.
+    pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let text = match &self.known {
+            Some((ac, masks)) if ac.is_match(text) => {
+                Cow::Owned(ac.replace_all(text, masks.as_slice()))
+            }
+            _ => Cow::Borrowed(text),
+        };
+        match text {
+            Cow::Borrowed(t) => Detector::global().redact(t),
+            Cow::Owned(t) => match Detector::global().redact(&t) {
+                Cow::Borrowed(_) => Cow::Owned(t),
+                Cow::Owned(again) => Cow::Owned(again),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_value_mcpward_put_in_child_env() {
+        let secret = format!("s3cr3t-{}", "aB3dE5fG7hJ9kL1m");
+        let r = Redactor::new([secret.as_str()]);
+        let frame =
+            format!(r#"{{"result":{{"content":[{{"type":"text","text":"token={secret}"}}]}}}}"#);
+        let out = r.redact(&frame);
+        assert!(!out.contains(&secret), "{out}");
+        assert!(out.contains("s3cr…(23 chars)"), "{out}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap();
+    }
+
+    #[test]
+    fn masks_env_value_in_json_escaped_form() {
+        let secret = r#"pa"ss\word-1234"#;
+        let r = Redactor::new([secret]);
+        let frame = serde_json::json!({ "text": format!("got {secret}") }).to_string();
+        let out = r.redact(&frame);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert!(!v["text"].as_str().unwrap().contains(secret), "{out}");
+    }
+
+    #[test]
+    fn leaves_clean_text_borrowed_and_ignores_short_values() {
+        let r = Redactor::new(["1", "true"]);
+        assert!(matches!(r.redact("{\"a\":1,\"b\":true}"), Cow::Borrowed(_)));
+    }
+}
