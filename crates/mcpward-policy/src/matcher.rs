@@ -2,7 +2,7 @@
 //! JSON arguments of a call.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use globset::GlobSet;
 use regex::Regex;
@@ -57,6 +57,9 @@ pub(crate) struct PathGlobs {
     pub(crate) relative: GlobSet,
     /// Patterns with a leading `/`: compared with the resolved absolute path.
     pub(crate) absolute: GlobSet,
+    /// The same patterns, compiled case-insensitively, for rules that lean towards matching.
+    pub(crate) relative_folded: GlobSet,
+    pub(crate) absolute_folded: GlobSet,
     pub(crate) patterns: Vec<String>,
 }
 
@@ -151,18 +154,24 @@ impl Matcher {
                 // An empty list names nothing the rule could be about.
                 !items.is_empty()
                     && match quantifier {
-                        Quantifier::All => items.iter().all(|v| self.test(v, roots)),
-                        Quantifier::Any => items.iter().any(|v| self.test(v, roots)),
+                        Quantifier::All => items.iter().all(|v| self.test(v, roots, false)),
+                        Quantifier::Any => items.iter().any(|v| self.test(v, roots, true)),
                     }
             }
-            _ => self.test(value, roots),
+            _ => self.test(value, roots, quantifier == Quantifier::Any),
         }
     }
 
     /// The matcher against one value (an element, when the argument is an array).
-    fn test(&self, value: &Value, roots: &[PathBuf]) -> bool {
+    ///
+    /// `broad` says which way to lean where the file system is ambiguous: an `ask`/`deny` rule
+    /// leans towards matching (path globs ignore case, since on macOS and Windows `.ENV` is
+    /// `.env`), an `allow` rule towards not matching. `not` flips the leaning of what it wraps.
+    fn test(&self, value: &Value, roots: &[PathBuf], broad: bool) -> bool {
         match self {
-            Matcher::Path(globs) => value.as_str().is_some_and(|s| globs.matches(s, roots)),
+            Matcher::Path(globs) => value
+                .as_str()
+                .is_some_and(|s| globs.matches(s, roots, broad)),
             Matcher::Glob { set, .. } => value.as_str().is_some_and(|s| set.is_match(s)),
             Matcher::Regex(re) => value.as_str().is_some_and(|s| re.is_match(s)),
             Matcher::Equals(expected) => json_equal(value, expected),
@@ -170,8 +179,8 @@ impl Matcher {
                 .as_f64()
                 .is_some_and(|n| min.is_none_or(|lo| n >= lo) && max.is_none_or(|hi| n <= hi)),
             Matcher::Exists(expected) => *expected,
-            Matcher::Not(inner) => !inner.test(value, roots),
-            Matcher::All(parts) => parts.iter().all(|m| m.test(value, roots)),
+            Matcher::Not(inner) => !inner.test(value, roots, !broad),
+            Matcher::All(parts) => parts.iter().all(|m| m.test(value, roots, broad)),
         }
     }
 }
@@ -197,26 +206,42 @@ fn json_equal(a: &Value, b: &Value) -> bool {
 }
 
 impl PathGlobs {
-    fn matches(&self, arg: &str, roots: &[PathBuf]) -> bool {
+    fn matches(&self, arg: &str, roots: &[PathBuf], broad: bool) -> bool {
+        if broad {
+            // Fold case on both sides so `/PROJ/SRC/.ENV` is still found under root `/proj`.
+            let arg = arg.to_lowercase();
+            let roots: Vec<PathBuf> = roots
+                .iter()
+                .map(|r| PathBuf::from(r.to_string_lossy().to_lowercase()))
+                .collect();
+            self.matches_with(&arg, &roots, &self.relative_folded, &self.absolute_folded)
+        } else {
+            self.matches_with(arg, roots, &self.relative, &self.absolute)
+        }
+    }
+
+    fn matches_with(
+        &self,
+        arg: &str,
+        roots: &[PathBuf],
+        relative: &GlobSet,
+        absolute: &GlobSet,
+    ) -> bool {
         let resolved = path::resolve(arg, roots);
         if resolved.has_root() {
-            if self.absolute.is_match(&resolved) {
+            if absolute.is_match(&resolved) {
                 return true;
             }
             roots.iter().any(|root| {
                 resolved
                     .strip_prefix(path::normalize(root))
-                    .is_ok_and(|rel| self.matches_relative(rel))
+                    .is_ok_and(|rel| relative.is_match(rel))
             })
         } else {
             // No root to resolve against: compare the normalised relative path, unless it climbs
             // out of wherever it is relative to.
-            !path::escapes(&resolved) && self.matches_relative(&resolved)
+            !path::escapes(&resolved) && relative.is_match(&resolved)
         }
-    }
-
-    fn matches_relative(&self, rel: &Path) -> bool {
-        self.relative.is_match(rel)
     }
 }
 

@@ -476,6 +476,8 @@ fn finite(src: &Source<'_>, v: &Spanned<f64>, key: &str) -> Result<Spanned<f64>,
 fn path_globs(src: &Source<'_>, span: Range<usize>, globs: &Globs) -> Result<Matcher, PolicyError> {
     let mut relative = GlobSetBuilder::new();
     let mut absolute = GlobSetBuilder::new();
+    let mut relative_folded = GlobSetBuilder::new();
+    let mut absolute_folded = GlobSetBuilder::new();
     for pattern in &globs.0 {
         let as_path = Path::new(pattern);
         if pattern.is_empty() {
@@ -502,20 +504,26 @@ fn path_globs(src: &Source<'_>, span: Range<usize>, globs: &Globs) -> Result<Mat
                 "arguments are resolved before matching, so such a glob never matches; write the resolved path",
             ));
         }
-        let glob = GlobBuilder::new(pattern)
-            .literal_separator(true)
-            .build()
-            .map_err(|e| {
-                src.invalid(
-                    span.clone(),
-                    &format!("invalid path glob {pattern:?}: {}", glob_error(&e)),
-                    "path globs use * (within a directory), ** (any depth), ?, [abc] and {a,b}",
-                )
-            })?;
+        let compile = |case_insensitive: bool| {
+            GlobBuilder::new(pattern)
+                .literal_separator(true)
+                .case_insensitive(case_insensitive)
+                .build()
+                .map_err(|e| {
+                    src.invalid(
+                        span.clone(),
+                        &format!("invalid path glob {pattern:?}: {}", glob_error(&e)),
+                        "path globs use * (within a directory), ** (any depth), ?, [abc] and {a,b}",
+                    )
+                })
+        };
+        let (exact, folded) = (compile(false)?, compile(true)?);
         if as_path.has_root() {
-            absolute.add(glob);
+            absolute.add(exact);
+            absolute_folded.add(folded);
         } else {
-            relative.add(glob);
+            relative.add(exact);
+            relative_folded.add(folded);
         }
     }
     let build = |b: GlobSetBuilder| {
@@ -530,6 +538,8 @@ fn path_globs(src: &Source<'_>, span: Range<usize>, globs: &Globs) -> Result<Mat
     Ok(Matcher::Path(PathGlobs {
         relative: build(relative)?,
         absolute: build(absolute)?,
+        relative_folded: build(relative_folded)?,
+        absolute_folded: build(absolute_folded)?,
         patterns: globs.0.clone(),
     }))
 }

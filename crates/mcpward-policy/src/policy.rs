@@ -91,6 +91,11 @@ impl Policy {
         )
     }
 
+    /// Whether annotations from `server` count as proof; same as [`Defaults::trusts`].
+    pub fn trusts(&self, server: &str) -> bool {
+        self.defaults.trusts(server)
+    }
+
     /// The path the policy was parsed from (as given to [`Policy::parse`]/[`Policy::load`]).
     pub fn origin(&self) -> &Path {
         &self.origin

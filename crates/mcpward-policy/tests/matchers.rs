@@ -283,3 +283,39 @@ action = "deny"
     );
     assert_eq!(support::decide(&p, "github", "get_repo", &none).action, Ask);
 }
+
+#[test]
+fn deny_path_globs_ignore_case_for_case_insensitive_file_systems() {
+    assert!(when_matches(
+        r#"{ path = "**/.env" }"#,
+        &json!({ "path": "config/.ENV" })
+    ));
+    assert!(when_matches(
+        r#"{ path = "/etc/**" }"#,
+        &json!({ "path": "/ETC/passwd" })
+    ));
+    assert!(when_matches(
+        r#"{ path = "src/**" }"#,
+        &json!({ "path": "/PROJ/SRC/a" })
+    ));
+}
+
+#[test]
+fn allow_path_globs_respect_case() {
+    assert!(allow_when_matches(
+        r#"{ path = "src/**" }"#,
+        &json!({ "path": "src/a" })
+    ));
+    assert!(!allow_when_matches(
+        r#"{ path = "src/**" }"#,
+        &json!({ "path": "SRC/a" })
+    ));
+}
+
+#[test]
+fn not_flips_the_case_leaning() {
+    // A deny rule for everything outside src/ must not treat SRC/ as inside src/.
+    let when = r#"{ path = { not = "src/**" } }"#;
+    assert!(when_matches(when, &json!({ "path": "SRC/a" })));
+    assert!(!when_matches(when, &json!({ "path": "src/a" })));
+}
