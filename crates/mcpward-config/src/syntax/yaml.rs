@@ -163,13 +163,7 @@ impl Builder<'_, '_> {
         Ok(())
     }
 
-    fn scalar(
-        &self,
-        text: &str,
-        style: ScalarStyle,
-        tag: Option<&Tag>,
-        span: YamlSpan,
-    ) -> Node {
+    fn scalar(&self, text: &str, style: ScalarStyle, tag: Option<&Tag>, span: YamlSpan) -> Node {
         let start = self.offset(span.start.index());
         let end = self.offset(span.end.index()).max(start);
         let quoted = matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted);

@@ -1,0 +1,112 @@
+//! `load_paths`: files and directories named on the command line.
+
+use std::fs;
+use std::path::Path;
+
+use mcpward_config::{ClientKind, LoadError, Scope, load_paths};
+
+fn write(path: &Path, text: &str) {
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+#[test]
+fn walks_a_directory_for_recognised_configs_and_skips_vendored_trees() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write(
+        &root.join(".mcp.json"),
+        r#"{"mcpServers": {"a": {"command": "x"}}}"#,
+    );
+    write(
+        &root.join(".vscode/mcp.json"),
+        r#"{"servers": {"b": {"command": "y"}}}"#,
+    );
+    write(
+        &root.join("node_modules/pkg/.mcp.json"),
+        r#"{"mcpServers": {}}"#,
+    );
+    write(
+        &root.join(".git/config.toml"),
+        "[mcp_servers.x]\ncommand='x'\n",
+    );
+    write(&root.join("package.json"), r#"{"name": "app"}"#);
+    write(&root.join("docs/settings.json"), r#"{"editor.tabSize": 2}"#);
+
+    let results = load_paths(&[root.to_path_buf()]);
+    let files: Vec<_> = results.into_iter().map(Result::unwrap).collect();
+    let found: Vec<_> = files.iter().map(|f| (f.client, f.scope)).collect();
+    assert_eq!(
+        found,
+        [
+            (ClientKind::ClaudeCode, Scope::Project),
+            (ClientKind::VsCode, Scope::Project)
+        ]
+    );
+}
+
+#[test]
+fn named_file_that_is_not_a_config_is_an_error_that_says_what_to_do() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("package.json");
+    write(&path, r#"{"name": "app"}"#);
+    let results = load_paths(std::slice::from_ref(&path));
+    let Err(err @ LoadError::NotAConfig { .. }) = &results[0] else {
+        panic!("{results:?}")
+    };
+    let message = err.to_string();
+    assert!(
+        message.contains("package.json") && message.contains(".mcp.json"),
+        "{message}"
+    );
+}
+
+#[test]
+fn missing_path_is_an_io_error_naming_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("nope.json");
+    let results = load_paths(std::slice::from_ref(&path));
+    let Err(err @ LoadError::Io { .. }) = &results[0] else {
+        panic!("{results:?}")
+    };
+    assert!(err.to_string().contains("nope.json"));
+}
+
+#[test]
+fn named_config_with_a_syntax_error_is_loaded_with_the_problem() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join(".mcp.json");
+    write(&path, "{\"mcpServers\": {\n  \"a\": {\"command\": }\n}}");
+    let results = load_paths(std::slice::from_ref(&path));
+    let file = results.into_iter().next().unwrap().unwrap();
+    assert!(file.servers.is_empty());
+    assert_eq!(file.problems[0].span.line, 2);
+}
+
+#[test]
+fn invalid_utf8_is_reported_and_the_rest_still_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join(".mcp.json");
+    let mut bytes = br#"{"mcpServers": {"a": {"command": "x", "args": [""#.to_vec();
+    bytes.extend([0xff, 0xfe]);
+    bytes.extend(br#""]}}}"#);
+    fs::write(&path, bytes).unwrap();
+    let file = load_paths(std::slice::from_ref(&path))
+        .into_iter()
+        .next()
+        .unwrap()
+        .unwrap();
+    assert_eq!(file.servers.len(), 1);
+    assert!(file.problems[0].message.contains("UTF-8"));
+}
+
+#[test]
+fn the_same_file_named_twice_is_loaded_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join(".mcp.json");
+    write(&path, r#"{"mcpServers": {}}"#);
+    assert_eq!(
+        load_paths(&[path.clone(), tmp.path().to_path_buf()]).len(),
+        1
+    );
+}

@@ -1,0 +1,159 @@
+//! Whatever the bytes, parsing returns data (never a panic) and every span points inside the
+//! source.
+
+use std::path::Path;
+
+use mcpward_config::syntax::{self, Node, Value};
+use mcpward_config::{ClientKind, ConfigFile, Format, Scope, parse_file};
+use mcpward_core::Span;
+use proptest::prelude::*;
+
+const FORMATS: [Format; 4] = [Format::Json, Format::Jsonc, Format::Toml, Format::Yaml];
+
+fn span_inside(span: Span, source: &str) -> bool {
+    span.offset + span.len <= source.len()
+        && source.is_char_boundary(span.offset)
+        && source.is_char_boundary(span.offset + span.len)
+        && span.line >= 1
+        && span.col >= 1
+}
+
+fn check_tree(node: &Node, source: &str) {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        assert!(
+            span_inside(n.span, source),
+            "{:?} outside {} bytes",
+            n.span,
+            source.len()
+        );
+        match &n.value {
+            Value::Array(items) => stack.extend(items.iter()),
+            Value::Object(members) => {
+                for (k, v) in members {
+                    assert!(span_inside(k.span, source), "key {:?}", k.span);
+                    stack.push(v);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn check_file(file: &ConfigFile) {
+    let src = &file.source;
+    for p in &file.problems {
+        assert!(span_inside(p.span, src), "problem {p:?}");
+    }
+    for s in &file.servers {
+        assert!(span_inside(s.span, src));
+        let strings = s
+            .command
+            .iter()
+            .chain(&s.args)
+            .chain(&s.url)
+            .chain(&s.cwd)
+            .chain(&s.env_passthrough)
+            .chain(s.env.iter().flat_map(|(k, v)| [k, v]))
+            .chain(s.headers.iter().flat_map(|(k, v)| [k, v]));
+        for value in strings {
+            assert!(span_inside(value.span, src), "{value:?}");
+        }
+    }
+}
+
+/// Text that looks like configs often enough to reach the client readers.
+fn config_like() -> impl Strategy<Value = String> {
+    let pieces = prop::sample::select(vec![
+        "{",
+        "}",
+        "[",
+        "]",
+        ":",
+        ",",
+        "\"",
+        "'",
+        "\n",
+        "  ",
+        "- ",
+        "=",
+        "#",
+        "//",
+        "/*",
+        "*/",
+        "&a ",
+        "*a",
+        "---",
+        "\"mcpServers\"",
+        "mcpServers:",
+        "\"servers\"",
+        "\"context_servers\"",
+        "[mcp_servers.x]",
+        "extensions:",
+        "\"command\"",
+        "command",
+        "cmd:",
+        "\"args\"",
+        "args",
+        "\"env\"",
+        "\"url\"",
+        "\"headers\"",
+        "\"trust\"",
+        "\"alwaysAllow\"",
+        "\"*\"",
+        "true",
+        "null",
+        "1",
+        "\"é\"",
+        "ü",
+        "\"projects\"",
+        "\"name\"",
+        "name:",
+        "\"command\": {\"path\": \"x\"}",
+        "\\u0000",
+        "\\",
+        "\t",
+        "\r\n",
+        "${{ secrets.X }}",
+        "type: builtin",
+    ]);
+    prop::collection::vec(pieces, 0..60).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn syntax_parse_never_panics_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+        let source = String::from_utf8_lossy(&bytes).into_owned();
+        for format in FORMATS {
+            match syntax::parse(&source, format) {
+                Ok(tree) => check_tree(&tree, &source),
+                Err(problem) => prop_assert!(span_inside(problem.span, &source)),
+            }
+        }
+    }
+
+    #[test]
+    fn syntax_parse_never_panics_on_config_like_text(source in config_like()) {
+        for format in FORMATS {
+            match syntax::parse(&source, format) {
+                Ok(tree) => check_tree(&tree, &source),
+                Err(problem) => prop_assert!(span_inside(problem.span, &source)),
+            }
+        }
+    }
+
+    #[test]
+    fn parse_file_never_panics_for_any_client(source in config_like(), bytes in prop::collection::vec(any::<u8>(), 0..100)) {
+        let noise = String::from_utf8_lossy(&bytes).into_owned();
+        for client in ClientKind::ALL {
+            for name in ["config.json", "config.toml", "config.yaml"] {
+                for text in [&source, &noise] {
+                    let file = parse_file(Path::new(name), text.clone(), client, Scope::User);
+                    check_file(&file);
+                }
+            }
+        }
+    }
+}
