@@ -65,3 +65,18 @@ impl fmt::Display for TaintMode {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialises_with_the_names_the_policy_file_uses() {
+        let json = serde_json::to_string(&[Action::Allow, Action::Deny, Action::Ask]).ok();
+        assert_eq!(json.as_deref(), Some(r#"["allow","deny","ask"]"#));
+        let json = serde_json::to_string(&[Mode::ReadOnly, Mode::Ask, Mode::Allow]).ok();
+        assert_eq!(json.as_deref(), Some(r#"["read-only","ask","allow"]"#));
+        assert_eq!(Mode::ReadOnly.to_string(), "read-only");
+        assert_eq!(TaintMode::Off.to_string(), "off");
+    }
+}

@@ -51,3 +51,34 @@ impl DecisionSource {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn label(source: DecisionSource) -> String {
+        Decision {
+            action: Action::Ask,
+            source,
+            reason: String::new(),
+        }
+        .rule_label()
+    }
+
+    #[test]
+    fn labels_name_what_decided() {
+        let rule = DecisionSource::Rule {
+            index: 1,
+            line: 14,
+            reason: None,
+            file: "policy.toml".into(),
+        };
+        assert_eq!(label(rule), "rule #2 (policy.toml:14)");
+        assert_eq!(
+            label(DecisionSource::DefaultMode(Mode::ReadOnly)),
+            "defaults.mode = read-only"
+        );
+        assert!(label(DecisionSource::Taint).starts_with("defaults.taint = ask"));
+        assert_eq!(label(DecisionSource::UnknownTool), "defaults.unknown_tools");
+    }
+}
