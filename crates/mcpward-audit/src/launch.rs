@@ -1,0 +1,897 @@
+//! What a server entry actually starts, understood once for every rule.
+//!
+//! Client configs say `npx -y @scope/pkg@1.2.3`, `uvx --from pkg==1.0 cmd`, `docker run … image`,
+//! `cmd /c npx …` on Windows, or wrap all of it in `mcpward run -- …`. Rules care about the
+//! package behind the launch (to know the server and whether it is pinned), the arguments the
+//! server itself receives, and whether mcpward gates it. Parsing that in each rule would drift, so
+//! it happens here, on the raw tokens, without running anything.
+
+use mcpward_config::{ServerEntry, Spanned};
+use mcpward_core::Span;
+
+/// Package ecosystem a launch pulls code from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Ecosystem {
+    Npm,
+    PyPi,
+    Docker,
+    /// A git URL (`git+https://…`, `github:owner/repo`); the version is the ref after `#`/`@`.
+    Git,
+}
+
+impl Ecosystem {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ecosystem::Npm => "npm",
+            Ecosystem::PyPi => "PyPI",
+            Ecosystem::Docker => "Docker",
+            Ecosystem::Git => "git",
+        }
+    }
+}
+
+/// The tool that fetches or starts the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runner {
+    Npx,
+    Bunx,
+    PnpmDlx,
+    YarnDlx,
+    Uvx,
+    PipxRun,
+    Docker,
+    /// `node path/to/script.js`
+    Node,
+    /// `python -m module` or `python script.py`
+    Python,
+    /// Any other program, started directly.
+    Program,
+    /// No local process: the client connects to a URL.
+    Remote,
+}
+
+/// A package reference as written in the launch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageSpec {
+    pub ecosystem: Ecosystem,
+    /// Package or image name without version (`@scope/pkg`, `mcp-server-fetch`, `ghcr.io/o/img`).
+    pub name: String,
+    /// Version, tag or ref as written (`1.2.3`, `latest`, `^1`, `==1.0`); `None` when absent.
+    pub version: Option<String>,
+    /// Docker image digest (`sha256:…`).
+    pub digest: Option<String>,
+    /// The whole spec as written.
+    pub raw: String,
+    /// Where the spec is in the file.
+    pub span: Span,
+}
+
+/// How well a [`PackageSpec`] pins the code it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pinning {
+    /// Exact version, digest or full commit id.
+    Pinned,
+    /// No version at all: every start may fetch something new.
+    Missing,
+    /// A tag or range that moves (`latest`, `^1`, `1.x`, a branch, a docker tag without digest).
+    Floating(String),
+}
+
+impl PackageSpec {
+    pub fn pinning(&self) -> Pinning {
+        match self.ecosystem {
+            Ecosystem::Docker => {
+                if self.digest.as_deref().is_some_and(is_image_digest) {
+                    Pinning::Pinned
+                } else {
+                    match &self.version {
+                        None => Pinning::Missing,
+                        Some(tag) => Pinning::Floating(tag.clone()),
+                    }
+                }
+            }
+            Ecosystem::Git => match &self.version {
+                None => Pinning::Missing,
+                Some(r) if is_full_commit_id(r) => Pinning::Pinned,
+                Some(r) => Pinning::Floating(r.clone()),
+            },
+            Ecosystem::Npm => match &self.version {
+                None => Pinning::Missing,
+                // npm reads `1.2` as the range `1.2.x`, so an exact version has three parts.
+                Some(v) if is_exact_version(v, 3) => Pinning::Pinned,
+                Some(v) => Pinning::Floating(v.clone()),
+            },
+            Ecosystem::PyPi => match &self.version {
+                None => Pinning::Missing,
+                Some(v) => {
+                    let exact = v
+                        .strip_prefix("===")
+                        .or_else(|| v.strip_prefix("=="))
+                        .or_else(|| v.strip_prefix('@'))
+                        .is_some_and(|rest| is_exact_version(rest.trim(), 1));
+                    if exact {
+                        Pinning::Pinned
+                    } else {
+                        Pinning::Floating(v.clone())
+                    }
+                }
+            },
+        }
+    }
+}
+
+/// What one server entry starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Launch {
+    pub runner: Runner,
+    /// Base name of the program that ends up running (`npx`, `docker`, `github-mcp-server`), lower case,
+    /// without `.exe`/`.cmd`; empty for remote servers.
+    pub program: String,
+    pub package: Option<PackageSpec>,
+    /// `node`'s script path or `python -m`'s module / script path.
+    pub script: Option<String>,
+    /// Arguments the server itself receives (after the package, image or script).
+    pub server_args: Vec<Spanned<String>>,
+    /// Environment set on the command line (`docker run -e K=V`, `env K=V cmd`), with the span of the token.
+    pub inline_env: Vec<(String, String, Span)>,
+    /// The URL the client or a bridge (`mcp-remote`, `supergateway`) connects to.
+    pub remote_url: Option<Spanned<String>>,
+    /// Started through `mcpward run`, so mcpward's policy sees every call.
+    pub gated: bool,
+    /// Started through `mcpward run --sandbox`.
+    pub sandboxed: bool,
+}
+
+impl Launch {
+    /// Understand `entry`'s command line. Never fails: what is not recognised is a [`Runner::Program`].
+    pub fn of(entry: &ServerEntry) -> Launch {
+        let tokens = tokens(entry);
+        let mut launch = Launch {
+            runner: if entry.command.is_none() && entry.url.is_some() {
+                Runner::Remote
+            } else {
+                Runner::Program
+            },
+            program: String::new(),
+            package: None,
+            script: None,
+            server_args: Vec::new(),
+            inline_env: Vec::new(),
+            remote_url: entry.url.clone(),
+            gated: false,
+            sandboxed: false,
+        };
+        if tokens.is_empty() {
+            return launch;
+        }
+        let mut rest: &[Spanned<String>] = &tokens;
+        // Unwrap launchers that only start the real command; bounded so a strange loop cannot spin.
+        for _ in 0..8 {
+            let Some(first) = rest.first() else { break };
+            let prog = program_name(&first.value);
+            match prog.as_str() {
+                "cmd" => {
+                    let after = &rest[1..];
+                    match after.iter().position(|t| {
+                        t.value.eq_ignore_ascii_case("/c") || t.value.eq_ignore_ascii_case("/k")
+                    }) {
+                        Some(i) => rest = &after[i + 1..],
+                        None => break,
+                    }
+                }
+                "mcpward" if rest.get(1).is_some_and(|t| t.value == "run") => {
+                    launch.gated = true;
+                    let opts = &rest[2..];
+                    let end = opts.iter().position(|t| t.value == "--");
+                    let (flags, cmd) = match end {
+                        Some(i) => (&opts[..i], &opts[i + 1..]),
+                        None => {
+                            let i = opts
+                                .iter()
+                                .position(|t| !t.value.starts_with('-'))
+                                .unwrap_or(opts.len());
+                            (&opts[..i], &opts[i..])
+                        }
+                    };
+                    if flags
+                        .iter()
+                        .any(|t| t.value == "--sandbox" || t.value.starts_with("--sandbox="))
+                    {
+                        launch.sandboxed = true;
+                    }
+                    rest = cmd;
+                }
+                "env" => {
+                    let mut i = 1;
+                    while let Some(t) = rest.get(i) {
+                        if t.value.starts_with('-') {
+                            i += 1;
+                        } else if let Some((k, v)) = t.value.split_once('=') {
+                            launch
+                                .inline_env
+                                .push((k.to_string(), v.to_string(), t.span));
+                            i += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                    rest = &rest[i.min(rest.len())..];
+                }
+                _ => break,
+            }
+        }
+        let Some(first) = rest.first() else {
+            return launch;
+        };
+        launch.program = program_name(&first.value);
+        if launch.runner == Runner::Remote {
+            launch.runner = Runner::Program;
+        }
+        let sub = rest.get(1).map(|t| t.value.as_str());
+        match (launch.program.as_str(), sub) {
+            ("npx", _) => npm_runner(&mut launch, Runner::Npx, &rest[1..]),
+            ("npm", Some("exec" | "x")) => npm_runner(&mut launch, Runner::Npx, &rest[2..]),
+            ("bunx", _) => npm_runner(&mut launch, Runner::Bunx, &rest[1..]),
+            ("bun", Some("x")) => npm_runner(&mut launch, Runner::Bunx, &rest[2..]),
+            ("pnpm", Some("dlx")) => npm_runner(&mut launch, Runner::PnpmDlx, &rest[2..]),
+            ("pnpx", _) => npm_runner(&mut launch, Runner::PnpmDlx, &rest[1..]),
+            ("yarn", Some("dlx")) => npm_runner(&mut launch, Runner::YarnDlx, &rest[2..]),
+            ("uvx", _) => python_runner(&mut launch, Runner::Uvx, &rest[1..]),
+            ("uv", Some("tool")) if rest.get(2).is_some_and(|t| t.value == "run") => {
+                python_runner(&mut launch, Runner::Uvx, &rest[3..])
+            }
+            ("pipx", Some("run")) => python_runner(&mut launch, Runner::PipxRun, &rest[2..]),
+            ("docker" | "podman", Some("run")) => docker_runner(&mut launch, &rest[2..]),
+            ("node" | "deno" | "bun" | "tsx" | "ts-node", _) => {
+                launch.runner = Runner::Node;
+                let args = skip_options(&rest[1..], &[]);
+                if let Some((script, after)) = args.split_first() {
+                    launch.script = Some(script.value.clone());
+                    launch.server_args = after.to_vec();
+                }
+            }
+            (p, _) if p.starts_with("python") || p == "py" => {
+                launch.runner = Runner::Python;
+                let args = &rest[1..];
+                if let Some(i) = args.iter().position(|t| t.value == "-m") {
+                    if let Some(module) = args.get(i + 1) {
+                        launch.script = Some(module.value.clone());
+                        launch.server_args = args[i + 2..].to_vec();
+                    }
+                } else {
+                    let args = skip_options(args, &[]);
+                    if let Some((script, after)) = args.split_first() {
+                        launch.script = Some(script.value.clone());
+                        launch.server_args = after.to_vec();
+                    }
+                }
+            }
+            _ => {
+                launch.server_args = rest[1..].to_vec();
+            }
+        }
+        launch.find_bridge_url();
+        launch
+    }
+
+    /// The name to look a server up by: the package name, the script/module, or the program.
+    pub fn identity(&self) -> Option<&str> {
+        if let Some(p) = &self.package {
+            return Some(p.name.as_str());
+        }
+        if let Some(s) = &self.script {
+            return Some(s.as_str());
+        }
+        if self.program.is_empty() {
+            None
+        } else {
+            Some(self.program.as_str())
+        }
+    }
+
+    /// Bridges such as `mcp-remote <url>` turn a stdio entry into a remote connection.
+    fn find_bridge_url(&mut self) {
+        if self.remote_url.is_some() {
+            return;
+        }
+        let bridge = self.identity().is_some_and(|n| {
+            let n = n.rsplit('/').next().unwrap_or(n);
+            matches!(
+                n,
+                "mcp-remote" | "supergateway" | "mcp-proxy" | "mcp-remote-client"
+            )
+        });
+        if !bridge {
+            return;
+        }
+        self.remote_url = self
+            .server_args
+            .iter()
+            .find(|a| a.value.starts_with("http://") || a.value.starts_with("https://"))
+            .cloned();
+    }
+}
+
+/// Command and arguments as one token list. A command written as one string with spaces (and no
+/// args) is split; its pieces share the command's span.
+fn tokens(entry: &ServerEntry) -> Vec<Spanned<String>> {
+    let mut out = Vec::new();
+    if let Some(cmd) = &entry.command {
+        if entry.args.is_empty() && cmd.value.trim().contains(' ') {
+            out.extend(
+                cmd.value
+                    .split_whitespace()
+                    .map(|p| Spanned::new(p.to_string(), cmd.span)),
+            );
+        } else {
+            out.push(cmd.clone());
+        }
+    }
+    out.extend(entry.args.iter().cloned());
+    out
+}
+
+/// `C:\Program Files\nodejs\npx.cmd` → `npx`.
+pub fn program_name(command: &str) -> String {
+    let base = command
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(command)
+        .to_ascii_lowercase();
+    for ext in [".exe", ".cmd", ".bat", ".ps1"] {
+        if let Some(stem) = base.strip_suffix(ext) {
+            return stem.to_string();
+        }
+    }
+    base
+}
+
+/// Drop leading `-x`/`--opt` tokens; options listed in `with_value` consume the next token too.
+fn skip_options<'t>(args: &'t [Spanned<String>], with_value: &[&str]) -> &'t [Spanned<String>] {
+    let mut i = 0;
+    while let Some(t) = args.get(i) {
+        if t.value == "--" {
+            return &args[i + 1..];
+        }
+        if !t.value.starts_with('-') || t.value == "-" {
+            break;
+        }
+        i += if with_value.contains(&t.value.as_str()) {
+            2
+        } else {
+            1
+        };
+    }
+    &args[i.min(args.len())..]
+}
+
+fn npm_runner(launch: &mut Launch, runner: Runner, args: &[Spanned<String>]) {
+    launch.runner = runner;
+    // `npx -p pkg@1 cmd` / `--package=pkg@1`: the package is named by the option.
+    let mut explicit: Option<Spanned<String>> = None;
+    let mut i = 0;
+    while let Some(t) = args.get(i) {
+        if t.value == "--" {
+            i += 1;
+            break;
+        }
+        if !t.value.starts_with('-') {
+            break;
+        }
+        if t.value == "-p" || t.value == "--package" {
+            explicit = args.get(i + 1).cloned();
+            i += 2;
+            continue;
+        }
+        if let Some(v) = t.value.strip_prefix("--package=") {
+            explicit = Some(Spanned::new(v.to_string(), t.span));
+        }
+        i += if matches!(
+            t.value.as_str(),
+            "--registry" | "--cache" | "--userconfig" | "-c" | "--call"
+        ) {
+            2
+        } else {
+            1
+        };
+    }
+    let rest = &args[i.min(args.len())..];
+    match explicit {
+        Some(spec) => {
+            launch.package = Some(npm_spec(&spec));
+            // First positional is the command of that package; the server args follow it.
+            launch.server_args = rest.get(1..).map(<[_]>::to_vec).unwrap_or_default();
+        }
+        None => {
+            if let Some((spec, after)) = rest.split_first() {
+                launch.package = Some(npm_spec(spec));
+                launch.server_args = after.to_vec();
+            }
+        }
+    }
+}
+
+fn npm_spec(t: &Spanned<String>) -> PackageSpec {
+    let raw = t.value.trim().to_string();
+    if let Some(git) = git_spec(&raw, t.span) {
+        return git;
+    }
+    let body = raw.strip_prefix("npm:").unwrap_or(&raw);
+    // The version separator is the last `@` that is not the scope's leading `@`.
+    let (name, version) = match body.rfind('@') {
+        Some(at) if at > 0 => (&body[..at], Some(body[at + 1..].to_string())),
+        _ => (body, None),
+    };
+    PackageSpec {
+        ecosystem: Ecosystem::Npm,
+        name: name.to_string(),
+        version: version.filter(|v| !v.is_empty()),
+        digest: None,
+        raw,
+        span: t.span,
+    }
+}
+
+fn python_runner(launch: &mut Launch, runner: Runner, args: &[Spanned<String>]) {
+    launch.runner = runner;
+    let valued = [
+        "--python",
+        "-p",
+        "--with",
+        "-w",
+        "--index-url",
+        "--index",
+        "-i",
+        "--extra-index-url",
+        "--with-requirements",
+        "--with-editable",
+        "--pip-args",
+        "--default-index",
+        "--find-links",
+        "-f",
+        "--cache-dir",
+        "--directory",
+        "--project",
+        "--suffix",
+    ];
+    let mut explicit: Option<Spanned<String>> = None;
+    let mut i = 0;
+    while let Some(t) = args.get(i) {
+        if t.value == "--" {
+            i += 1;
+            break;
+        }
+        if !t.value.starts_with('-') {
+            break;
+        }
+        if t.value == "--from" || t.value == "--spec" {
+            explicit = args.get(i + 1).cloned();
+            i += 2;
+            continue;
+        }
+        if let Some(v) = t
+            .value
+            .strip_prefix("--from=")
+            .or_else(|| t.value.strip_prefix("--spec="))
+        {
+            explicit = Some(Spanned::new(v.to_string(), t.span));
+        }
+        i += if valued.contains(&t.value.as_str()) {
+            2
+        } else {
+            1
+        };
+    }
+    let rest = &args[i.min(args.len())..];
+    match explicit {
+        Some(spec) => {
+            launch.package = Some(python_spec(&spec));
+            launch.server_args = rest.get(1..).map(<[_]>::to_vec).unwrap_or_default();
+        }
+        None => {
+            if let Some((spec, after)) = rest.split_first() {
+                launch.package = Some(python_spec(spec));
+                launch.server_args = after.to_vec();
+            }
+        }
+    }
+}
+
+fn python_spec(t: &Spanned<String>) -> PackageSpec {
+    let raw = t.value.trim().to_string();
+    if let Some(git) = git_spec(&raw, t.span) {
+        return git;
+    }
+    let end = raw
+        .find(['=', '<', '>', '!', '~', '@', ';', ' ', '['])
+        .unwrap_or(raw.len());
+    let name = raw[..end].to_string();
+    // Skip extras (`pkg[cli]==1`) before reading the version.
+    let mut after = &raw[end..];
+    if after.starts_with('[') {
+        after = after.find(']').map(|i| &after[i + 1..]).unwrap_or("");
+    }
+    let after = after.trim();
+    PackageSpec {
+        ecosystem: Ecosystem::PyPi,
+        name,
+        version: if after.is_empty() {
+            None
+        } else {
+            Some(after.to_string())
+        },
+        digest: None,
+        raw,
+        span: t.span,
+    }
+}
+
+/// `git+https://host/o/r.git#sha`, `git+https://host/o/r@sha` (pip), `github:o/r#sha`.
+fn git_spec(raw: &str, span: Span) -> Option<PackageSpec> {
+    // pip's `name @ git+https://…` form.
+    let url = raw.split_once(" @ ").map(|(_, u)| u.trim()).unwrap_or(raw);
+    let is_git = url.starts_with("git+")
+        || url.starts_with("git://")
+        || url.starts_with("github:")
+        || url.starts_with("gitlab:")
+        || url.starts_with("bitbucket:")
+        || (url.starts_with("https://") && url.contains(".git"));
+    if !is_git {
+        return None;
+    }
+    let (base, reference) = if let Some((b, r)) = url.split_once('#') {
+        (b, Some(r))
+    } else {
+        // pip puts the ref after the last `@` of the path (not the userinfo `@`).
+        let path_start = url.find("://").map(|i| i + 3).unwrap_or(0);
+        let path_start = url[path_start..]
+            .find('/')
+            .map(|i| path_start + i)
+            .unwrap_or(url.len());
+        match url[path_start..].rfind('@') {
+            Some(at) => (&url[..path_start + at], Some(&url[path_start + at + 1..])),
+            None => (url, None),
+        }
+    };
+    let reference = reference
+        .map(|r| r.strip_prefix("commit=").unwrap_or(r).to_string())
+        .filter(|r| !r.is_empty());
+    Some(PackageSpec {
+        ecosystem: Ecosystem::Git,
+        name: base.to_string(),
+        version: reference,
+        digest: None,
+        raw: raw.to_string(),
+        span,
+    })
+}
+
+fn docker_runner(launch: &mut Launch, args: &[Spanned<String>]) {
+    launch.runner = Runner::Docker;
+    let valued = [
+        "-e",
+        "--env",
+        "-v",
+        "--volume",
+        "--name",
+        "-p",
+        "--publish",
+        "--network",
+        "--net",
+        "-u",
+        "--user",
+        "-w",
+        "--workdir",
+        "--mount",
+        "--entrypoint",
+        "--env-file",
+        "-l",
+        "--label",
+        "--platform",
+        "-m",
+        "--memory",
+        "--cpus",
+        "--add-host",
+        "--cap-add",
+        "--cap-drop",
+        "--security-opt",
+        "--pull",
+        "--restart",
+        "-h",
+        "--hostname",
+        "--ulimit",
+        "--tmpfs",
+        "--device",
+        "--gpus",
+        "--log-driver",
+        "--ipc",
+        "--pid",
+        "--runtime",
+        "--shm-size",
+        "--dns",
+        "--expose",
+        "--group-add",
+        "--stop-signal",
+        "--label-file",
+        "--cidfile",
+    ];
+    let mut i = 0;
+    while let Some(t) = args.get(i) {
+        if !t.value.starts_with('-') {
+            break;
+        }
+        let v = t.value.as_str();
+        let pair = if v == "-e" || v == "--env" {
+            args.get(i + 1).map(|kv| (kv.value.as_str(), kv.span))
+        } else {
+            v.strip_prefix("--env=")
+                .or_else(|| v.strip_prefix("-e="))
+                .map(|kv| (kv, t.span))
+        };
+        if let Some(((k, val), span)) =
+            pair.and_then(|(kv, span)| Some((kv.split_once('=')?, span)))
+        {
+            launch
+                .inline_env
+                .push((k.to_string(), val.to_string(), span));
+        }
+        i += if valued.contains(&v) { 2 } else { 1 };
+    }
+    let rest = &args[i.min(args.len())..];
+    if let Some((image, after)) = rest.split_first() {
+        launch.package = Some(docker_spec(image));
+        launch.server_args = after.to_vec();
+    }
+}
+
+fn docker_spec(t: &Spanned<String>) -> PackageSpec {
+    let raw = t.value.trim().to_string();
+    let (without_digest, digest) = match raw.split_once('@') {
+        Some((n, d)) => (n, Some(d.to_string())),
+        None => (raw.as_str(), None),
+    };
+    // A tag is after the last `:` that follows the last `/` (a registry port is before it).
+    let last_slash = without_digest.rfind('/').map(|i| i + 1).unwrap_or(0);
+    let (name, tag) = match without_digest[last_slash..].rfind(':') {
+        Some(c) => (
+            &without_digest[..last_slash + c],
+            Some(without_digest[last_slash + c + 1..].to_string()),
+        ),
+        None => (without_digest, None),
+    };
+    PackageSpec {
+        ecosystem: Ecosystem::Docker,
+        name: name.to_string(),
+        version: tag.filter(|t| !t.is_empty()),
+        digest,
+        raw,
+        span: t.span,
+    }
+}
+
+/// `1.2.3`, `0.6.2`, `1.0.0-beta.1`, `2025.4.24` — an exact release, not a range or a tag.
+fn is_exact_version(v: &str, min_parts: usize) -> bool {
+    let v = v.strip_prefix('v').unwrap_or(v);
+    let core = v.split(['-', '+']).next().unwrap_or("");
+    let parts: Vec<&str> = core.split('.').collect();
+    parts.len() >= min_parts
+        && parts.len() <= 4
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && !v.contains(['*', '^', '~', '<', '>', '|', ' ', ','])
+}
+
+fn is_full_commit_id(r: &str) -> bool {
+    (r.len() == 40 || r.len() == 64) && r.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn is_image_digest(d: &str) -> bool {
+    d.strip_prefix("sha256:")
+        .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(cmd: &str, args: &[&str]) -> ServerEntry {
+        let mut e = ServerEntry::new("s", Span::at(1, 1));
+        e.command = Some(Spanned::new(cmd.to_string(), Span::at(1, 1)));
+        e.args = args
+            .iter()
+            .map(|a| Spanned::new((*a).to_string(), Span::at(1, 1)))
+            .collect();
+        e
+    }
+
+    fn pkg(cmd: &str, args: &[&str]) -> PackageSpec {
+        Launch::of(&entry(cmd, args)).package.expect("a package")
+    }
+
+    #[test]
+    fn reads_scoped_npm_package_and_version() {
+        let p = pkg(
+            "npx",
+            &[
+                "-y",
+                "@modelcontextprotocol/server-filesystem@2025.8.21",
+                "/tmp",
+            ],
+        );
+        assert_eq!(p.name, "@modelcontextprotocol/server-filesystem");
+        assert_eq!(p.version.as_deref(), Some("2025.8.21"));
+        assert_eq!(p.pinning(), Pinning::Pinned);
+        let l = Launch::of(&entry(
+            "npx",
+            &["-y", "@modelcontextprotocol/server-filesystem", "/tmp"],
+        ));
+        assert_eq!(l.server_args[0].value, "/tmp");
+        assert_eq!(l.package.unwrap().pinning(), Pinning::Missing);
+    }
+
+    #[test]
+    fn treats_latest_and_ranges_as_floating() {
+        for v in ["latest", "^1.2.0", "1.x", "~1.2", ">=1"] {
+            let p = pkg("npx", &["-y", &format!("some-server@{v}")]);
+            assert!(matches!(p.pinning(), Pinning::Floating(_)), "{v}");
+        }
+    }
+
+    #[test]
+    fn unwraps_cmd_c_and_windows_program_paths() {
+        let l = Launch::of(&entry(
+            "cmd",
+            &["/c", "C:\\nodejs\\npx.cmd", "-y", "tavily-mcp@0.2.1"],
+        ));
+        assert_eq!(l.runner, Runner::Npx);
+        assert_eq!(l.package.unwrap().name, "tavily-mcp");
+    }
+
+    #[test]
+    fn unwraps_mcpward_run_and_marks_gated_and_sandboxed() {
+        let l = Launch::of(&entry(
+            "mcpward",
+            &[
+                "run",
+                "--sandbox",
+                "--",
+                "uvx",
+                "mcp-server-fetch==2025.4.7",
+            ],
+        ));
+        assert!(l.gated && l.sandboxed);
+        let p = l.package.unwrap();
+        assert_eq!(
+            (p.name.as_str(), p.pinning()),
+            ("mcp-server-fetch", Pinning::Pinned)
+        );
+        let l = Launch::of(&entry("mcpward", &["run", "--", "npx", "x"]));
+        assert!(l.gated && !l.sandboxed);
+    }
+
+    #[test]
+    fn reads_uvx_from_and_pipx_spec() {
+        let l = Launch::of(&entry(
+            "uvx",
+            &[
+                "--from",
+                "mcp-server-git==0.6.2",
+                "mcp-server-git",
+                "--repository",
+                ".",
+            ],
+        ));
+        let p = l.package.unwrap();
+        assert_eq!(
+            (p.name.as_str(), p.pinning()),
+            ("mcp-server-git", Pinning::Pinned)
+        );
+        assert_eq!(l.server_args[0].value, "--repository");
+        assert_eq!(
+            pkg("uvx", &["mcp-server-fetch@0.6.2"]).pinning(),
+            Pinning::Pinned
+        );
+        assert_eq!(
+            pkg("uvx", &["mcp-server-fetch"]).pinning(),
+            Pinning::Missing
+        );
+        assert!(matches!(
+            pkg("uvx", &["mcp-server-fetch>=0.6"]).pinning(),
+            Pinning::Floating(_)
+        ));
+        assert_eq!(
+            pkg(
+                "pipx",
+                &[
+                    "run",
+                    "--spec",
+                    "mcp-shell-server==1.0.0",
+                    "mcp-shell-server"
+                ]
+            )
+            .name,
+            "mcp-shell-server"
+        );
+    }
+
+    #[test]
+    fn reads_docker_image_env_and_digest() {
+        let l = Launch::of(&entry(
+            "docker",
+            &[
+                "run",
+                "-i",
+                "--rm",
+                "-e",
+                "GITHUB_READ_ONLY=1",
+                "ghcr.io/github/github-mcp-server:v0.20.0",
+                "stdio",
+            ],
+        ));
+        let p = l.package.clone().unwrap();
+        assert_eq!(p.name, "ghcr.io/github/github-mcp-server");
+        assert!(matches!(p.pinning(), Pinning::Floating(t) if t == "v0.20.0"));
+        assert_eq!(l.inline_env[0].0, "GITHUB_READ_ONLY");
+        let digest = format!("mcp/fetch@sha256:{}", "a".repeat(64));
+        assert_eq!(
+            pkg("docker", &["run", "-i", &digest]).pinning(),
+            Pinning::Pinned
+        );
+        assert_eq!(pkg("docker", &["run", "localhost:5000/img"]).version, None);
+    }
+
+    #[test]
+    fn requires_full_commit_for_git_urls() {
+        let sha = "0123456789abcdef0123456789abcdef01234567";
+        let p = pkg(
+            "uvx",
+            &["--from", &format!("git+https://github.com/o/r@{sha}"), "r"],
+        );
+        assert_eq!(
+            (p.ecosystem, p.pinning()),
+            (Ecosystem::Git, Pinning::Pinned)
+        );
+        let p = pkg("npx", &["-y", "github:o/r#main"]);
+        assert!(matches!(p.pinning(), Pinning::Floating(_)));
+        assert_eq!(
+            pkg("npx", &["git+https://github.com/o/r.git"]).pinning(),
+            Pinning::Missing
+        );
+    }
+
+    #[test]
+    fn reads_node_script_and_python_module() {
+        let l = Launch::of(&entry("node", &["/opt/srv/index.js", "--port", "1"]));
+        assert_eq!(
+            (l.runner, l.script.as_deref()),
+            (Runner::Node, Some("/opt/srv/index.js"))
+        );
+        let l = Launch::of(&entry("python3", &["-m", "mcp_server_fetch"]));
+        assert_eq!(l.script.as_deref(), Some("mcp_server_fetch"));
+    }
+
+    #[test]
+    fn splits_a_command_written_as_one_string() {
+        let l = Launch::of(&entry("npx -y @playwright/mcp@0.0.41", &[]));
+        assert_eq!(l.package.unwrap().name, "@playwright/mcp");
+    }
+
+    #[test]
+    fn finds_the_url_behind_mcp_remote() {
+        let l = Launch::of(&entry(
+            "npx",
+            &["-y", "mcp-remote@0.1.29", "http://mcp.example.com/sse"],
+        ));
+        assert_eq!(l.remote_url.unwrap().value, "http://mcp.example.com/sse");
+    }
+
+    #[test]
+    fn survives_degenerate_command_lines() {
+        for args in [&[][..], &["run"][..], &["run", "--"][..], &["/c"][..]] {
+            for cmd in ["mcpward", "cmd", "docker", "npx", "uvx", "env", ""] {
+                let _ = Launch::of(&entry(cmd, args));
+            }
+        }
+    }
+}

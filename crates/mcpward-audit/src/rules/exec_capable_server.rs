@@ -1,0 +1,139 @@
+//! `exec-capable-server`: a server whose tools run arbitrary commands or code.
+
+use mcpward_core::{Finding, RuleMeta, Severity};
+
+use crate::context::FileContext;
+use crate::knowledge::Capability;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "exec-capable-server",
+    default_severity: Severity::High,
+    summary: "A server can run arbitrary commands or code on this machine.",
+    what: "A server known (from mcpward's table) or named (shell, terminal, command, exec, \
+code-runner) to expose tools that execute commands: shell and terminal servers, code runners, \
+Desktop Commander, Docker/Kubernetes servers. Reported at medium when the server already runs \
+under `mcpward run` (policy sees every call) and low under `mcpward run --sandbox`.",
+    why: "A command tool turns any prompt injection the model reads into code execution as you: \
+reading `~/.ssh`, installing persistence, pushing with your git credentials. The client's \
+per-call prompt is the only barrier, and it is easy to click through.",
+    example_bad: r#"{ "mcpServers": { "shell": { "command": "uvx", "args": ["mcp-shell-server==1.0.3"] } } }"#,
+    example_fixed: r#"{ "mcpServers": { "shell": { "command": "mcpward", "args": ["run", "--sandbox", "--", "uvx", "mcp-shell-server==1.0.3"] } } }"#,
+};
+
+pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
+    for server in cx
+        .servers
+        .iter()
+        .filter(|s| s.active() && s.has(Capability::Exec))
+    {
+        let how = match server.known {
+            Some(k) => format!("{} ({}) runs commands or code", server.label(), k.name),
+            None => format!(
+                "{} looks like a command-running server by its name",
+                server.label()
+            ),
+        };
+        let (severity, state) = if server.launch.sandboxed {
+            (Severity::Low, "; it runs under `mcpward run --sandbox`")
+        } else if server.launch.gated {
+            (
+                Severity::Medium,
+                "; it runs under `mcpward run` without `--sandbox`",
+            )
+        } else {
+            (Severity::High, "")
+        };
+        let launch = server.entry.launch();
+        let mut f = cx
+            .finding(
+                &META,
+                Some(server.entry),
+                server.entry.span,
+                format!("{how}{state}"),
+            )
+            .severity(severity);
+        if !server.launch.sandboxed {
+            let cmd = if server.launch.gated {
+                "add `--sandbox` to its `mcpward run`".to_string()
+            } else {
+                format!("run it through `mcpward run --sandbox -- {launch}`")
+            };
+            f = f.fix(format!(
+                "{cmd}, with a policy that asks before each command"
+            ));
+        }
+        out.push(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::test_support::{Builder, run};
+    use mcpward_config::ClientKind;
+
+    #[test]
+    fn reports_known_shell_server_as_high() {
+        let file = Builder::new(ClientKind::ClaudeDesktop, "{}")
+            .stdio("shell", "uvx", &["mcp-shell-server==1.0.3"])
+            .build();
+        let f = run(check, &file);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::High);
+        assert!(
+            f[0].fix
+                .as_deref()
+                .unwrap()
+                .contains("mcpward run --sandbox -- uvx mcp-shell-server==1.0.3")
+        );
+    }
+
+    #[test]
+    fn lowers_severity_when_gated_or_sandboxed() {
+        let gated = Builder::new(ClientKind::ClaudeDesktop, "{}")
+            .stdio(
+                "dc",
+                "mcpward",
+                &[
+                    "run",
+                    "--",
+                    "npx",
+                    "-y",
+                    "@wonderwhy-er/desktop-commander@0.2.3",
+                ],
+            )
+            .build();
+        assert_eq!(run(check, &gated)[0].severity, Severity::Medium);
+        let boxed = Builder::new(ClientKind::ClaudeDesktop, "{}")
+            .stdio(
+                "dc",
+                "mcpward",
+                &[
+                    "run",
+                    "--sandbox",
+                    "--",
+                    "npx",
+                    "-y",
+                    "@wonderwhy-er/desktop-commander@0.2.3",
+                ],
+            )
+            .build();
+        let f = run(check, &boxed);
+        assert_eq!(f[0].severity, Severity::Low);
+        assert!(f[0].fix.is_none());
+    }
+
+    #[test]
+    fn guesses_from_name_but_ignores_plain_servers_and_disabled_ones() {
+        let file = Builder::new(ClientKind::Cursor, "{}")
+            .stdio("term", "npx", &["-y", "super-terminal-mcp"])
+            .build();
+        assert!(run(check, &file)[0].message.contains("by its name"));
+        let file = Builder::new(ClientKind::Cursor, "{}")
+            .stdio("weather", "npx", &["-y", "weather-mcp@1.0.0"])
+            .stdio("shell", "uvx", &["mcp-shell-server"])
+            .with(|e| e.disabled = true)
+            .build();
+        assert!(run(check, &file).is_empty());
+    }
+}

@@ -1,0 +1,228 @@
+//! `hardcoded-secret`: a literal credential in a server entry.
+
+use mcpward_config::ClientKind;
+use mcpward_core::{Finding, RuleMeta, Severity};
+
+use crate::context::{FileContext, SecretPlace};
+
+pub static META: RuleMeta = RuleMeta {
+    id: "hardcoded-secret",
+    default_severity: Severity::Critical,
+    summary: "A literal secret is written in the configuration.",
+    what: "A value in a server entry (environment variable, argument such as `--token=…` or \
+`-e KEY=value`, HTTP header, URL query or userinfo, working directory) that matches a provider's \
+credential format (critical), or a high-entropy value under a secret-like key (high). References \
+(`${VAR}`, `${env:VAR}`, `${input:id}`, `$VAR`, `op://…`, Codex `env_vars`, Goose `env_keys`) are \
+the correct form and are not reported; obvious placeholders (`<your-token>`, `YOUR_API_KEY`) are \
+not secrets.",
+    why: "Config files are copied into dotfile repositories, backups, screenshots, support \
+tickets and bug reports, and any process running as the user can read them. A secret in a file \
+lives as long as the file and every copy of it; a reference keeps it in a secret store and in the \
+environment of the one process that needs it.",
+    example_bad: r#"{
+  "mcpServers": {
+    "github": {
+      "command": "docker",
+      "args": ["run", "-i", "--rm", "-e", "GITHUB_PERSONAL_ACCESS_TOKEN", "ghcr.io/github/github-mcp-server"],
+      "env": { "GITHUB_PERSONAL_ACCESS_TOKEN": "ghp_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX" }
+    }
+  }
+}"#,
+    example_fixed: r#"{
+  "mcpServers": {
+    "github": {
+      "command": "docker",
+      "args": ["run", "-i", "--rm", "-e", "GITHUB_PERSONAL_ACCESS_TOKEN", "ghcr.io/github/github-mcp-server"],
+      "env": { "GITHUB_PERSONAL_ACCESS_TOKEN": "${GITHUB_PERSONAL_ACCESS_TOKEN}" }
+    }
+  }
+}"#,
+};
+
+pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
+    for server in &cx.servers {
+        for s in &server.secrets {
+            let what = if s.is_generic() {
+                "a high-entropy value that looks like a secret".to_string()
+            } else {
+                format!("a literal {} credential ({})", s.provider, s.kind)
+            };
+            let severity = if s.is_generic() {
+                Severity::High
+            } else {
+                Severity::Critical
+            };
+            let var = s.place.variable_name(s.provider);
+            out.push(
+                cx.finding(
+                    &META,
+                    Some(server.entry),
+                    s.span,
+                    format!("{} holds {what}: `{}`", s.place.describe(), s.masked),
+                )
+                .severity(severity)
+                .mask(s.file_range.clone())
+                .fix(format!(
+                    "rotate this secret (it has been on disk), then {}",
+                    reference_fix(cx.file.client, &var, &s.place)
+                )),
+            );
+        }
+    }
+}
+
+/// How to write a reference to `var` in this client's config, for fix texts.
+pub(crate) fn reference_fix(client: ClientKind, var: &str, place: &SecretPlace) -> String {
+    let in_env = matches!(place, SecretPlace::Env(_));
+    match client {
+        ClientKind::ClaudeCode => format!(
+            "write `\"{var}\": \"${{{var}}}\"` and export `{var}` in your shell (Claude Code expands `${{VAR}}` and `${{VAR:-default}}` in .mcp.json)"
+        ),
+        ClientKind::VsCode => format!(
+            "use `${{input:{}}}` with an `inputs` entry of `\"type\": \"promptString\", \"password\": true` (VS Code stores it in the secret store), or `${{env:{var}}}`",
+            var.to_ascii_lowercase().replace('_', "-")
+        ),
+        ClientKind::Cursor | ClientKind::Windsurf | ClientKind::RooCode => format!(
+            "replace it with `${{env:{var}}}` and set `{var}` in the environment {} starts from",
+            client.name()
+        ),
+        ClientKind::GeminiCli => format!(
+            "replace it with `${var}` (Gemini CLI expands `$VAR` and `${{VAR}}`) and set `{var}` in your environment"
+        ),
+        ClientKind::Codex => {
+            if in_env {
+                format!(
+                    "remove it from `env` and add `env_vars = [\"{var}\"]` to the server table so Codex passes `{var}` through from your environment"
+                )
+            } else {
+                format!(
+                    "set `bearer_token_env_var = \"{var}\"` (HTTP servers) or pass it with `env_vars = [\"{var}\"]`, and export `{var}`"
+                )
+            }
+        }
+        ClientKind::Goose => format!(
+            "remove it from `envs` and list `{var}` in `env_keys` (Goose keeps the value in the system keyring)"
+        ),
+        ClientKind::Continue => format!(
+            "replace it with `${{{{ secrets.{var} }}}}` and store the secret in Continue's secrets"
+        ),
+        ClientKind::ClaudeDesktop | ClientKind::Zed | ClientKind::Cline | ClientKind::LmStudio => {
+            format!(
+                "{} does not expand variables in this file: launch the server through `mcpward run`, which resolves `keyring:service/account` and `op://` references, or through a wrapper that reads `{var}` from your keychain",
+                client.name()
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::test_support::{Builder, fake_ghp, run};
+
+    fn github_env(client: ClientKind, value: &str) -> Vec<Finding> {
+        let src = format!(
+            r#"{{"mcpServers": {{"github": {{"command": "npx", "env": {{"GITHUB_PERSONAL_ACCESS_TOKEN": "{value}"}}}}}}}}"#
+        );
+        let file = Builder::new(client, &src)
+            .stdio("github", "npx", &[])
+            .env("GITHUB_PERSONAL_ACCESS_TOKEN", value)
+            .build();
+        run(check, &file)
+    }
+
+    #[test]
+    fn reports_provider_token_in_env_masked_with_client_syntax() {
+        let token = fake_ghp();
+        let f = github_env(ClientKind::ClaudeCode, &token);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].severity, Severity::Critical);
+        assert!(
+            !f[0].message.contains(&token),
+            "message must not contain the secret"
+        );
+        assert!(
+            f[0].fix
+                .as_deref()
+                .unwrap()
+                .contains("${GITHUB_PERSONAL_ACCESS_TOKEN}")
+        );
+        assert_eq!(f[0].server.as_deref(), Some("github"));
+        assert_eq!(f[0].masked.len(), 1);
+    }
+
+    #[test]
+    fn masked_range_covers_exactly_the_secret_bytes() {
+        let token = fake_ghp();
+        let src = format!(r#"{{"x": {{"env": {{"T": "{token}"}}}}}}"#);
+        let file = Builder::new(ClientKind::Cursor, &src)
+            .stdio("x", "node", &[])
+            .env("T", &token)
+            .build();
+        let f = run(check, &file);
+        assert_eq!(&src[f[0].masked[0].clone()], token);
+        assert!(f[0].fix.as_deref().unwrap().contains("${env:T}"));
+    }
+
+    #[test]
+    fn accepts_references_and_placeholders() {
+        for v in [
+            "${GITHUB_TOKEN}",
+            "${env:GITHUB_TOKEN}",
+            "${input:github-token}",
+            "$GITHUB_TOKEN",
+            "<your-token>",
+            "YOUR_GITHUB_TOKEN",
+            "",
+        ] {
+            assert!(github_env(ClientKind::ClaudeCode, v).is_empty(), "{v}");
+        }
+    }
+
+    #[test]
+    fn reports_tokens_in_arguments_headers_and_urls() {
+        let token = fake_ghp();
+        let flag = format!("--github-token={token}");
+        let url = format!("https://mcp.example.com/mcp?token={token}");
+        let auth = format!("Bearer {token}");
+        let src = format!(r#"{{"a": ["{flag}"], "b": "{url}", "h": "{auth}"}}"#);
+        let file = Builder::new(ClientKind::VsCode, &src)
+            .stdio("a", "npx", &["-y", "some-server@1.0.0", &flag])
+            .remote("b", &url)
+            .header("Authorization", &auth)
+            .build();
+        let f = run(check, &file);
+        let servers: Vec<_> = f.iter().map(|f| f.server.as_deref().unwrap()).collect();
+        assert_eq!(servers.iter().filter(|s| **s == "a").count(), 1, "{f:?}");
+        assert!(servers.iter().filter(|s| **s == "b").count() >= 1, "{f:?}");
+        assert!(
+            f.iter()
+                .all(|f| f.fix.as_deref().unwrap().contains("${input:"))
+        );
+    }
+
+    #[test]
+    fn reports_secrets_of_disabled_servers_too() {
+        let token = fake_ghp();
+        let src = format!(r#"{{"t": "{token}"}}"#);
+        let file = Builder::new(ClientKind::Cline, &src)
+            .stdio("off", "node", &[])
+            .env("GITHUB_TOKEN", &token)
+            .with(|e| e.disabled = true)
+            .build();
+        let f = run(check, &file);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].fix.as_deref().unwrap().contains("does not expand"));
+    }
+
+    #[test]
+    fn codex_fix_names_env_vars() {
+        let f = github_env(ClientKind::Codex, &fake_ghp());
+        assert!(
+            f[0].fix
+                .as_deref()
+                .unwrap()
+                .contains("env_vars = [\"GITHUB_PERSONAL_ACCESS_TOKEN\"]")
+        );
+    }
+}

@@ -1,0 +1,133 @@
+//! `write-without-read-only`: a server with a read-only mode runs with writes enabled.
+
+use mcpward_core::{Finding, RuleMeta, Severity};
+
+use crate::context::FileContext;
+use crate::knowledge::Capability;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "write-without-read-only",
+    default_severity: Severity::Medium,
+    summary: "A write-capable server offers a read-only mode that is not enabled.",
+    what: "A server from mcpward's table that can change data and has a documented read-only \
+switch (GitHub `--read-only` / `GITHUB_READ_ONLY=1` / `/readonly` URL, Supabase `--read-only` / \
+`read_only=true`, Postgres MCP Pro `--access-mode=restricted`, kubernetes-mcp-server `--read-only`, \
+AWS API `READ_OPERATIONS_ONLY=true`...) where none of the switches is on. The fix names the exact \
+flag or variable.",
+    why: "Most agent sessions only need to read: look up an issue, query a table. With writes \
+enabled, one misunderstood instruction or prompt injection can merge, delete or drop. Read-only \
+mode removes the write tools entirely, which no approval prompt can be tricked past.",
+    example_bad: r#"{ "mcpServers": { "supabase": { "command": "npx", "args": ["-y", "@supabase/mcp-server-supabase@0.5.5", "--project-ref=abcd"] } } }"#,
+    example_fixed: r#"{ "mcpServers": { "supabase": { "command": "npx", "args": ["-y", "@supabase/mcp-server-supabase@0.5.5", "--read-only", "--project-ref=abcd"] } } }"#,
+};
+
+pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
+    for server in cx.servers.iter().filter(|s| s.active()) {
+        let Some(known) = server.known else { continue };
+        if known.read_only.is_empty()
+            || !server.has(Capability::Write)
+            || server.read_only_enabled()
+        {
+            continue;
+        }
+        let options: Vec<String> = known.read_only.iter().map(|s| s.describe()).collect();
+        out.push(
+            cx.finding(
+                &META,
+                Some(server.entry),
+                server.entry.span,
+                format!(
+                    "{} ({}) can write, and its read-only mode is off",
+                    server.label(),
+                    known.name
+                ),
+            )
+            .fix(format!(
+                "if this client only needs to read, enable read-only mode with {} (see {})",
+                options.join(" or "),
+                known.source
+            )),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::test_support::{Builder, run};
+    use mcpward_config::ClientKind;
+
+    #[test]
+    fn reports_github_without_read_only_and_names_the_switch() {
+        let file = Builder::new(ClientKind::Cursor, "{}")
+            .stdio("github", "github-mcp-server", &["stdio"])
+            .build();
+        let f = run(check, &file);
+        assert_eq!(f.len(), 1);
+        let fix = f[0].fix.as_deref().unwrap();
+        assert!(
+            fix.contains("--read-only") && fix.contains("GITHUB_READ_ONLY=1"),
+            "{fix}"
+        );
+    }
+
+    #[test]
+    fn accepts_each_read_only_form() {
+        let flag = Builder::new(ClientKind::Cursor, "{}")
+            .stdio("github", "github-mcp-server", &["stdio", "--read-only"])
+            .build();
+        assert!(run(check, &flag).is_empty());
+        let env = Builder::new(ClientKind::Cursor, "{}")
+            .stdio("github", "github-mcp-server", &["stdio"])
+            .env("GITHUB_READ_ONLY", "1")
+            .build();
+        assert!(run(check, &env).is_empty());
+        let docker = Builder::new(ClientKind::Cursor, "{}")
+            .stdio(
+                "github",
+                "docker",
+                &[
+                    "run",
+                    "-i",
+                    "--rm",
+                    "-e",
+                    "GITHUB_READ_ONLY=1",
+                    "ghcr.io/github/github-mcp-server",
+                ],
+            )
+            .build();
+        assert!(run(check, &docker).is_empty());
+        let url = Builder::new(ClientKind::VsCode, "{}")
+            .remote("github", "https://api.githubcopilot.com/mcp/readonly")
+            .build();
+        assert!(run(check, &url).is_empty());
+        let supa = Builder::new(ClientKind::VsCode, "{}")
+            .remote("supabase", "https://mcp.supabase.com/mcp?read_only=true")
+            .build();
+        assert!(run(check, &supa).is_empty());
+    }
+
+    #[test]
+    fn ignores_servers_without_a_read_only_mode_and_disabled_ones() {
+        let file = Builder::new(ClientKind::Cursor, "{}")
+            .stdio("git", "uvx", &["mcp-server-git"])
+            .stdio("github", "github-mcp-server", &["stdio"])
+            .with(|e| e.disabled = true)
+            .build();
+        assert!(run(check, &file).is_empty());
+    }
+
+    #[test]
+    fn reports_remote_supabase_without_read_only_query() {
+        let file = Builder::new(ClientKind::VsCode, "{}")
+            .remote("supabase", "https://mcp.supabase.com/mcp?project_ref=x")
+            .build();
+        assert!(
+            run(check, &file)[0]
+                .fix
+                .as_deref()
+                .unwrap()
+                .contains("read_only=true")
+        );
+    }
+}
