@@ -1,7 +1,9 @@
 //! Cline and Roo Code (a Cline fork): VS Code extensions that keep `mcpServers` (common shape)
 //! in the host editor's global storage:
 //!
-//! - Cline: `<editor User dir>/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json`
+//! - Cline: `<editor User dir>/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json`,
+//!   and for the Cline CLI `~/.cline/data/settings/cline_mcp_settings.json` (or the file named
+//!   by `CLINE_MCP_SETTINGS_PATH`)
 //! - Roo Code: `<editor User dir>/globalStorage/rooveterinaryinc.roo-cline/settings/mcp_settings.json`,
 //!   plus project `.roo/mcp.json`.
 //!

@@ -1,5 +1,6 @@
 //! LM Studio: `~/.lmstudio/mcp.json` (every OS; `%USERPROFILE%\.lmstudio\` on Windows),
-//! top-level `mcpServers` in the Cursor notation.
+//! top-level `mcpServers` in the Cursor notation. Some macOS installs keep the file in
+//! `~/.cache/lm-studio/` (LM Studio's older home directory), which is checked too.
 //!
 //! Secret references: none known; values are passed verbatim.
 
@@ -19,11 +20,18 @@ pub(crate) const SPEC: ClientSpec = ClientSpec {
 };
 
 fn candidates(cx: &PathContext<'_>) -> Vec<Candidate> {
-    vec![cx.user(cx.home.join(".lmstudio").join("mcp.json"), SPEC.kind)]
+    vec![
+        cx.user(cx.home.join(".lmstudio").join("mcp.json"), SPEC.kind),
+        cx.user(
+            cx.home.join(".cache").join("lm-studio").join("mcp.json"),
+            SPEC.kind,
+        ),
+    ]
 }
 
 fn detect(f: &FileFacts<'_>) -> Option<Scope> {
-    (f.file_name == "mcp.json" && f.parent_is(".lmstudio")).then_some(Scope::User)
+    (f.file_name == "mcp.json" && (f.parent_is(".lmstudio") || f.parent_is("lm-studio")))
+        .then_some(Scope::User)
 }
 
 fn extract(root: &Node, sink: &mut Sink) {
