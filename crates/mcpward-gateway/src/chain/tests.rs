@@ -6,7 +6,7 @@ fn rec(n: u32) -> Record {
         method: "tools/call".into(),
         tool: Some(format!("tool_{n}")),
         args_digest: Some(args_digest(&serde_json::json!({ "n": n }))),
-        decision: if n % 2 == 0 { "deny" } else { "allow" }.into(),
+        decision: if n % 2 == 1 { "allow" } else { "deny" }.into(),
         rule: Some(format!("rule #{n}")),
         approver: None,
         latency_us: Some(u64::from(n) * 10),

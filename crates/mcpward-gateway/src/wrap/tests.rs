@@ -1,0 +1,546 @@
+use super::*;
+
+const BIN: &str = "/opt/mcpward/bin/mcpward";
+
+const CLAUDE_DESKTOP: &str = r#"{
+  "mcpServers": {
+    "filesystem": {
+      "command": "npx",
+      "args": ["-y", "@modelcontextprotocol/server-filesystem", "./src"]
+    },
+    "remote": { "url": "https://mcp.example.com/mcp" }
+  },
+  "globalShortcut": "Ctrl+Space"
+}
+"#;
+
+const CLAUDE_CODE_USER: &str = r#"{
+  "numStartups": 12,
+  "mcpServers": {
+    "memory": {"type": "stdio", "command": "npx", "args": ["-y", "@modelcontextprotocol/server-memory"], "env": {}}
+  },
+  "projects": {
+    "/srv/work/app": {
+      "allowedTools": [],
+      "mcpServers": {
+        "git": {
+          "type": "stdio",
+          "command": "uvx",
+          "args": [
+            "mcp-server-git",
+            "--repository",
+            "."
+          ]
+        },
+        "sentry": {"type": "http", "url": "https://mcp.sentry.dev/mcp"}
+      }
+    }
+  }
+}
+"#;
+
+const CLAUDE_CODE_PROJECT: &str = r#"{
+  "mcpServers": {
+    "time": {
+      "command": "uvx",
+      "args": []
+    },
+    "docs": {"type": "sse", "url": "https://docs.example.com/sse"}
+  }
+}
+"#;
+
+const VSCODE_MCP_JSON: &str = r#"// Workspace MCP servers
+{
+  "inputs": [
+    { "type": "promptString", "id": "gh-token", "description": "GitHub token", "password": true },
+  ],
+  "servers": {
+    /* GitHub through docker */
+    "github": {
+      "type": "stdio",
+      "command": "docker", // the container runtime
+      "args": ["run", "-i", "--rm", "ghcr.io/github/github-mcp-server"],
+      "env": { "GITHUB_PERSONAL_ACCESS_TOKEN": "${input:gh-token}" },
+    },
+    "fetch": { "type": "http", "url": "https://fetch.example.com/mcp" },
+  },
+}
+"#;
+
+const VSCODE_SETTINGS: &str = r#"{
+  "editor.fontSize": 13,
+  // MCP in user settings (older layout)
+  "mcp": {
+    "servers": {
+      "sqlite": { "command": "uvx", "args": ["mcp-server-sqlite", "--db-path", "test.db"] }
+    }
+  }
+}
+"#;
+
+const CURSOR: &str = r#"{"mcpServers":{"puppeteer":{"command":"npx","args":["-y","@modelcontextprotocol/server-puppeteer"]}}}"#;
+
+const WINDSURF: &str = r#"{
+  "mcpServers": {
+    "brave": {
+      "command": "npx",
+      "args": ["-y", "@modelcontextprotocol/server-brave-search"],
+      "env": {"BRAVE_API_KEY": "<your-key>"},
+      "disabledTools": []
+    }
+  }
+}
+"#;
+
+const CLINE: &str = r#"{
+  "mcpServers": {
+    "filesystem": {
+      "command": "node",
+      "args": ["build/index.js"],
+      "disabled": false,
+      "autoApprove": ["read_file"]
+    }
+  }
+}
+"#;
+
+const ROO: &str = r#"{
+  "mcpServers": {
+    "everything": {
+      "command": "npx",
+      "args": ["-y", "@modelcontextprotocol/server-everything"],
+      "alwaysAllow": [],
+      "disabled": false
+    },
+    "remote": {"type": "streamable-http", "url": "https://mcp.example.com/mcp"}
+  }
+}
+"#;
+
+const LM_STUDIO: &str = r#"{
+  "mcpServers": {
+    "hf": { "url": "https://huggingface.co/mcp" },
+    "local": { "command": "C:\\Program Files\\nodejs\\node.exe", "args": ["server.js"] }
+  }
+}
+"#;
+
+const GEMINI: &str = r#"{
+  "theme": "Default",
+  "mcpServers": {
+    "python": {
+      "command": "python",
+      "args": ["-m", "my_mcp_server"],
+      "cwd": "./mcp-servers/python",
+      "trust": false
+    },
+    "remote": { "httpUrl": "https://mcp.example.com/mcp" },
+    "noargs": { "command": "my-server" }
+  }
+}
+"#;
+
+fn all() -> Vec<(ClientKind, &'static str)> {
+    vec![
+        (ClientKind::ClaudeDesktop, CLAUDE_DESKTOP),
+        (ClientKind::ClaudeCode, CLAUDE_CODE_USER),
+        (ClientKind::ClaudeCode, CLAUDE_CODE_PROJECT),
+        (ClientKind::VsCode, VSCODE_MCP_JSON),
+        (ClientKind::VsCode, VSCODE_SETTINGS),
+        (ClientKind::Cursor, CURSOR),
+        (ClientKind::Windsurf, WINDSURF),
+        (ClientKind::Cline, CLINE),
+        (ClientKind::RooCode, ROO),
+        (ClientKind::LmStudio, LM_STUDIO),
+        (ClientKind::GeminiCli, GEMINI),
+    ]
+}
+
+/// The parsed config, for checking what a client would read (last duplicate key wins).
+fn parse(text: &str) -> serde_json::Value {
+    let ast =
+        jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &ParseOptions::default())
+            .unwrap();
+    to_json(&ast.value.unwrap())
+}
+
+fn to_json(v: &Value<'_>) -> serde_json::Value {
+    match v {
+        Value::StringLit(s) => serde_json::Value::String(s.value.to_string()),
+        Value::NumberLit(n) => serde_json::from_str(n.value).unwrap(),
+        Value::BooleanLit(b) => serde_json::Value::Bool(b.value),
+        Value::NullKeyword(_) => serde_json::Value::Null,
+        Value::Array(a) => a.elements.iter().map(to_json).collect(),
+        Value::Object(o) => serde_json::Value::Object(
+            o.properties
+                .iter()
+                .map(|p| (p.name.as_str().to_string(), to_json(&p.value)))
+                .collect(),
+        ),
+    }
+}
+
+fn names(changes: &[Change]) -> Vec<&str> {
+    changes.iter().map(|c| c.server.as_str()).collect()
+}
+
+#[test]
+fn wraps_claude_desktop_and_keeps_the_rest_of_the_file() {
+    let plan = plan_wrap(CLAUDE_DESKTOP, ClientKind::ClaudeDesktop, BIN).unwrap();
+    insta::assert_snapshot!(plan.new_text, @r#"
+    {
+      "mcpServers": {
+        "filesystem": {
+          "command": "/opt/mcpward/bin/mcpward",
+          "args": ["run", "--name", "filesystem", "--", "npx", "-y", "@modelcontextprotocol/server-filesystem", "./src"]
+        },
+        "remote": { "url": "https://mcp.example.com/mcp" }
+      },
+      "globalShortcut": "Ctrl+Space"
+    }
+    "#);
+    assert_eq!(
+        plan.changes,
+        [Change {
+            server: "filesystem".into(),
+            project: None,
+            before: "npx -y @modelcontextprotocol/server-filesystem ./src".into(),
+            after: "/opt/mcpward/bin/mcpward run --name filesystem -- npx -y @modelcontextprotocol/server-filesystem ./src".into(),
+        }]
+    );
+    assert_eq!(plan.skipped.len(), 1);
+    assert_eq!(plan.skipped[0].server, "remote");
+    assert!(
+        plan.skipped[0].reason.contains("HTTP"),
+        "{:?}",
+        plan.skipped
+    );
+}
+
+#[test]
+fn wraps_claude_code_user_and_per_project_servers() {
+    let plan = plan_wrap(CLAUDE_CODE_USER, ClientKind::ClaudeCode, BIN).unwrap();
+    assert_eq!(names(&plan.changes), ["memory", "git"]);
+    assert_eq!(plan.changes[1].project.as_deref(), Some("/srv/work/app"));
+    let v = parse(&plan.new_text);
+    let git = &v["projects"]["/srv/work/app"]["mcpServers"]["git"];
+    assert_eq!(git["command"], BIN);
+    assert_eq!(
+        git["args"],
+        serde_json::json!([
+            "run",
+            "--name",
+            "git",
+            "--",
+            "uvx",
+            "mcp-server-git",
+            "--repository",
+            "."
+        ])
+    );
+    assert_eq!(v["numStartups"], 12);
+    assert_eq!(plan.skipped.len(), 1);
+    assert_eq!(plan.skipped[0].server, "sentry");
+}
+
+#[test]
+fn wraps_an_entry_with_an_empty_args_list() {
+    let plan = plan_wrap(CLAUDE_CODE_PROJECT, ClientKind::ClaudeCode, BIN).unwrap();
+    let v = parse(&plan.new_text);
+    assert_eq!(
+        v["mcpServers"]["time"]["args"],
+        serde_json::json!(["run", "--name", "time", "--", "uvx"])
+    );
+    assert_eq!(plan.skipped[0].server, "docs");
+}
+
+#[test]
+fn wraps_an_entry_without_args() {
+    let plan = plan_wrap(GEMINI, ClientKind::GeminiCli, BIN).unwrap();
+    assert_eq!(names(&plan.changes), ["python", "noargs"]);
+    assert!(
+        plan.new_text.contains(r#""noargs": { "command": "/opt/mcpward/bin/mcpward", "args": ["run", "--name", "noargs", "--", "my-server"] }"#),
+        "{}",
+        plan.new_text
+    );
+    let v = parse(&plan.new_text);
+    assert_eq!(v["mcpServers"]["python"]["cwd"], "./mcp-servers/python");
+    assert_eq!(plan.skipped[0].server, "remote");
+}
+
+#[test]
+fn keeps_comments_and_trailing_commas_in_jsonc() {
+    let plan = plan_wrap(VSCODE_MCP_JSON, ClientKind::VsCode, BIN).unwrap();
+    insta::assert_snapshot!(plan.new_text, @r#"
+    // Workspace MCP servers
+    {
+      "inputs": [
+        { "type": "promptString", "id": "gh-token", "description": "GitHub token", "password": true },
+      ],
+      "servers": {
+        /* GitHub through docker */
+        "github": {
+          "type": "stdio",
+          "command": "/opt/mcpward/bin/mcpward", // the container runtime
+          "args": ["run", "--name", "github", "--", "docker", "run", "-i", "--rm", "ghcr.io/github/github-mcp-server"],
+          "env": { "GITHUB_PERSONAL_ACCESS_TOKEN": "${input:gh-token}" },
+        },
+        "fetch": { "type": "http", "url": "https://fetch.example.com/mcp" },
+      },
+    }
+    "#);
+    assert_eq!(plan.skipped[0].server, "fetch");
+}
+
+#[test]
+fn wraps_vscode_servers_in_user_settings() {
+    let plan = plan_wrap(VSCODE_SETTINGS, ClientKind::VsCode, BIN).unwrap();
+    assert_eq!(names(&plan.changes), ["sqlite"]);
+    assert!(
+        plan.new_text
+            .contains("// MCP in user settings (older layout)")
+    );
+}
+
+#[test]
+fn wraps_every_mcp_servers_shaped_client() {
+    for (client, src, expected) in [
+        (ClientKind::Cursor, CURSOR, vec!["puppeteer"]),
+        (ClientKind::Windsurf, WINDSURF, vec!["brave"]),
+        (ClientKind::Cline, CLINE, vec!["filesystem"]),
+        (ClientKind::RooCode, ROO, vec!["everything"]),
+        (ClientKind::LmStudio, LM_STUDIO, vec!["local"]),
+    ] {
+        let plan = plan_wrap(src, client, BIN).unwrap();
+        assert_eq!(names(&plan.changes), expected, "{client:?}");
+        for name in expected {
+            let entry = &parse(&plan.new_text)["mcpServers"][name];
+            assert_eq!(entry["command"], BIN, "{client:?}");
+            assert_eq!(entry["args"][2], name, "{client:?}");
+        }
+    }
+}
+
+#[test]
+fn moves_an_escaped_windows_command_unchanged() {
+    let plan = plan_wrap(LM_STUDIO, ClientKind::LmStudio, BIN).unwrap();
+    let v = parse(&plan.new_text);
+    assert_eq!(
+        v["mcpServers"]["local"]["args"][4],
+        r"C:\Program Files\nodejs\node.exe"
+    );
+    assert!(
+        plan.changes[0].before.starts_with(r#""C:\\Program Files"#),
+        "{}",
+        plan.changes[0].before
+    );
+}
+
+#[test]
+fn escapes_the_mcpward_path_as_json() {
+    let bin = r"C:\Users\Public\mcpward.exe";
+    let plan = plan_wrap(CURSOR, ClientKind::Cursor, bin).unwrap();
+    assert_eq!(
+        parse(&plan.new_text)["mcpServers"]["puppeteer"]["command"],
+        bin
+    );
+}
+
+#[test]
+fn wrapping_twice_changes_nothing() {
+    for (client, src) in all() {
+        let once = plan_wrap(src, client, BIN).unwrap();
+        let twice = plan_wrap(&once.new_text, client, BIN).unwrap();
+        assert_eq!(twice.new_text, once.new_text, "{client:?}");
+        assert!(twice.changes.is_empty(), "{client:?}: {:?}", twice.changes);
+        assert!(
+            twice.skipped.iter().any(|s| s.reason == "already wrapped"),
+            "{client:?}"
+        );
+    }
+}
+
+#[test]
+fn already_wrapped_with_another_mcpward_path_is_left_alone() {
+    let src =
+        r#"{"mcpServers":{"x":{"command":"mcpward","args":["run","--name","x","--","npx","y"]}}}"#;
+    let plan = plan_wrap(src, ClientKind::Cursor, BIN).unwrap();
+    assert_eq!(plan.new_text, src);
+    assert!(plan.changes.is_empty());
+}
+
+#[test]
+fn unwrap_restores_every_original_byte() {
+    for (client, src) in all() {
+        let wrapped = plan_wrap(src, client, BIN).unwrap();
+        let unwrapped = plan_unwrap(&wrapped.new_text, client).unwrap();
+        assert_eq!(unwrapped.new_text, src, "{client:?}");
+        assert_eq!(unwrapped.changes.len(), wrapped.changes.len(), "{client:?}");
+        for (w, u) in wrapped.changes.iter().zip(&unwrapped.changes) {
+            assert_eq!((&u.before, &u.after), (&w.after, &w.before), "{client:?}");
+        }
+    }
+}
+
+#[test]
+fn unwrap_of_an_unwrapped_file_changes_nothing() {
+    for (client, src) in all() {
+        let plan = plan_unwrap(src, client).unwrap();
+        assert_eq!(plan.new_text, src, "{client:?}");
+        assert!(plan.changes.is_empty(), "{client:?}");
+    }
+}
+
+#[test]
+fn unwrap_of_a_hand_edited_wrapper_still_restores_the_command() {
+    let src = r#"{"mcpServers":{"x":{
+        "command": "/usr/local/bin/mcpward",
+        "args": [
+            "run",
+            "--policy", "p.toml",
+            "--name", "x",
+            "--",
+            "npx",
+            "-y", "pkg"
+        ]
+    }}}"#;
+    let plan = plan_unwrap(src, ClientKind::ClaudeDesktop).unwrap();
+    let v = parse(&plan.new_text);
+    assert_eq!(v["mcpServers"]["x"]["command"], "npx");
+    assert_eq!(
+        v["mcpServers"]["x"]["args"],
+        serde_json::json!(["-y", "pkg"])
+    );
+    assert_eq!(plan.changes[0].after, "npx -y pkg");
+}
+
+#[test]
+fn server_named_like_the_separator_round_trips() {
+    let src = r#"{"mcpServers":{"--":{"command":"npx","args":["a"]}}}"#;
+    let wrapped = plan_wrap(src, ClientKind::Cursor, BIN).unwrap();
+    assert_eq!(
+        parse(&wrapped.new_text)["mcpServers"]["--"]["args"],
+        serde_json::json!(["run", "--name", "--", "--", "npx", "a"])
+    );
+    assert_eq!(
+        plan_unwrap(&wrapped.new_text, ClientKind::Cursor)
+            .unwrap()
+            .new_text,
+        src
+    );
+}
+
+#[test]
+fn duplicate_server_maps_are_all_wrapped() {
+    let src = r#"{"mcpServers":{"a":{"command":"x"}},"mcpServers":{"b":{"command":"y"}}}"#;
+    let plan = plan_wrap(src, ClientKind::ClaudeDesktop, BIN).unwrap();
+    assert_eq!(names(&plan.changes), ["a", "b"]);
+    assert_eq!(
+        plan_unwrap(&plan.new_text, ClientKind::ClaudeDesktop)
+            .unwrap()
+            .new_text,
+        src
+    );
+}
+
+#[test]
+fn entries_of_odd_shapes_are_skipped_with_a_reason() {
+    let src = r#"{"mcpServers":{
+        "a": "npx",
+        "b": {"command": 7},
+        "c": {"command": "npx", "args": "-y pkg"},
+        "d": {"command": "npx", "args": ["-y", 3]},
+        "e": {"env": {}}
+    }}"#;
+    let plan = plan_wrap(src, ClientKind::ClaudeDesktop, BIN).unwrap();
+    assert_eq!(plan.new_text, src);
+    let reasons: Vec<_> = plan
+        .skipped
+        .iter()
+        .map(|s| (s.server.as_str(), s.reason.as_str()))
+        .collect();
+    insta::assert_debug_snapshot!(reasons, @r#"
+    [
+        (
+            "a",
+            "the entry is not an object",
+        ),
+        (
+            "b",
+            "`command` is not a string",
+        ),
+        (
+            "c",
+            "`args` is not a list",
+        ),
+        (
+            "d",
+            "`args` holds something other than strings",
+        ),
+        (
+            "e",
+            "no `command`: nothing to wrap",
+        ),
+    ]
+    "#);
+}
+
+#[test]
+fn file_without_servers_is_unchanged() {
+    for src in ["{}", "[]", "{\"mcpServers\": null}", "  "] {
+        match plan_wrap(src, ClientKind::ClaudeDesktop, BIN) {
+            Ok(plan) => {
+                assert_eq!(plan.new_text, src);
+                assert!(plan.changes.is_empty());
+            }
+            Err(e) => assert!(matches!(e, WrapError::Parse { .. }), "{src}: {e}"),
+        }
+    }
+}
+
+#[test]
+fn invalid_json_is_an_error_with_its_position() {
+    let err = plan_wrap(
+        "{\n  \"mcpServers\": {\n    \"a\": \n",
+        ClientKind::ClaudeDesktop,
+        BIN,
+    )
+    .unwrap_err();
+    let WrapError::Parse { line, .. } = err else {
+        panic!("expected a parse error, got {err}");
+    };
+    assert!(line >= 3, "{line}");
+}
+
+#[test]
+fn clients_without_json_server_maps_are_refused() {
+    for client in [
+        ClientKind::Codex,
+        ClientKind::Zed,
+        ClientKind::Continue,
+        ClientKind::Goose,
+    ] {
+        let err = plan_wrap("{}", client, BIN).unwrap_err();
+        assert!(
+            matches!(err, WrapError::UnsupportedClient { .. }),
+            "{client:?}"
+        );
+        assert!(err.to_string().contains("by hand"), "{err}");
+    }
+}
+
+#[test]
+fn recognises_mcpward_binaries_by_file_name() {
+    for c in [
+        "mcpward",
+        "/usr/bin/mcpward",
+        r"C:\bin\mcpward.exe",
+        "MCPWARD.EXE",
+    ] {
+        assert!(is_mcpward(c), "{c}");
+    }
+    for c in ["npx", "mcpward-old", "/mcpward/bin/node", ""] {
+        assert!(!is_mcpward(c), "{c}");
+    }
+}
