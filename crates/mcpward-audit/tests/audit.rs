@@ -1,0 +1,291 @@
+//! End-to-end: real client files parsed by mcpward-config, checked by `audit`.
+
+use std::path::{Path, PathBuf};
+
+use mcpward_audit::{AuditOptions, FixtureRegistry, audit};
+use mcpward_config::{ClientKind, ConfigFile, Scope, parse_file};
+use mcpward_core::{Finding, Severity};
+
+fn fake_ghp() -> String {
+    format!("ghp_{}", "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A")
+}
+
+fn offline() -> AuditOptions<'static> {
+    AuditOptions {
+        inspect_files: false,
+        now: "2026-01-01T00:00:00Z".parse().unwrap(),
+        ..AuditOptions::default()
+    }
+}
+
+fn parse(name: &str, client: ClientKind, source: &str) -> ConfigFile {
+    parse_file(Path::new(name), source.to_string(), client, Scope::User)
+}
+
+fn rules_of(findings: &[Finding], server: &str) -> Vec<String> {
+    let mut r: Vec<String> = findings
+        .iter()
+        .filter(|f| f.server.as_deref() == Some(server))
+        .map(|f| f.rule.clone())
+        .collect();
+    r.sort();
+    r.dedup();
+    r
+}
+
+fn claude_desktop_config(token: &str) -> String {
+    format!(
+        r#"{{
+  "mcpServers": {{
+    "github": {{
+      "command": "npx",
+      "args": ["-y", "@modelcontextprotocol/server-github"],
+      "env": {{ "GITHUB_PERSONAL_ACCESS_TOKEN": "{token}" }}
+    }},
+    "fetch": {{ "command": "uvx", "args": ["mcp-server-fetch"] }},
+    "filesystem": {{
+      "command": "npx",
+      "args": ["-y", "@modelcontextprotocol/server-filesystem@2025.8.21", "/Users/alice"]
+    }},
+    "shell": {{ "command": "uvx", "args": ["mcp-shell-server==1.0.3"] }}
+  }}
+}}
+"#
+    )
+}
+
+#[test]
+fn insecure_claude_desktop_config_reports_each_risk_at_its_server() {
+    let token = fake_ghp();
+    let file = parse(
+        "claude_desktop_config.json",
+        ClientKind::ClaudeDesktop,
+        &claude_desktop_config(&token),
+    );
+    assert!(file.problems.is_empty(), "{:?}", file.problems);
+    let findings = audit(std::slice::from_ref(&file), &offline());
+
+    let github = rules_of(&findings, "github");
+    for rule in [
+        "hardcoded-secret",
+        "overbroad-credential",
+        "unpinned-package",
+    ] {
+        assert!(
+            github.contains(&rule.to_string()),
+            "github lacks {rule}: {github:?}"
+        );
+    }
+    let fetch = rules_of(&findings, "fetch");
+    assert!(
+        fetch.contains(&"dangerous-combination".to_string()),
+        "{fetch:?}"
+    );
+    assert!(fetch.contains(&"unpinned-package".to_string()));
+    assert!(rules_of(&findings, "filesystem").contains(&"broad-filesystem-root".to_string()));
+    assert!(rules_of(&findings, "shell").contains(&"exec-capable-server".to_string()));
+
+    for f in &findings {
+        assert!(
+            !f.message.contains(&token),
+            "secret leaked in message of {}",
+            f.rule
+        );
+        assert!(
+            !f.fix.as_deref().unwrap_or("").contains(&token),
+            "secret leaked in fix of {}",
+            f.rule
+        );
+        assert_eq!(f.client.as_deref(), Some("claude-desktop"));
+        assert!(f.docs_url.ends_with(&format!("#{}", f.rule)));
+        for r in &f.masked {
+            assert_eq!(
+                &file.source[r.clone()],
+                token,
+                "mask range of {} is not the secret",
+                f.rule
+            );
+        }
+    }
+    let secret = findings
+        .iter()
+        .find(|f| f.rule == "hardcoded-secret")
+        .unwrap();
+    assert_eq!(secret.severity, Severity::Critical);
+    let line = secret.span.unwrap().line as usize;
+    assert!(
+        file.source
+            .lines()
+            .nth(line - 1)
+            .unwrap()
+            .contains("GITHUB_PERSONAL_ACCESS_TOKEN")
+    );
+}
+
+#[test]
+fn findings_are_sorted_and_deterministic() {
+    let file = parse(
+        "c.json",
+        ClientKind::ClaudeDesktop,
+        &claude_desktop_config(&fake_ghp()),
+    );
+    let a = audit(std::slice::from_ref(&file), &offline());
+    let b = audit(std::slice::from_ref(&file), &offline());
+    assert_eq!(a, b);
+    let keys: Vec<_> = a.iter().map(Finding::sort_key).collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+}
+
+#[test]
+fn references_and_pins_make_a_clean_config() {
+    let source = r#"{
+  "mcpServers": {
+    "github": {
+      "command": "docker",
+      "args": ["run", "-i", "--rm", "-e", "GITHUB_PERSONAL_ACCESS_TOKEN", "-e", "GITHUB_READ_ONLY=1",
+               "ghcr.io/github/github-mcp-server@sha256:0000000000000000000000000000000000000000000000000000000000000000"],
+      "env": { "GITHUB_PERSONAL_ACCESS_TOKEN": "${GITHUB_PAT}" }
+    },
+    "playwright": { "command": "npx", "args": ["-y", "@playwright/mcp@0.0.41"] }
+  }
+}"#;
+    let file = parse(".mcp.json", ClientKind::ClaudeCode, source);
+    let findings = audit(&[file], &offline());
+    assert!(findings.is_empty(), "{findings:#?}");
+}
+
+#[test]
+fn codex_env_vars_are_references_not_secrets() {
+    let source = r#"
+[mcp_servers.github]
+command = "github-mcp-server"
+args = ["stdio", "--read-only"]
+env_vars = ["GITHUB_PERSONAL_ACCESS_TOKEN"]
+"#;
+    let file = parse("config.toml", ClientKind::Codex, source);
+    assert!(file.problems.is_empty(), "{:?}", file.problems);
+    let findings = audit(&[file], &offline());
+    assert!(
+        findings.iter().all(|f| f.rule != "hardcoded-secret"),
+        "{findings:#?}"
+    );
+}
+
+#[test]
+fn codex_literal_token_fix_names_env_vars() {
+    let source = format!(
+        "[mcp_servers.github]\ncommand = \"github-mcp-server\"\nargs = [\"stdio\"]\nenv = {{ GITHUB_PERSONAL_ACCESS_TOKEN = \"{}\" }}\n",
+        fake_ghp()
+    );
+    let file = parse("config.toml", ClientKind::Codex, &source);
+    let findings = audit(&[file], &offline());
+    let f = findings
+        .iter()
+        .find(|f| f.rule == "hardcoded-secret")
+        .expect("a secret finding");
+    assert!(
+        f.fix.as_deref().unwrap().contains("env_vars"),
+        "{:?}",
+        f.fix
+    );
+}
+
+#[test]
+fn broken_file_becomes_config_parse_error() {
+    let file = parse(
+        "mcp.json",
+        ClientKind::Cursor,
+        "{ \"mcpServers\": { \"a\": ",
+    );
+    let findings = audit(&[file], &offline());
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.rule == "config-parse-error" && f.severity == Severity::High),
+        "{findings:#?}"
+    );
+}
+
+#[test]
+fn online_checks_use_registry_metadata() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/registry");
+    let registry = FixtureRegistry::new(dir);
+    let source = r#"{
+  "mcpServers": {
+    "github": { "command": "npx", "args": ["-y", "@modelcontextprotocol/server-github@2025.4.8"] },
+    "fetch": { "command": "uvx", "args": ["mcp-server-fetch==2025.4.7"] },
+    "notes": { "command": "npx", "args": ["-y", "notes-mcp-server@1.0.2"] },
+    "pw": { "command": "npx", "args": ["-y", "@playwright/mcp@0.0.41"] },
+    "typo": { "command": "npx", "args": ["-y", "@modelcontextprotcol/server-filesystem@1.0.0"] }
+  }
+}"#;
+    let file = parse("c.json", ClientKind::ClaudeDesktop, source);
+    let opts = AuditOptions {
+        registry: Some(&registry),
+        ..offline()
+    };
+    let findings = audit(&[file], &opts);
+    assert!(rules_of(&findings, "github").contains(&"deprecated-package".to_string()));
+    assert!(rules_of(&findings, "github").contains(&"stale-package".to_string()));
+    assert!(rules_of(&findings, "fetch").contains(&"stale-package".to_string()));
+    assert!(!rules_of(&findings, "fetch").contains(&"package-without-repository".to_string()));
+    assert!(rules_of(&findings, "notes").contains(&"package-without-repository".to_string()));
+    assert!(rules_of(&findings, "typo").contains(&"package-lookup-failed".to_string()));
+    let pw = rules_of(&findings, "pw");
+    assert!(!pw.iter().any(|r| r.contains("package")), "{pw:?}");
+}
+
+#[test]
+fn offline_audit_runs_no_online_rules() {
+    let file = parse(
+        "c.json",
+        ClientKind::ClaudeDesktop,
+        r#"{"mcpServers": {"g": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-github@2025.4.8"]}}}"#,
+    );
+    let findings = audit(&[file], &offline());
+    assert!(findings.iter().all(|f| {
+        ![
+            "stale-package",
+            "deprecated-package",
+            "package-lookup-failed",
+        ]
+        .contains(&f.rule.as_str())
+    }));
+}
+
+#[test]
+fn tracked_config_with_secret_is_found_through_git() {
+    let dir = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !git(&["init", "-q"]) {
+        return; // no git binary: the unit tests with injected facts still cover the rule
+    }
+    let path = dir.path().join(".mcp.json");
+    let source = format!(
+        r#"{{"mcpServers": {{"g": {{"command": "github-mcp-server", "args": ["stdio", "--read-only"], "env": {{"GITHUB_PERSONAL_ACCESS_TOKEN": "{}"}}}}}}}}"#,
+        fake_ghp()
+    );
+    std::fs::write(&path, &source).unwrap();
+    assert!(git(&["add", ".mcp.json"]));
+    let file = parse_file(&path, source, ClientKind::ClaudeCode, Scope::Project);
+    let opts = AuditOptions {
+        inspect_files: true,
+        ..offline()
+    };
+    let findings = audit(&[file], &opts);
+    let tracked = findings
+        .iter()
+        .find(|f| f.rule == "secret-in-tracked-file")
+        .expect("tracked secret finding");
+    assert_eq!(tracked.severity, Severity::Critical);
+}
