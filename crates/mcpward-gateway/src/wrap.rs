@@ -11,6 +11,10 @@
 //! Entries already wrapped are left alone, so wrapping twice changes nothing. HTTP/SSE entries
 //! cannot go through the stdio gateway and are reported as skipped.
 
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
 use jsonc_parser::ast::{Array, Object, ObjectProp, Value};
 use jsonc_parser::common::Ranged;
 use jsonc_parser::{CollectOptions, ParseOptions};
@@ -360,6 +364,84 @@ fn separator(args: &[&str]) -> Option<usize> {
         }
     }
     None
+}
+
+/// Writes `plan.new_text` to `path`: first a backup of the current file next to it
+/// (`<file>.mcpward-backup-<UTC timestamp>`, never overwriting an existing one), then the new
+/// text through a temporary file renamed into place, so a crash leaves either the old or the new
+/// config, never half of one. A symlinked config is written through to its target. The file
+/// keeps its permissions. Returns the backup's path.
+///
+/// `expected` is the text the plan was made from: if the file changed since, nothing is written.
+pub fn apply(path: &Path, expected: &str, plan: &WrapPlan) -> Result<PathBuf, ApplyError> {
+    let err = |action: &'static str, path: &Path| {
+        let path = path.to_path_buf();
+        move |source| ApplyError::Io {
+            path,
+            action,
+            source,
+        }
+    };
+    let target = fs::canonicalize(path).map_err(err("resolve", path))?;
+    let current = fs::read_to_string(&target).map_err(err("read", &target))?;
+    if current != expected {
+        return Err(ApplyError::Changed { path: target });
+    }
+    let perms = fs::metadata(&target)
+        .map_err(err("read permissions of", &target))?
+        .permissions();
+    let stamp = jiff::Timestamp::now()
+        .strftime("%Y%m%dT%H%M%SZ")
+        .to_string();
+    let backup = sibling(&target, &format!(".mcpward-backup-{stamp}"));
+    let mut b = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&backup)
+        .map_err(err("create the backup", &backup))?;
+    b.set_permissions(perms.clone())
+        .map_err(err("set permissions of", &backup))?;
+    b.write_all(current.as_bytes())
+        .and_then(|()| b.sync_all())
+        .map_err(err("write the backup", &backup))?;
+
+    let tmp = sibling(&target, &format!(".mcpward-tmp-{}", std::process::id()));
+    let written = (|| {
+        let mut f = fs::File::create(&tmp)?;
+        f.set_permissions(perms)?;
+        f.write_all(plan.new_text.as_bytes())?;
+        f.sync_all()?;
+        fs::rename(&tmp, &target)
+    })();
+    if let Err(source) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(ApplyError::Io {
+            path: target,
+            action: "write",
+            source,
+        });
+    }
+    Ok(backup)
+}
+
+/// Why [`apply`] wrote nothing (or, for a failed final rename, left the backup behind).
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error("{} changed while mcpward was planning; nothing was written — run the command again", path.display())]
+    Changed { path: PathBuf },
+    #[error("could not {action} {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        action: &'static str,
+        #[source]
+        source: io::Error,
+    },
+}
+
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
 }
 
 /// Whether `command` names the mcpward binary (any directory, optional `.exe`).

@@ -544,3 +544,73 @@ fn recognises_mcpward_binaries_by_file_name() {
         assert!(!is_mcpward(c), "{c}");
     }
 }
+
+#[test]
+fn apply_writes_a_backup_first_and_keeps_permissions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("claude_desktop_config.json");
+    fs::write(&path, CLAUDE_DESKTOP).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+    }
+    let plan = plan_wrap(CLAUDE_DESKTOP, ClientKind::ClaudeDesktop, BIN).unwrap();
+    let backup = apply(&path, CLAUDE_DESKTOP, &plan).unwrap();
+    assert_eq!(fs::read_to_string(&path).unwrap(), plan.new_text);
+    assert_eq!(fs::read_to_string(&backup).unwrap(), CLAUDE_DESKTOP);
+    let name = backup.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        name.starts_with("claude_desktop_config.json.mcpward-backup-"),
+        "{name}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o640);
+        assert_eq!(mode(&backup), 0o640);
+    }
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().contains("tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn apply_refuses_when_the_file_changed_since_planning() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mcp.json");
+    fs::write(&path, CURSOR).unwrap();
+    let plan = plan_wrap(CURSOR, ClientKind::Cursor, BIN).unwrap();
+    fs::write(&path, "{}").unwrap();
+    let err = apply(&path, CURSOR, &plan).unwrap_err();
+    assert!(matches!(err, ApplyError::Changed { .. }), "{err}");
+    assert_eq!(fs::read_to_string(&path).unwrap(), "{}");
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no backup either"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn apply_writes_through_a_symlinked_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real.json");
+    let link = dir.path().join("link.json");
+    fs::write(&real, CURSOR).unwrap();
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let plan = plan_wrap(CURSOR, ClientKind::Cursor, BIN).unwrap();
+    apply(&link, CURSOR, &plan).unwrap();
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(fs::read_to_string(&real).unwrap(), plan.new_text);
+}
