@@ -1,8 +1,280 @@
+//! `mcpward audit`: discover (or load) client configs, run the rules, print the findings.
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {}
+use anyhow::Context as _;
+use mcpward_config::{ConfigFile, Os, Scope};
+use mcpward_core::Severity;
+use mcpward_core::baseline::Baseline;
+use mcpward_core::output::{self, HumanOptions, Report};
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not implemented yet")
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    Human,
+    Json,
+    Sarif,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Config files or directories to audit. Without paths, every MCP client config on this
+    /// machine and in the current project is discovered.
+    pub paths: Vec<PathBuf>,
+    /// Print what was discovered (client, file, servers and how they start) instead of auditing.
+    #[arg(long)]
+    pub list: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: FormatArg,
+    /// Exit with status 1 when a finding has at least this severity.
+    #[arg(long, default_value = "low", value_parser = parse_severity)]
+    pub fail_on: Severity,
+    /// Accept the findings recorded in this file; only new findings are reported.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write the current findings to the `--baseline` file (accepting them) and exit 0.
+    #[arg(long, requires = "baseline")]
+    pub write_baseline: bool,
+    /// Print only the summary line (human format).
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Query the npm and PyPI registries for package metadata (stale, deprecated, no repository).
+    #[arg(long)]
+    pub online: bool,
+    /// Project directory for project-level configs (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub project: Option<PathBuf>,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse()
+}
+
+/// What was loaded, plus the inputs that could not be (named in errors, not dropped).
+struct Loaded {
+    files: Vec<ConfigFile>,
+    errors: Vec<String>,
+}
+
+fn load(args: &Args) -> anyhow::Result<Loaded> {
+    if args.paths.is_empty() {
+        let home = home_dir().context(
+            "cannot find your home directory: set HOME (or USERPROFILE on Windows), or pass config paths",
+        )?;
+        let project = match &args.project {
+            Some(p) => p.clone(),
+            None => std::env::current_dir().context("cannot read the current directory")?,
+        };
+        let env = |name: &str| std::env::var(name).ok();
+        let files = mcpward_config::discover(&home, &project, Os::current(), &env);
+        return Ok(Loaded {
+            files,
+            errors: Vec::new(),
+        });
+    }
+    let mut loaded = Loaded {
+        files: Vec::new(),
+        errors: Vec::new(),
+    };
+    for result in mcpward_config::load_paths(&args.paths) {
+        match result {
+            Ok(file) => loaded.files.push(file),
+            Err(err) => loaded.errors.push(err.to_string()),
+        }
+    }
+    Ok(loaded)
+}
+
+fn home_dir() -> Option<PathBuf> {
+    std::env::var_os("HOME")
+        .or_else(|| std::env::var_os("USERPROFILE"))
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let loaded = load(&args)?;
+    let mut stderr = anstream::stderr();
+    for err in &loaded.errors {
+        writeln!(stderr, "error: {err}")?;
+    }
+    if args.list {
+        let text = match args.format {
+            FormatArg::Human => inventory_text(&loaded.files),
+            FormatArg::Json | FormatArg::Sarif => inventory_json(&loaded.files),
+        };
+        anstream::stdout().write_all(text.as_bytes())?;
+        return Ok(exit_for_errors(&loaded.errors, ExitCode::SUCCESS));
+    }
+
+    let registry = mcpward_audit::HttpRegistry::default();
+    let mut options = mcpward_audit::AuditOptions::default();
+    if args.online {
+        options.registry = Some(&registry);
+    }
+    let findings = mcpward_audit::audit(&loaded.files, &options);
+
+    if args.write_baseline {
+        let path = args
+            .baseline
+            .as_deref()
+            .unwrap_or(Path::new("mcpward-baseline.json"));
+        Baseline::write(path, &findings)?;
+        writeln!(
+            stderr,
+            "wrote {} accepted finding(s) to {}",
+            findings.len(),
+            path.display()
+        )?;
+        return Ok(exit_for_errors(&loaded.errors, ExitCode::SUCCESS));
+    }
+    let (findings, accepted) = match &args.baseline {
+        Some(path) => Baseline::load(path)?.filter(findings),
+        None => (findings, 0),
+    };
+
+    let sources: HashMap<PathBuf, String> = loaded
+        .files
+        .iter()
+        .map(|f| (f.path.clone(), f.source.clone()))
+        .collect();
+    let report = Report {
+        findings: &findings,
+        sources: &sources,
+        rules: mcpward_audit::rules(),
+        tool_version: env!("CARGO_PKG_VERSION"),
+    };
+    let format = match args.format {
+        FormatArg::Human => output::Format::Human,
+        FormatArg::Json => output::Format::Json,
+        FormatArg::Sarif => output::Format::Sarif,
+    };
+    let text = output::render(
+        &report,
+        format,
+        HumanOptions {
+            color: true,
+            quiet: args.quiet,
+        },
+    );
+    anstream::stdout().write_all(text.as_bytes())?;
+    if format == output::Format::Human {
+        let servers: usize = loaded.files.iter().map(|f| f.servers.len()).sum();
+        let mut note = format!(
+            "audited {} config file(s), {} server(s)",
+            loaded.files.len(),
+            servers
+        );
+        if accepted > 0 {
+            note.push_str(&format!("; {accepted} finding(s) accepted by the baseline"));
+        }
+        writeln!(stderr, "{note}")?;
+    }
+
+    let failing = findings.iter().any(|f| f.severity >= args.fail_on);
+    let code = if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    };
+    Ok(exit_for_errors(&loaded.errors, code))
+}
+
+/// Inputs that could not be read are a usage/runtime error (2), after everything else was reported.
+fn exit_for_errors(errors: &[String], code: ExitCode) -> ExitCode {
+    if errors.is_empty() {
+        code
+    } else {
+        ExitCode::from(2)
+    }
+}
+
+fn scope_name(scope: Scope) -> &'static str {
+    match scope {
+        Scope::User => "user",
+        Scope::Project => "project",
+    }
+}
+
+fn transport_name(t: mcpward_config::Transport) -> &'static str {
+    match t {
+        mcpward_config::Transport::Stdio => "stdio",
+        mcpward_config::Transport::Http => "http",
+        mcpward_config::Transport::Sse => "sse",
+        mcpward_config::Transport::Unknown => "unknown",
+    }
+}
+
+/// Launch line with every secret masked: the inventory is meant to be pasted into tickets.
+fn masked_launch(entry: &mcpward_config::ServerEntry) -> String {
+    mcpward_secrets::Detector::global()
+        .redact(&entry.launch())
+        .into_owned()
+}
+
+fn inventory_text(files: &[ConfigFile]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    for file in files {
+        let _ = writeln!(
+            out,
+            "{} ({}) {}",
+            file.client.name(),
+            scope_name(file.scope),
+            file.path.display()
+        );
+        if !file.problems.is_empty() {
+            let _ = writeln!(out, "  ! {} problem(s) while parsing", file.problems.len());
+        }
+        if file.servers.is_empty() {
+            let _ = writeln!(out, "  (no servers)");
+        }
+        let width = file.servers.iter().map(|s| s.name.len()).max().unwrap_or(0);
+        for s in &file.servers {
+            let disabled = if s.disabled { " (disabled)" } else { "" };
+            let project = s
+                .project
+                .as_deref()
+                .map(|p| format!(" [project {p}]"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {:width$}  {:7} {}{disabled}{project}",
+                s.name,
+                transport_name(s.transport),
+                masked_launch(s),
+            );
+        }
+    }
+    let servers: usize = files.iter().map(|f| f.servers.len()).sum();
+    let _ = writeln!(out, "{} config file(s), {} server(s)", files.len(), servers);
+    out
+}
+
+fn inventory_json(files: &[ConfigFile]) -> String {
+    let doc: Vec<serde_json::Value> = files
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "client": f.client.id(),
+                "scope": scope_name(f.scope),
+                "file": f.path,
+                "problems": f.problems.len(),
+                "servers": f.servers.iter().map(|s| serde_json::json!({
+                    "name": s.name,
+                    "transport": transport_name(s.transport),
+                    "launch": masked_launch(s),
+                    "disabled": s.disabled,
+                    "project": s.project,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let mut s = serde_json::to_string_pretty(&serde_json::json!({ "version": 1, "configs": doc }))
+        .unwrap_or_default();
+    s.push('\n');
+    s
 }

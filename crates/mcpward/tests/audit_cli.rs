@@ -1,0 +1,223 @@
+//! End-to-end tests of `mcpward audit` through the real binary, with a fake HOME.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn mcpward(args: &[&str], home: &Path, cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mcpward"))
+        .args(args)
+        .current_dir(cwd)
+        .env_clear()
+        .env("HOME", home)
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run mcpward")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs from the repository root so paths in the output are the stable `examples/...`.
+fn audit_examples(extra: &[&str], dir: &str) -> Output {
+    let home = tempfile::tempdir().unwrap();
+    let mut args = vec!["audit", dir];
+    args.extend_from_slice(extra);
+    mcpward(&args, home.path(), &repo_root())
+}
+
+#[test]
+fn insecure_examples_report_findings_and_exit_1() {
+    let out = audit_examples(&[], "examples/insecure");
+    assert_eq!(out.status.code(), Some(1), "stderr: {}", stderr(&out));
+    let text = stdout(&out);
+    for rule in [
+        "hardcoded-secret",
+        "overbroad-credential",
+        "broad-filesystem-root",
+        "exec-capable-server",
+        "unpinned-package",
+        "dangerous-combination",
+        "insecure-transport",
+        "client-auto-approve",
+    ] {
+        assert!(text.contains(rule), "missing {rule} in:\n{text}");
+    }
+    assert!(!text.contains("notREAL"), "a secret leaked whole:\n{text}");
+    insta::assert_snapshot!("audit_insecure_human", text);
+}
+
+#[test]
+fn fixed_examples_pass() {
+    let out = audit_examples(&[], "examples/fixed");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout: {}\nstderr: {}",
+        stdout(&out),
+        stderr(&out)
+    );
+    insta::assert_snapshot!("audit_fixed_human", stdout(&out));
+}
+
+#[test]
+fn json_output_of_examples() {
+    let out = audit_examples(&["--format", "json"], "examples/insecure");
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(v["version"], 1);
+    assert!(!stdout(&out).contains("notREAL"));
+    insta::assert_snapshot!("audit_insecure_json", stdout(&out));
+}
+
+#[test]
+fn sarif_output_of_examples() {
+    let out = audit_examples(&["--format", "sarif"], "examples/insecure");
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(v["version"], "2.1.0");
+    assert!(!stdout(&out).contains("notREAL"));
+    insta::assert_snapshot!("audit_insecure_sarif", stdout(&out));
+}
+
+#[test]
+fn list_shows_clients_servers_and_masks_secrets() {
+    let out = audit_examples(&["--list"], "examples/insecure");
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Claude Desktop"), "{text}");
+    assert!(
+        text.contains("@modelcontextprotocol/server-filesystem"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Tr0ub4dor-Horse-Staple"),
+        "password leaked:\n{text}"
+    );
+    insta::assert_snapshot!("audit_insecure_list", text);
+}
+
+#[test]
+fn fail_on_critical_ignores_lower_findings() {
+    let out = audit_examples(&["--fail-on", "critical", "--quiet"], "examples/fixed");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn quiet_prints_only_the_summary() {
+    let out = audit_examples(&["--quiet"], "examples/insecure");
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.contains("findings:"), "{text}");
+}
+
+#[test]
+fn baseline_accepts_known_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("baseline.json");
+    let b = baseline.to_str().unwrap();
+    let out = audit_examples(&["--baseline", b, "--write-baseline"], "examples/insecure");
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let out = audit_examples(&["--baseline", b], "examples/insecure");
+    assert_eq!(out.status.code(), Some(0), "stdout: {}", stdout(&out));
+    assert!(stdout(&out).contains("no findings"));
+}
+
+#[test]
+fn malformed_baseline_is_a_usage_error_naming_the_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("baseline.json");
+    std::fs::write(&baseline, "{\"version\": 1,\n \"accepted\": [}").unwrap();
+    let out = audit_examples(
+        &["--baseline", baseline.to_str().unwrap()],
+        "examples/insecure",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("baseline.json:2:"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn broken_config_is_a_finding_and_other_files_are_still_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("claude_desktop_config.json"),
+        "{\n  \"mcpServers\": {\n    \"a\": {,\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join(".cursor")).unwrap();
+    std::fs::write(
+        dir.path().join(".cursor/mcp.json"),
+        r#"{"mcpServers": {"fs": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem", "/"]}}}"#,
+    )
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let out = mcpward(&["audit", "."], home.path(), dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("config-parse-error"), "{text}");
+    assert!(text.contains("claude_desktop_config.json:3:"), "{text}");
+    assert!(text.contains("broad-filesystem-root"), "{text}");
+}
+
+#[test]
+fn missing_path_is_reported_and_exit_2_after_auditing_the_rest() {
+    let home = tempfile::tempdir().unwrap();
+    let out = mcpward(
+        &[
+            "audit",
+            "does-not-exist.json",
+            "examples/insecure/.cursor/mcp.json",
+        ],
+        home.path(),
+        &repo_root(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("does-not-exist.json"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("insecure-transport"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn discovery_with_no_arguments_uses_home_and_project() {
+    let home = tempfile::tempdir().unwrap();
+    let project = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join(".cursor")).unwrap();
+    std::fs::write(
+        home.path().join(".cursor/mcp.json"),
+        r#"{"mcpServers": {"remote": {"url": "http://mcp.example.com/sse"}}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        project.path().join(".mcp.json"),
+        r#"{"mcpServers": {"mem": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-memory@2025.8.4"]}}}"#,
+    )
+    .unwrap();
+    let out = mcpward(&["audit", "--list"], home.path(), project.path());
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Cursor"), "{text}");
+    assert!(text.contains("Claude Code"), "{text}");
+    let out = mcpward(&["audit"], home.path(), project.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("insecure-transport"));
+}
