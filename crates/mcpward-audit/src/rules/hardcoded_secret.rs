@@ -216,6 +216,39 @@ mod tests {
     }
 
     #[test]
+    fn reports_docker_env_pairs_flag_values_userinfo_and_cwd() {
+        let token = fake_ghp();
+        let pair = format!("GITHUB_PERSONAL_ACCESS_TOKEN={token}");
+        let url = format!("https://x-access-token:{token}@git.example.com/mcp");
+        let cwd = format!("/tmp/{token}");
+        let src = format!("{pair} {token} {url} {cwd}");
+        let file = Builder::new(ClientKind::ClaudeDesktop, &src)
+            .stdio(
+                "docker",
+                "docker",
+                &["run", "-i", "-e", &pair, "ghcr.io/github/github-mcp-server"],
+            )
+            .stdio("flag", "some-server", &["--token", &token])
+            .remote("userinfo", &url)
+            .stdio("cwd", "some-server", &[])
+            .with(|e| {
+                e.cwd = Some(mcpward_config::Spanned::new(
+                    cwd.clone(),
+                    mcpward_core::Span::at(1, 1),
+                ))
+            })
+            .build();
+        let f = run(check, &file);
+        for server in ["docker", "flag", "userinfo", "cwd"] {
+            assert!(
+                f.iter().any(|f| f.server.as_deref() == Some(server)),
+                "{server}: {f:?}"
+            );
+        }
+        assert!(f.iter().all(|f| !f.message.contains(&token)));
+    }
+
+    #[test]
     fn codex_fix_names_env_vars() {
         let f = github_env(ClientKind::Codex, &fake_ghp());
         assert!(
