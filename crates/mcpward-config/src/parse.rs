@@ -45,8 +45,13 @@ pub fn parse_file(path: &Path, source: String, client: ClientKind, scope: Scope)
         }
     };
     if let Some(tree) = tree {
-        sink.problems.extend(syntax::duplicate_keys(&tree));
         (spec.extract)(&tree, &mut sink);
+        let duplicates = syntax::duplicate_keys_with_paths(&tree);
+        sink.problems
+            .extend(duplicates.into_iter().map(|(path, problem)| ParseProblem {
+                server: owning_server(&path, &sink.servers),
+                ..problem
+            }));
     }
     sink.problems.sort_by_key(|p| p.span.offset);
     ConfigFile {
@@ -58,6 +63,15 @@ pub fn parse_file(path: &Path, source: String, client: ClientKind, scope: Scope)
         servers: sink.servers,
         problems: sink.problems,
     }
+}
+
+/// The server a duplicate key belongs to: the innermost key on its path that names a server
+/// (a duplicated server name belongs to that server).
+fn owning_server(path: &[String], servers: &[crate::model::ServerEntry]) -> Option<String> {
+    path.iter()
+        .rev()
+        .find(|key| servers.iter().any(|s| &s.name == *key))
+        .cloned()
 }
 
 /// The syntax of a client's file, from its extension (JSON flavour from the client).

@@ -118,4 +118,20 @@ mod tests {
         let servers: Vec<_> = f.problems.iter().map(|p| p.server.as_deref()).collect();
         assert_eq!(servers, [Some("bad"), Some("good")]);
     }
+
+    #[test]
+    fn duplicate_server_names_keep_the_last_and_name_the_server() {
+        let src = "{\"mcpServers\": {\n \"gh\": {\"command\": \"old\"},\n \"gh\": {\"command\": \"new\"}\n}}";
+        let f = parse_file(
+            Path::new("claude_desktop_config.json"),
+            src.into(),
+            ClientKind::ClaudeDesktop,
+            Scope::User,
+        );
+        assert_eq!(f.servers.len(), 1);
+        assert_eq!(f.servers[0].command.as_ref().unwrap().value, "new");
+        assert_eq!(f.problems.len(), 1);
+        assert_eq!(f.problems[0].span.line, 2);
+        assert_eq!(f.problems[0].server.as_deref(), Some("gh"));
+    }
 }

@@ -14,7 +14,8 @@
 //! still checked.
 
 use super::mcp_servers::{
-    is_disabled, require_object_root, string, string_list, string_map, type_problem,
+    is_disabled, require_command_or_url, require_object_root, string, string_list, string_map,
+    type_problem,
 };
 use super::{ClientSpec, FileFacts, Sink};
 use crate::discovery::{Candidate, PathContext};
@@ -117,6 +118,7 @@ fn read_server(name: &Spanned<String>, entry: &Node, sink: &mut Sink) -> Option<
         }
     }
     out.disabled = is_disabled(entry, server, sink);
+    require_command_or_url(&out, entry, sink);
     out.transport = match (&out.command, &out.url) {
         (Some(_), _) => Transport::Stdio,
         (None, Some(_)) => Transport::Http,

@@ -12,8 +12,8 @@
 use std::path::PathBuf;
 
 use super::mcp_servers::{
-    STANDARD, read_server_map, require_object_root, resolve_transport, string, string_list,
-    string_map,
+    STANDARD, read_server_map, require_command_or_url, require_object_root, resolve_transport,
+    string, string_list, string_map,
 };
 use super::{ClientSpec, FileFacts, ReferenceSyntax, Sink};
 use crate::discovery::{Candidate, PathContext};
@@ -134,6 +134,7 @@ fn read_item(item: &Node, fallback: &str, sink: &mut Sink) -> Option<ServerEntry
         out.url.as_ref().map(|_| crate::model::Transport::Http),
         sink,
     );
+    require_command_or_url(&out, item, sink);
     Some(out)
 }
 

@@ -76,4 +76,24 @@ mod tests {
         assert_eq!(f.servers[1].args[2].value, "postgresql://localhost/db");
         assert_eq!(f.servers[1].env[0].0.span.line, 7);
     }
+
+    #[test]
+    fn entry_without_command_or_url_is_kept_and_reported() {
+        let src = r#"{"mcpServers": {"typo": {"comand": "npx", "env": {"K": "v"}}}}"#;
+        let f = parse_file(
+            Path::new("mcp.json"),
+            src.into(),
+            ClientKind::Cursor,
+            Scope::User,
+        );
+        assert_eq!(f.servers.len(), 1);
+        assert_eq!(f.servers[0].transport, Transport::Unknown);
+        assert_eq!(f.servers[0].env.len(), 1);
+        assert_eq!(f.problems.len(), 1);
+        assert!(
+            f.problems[0]
+                .message
+                .contains("neither a command nor a URL")
+        );
+    }
 }

@@ -14,8 +14,8 @@
 //! [`ServerEntry::env_passthrough`].
 
 use super::mcp_servers::{
-    is_disabled, require_object_root, string, string_list, string_map, transport_named,
-    type_problem,
+    is_disabled, require_command_or_url, require_object_root, string, string_list, string_map,
+    transport_named, type_problem,
 };
 use super::{ClientSpec, FileFacts, Sink};
 use crate::discovery::{Candidate, Os, PathContext};
@@ -119,6 +119,13 @@ fn read_extension(name: &Spanned<String>, entry: &Node, sink: &mut Sink) -> Opti
         None if out.url.is_some() => Transport::Sse,
         None => Transport::Unknown,
     };
+    let in_process = matches!(
+        entry.get("type").and_then(Node::as_str),
+        Some("builtin" | "platform" | "frontend" | "inline_python")
+    );
+    if !in_process {
+        require_command_or_url(&out, entry, sink);
+    }
     Some(out)
 }
 

@@ -95,6 +95,10 @@ pub(crate) fn read_server(
     }
     out.headers = string_map(entry, "headers", server, sink);
     out.transport = resolve_transport(entry, server, out.command.is_some(), url_transport, sink);
+    // Zed entries without `command` are configured by an extension, which supplies it.
+    if !dialect.command_may_be_object {
+        require_command_or_url(&out, entry, sink);
+    }
     out.disabled = is_disabled(entry, server, sink);
     out.auto_approve = auto_approve(entry, &["alwaysAllow", "autoApprove"], server, sink);
     if dialect.trust_approves_all
@@ -285,6 +289,18 @@ pub(crate) fn string_map(
         }
     }
     out
+}
+
+/// An entry the client cannot start: neither a command nor a URL. It is kept (its other
+/// fields are still checked) and reported.
+pub(crate) fn require_command_or_url(server: &ServerEntry, entry: &Node, sink: &mut Sink) {
+    if server.command.is_none() && server.url.is_none() {
+        sink.problem(
+            format!("server `{}` has neither a command nor a URL; the client cannot start it. Add one, or remove the entry", server.name),
+            entry.span,
+            Some(&server.name),
+        );
+    }
 }
 
 pub(crate) fn type_problem(sink: &mut Sink, key: &str, node: &Node, expected: &str, server: &str) {

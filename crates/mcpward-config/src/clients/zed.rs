@@ -96,4 +96,17 @@ mod tests {
         );
         assert_eq!(f.servers[2].transport, Transport::Http);
     }
+
+    #[test]
+    fn extension_configured_servers_need_no_command() {
+        let src = r#"{"context_servers": {"postgres-context-server": {"source": "extension", "settings": {"database_url": "postgresql://localhost/db"}}}}"#;
+        let f = parse_file(
+            Path::new("settings.json"),
+            src.into(),
+            ClientKind::Zed,
+            Scope::User,
+        );
+        assert!(f.problems.is_empty(), "{:?}", f.problems);
+        assert_eq!(f.servers[0].transport, Transport::Unknown);
+    }
 }

@@ -167,37 +167,49 @@ pub fn parse_json_lenient(source: &str) -> Result<Node, ParseProblem> {
 /// Every key that appears more than once in the same object, except its last occurrence
 /// (which is the one clients use). One problem per ignored occurrence.
 pub fn duplicate_keys(root: &Node) -> Vec<ParseProblem> {
-    let mut problems = Vec::new();
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
+    duplicate_keys_with_paths(root)
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect()
+}
+
+/// [`duplicate_keys`], each with the keys of the objects enclosing the duplicate (outermost
+/// first, the duplicate itself last), so callers can say which entry it is in.
+pub(crate) fn duplicate_keys_with_paths(root: &Node) -> Vec<(Vec<String>, ParseProblem)> {
+    let mut found = Vec::new();
+    let mut stack: Vec<(&Node, Vec<String>)> = vec![(root, Vec::new())];
+    while let Some((node, path)) = stack.pop() {
         match &node.value {
-            Value::Array(items) => stack.extend(items.iter()),
+            Value::Array(items) => stack.extend(items.iter().map(|i| (i, path.clone()))),
             Value::Object(members) => {
                 let mut last: HashMap<&str, &Spanned<String>> = HashMap::new();
                 for (k, _) in members {
                     last.insert(k.value.as_str(), k);
                 }
                 for (k, v) in members {
+                    let mut here = path.clone();
+                    here.push(k.value.clone());
                     if let Some(winner) = last.get(k.value.as_str())
                         && !std::ptr::eq(*winner, k)
                     {
-                        problems.push(ParseProblem {
+                        let problem = ParseProblem {
                             message: format!(
                                 "duplicate key `{}`: this value is ignored and the one at line {} is used; remove one of them",
                                 k.value, winner.span.line
                             ),
                             span: k.span,
                             server: None,
-                        });
+                        };
+                        found.push((here.clone(), problem));
                     }
-                    stack.push(v);
+                    stack.push((v, here));
                 }
             }
             _ => {}
         }
     }
-    problems.sort_by_key(|p| p.span.offset);
-    problems
+    found.sort_by_key(|(_, p)| p.span.offset);
+    found
 }
 
 /// What every format parser needs: the text and its line index.
