@@ -157,3 +157,36 @@ proptest! {
         }
     }
 }
+
+/// `n` servers, one per line, in JSON or TOML.
+fn document(format: Format, n: usize) -> Vec<String> {
+    match format {
+        Format::Toml => (0..n)
+            .map(|i| format!("[mcp_servers.s{i}]\ncommand = \"c{i}\""))
+            .collect(),
+        _ => {
+            let mut lines = vec!["{\"mcpServers\": {".to_string()];
+            lines.extend((0..n).map(|i| format!("  \"s{i}\": {{\"command\": \"c{i}\"}},")));
+            if let Some(last) = lines.last_mut() {
+                last.pop();
+            }
+            lines.push("}}".to_string());
+            lines
+        }
+    }
+}
+
+proptest! {
+    #[test]
+    fn syntax_error_points_at_the_line_that_has_it(n in 2usize..30, at in 1usize..30, format_index in 0usize..3) {
+        let format = [Format::Json, Format::Jsonc, Format::Toml][format_index];
+        let mut lines: Vec<String> = document(format, n).join("\n").lines().map(str::to_string).collect();
+        let at = at.min(lines.len() - 1);
+        lines.insert(at, "@ = = @".to_string());
+        let source = lines.join("\n");
+        let problem = syntax::parse(&source, format).unwrap_err();
+        // JSON reports a missing separator at the end of the previous value, TOML on the line.
+        let line = problem.span.line as usize;
+        prop_assert!(line == at + 1 || line == at, "{:?} for a broken line {} in\n{}", problem, at + 1, source);
+    }
+}

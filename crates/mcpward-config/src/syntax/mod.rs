@@ -33,7 +33,7 @@ use crate::model::{Format, ParseProblem, Spanned};
 pub const MAX_DEPTH: usize = 256;
 
 /// A value with the span it was read from.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
     pub value: Value,
     pub span: Span,
@@ -41,7 +41,7 @@ pub struct Node {
 
 /// A parsed value. Numbers keep their source text (configs care about presence, not
 /// arithmetic, and this avoids lossy float conversion).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
     Null,
     Bool(bool),
