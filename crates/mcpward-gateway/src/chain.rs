@@ -127,12 +127,13 @@ struct Head {
 /// Errors reading or writing the audit log.
 #[derive(Debug, thiserror::Error)]
 pub enum LogError {
-    #[error("audit log {}: {action}: {source}", path.display())]
+    // The cause is part of the message (not a `source`), so it is printed once however the
+    // error is displayed.
+    #[error("audit log {}: cannot {action}: {error}", path.display())]
     Io {
         path: PathBuf,
         action: &'static str,
-        #[source]
-        source: io::Error,
+        error: io::Error,
     },
     #[error(
         "audit log {}:{line}: {reason}; run `mcpward log verify --log {}` and move the file aside to start a new log",
@@ -144,19 +145,18 @@ pub enum LogError {
         line: u64,
         reason: String,
     },
-    #[error("audit log {}: could not encode a record: {0}", path.display())]
+    #[error("audit log {}: cannot encode a record: {error}", path.display())]
     Encode {
         path: PathBuf,
-        #[source]
-        source: serde_json::Error,
+        error: serde_json::Error,
     },
 }
 
 fn io_err(path: &Path, action: &'static str) -> impl FnOnce(io::Error) -> LogError {
-    move |source| LogError::Io {
+    move |error| LogError::Io {
         path: path.to_path_buf(),
         action,
-        source,
+        error,
     }
 }
 
@@ -182,7 +182,7 @@ impl AuditLog {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             create_private_dir(parent).map_err(io_err(parent, "create its directory"))?;
         }
-        let file = open_private(path, true).map_err(io_err(path, "open for appending"))?;
+        let file = open_private(path, true).map_err(io_err(path, "open it for appending"))?;
         let mut log = AuditLog {
             path: path.to_path_buf(),
             head_path: head_path(path),
@@ -210,7 +210,7 @@ impl AuditLog {
         let len = self
             .file
             .metadata()
-            .map_err(io_err(&self.path, "read metadata"))?
+            .map_err(io_err(&self.path, "read its metadata"))?
             .len();
         if len != self.known_len {
             self.resync()?;
@@ -233,9 +233,9 @@ impl AuditLog {
             detail: rec.detail.as_deref(),
             prev: &self.last_hash,
         };
-        let body = serde_json::to_string(&body).map_err(|source| LogError::Encode {
+        let body = serde_json::to_string(&body).map_err(|error| LogError::Encode {
             path: self.path.clone(),
-            source,
+            error,
         })?;
         let hash = sha256_hex(body.as_bytes());
         let mut line = String::with_capacity(body.len() + 80);
@@ -269,7 +269,7 @@ impl AuditLog {
         let mut file = open_private(&self.path, false).map_err(io_err(&self.path, "read"))?;
         let len = file
             .metadata()
-            .map_err(io_err(&self.path, "read metadata"))?
+            .map_err(io_err(&self.path, "read its metadata"))?
             .len();
         let start = len.saturating_sub(TAIL_WINDOW);
         let mut tail = read_from(&mut file, start).map_err(io_err(&self.path, "read"))?;

@@ -90,12 +90,11 @@ pub enum QueueError {
     UnknownId { id: String, dir: PathBuf },
     #[error("approval `{id}` was already answered")]
     AlreadyAnswered { id: String },
-    #[error("approval queue {}: {action}: {source}", path.display())]
+    #[error("approval queue {}: cannot {action}: {error}", path.display())]
     Io {
         path: PathBuf,
         action: &'static str,
-        #[source]
-        source: io::Error,
+        error: io::Error,
     },
 }
 
@@ -282,11 +281,11 @@ fn answer(state_dir: &Path, id: &str, decision: StoredDecision) -> Result<(), Qu
         Ok(stored) if stored.expires_unix >= now_unix() => {}
         Ok(_) => return Err(unknown()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(unknown()),
-        Err(source) => {
+        Err(error) => {
             return Err(QueueError::Io {
                 path: req_path,
                 action: "read the request",
-                source,
+                error,
             });
         }
     }
@@ -297,10 +296,10 @@ fn answer(state_dir: &Path, id: &str, decision: StoredDecision) -> Result<(), Qu
     let tmp = dir.join(format!(".{id}.decision.{}.tmp", std::process::id()));
     let io = |action, path: &Path| {
         let path = path.to_path_buf();
-        move |source| QueueError::Io {
+        move |error| QueueError::Io {
             path,
             action,
-            source,
+            error,
         }
     };
     write_new(&tmp, &decision).map_err(io("write the decision", &tmp))?;

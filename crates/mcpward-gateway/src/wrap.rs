@@ -376,10 +376,10 @@ fn separator(args: &[&str]) -> Option<usize> {
 pub fn apply(path: &Path, expected: &str, plan: &WrapPlan) -> Result<PathBuf, ApplyError> {
     let err = |action: &'static str, path: &Path| {
         let path = path.to_path_buf();
-        move |source| ApplyError::Io {
+        move |error| ApplyError::Io {
             path,
             action,
-            source,
+            error,
         }
     };
     let target = fs::canonicalize(path).map_err(err("resolve", path))?;
@@ -393,12 +393,8 @@ pub fn apply(path: &Path, expected: &str, plan: &WrapPlan) -> Result<PathBuf, Ap
     let stamp = jiff::Timestamp::now()
         .strftime("%Y%m%dT%H%M%SZ")
         .to_string();
-    let backup = sibling(&target, &format!(".mcpward-backup-{stamp}"));
-    let mut b = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&backup)
-        .map_err(err("create the backup", &backup))?;
+    let (backup, mut b) =
+        create_backup(&target, &stamp).map_err(err("create a backup of", &target))?;
     b.set_permissions(perms.clone())
         .map_err(err("set permissions of", &backup))?;
     b.write_all(current.as_bytes())
@@ -413,12 +409,12 @@ pub fn apply(path: &Path, expected: &str, plan: &WrapPlan) -> Result<PathBuf, Ap
         f.sync_all()?;
         fs::rename(&tmp, &target)
     })();
-    if let Err(source) = written {
+    if let Err(error) = written {
         let _ = fs::remove_file(&tmp);
         return Err(ApplyError::Io {
             path: target,
             action: "write",
-            source,
+            error,
         });
     }
     Ok(backup)
@@ -429,13 +425,35 @@ pub fn apply(path: &Path, expected: &str, plan: &WrapPlan) -> Result<PathBuf, Ap
 pub enum ApplyError {
     #[error("{} changed while mcpward was planning; nothing was written — run the command again", path.display())]
     Changed { path: PathBuf },
-    #[error("could not {action} {}: {source}", path.display())]
+    #[error("cannot {action} {}: {error}", path.display())]
     Io {
         path: PathBuf,
         action: &'static str,
-        #[source]
-        source: io::Error,
+        error: io::Error,
     },
+}
+
+/// `<file>.mcpward-backup-<stamp>`, or `…-<stamp>-2`, `-3`… when that exists already (two
+/// edits within one second): a backup is never overwritten.
+fn create_backup(target: &Path, stamp: &str) -> io::Result<(PathBuf, fs::File)> {
+    let mut n = 1u32;
+    loop {
+        let suffix = if n == 1 {
+            format!(".mcpward-backup-{stamp}")
+        } else {
+            format!(".mcpward-backup-{stamp}-{n}")
+        };
+        let path = sibling(target, &suffix);
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(f) => return Ok((path, f)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 fn sibling(path: &Path, suffix: &str) -> PathBuf {

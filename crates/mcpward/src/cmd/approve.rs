@@ -1,15 +1,85 @@
+//! `mcpward approve <id>` / `mcpward deny <id>` / `mcpward approve --list`: answer tool calls
+//! that a gateway holds in the local approval queue.
+
+use std::io::Write as _;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(Debug, clap::Args)]
-pub struct ApproveArgs {}
+use mcpward_gateway::queue::{self, ApprovalScope};
 
 #[derive(Debug, clap::Args)]
-pub struct DenyArgs {}
-
-pub fn approve(_args: ApproveArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not implemented yet")
+pub struct ApproveArgs {
+    /// Id of the pending call (shown by the gateway and by `--list`).
+    #[arg(required_unless_present = "list", conflicts_with = "list")]
+    pub id: Option<String>,
+    /// Approve this tool for the rest of the gateway session, not just this call.
+    #[arg(long)]
+    pub session: bool,
+    /// List pending calls instead of approving one.
+    #[arg(long)]
+    pub list: bool,
+    /// State directory [default: $XDG_STATE_HOME/mcpward].
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
 }
 
-pub fn deny(_args: DenyArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not implemented yet")
+#[derive(Debug, clap::Args)]
+pub struct DenyArgs {
+    /// Id of the pending call.
+    pub id: String,
+    /// State directory [default: $XDG_STATE_HOME/mcpward].
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+}
+
+pub fn approve(args: ApproveArgs) -> anyhow::Result<ExitCode> {
+    let dir = args.state_dir.unwrap_or_else(queue::default_state_dir);
+    let mut out = anstream::stdout();
+    let Some(id) = args.id.filter(|_| !args.list) else {
+        let pending = queue::pending(&dir)?;
+        if pending.is_empty() {
+            writeln!(out, "no pending approvals")?;
+        }
+        for r in pending {
+            writeln!(
+                out,
+                "{}  {}/{}  session={}",
+                r.id, r.server, r.tool, r.session
+            )?;
+            writeln!(out, "        why: {}", r.reason)?;
+            writeln!(out, "        arguments: {}", r.arguments_masked)?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    let scope = if args.session {
+        ApprovalScope::Session
+    } else {
+        ApprovalScope::Once
+    };
+    let what = describe(&dir, &id);
+    queue::approve(&dir, &id, scope)?;
+    let how = match scope {
+        ApprovalScope::Once => "this call only",
+        ApprovalScope::Session => "for the rest of the session",
+    };
+    writeln!(out, "approved {what} ({how})")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn deny(args: DenyArgs) -> anyhow::Result<ExitCode> {
+    let dir = args.state_dir.unwrap_or_else(queue::default_state_dir);
+    let what = describe(&dir, &args.id);
+    queue::deny(&dir, &args.id)?;
+    writeln!(anstream::stdout(), "denied {what}")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `abc123 (filesystem/write_file)` when the request can be read, else the id as typed.
+fn describe(dir: &std::path::Path, id: &str) -> String {
+    let id_norm = id.trim().to_ascii_lowercase();
+    queue::pending(dir)
+        .ok()
+        .and_then(|p| p.into_iter().find(|r| r.id == id_norm))
+        .map(|r| format!("{} ({}/{})", r.id, r.server, r.tool))
+        .unwrap_or_else(|| id.trim().to_string())
 }

@@ -1,8 +1,55 @@
+//! `mcpward check`: the Claude Code `PreToolUse` hook. Reads the event from stdin, prints the
+//! decision JSON and always exits 0 (Claude Code ignores the JSON of any other exit code, and a
+//! non-zero exit other than 2 would let the call through). Anything that goes wrong — unreadable
+//! stdin, a policy that does not load — is a `deny` naming the cause.
+
+use std::io::{Read as _, Write as _};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {}
+use mcpward_gateway::hook::{self, HookOutput};
+use mcpward_policy::Policy;
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not implemented yet")
+/// Larger hook input is refused rather than read into memory.
+const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Policy file (TOML); without it, the built-in read-only policy.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let output = decide(&args);
+    if let Some(json) = output.to_json() {
+        writeln!(anstream::stdout(), "{json}")?;
+    }
+    Ok(ExitCode::from(output.exit_code()))
+}
+
+fn decide(args: &Args) -> HookOutput {
+    let policy = match &args.policy {
+        None => Policy::read_only(),
+        Some(path) => match Policy::load(path) {
+            Ok(p) => p,
+            Err(e) => {
+                return HookOutput::deny(format!(
+                    "mcpward check: cannot use the policy: {e}; fix it (`mcpward policy check {}`)",
+                    path.display()
+                ));
+            }
+        },
+    };
+    let mut input = String::new();
+    let read = std::io::stdin()
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_string(&mut input);
+    match read {
+        Err(e) => HookOutput::deny(format!("mcpward check: cannot read the hook input: {e}")),
+        Ok(n) if n as u64 > MAX_INPUT_BYTES => HookOutput::deny(format!(
+            "mcpward check: the hook input is larger than {MAX_INPUT_BYTES} bytes"
+        )),
+        Ok(_) => hook::decide(&input, &policy),
+    }
 }

@@ -1,15 +1,190 @@
+//! `mcpward wrap` / `mcpward unwrap`: route a client's stdio servers through `mcpward run`, or
+//! undo it. Shows the diff, asks on the terminal unless `--yes`, writes a backup first.
+
+use std::io::{BufRead as _, IsTerminal as _, Write as _};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-#[derive(Debug, clap::Args)]
-pub struct WrapArgs {}
+use anyhow::{Context as _, bail};
+use mcpward_config::{ClientKind, Os, candidate_paths};
+use mcpward_gateway::wrap::{self, WrapPlan};
 
 #[derive(Debug, clap::Args)]
-pub struct UnwrapArgs {}
-
-pub fn wrap(_args: WrapArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not implemented yet")
+pub struct WrapArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// Command written into the config [default: the absolute path of this executable].
+    #[arg(long, value_name = "PATH")]
+    pub bin: Option<String>,
 }
 
-pub fn unwrap(_args: UnwrapArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not implemented yet")
+#[derive(Debug, clap::Args)]
+pub struct UnwrapArgs {
+    #[command(flatten)]
+    pub target: Target,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Target {
+    /// Client whose config to change (claude-desktop, claude-code, vscode, cursor, windsurf,
+    /// gemini-cli, cline, roo-code, lm-studio).
+    #[arg(long, value_name = "ID")]
+    pub client: String,
+    /// Config file [default: the client's config, when exactly one exists].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Write without asking.
+    #[arg(long)]
+    pub yes: bool,
+}
+
+pub fn wrap(args: WrapArgs) -> anyhow::Result<ExitCode> {
+    let bin = match args.bin {
+        Some(b) => b,
+        None => std::env::current_exe()
+            .and_then(|p| p.canonicalize())
+            .context("cannot tell where this mcpward executable is; pass --bin PATH")?
+            .to_string_lossy()
+            .into_owned(),
+    };
+    edit(&args.target, "wrap", |source, client| {
+        wrap::plan_wrap(source, client, &bin)
+    })
+}
+
+pub fn unwrap(args: UnwrapArgs) -> anyhow::Result<ExitCode> {
+    edit(&args.target, "unwrap", wrap::plan_unwrap)
+}
+
+fn edit(
+    target: &Target,
+    verb: &str,
+    plan: impl Fn(&str, ClientKind) -> Result<WrapPlan, wrap::WrapError>,
+) -> anyhow::Result<ExitCode> {
+    let client = ClientKind::from_id(&target.client).with_context(|| {
+        let ids: Vec<_> = ClientKind::ALL.iter().map(|c| c.id()).collect();
+        format!(
+            "unknown client `{}`; use one of: {}",
+            target.client,
+            ids.join(", ")
+        )
+    })?;
+    let path = match &target.config {
+        Some(p) => p.clone(),
+        None => find_config(client)?,
+    };
+    let source = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let plan = plan(&source, client).with_context(|| format!("{}", path.display()))?;
+
+    let mut out = anstream::stdout();
+    let shown = path.display().to_string();
+    for s in &plan.skipped {
+        writeln!(
+            out,
+            "skipped {}: {}",
+            server_label(&s.server, &s.project),
+            s.reason
+        )?;
+    }
+    if plan.changes.is_empty() {
+        writeln!(out, "{shown}: nothing to {verb}")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let diff = similar::TextDiff::from_lines(&source, &plan.new_text);
+    write!(
+        out,
+        "{}",
+        diff.unified_diff().context_radius(2).header(&shown, &shown)
+    )?;
+    for c in &plan.changes {
+        writeln!(
+            out,
+            "{verb} {}: {} -> {}",
+            server_label(&c.server, &c.project),
+            c.before,
+            c.after
+        )?;
+    }
+    if !target.yes && !confirm(&format!("Write these changes to {shown}?"))? {
+        writeln!(out, "nothing written")?;
+        return Ok(ExitCode::from(1));
+    }
+    let backup = wrap::apply(&path, &source, &plan)?;
+    writeln!(
+        out,
+        "{verb}ped {} server(s) in {shown}; the previous version is in {}",
+        plan.changes.len(),
+        backup.display()
+    )?;
+    if verb == "wrap" {
+        writeln!(
+            out,
+            "restart the client to apply; `mcpward unwrap --client {}` undoes this",
+            client.id()
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn server_label(server: &str, project: &Option<String>) -> String {
+    match project {
+        Some(p) => format!("`{server}` (project {p})"),
+        None => format!("`{server}`"),
+    }
+}
+
+/// Asks on the terminal; refuses to guess when there is none.
+fn confirm(question: &str) -> anyhow::Result<bool> {
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        bail!(
+            "not writing without confirmation: there is no terminal to ask on; review the diff above and run again with --yes"
+        );
+    }
+    let mut err = anstream::stderr();
+    write!(err, "{question} [y/N] ")?;
+    err.flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES"))
+}
+
+/// The client's config when exactly one of its known locations exists.
+fn find_config(client: ClientKind) -> anyhow::Result<PathBuf> {
+    let home = std::env::var_os("HOME")
+        .or_else(|| std::env::var_os("USERPROFILE"))
+        .map(PathBuf::from)
+        .context("cannot find the home directory (HOME is not set); pass --config FILE")?;
+    let project = std::env::current_dir().context("cannot read the current directory")?;
+    let env = |name: &str| std::env::var(name).ok();
+    let candidates: Vec<PathBuf> = candidate_paths(&home, &project, Os::current(), &env)
+        .into_iter()
+        .filter(|c| c.client == client)
+        .map(|c| c.path)
+        .collect();
+    let existing: Vec<&PathBuf> = candidates.iter().filter(|p| is_file(p)).collect();
+    match existing.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => bail!(
+            "no {} config found (looked at: {}); pass --config FILE",
+            client.name(),
+            list(candidates.iter())
+        ),
+        many => bail!(
+            "several {} configs exist ({}); pass --config FILE to choose one",
+            client.name(),
+            list(many.iter().copied())
+        ),
+    }
+}
+
+fn is_file(p: &Path) -> bool {
+    std::fs::metadata(p).is_ok_and(|m| m.is_file())
+}
+
+fn list<'a>(paths: impl Iterator<Item = &'a PathBuf>) -> String {
+    paths
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
