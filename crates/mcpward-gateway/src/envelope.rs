@@ -130,8 +130,9 @@ pub fn salvage_id(frame: &[u8]) -> Option<Box<RawValue>> {
         #[serde(borrow)]
         id: Option<&'a RawValue>,
     }
-    let text = std::str::from_utf8(frame).ok()?;
-    let parsed: IdOnly<'_> = serde_json::from_str(text).ok()?;
+    // Lossy: a frame rejected for one bad byte inside a string still names its id.
+    let text = String::from_utf8_lossy(frame);
+    let parsed: IdOnly<'_> = serde_json::from_str(&text).ok()?;
     let id = parsed.id?;
     let first = id.get().trim_start().as_bytes().first().copied();
     match first {

@@ -30,6 +30,9 @@ pub struct RunOptions {
     pub args: Vec<OsString>,
     /// The server's name in policies, logs and approval prompts (`--name`).
     pub server_name: String,
+    /// The package the command launches ([`launch_package`]); also used to recognise curated
+    /// servers.
+    pub package: Option<String>,
     /// The policy; [`Policy::read_only`] when the user gave none.
     pub policy: Policy,
     /// Shown in denial messages as the file to edit; `None` for the built-in policy.
@@ -38,9 +41,11 @@ pub struct RunOptions {
     pub log_path: Option<PathBuf>,
     /// Where the approval queue lives (`mcpward approve` reads the same directory).
     pub state_dir: PathBuf,
-    /// Variables mcpward adds to the server's environment. Their values are treated as secrets:
-    /// masked wherever they appear in what the server sends back.
+    /// Variables mcpward adds to the server's environment.
     pub env: Vec<(String, String)>,
+    /// Secret variables mcpward adds (resolved credentials): like `env`, and their values are
+    /// also masked wherever they appear in what the server sends back.
+    pub secret_env: Vec<(String, String)>,
     /// The server's roots (for resolving relative path arguments in policy matchers).
     pub roots: Vec<PathBuf>,
     /// After the client closes stdin: how long the server gets to exit on EOF before SIGTERM,
@@ -56,15 +61,18 @@ impl RunOptions {
     pub fn new(command: impl Into<OsString>, args: Vec<OsString>) -> RunOptions {
         let command = command.into();
         let server_name = default_server_name(&command, &args);
+        let package = launch_package(&command, &args);
         RunOptions {
             command,
             args,
             server_name,
+            package,
             policy: Policy::read_only(),
             policy_file: None,
             log_path: None,
             state_dir: crate::queue::default_state_dir(),
             env: Vec::new(),
+            secret_env: Vec::new(),
             roots: Vec::new(),
             shutdown_grace: Duration::from_secs(2),
             forward_signals: true,
@@ -72,34 +80,62 @@ impl RunOptions {
     }
 }
 
-/// A name for the server when `--name` is not given: the npm package or the program's file name
-/// (`npx -y @modelcontextprotocol/server-filesystem /tmp` → `server-filesystem`).
+/// The package a launcher starts, when the command shows it: `npx -y @scope/pkg@1.2 …` →
+/// `@scope/pkg`, `node …/node_modules/@scope/pkg/dist/index.js` → `@scope/pkg`. Curated
+/// knowledge is keyed by package, so this is how a well-known server is recognised whatever the
+/// user named it.
+pub fn launch_package(command: &OsString, args: &[OsString]) -> Option<String> {
+    let program = std::path::Path::new(command)
+        .file_name()?
+        .to_string_lossy()
+        .into_owned();
+    let first = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .find(|a| !a.starts_with('-'))?;
+    match program.as_str() {
+        "npx" | "bunx" | "pnpx" | "uvx" | "pipx" => {
+            let (scope, rest) = match first.strip_prefix('@') {
+                Some(rest) => ("@", rest),
+                None => ("", first.as_str()),
+            };
+            let name = rest.split('@').next().unwrap_or(rest);
+            (!name.is_empty()).then(|| format!("{scope}{name}"))
+        }
+        "node" | "bun" | "deno" => {
+            let (_, after) = first.rsplit_once("node_modules/")?;
+            let mut parts = after.split('/');
+            let head = parts.next()?;
+            if head.starts_with('@') {
+                Some(format!("{head}/{}", parts.next()?))
+            } else {
+                Some(head.to_owned())
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A name for the server when `--name` is not given: the package without its scope and its
+/// `server-`/`mcp-server-` decoration (`@modelcontextprotocol/server-filesystem` → `filesystem`),
+/// else the program's file name.
 pub fn default_server_name(command: &OsString, args: &[OsString]) -> String {
+    if let Some(package) = launch_package(command, args) {
+        let last = package.rsplit('/').next().unwrap_or(&package);
+        let short = ["mcp-server-", "server-", "mcp-"]
+            .iter()
+            .find_map(|p| last.strip_prefix(p))
+            .or_else(|| last.strip_suffix("-mcp-server"))
+            .or_else(|| last.strip_suffix("-mcp"))
+            .unwrap_or(last);
+        if !short.is_empty() {
+            return short.to_owned();
+        }
+    }
     let program = std::path::Path::new(command)
         .file_name()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let launcher = matches!(
-        program.as_str(),
-        "npx" | "bunx" | "pnpx" | "uvx" | "node" | "python" | "python3" | "deno" | "bun"
-    );
-    if launcher
-        && let Some(first) = args
-            .iter()
-            .map(|a| a.to_string_lossy())
-            .find(|a| !a.starts_with('-'))
-    {
-        let first = first.trim_end_matches(".js").trim_end_matches(".py");
-        let last = first.rsplit('/').find(|s| !s.is_empty()).unwrap_or(first);
-        let last = last
-            .split('@')
-            .next()
-            .filter(|s| !s.is_empty())
-            .unwrap_or(last);
-        if !last.is_empty() {
-            return last.to_owned();
-        }
-    }
     if program.is_empty() {
         "server".to_owned()
     } else {

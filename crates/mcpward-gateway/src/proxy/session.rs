@@ -71,6 +71,8 @@ struct ApprovalDone {
 
 struct Gateway {
     server: String,
+    /// Names curated knowledge may know the server by: its name and its launch package.
+    server_ids: Vec<String>,
     policy: Policy,
     policy_file: Option<String>,
     roots: Vec<std::path::PathBuf>,
@@ -122,7 +124,11 @@ where
         stdin,
         stdout,
         pid,
-    } = child::spawn(&opts.command, &opts.args, &opts.env)?;
+    } = {
+        let mut env = opts.env.clone();
+        env.extend(opts.secret_env.iter().cloned());
+        child::spawn(&opts.command, &opts.args, &env)?
+    };
 
     let (to_client, client_out_rx) = mpsc::channel(CHANNEL_FRAMES);
     let (to_server, server_out_rx) = mpsc::channel(CHANNEL_FRAMES);
@@ -145,7 +151,10 @@ where
 
     let mut gw = Gateway {
         server: opts.server_name.clone(),
-        redactor: Rc::new(Redactor::new(opts.env.iter().map(|(_, v)| v.as_str()))),
+        server_ids: std::iter::once(opts.server_name.clone())
+            .chain(opts.package.clone())
+            .collect(),
+        redactor: Rc::new(Redactor::new(opts.secret_env.iter().map(|(_, v)| v.as_str()))),
         redact_responses: defaults.redact_responses,
         hide_denied: defaults.hide_denied_tools,
         approval_timeout: Duration::from_secs(defaults.approval_timeout_secs.max(1)),
@@ -375,15 +384,10 @@ impl Gateway {
         let annotations = info.and_then(|i| i.annotations.as_ref());
         let description = info.and_then(|i| i.description.as_deref());
         let trusted = self.policy.defaults.trusts(&self.server);
+        let ids: Vec<&str> = self.server_ids.iter().map(String::as_str).collect();
         let facts = ToolFacts {
             kind: knowledge::classify(&tool, description, annotations),
-            read_only: knowledge::read_only_proof(
-                &[&self.server],
-                &tool,
-                annotations,
-                trusted,
-                false,
-            ),
+            read_only: knowledge::read_only_proof(&ids, &tool, annotations, trusted, false),
             session_tainted: self.taint.is_tainted(),
             roots: self.roots.clone(),
         };

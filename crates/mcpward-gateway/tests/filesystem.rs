@@ -1,0 +1,180 @@
+//! End to end against the official filesystem server: curated reads pass, writes need a person
+//! (both channels), a rule denies moves and hides the tool.
+
+mod common;
+
+use common::{answer_elicitation, answer_queue, elicitation_capabilities, options, start};
+use mcpward_testkit::{ReferenceServer, is_error, reference_server, response_text};
+use serde_json::json;
+
+fn fs_options(
+    root: &std::path::Path,
+    state: &std::path::Path,
+) -> mcpward_gateway::proxy::RunOptions {
+    let (node, mut args) = reference_server(ReferenceServer::Filesystem);
+    args.push(root.as_os_str().to_owned());
+    let mut opts = options(node, args, state);
+    opts.roots = vec![root.to_path_buf()];
+    opts
+}
+
+#[tokio::test]
+async fn curated_read_is_allowed_in_read_only_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("hello.txt"), "hello from the test").unwrap();
+    let mut s = start(fs_options(&root, &root.join(".state")));
+    s.client.initialize(json!({})).await.unwrap();
+    let tools = s.client.list_tools().await.unwrap();
+    assert!(
+        tools.iter().any(|t| t["name"] == "read_text_file"),
+        "{tools:?}"
+    );
+    let resp = s
+        .client
+        .call_tool("read_text_file", json!({"path": root.join("hello.txt")}))
+        .await
+        .unwrap();
+    assert!(!is_error(&resp), "{resp}");
+    assert_eq!(response_text(&resp), "hello from the test");
+    assert_eq!(s.finish().await, 0);
+}
+
+#[tokio::test]
+async fn write_is_asked_and_refused_through_elicitation() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let mut s = start(fs_options(&root, &root.join(".state")));
+    answer_elicitation(&mut s.client, json!({"action": "decline"}));
+    s.client
+        .initialize(elicitation_capabilities())
+        .await
+        .unwrap();
+    s.client.list_tools().await.unwrap();
+    let target = root.join("new.txt");
+    let resp = s
+        .client
+        .call_tool("write_file", json!({"path": target, "content": "x"}))
+        .await
+        .unwrap();
+    assert!(is_error(&resp), "{resp}");
+    assert!(
+        response_text(&resp).contains("the person declined"),
+        "{resp}"
+    );
+    assert!(!target.exists(), "a refused write must not run");
+    let asked = &s.client.server_requests;
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0]["method"], "elicitation/create");
+    let message = asked[0]["params"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("write_file") && message.contains("new.txt"),
+        "{message}"
+    );
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn write_is_asked_and_approved_through_elicitation() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let mut s = start(fs_options(&root, &root.join(".state")));
+    answer_elicitation(
+        &mut s.client,
+        json!({"action": "accept", "content": {"approve": true}}),
+    );
+    s.client
+        .initialize(elicitation_capabilities())
+        .await
+        .unwrap();
+    s.client.list_tools().await.unwrap();
+    let target = root.join("approved.txt");
+    let resp = s
+        .client
+        .call_tool("write_file", json!({"path": target, "content": "approved"}))
+        .await
+        .unwrap();
+    assert!(!is_error(&resp), "{resp}");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "approved");
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn write_is_approved_through_the_queue_when_client_cannot_elicit() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let mut s = start(fs_options(&root, state.path()));
+    s.client.initialize(json!({})).await.unwrap();
+    s.client.list_tools().await.unwrap();
+    let approver = answer_queue(state.path(), true);
+    let target = root.join("queued.txt");
+    let resp = s
+        .client
+        .call_tool("write_file", json!({"path": target, "content": "queued"}))
+        .await
+        .unwrap();
+    assert_eq!(approver.join().unwrap(), "write_file");
+    assert!(!is_error(&resp), "{resp}");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "queued");
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn write_is_refused_through_the_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let mut s = start(fs_options(&root, state.path()));
+    s.client.initialize(json!({})).await.unwrap();
+    let approver = answer_queue(state.path(), false);
+    let target = root.join("refused.txt");
+    let resp = s
+        .client
+        .call_tool("write_file", json!({"path": target, "content": "no"}))
+        .await
+        .unwrap();
+    approver.join().unwrap();
+    assert!(is_error(&resp), "{resp}");
+    assert!(response_text(&resp).contains("denied it"), "{resp}");
+    assert!(!target.exists());
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn rule_denies_move_and_hides_it_from_tools_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("a.txt"), "a").unwrap();
+    let policy_path = root.join("policy.toml");
+    std::fs::write(
+        &policy_path,
+        "[[rule]]\nserver = \"filesystem\"\ntool = \"move_file\"\naction = \"deny\"\nreason = \"moves lose history\"\n",
+    )
+    .unwrap();
+    let mut opts = fs_options(&root, &root.join(".state"));
+    opts.policy = mcpward_policy::Policy::load(&policy_path).unwrap();
+    opts.policy_file = Some("policy.toml".into());
+    let mut s = start(opts);
+    s.client.initialize(json!({})).await.unwrap();
+    let tools = s.client.list_tools().await.unwrap();
+    assert!(
+        !tools.iter().any(|t| t["name"] == "move_file"),
+        "denied tool must be hidden"
+    );
+    assert!(tools.iter().any(|t| t["name"] == "read_text_file"));
+    let resp = s
+        .client
+        .call_tool(
+            "move_file",
+            json!({"source": root.join("a.txt"), "destination": root.join("b.txt")}),
+        )
+        .await
+        .unwrap();
+    assert!(is_error(&resp));
+    let text = response_text(&resp);
+    assert!(root.join("a.txt").exists() && !root.join("b.txt").exists());
+    let text = text.replace(&root.display().to_string(), "<root>");
+    insta::assert_snapshot!(text, @"mcpward denied `move_file` on server `filesystem`: moves lose history (decided by rule #1 (policy.toml:1)). To allow it, change or remove that rule at policy.toml:1 (check with `mcpward policy explain`).");
+    s.finish().await;
+}

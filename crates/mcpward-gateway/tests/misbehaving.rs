@@ -1,0 +1,252 @@
+//! The gateway against servers and clients that break the rules: every fault is answered or
+//! dropped and logged, never forwarded raw, never a crash.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{answer_elicitation, elicitation_capabilities, options, start};
+use mcpward_testkit::{fake_github_token, is_error, response_text, testkit_server};
+use serde_json::json;
+
+fn server_options(name: &str, state: &std::path::Path) -> mcpward_gateway::proxy::RunOptions {
+    let mut opts = options(testkit_server(name), Vec::new(), state);
+    opts.server_name = name.to_owned();
+    // These test servers are ours: their readOnlyHint annotations count as proof.
+    opts.policy.defaults.trusted_servers = vec![name.to_owned()];
+    opts
+}
+
+#[tokio::test]
+async fn server_crash_answers_pending_call_and_exits_with_its_status() {
+    let state = tempfile::tempdir().unwrap();
+    let mut opts = server_options("crash_mid_call", state.path());
+    opts.policy = mcpward_policy::Policy::parse(
+        "[[rule]]\ntool = \"crash\"\naction = \"allow\"\n",
+        std::path::Path::new("policy.toml"),
+    )
+    .unwrap();
+    let mut s = start(opts);
+    s.client.initialize(json!({})).await.unwrap();
+    s.client.list_tools().await.unwrap();
+    let resp = s.client.call_tool("crash", json!({})).await.unwrap();
+    assert!(is_error(&resp), "{resp}");
+    assert!(response_text(&resp).contains("exited (status 3)"), "{resp}");
+    let code = tokio::task::spawn_blocking(move || s.gateway.join().unwrap().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(code, 3);
+}
+
+#[tokio::test]
+async fn malformed_server_frames_are_dropped_not_forwarded() {
+    let state = tempfile::tempdir().unwrap();
+    let mut s = start(server_options("malformed_frames", state.path()));
+    s.client.initialize(json!({})).await.unwrap();
+    s.client.list_tools().await.unwrap();
+    let resp = s.client.call_tool("garble", json!({})).await.unwrap();
+    assert_eq!(response_text(&resp), "after the garbage");
+    assert!(
+        s.client.notifications.is_empty(),
+        "broken notifications must not reach the client: {:?}",
+        s.client.notifications
+    );
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn malformed_response_to_a_call_becomes_an_error_for_that_call() {
+    let state = tempfile::tempdir().unwrap();
+    let mut s = start(server_options("malformed_frames", state.path()));
+    s.client.initialize(json!({})).await.unwrap();
+    s.client.list_tools().await.unwrap();
+    let resp = s.client.call_tool("garble_only", json!({})).await.unwrap();
+    assert!(resp.get("error").is_some(), "{resp}");
+    assert!(response_text(&resp).contains("duplicate key"), "{resp}");
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn unsolicited_server_responses_are_dropped() {
+    let state = tempfile::tempdir().unwrap();
+    let mut s = start(server_options("unsolicited_responses", state.path()));
+    s.client.initialize(json!({})).await.unwrap();
+    s.client.list_tools().await.unwrap();
+    let resp = s.client.call_tool("ghost", json!({})).await.unwrap();
+    assert_eq!(response_text(&resp), "real answer");
+    assert!(s.client.take_stashed().is_empty());
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn one_mebibyte_result_passes_through_intact() {
+    let state = tempfile::tempdir().unwrap();
+    let mut s = start(server_options("huge_output", state.path()));
+    s.client.initialize(json!({})).await.unwrap();
+    s.client.list_tools().await.unwrap();
+    let resp = s
+        .client
+        .call_tool("big", json!({"bytes": 1 << 20}))
+        .await
+        .unwrap();
+    assert_eq!(response_text(&resp).len(), 1 << 20);
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn frame_over_the_limit_is_dropped_and_session_continues() {
+    let state = tempfile::tempdir().unwrap();
+    let mut opts = server_options("huge_output", state.path());
+    opts.policy.defaults.max_frame_bytes = 64 * 1024;
+    let mut s = start(opts);
+    s.client.timeout = Duration::from_secs(2);
+    s.client.initialize(json!({})).await.unwrap();
+    s.client.list_tools().await.unwrap();
+    // The server's answer is too large: dropped, so this call gets no answer...
+    let id = s
+        .client
+        .send_request(
+            "tools/call",
+            json!({"name": "big", "arguments": {"bytes": 100_000}}),
+        )
+        .await
+        .unwrap();
+    assert!(s.client.wait_for(&id).await.is_err());
+    // ...but the session goes on.
+    let resp = s
+        .client
+        .call_tool("big", json!({"bytes": 10}))
+        .await
+        .unwrap();
+    assert_eq!(response_text(&resp), "xxxxxxxxxx");
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn secrets_in_results_are_masked() {
+    let state = tempfile::tempdir().unwrap();
+    let env_secret = format!("internal-{}", "Qw7Er6Ty5Ui4Op3As2");
+    let mut opts = server_options("secrets_in_results", state.path());
+    opts.secret_env = vec![("MCPWARD_TEST_SECRET".into(), env_secret.clone())];
+    let mut s = start(opts);
+    s.client.initialize(json!({})).await.unwrap();
+    s.client.list_tools().await.unwrap();
+    let resp = s.client.call_tool("leak", json!({})).await.unwrap();
+    let text = response_text(&resp);
+    assert!(!text.contains(&env_secret), "{text}");
+    assert!(!text.contains(&fake_github_token()), "{text}");
+    assert!(text.contains("env=inte…(27 chars)"), "{text}");
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn untrusted_read_only_hint_is_not_proof() {
+    let state = tempfile::tempdir().unwrap();
+    let mut opts = options(
+        testkit_server("poisoned_description"),
+        Vec::new(),
+        state.path(),
+    );
+    opts.server_name = "poisoned".into();
+    let mut s = start(opts);
+    answer_elicitation(&mut s.client, json!({"action": "cancel"}));
+    s.client
+        .initialize(elicitation_capabilities())
+        .await
+        .unwrap();
+    let tools = s.client.list_tools().await.unwrap();
+    assert_eq!(tools[0]["annotations"]["readOnlyHint"], true);
+    let resp = s
+        .client
+        .call_tool("add", json!({"a": 1, "b": 2}))
+        .await
+        .unwrap();
+    assert!(is_error(&resp), "{resp}");
+    assert_eq!(
+        s.client.server_requests.len(),
+        1,
+        "the call must have been asked"
+    );
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn changed_tools_are_announced_and_new_tools_are_asked() {
+    let state = tempfile::tempdir().unwrap();
+    let mut s = start(server_options("tool_changer", state.path()));
+    answer_elicitation(&mut s.client, json!({"action": "decline"}));
+    s.client
+        .initialize(elicitation_capabilities())
+        .await
+        .unwrap();
+    s.client.list_tools().await.unwrap();
+    let first = s.client.call_tool("lookup", json!({})).await.unwrap();
+    assert_eq!(
+        response_text(&first),
+        "call 1",
+        "trusted read-only tool runs"
+    );
+    assert!(
+        s.client
+            .notifications
+            .iter()
+            .any(|n| n["method"] == "notifications/tools/list_changed")
+    );
+    let tools = s.client.list_tools().await.unwrap();
+    assert!(tools.iter().any(|t| t["name"] == "exec"));
+    // `lookup` lost its readOnlyHint: no longer proven read-only, so it is asked (and declined).
+    let again = s.client.call_tool("lookup", json!({})).await.unwrap();
+    assert!(is_error(&again), "{again}");
+    let exec = s.client.call_tool("exec", json!({})).await.unwrap();
+    assert!(is_error(&exec), "{exec}");
+    assert_eq!(s.client.server_requests.len(), 2);
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn rejected_client_frames_are_answered_and_never_reach_the_server() {
+    let state = tempfile::tempdir().unwrap();
+    let mut opts = server_options("recorder", state.path());
+    opts.policy.defaults.max_frame_bytes = 4096;
+    let mut s = start(opts);
+    s.client.initialize(json!({})).await.unwrap();
+    s.client.list_tools().await.unwrap();
+    let rejected: Vec<Vec<u8>> = vec![
+        b"not json at all".to_vec(),
+        b"{\"jsonrpc\":\"2.0\",\"id\":41,\"method\":\"tools/call\",\"params\":{\"name\":\"\xff\"}}".to_vec(),
+        br#"{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"received","arguments":{"path":"a","path":"b"}}}"#.to_vec(),
+        br#"{"jsonrpc":"1.0","id":43,"method":"ping"}"#.to_vec(),
+        br#"[{"jsonrpc":"2.0","id":44,"method":"ping"}]"#.to_vec(),
+        format!(r#"{{"jsonrpc":"2.0","id":45,"method":"ping","params":{{"pad":"{}"}}}}"#, "x".repeat(5000)).into_bytes(),
+        br#"{"jsonrpc":"2.0","id":"never-asked","result":{}}"#.to_vec(),
+    ];
+    for frame in &rejected {
+        s.client.send_raw(frame).await.unwrap();
+    }
+    let resp = s.client.call_tool("received", json!({})).await.unwrap();
+    let seen = response_text(&resp);
+    for marker in [
+        "not json",
+        "\"id\":41",
+        "\"id\":42",
+        "\"id\":43",
+        "\"id\":44",
+        "\"id\":45",
+        "never-asked",
+    ] {
+        assert!(
+            !seen.contains(marker),
+            "{marker} reached the server:\n{seen}"
+        );
+    }
+    let errors = s.client.take_stashed();
+    let mut ids: Vec<String> = errors.iter().map(|e| e["id"].to_string()).collect();
+    ids.sort();
+    insta::assert_snapshot!(ids.join(" "), @"41 42 43 null null null");
+    let codes: Vec<i64> = errors
+        .iter()
+        .filter_map(|e| e["error"]["code"].as_i64())
+        .collect();
+    assert_eq!(codes.len(), 6, "{errors:?}");
+    s.finish().await;
+}
