@@ -134,6 +134,8 @@ pub struct Launch {
     pub server_args: Vec<Spanned<String>>,
     /// Environment set on the command line (`docker run -e K=V`, `env K=V cmd`), with the span of the token.
     pub inline_env: Vec<(String, String, Span)>,
+    /// Host paths bind-mounted into a container (`-v /host:/ctr`, `--mount type=bind,src=/host,…`).
+    pub mounts: Vec<Spanned<String>>,
     /// The URL the client or a bridge (`mcp-remote`, `supergateway`) connects to.
     pub remote_url: Option<Spanned<String>>,
     /// Started through `mcpward run`, so mcpward's policy sees every call.
@@ -157,6 +159,7 @@ impl Launch {
             script: None,
             server_args: Vec::new(),
             inline_env: Vec::new(),
+            mounts: Vec::new(),
             remote_url: entry.url.clone(),
             gated: false,
             sandboxed: false,
@@ -635,6 +638,18 @@ fn docker_runner(launch: &mut Launch, args: &[Spanned<String>]) {
                 .inline_env
                 .push((k.to_string(), val.to_string(), span));
         }
+        let mount = match v {
+            "-v" | "--volume" | "--mount" => args.get(i + 1).map(|m| (v, m.value.as_str(), m.span)),
+            _ => ["--volume=", "-v=", "--mount="].iter().find_map(|p| {
+                v.strip_prefix(p)
+                    .map(|m| (p.trim_end_matches('='), m, t.span))
+            }),
+        };
+        if let Some(host) =
+            mount.and_then(|(opt, m, span)| mount_source(opt, m).map(|h| Spanned::new(h, span)))
+        {
+            launch.mounts.push(host);
+        }
         i += if valued.contains(&v) { 2 } else { 1 };
     }
     let rest = &args[i.min(args.len())..];
@@ -642,6 +657,31 @@ fn docker_runner(launch: &mut Launch, args: &[Spanned<String>]) {
         launch.package = Some(docker_spec(image));
         launch.server_args = after.to_vec();
     }
+}
+
+/// Host side of a bind mount; `None` for named volumes and tmpfs.
+fn mount_source(option: &str, value: &str) -> Option<String> {
+    let host = if option == "--mount" {
+        value.split(',').find_map(|kv| {
+            let (k, v) = kv.split_once('=')?;
+            matches!(k.trim(), "source" | "src").then(|| v.trim().to_string())
+        })?
+    } else {
+        // `C:\Users\me:/data` has a drive colon before the separator.
+        let b = value.as_bytes();
+        let skip = if b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' {
+            2
+        } else {
+            0
+        };
+        match value[skip..].find(':') {
+            Some(i) => value[..skip + i].to_string(),
+            None => value.to_string(),
+        }
+    };
+    let is_path = host.starts_with(['/', '~', '.', '$', '%'])
+        || (host.len() >= 2 && host.as_bytes()[1] == b':');
+    is_path.then_some(host)
 }
 
 fn docker_spec(t: &Spanned<String>) -> PackageSpec {
@@ -839,6 +879,28 @@ mod tests {
             Pinning::Pinned
         );
         assert_eq!(pkg("docker", &["run", "localhost:5000/img"]).version, None);
+    }
+
+    #[test]
+    fn reads_host_side_of_bind_mounts() {
+        let l = Launch::of(&entry(
+            "docker",
+            &[
+                "run",
+                "-v",
+                "/Users/me:/data",
+                "--volume=C:\\Users\\me:/w",
+                "-v",
+                "cache:/cache",
+                "--mount",
+                "type=bind,src=/srv/app,dst=/projects/app",
+                "mcp/filesystem",
+                "/projects",
+            ],
+        ));
+        let hosts: Vec<_> = l.mounts.iter().map(|m| m.value.as_str()).collect();
+        assert_eq!(hosts, vec!["/Users/me", "C:\\Users\\me", "/srv/app"]);
+        assert_eq!(l.package.unwrap().name, "mcp/filesystem");
     }
 
     #[test]

@@ -6,6 +6,7 @@ use mcpward_core::{Finding, RuleMeta, Severity};
 
 use crate::context::{FileContext, ServerView};
 use crate::knowledge::Capability;
+use crate::launch::Runner;
 
 pub static META: RuleMeta = RuleMeta {
     id: "broad-filesystem-root",
@@ -15,8 +16,9 @@ pub static META: RuleMeta = RuleMeta {
 fast-filesystem, Desktop Commander...) whose allowed roots (arguments, or variables such as \
 `ALLOWED_DIRECTORIES`) include `/`, `~`, `$HOME`, `%USERPROFILE%`, `/home/<user>`, \
 `/Users/<user>`, `C:\\Users\\<user>`, a drive root (`C:\\`), system directories (`/etc`, `/usr`, \
-`/var`, `C:\\Windows`...) or credential stores (`~/.ssh`, `~/.aws`...). Many separate roots (four \
-or more) are reported at low severity so the list gets a second look.",
+`/var`, `C:\\Windows`...) or credential stores (`~/.ssh`, `~/.aws`...). Any containerised server whose \
+`docker run` bind-mounts such a host path (`-v /Users/me:/data`, `--mount src=…`) is reported too. \
+Many separate roots (four or more) are reported at low severity so the list gets a second look.",
     why: "Everything under a root is readable (and usually writable) by the model, and through it \
 by whoever wrote the last web page or issue it read. A home directory holds SSH keys, cloud \
 credentials, browser profiles and shell history; one prompt injection is enough to read them.",
@@ -37,6 +39,22 @@ const ROOT_VARIABLES: &[&str] = &[
 const MANY_ROOTS: usize = 4;
 
 pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
+    // A bind mount gives any containerised server the host directory, whatever the server does.
+    for server in cx.servers.iter().filter(|s| s.active()) {
+        for mount in &server.launch.mounts {
+            if let Some(reason) = broadness(&mount.value) {
+                out.push(
+                    cx.finding(
+                        &META,
+                        Some(server.entry),
+                        mount.span,
+                        format!("{} mounts `{}` into its container: {reason}", server.label(), mount.value),
+                    )
+                    .fix("mount only the project directories the server needs (`--mount type=bind,src=/path/to/project,dst=/projects/project`)"),
+                );
+            }
+        }
+    }
     for server in cx
         .servers
         .iter()
@@ -73,8 +91,12 @@ pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// Path-like roots from positional arguments and root variables.
+/// Path-like roots from positional arguments and root variables. In a container the arguments
+/// are container paths; the host side is checked through the mounts instead.
 fn roots(server: &ServerView<'_>) -> Vec<Spanned<String>> {
+    if server.launch.runner == Runner::Docker {
+        return Vec::new();
+    }
     let mut roots: Vec<Spanned<String>> = server
         .launch
         .server_args
@@ -292,6 +314,43 @@ mod tests {
         .env("ALLOWED_DIRECTORIES", "/srv/app,/")
         .build();
         assert_eq!(run(check, &file).len(), 1);
+    }
+
+    #[test]
+    fn reports_home_directory_mounted_into_a_container() {
+        let file = Builder::new(ClientKind::ClaudeDesktop, "{}")
+            .stdio(
+                "fs",
+                "docker",
+                &[
+                    "run",
+                    "-i",
+                    "--rm",
+                    "--mount",
+                    "type=bind,src=/Users/alice,dst=/projects/alice",
+                    "mcp/filesystem",
+                    "/projects",
+                ],
+            )
+            .build();
+        let f = run(check, &file);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].message.contains("mounts"));
+        let fine = Builder::new(ClientKind::ClaudeDesktop, "{}")
+            .stdio(
+                "fs",
+                "docker",
+                &[
+                    "run",
+                    "-i",
+                    "-v",
+                    "/Users/alice/site:/projects/site",
+                    "mcp/filesystem",
+                    "/",
+                ],
+            )
+            .build();
+        assert!(run(check, &fine).is_empty());
     }
 
     #[test]
