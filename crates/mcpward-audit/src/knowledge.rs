@@ -256,41 +256,48 @@ fn normalise_name(name: &str) -> String {
 }
 
 /// Capabilities guessed from a name for servers not in the table; marked as guesses in messages.
+/// Whole words only (`@executeautomation/…` is not "exec"), plus a few compounds.
 pub fn guess_capabilities(name: &str) -> Vec<Capability> {
     let n = name.to_ascii_lowercase();
+    let words: Vec<&str> = n
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let has_word = |list: &[&str]| words.iter().any(|w| list.contains(w));
     let mut caps = Vec::new();
-    if [
+    const EXEC: &[&str] = &[
         "shell",
         "terminal",
+        "terminals",
         "command",
+        "commands",
         "exec",
-        "code-runner",
-        "coderunner",
+        "execute",
         "bash",
+        "zsh",
         "powershell",
         "repl",
-    ]
-    .iter()
-    .any(|k| n.contains(k))
-    {
+        "cmd",
+        "tmux",
+    ];
+    if has_word(EXEC) || n.contains("code-runner") || n.contains("coderunner") {
         caps.extend([Capability::Exec, Capability::Write]);
     }
     if n.contains("filesystem") || n.contains("file-system") {
         caps.extend([Capability::Filesystem, Capability::Write]);
     }
-    if [
+    const UNTRUSTED: &[&str] = &[
         "fetch",
         "browser",
         "puppeteer",
         "playwright",
         "scrape",
+        "scraper",
         "crawl",
-        "web-search",
-        "websearch",
-    ]
-    .iter()
-    .any(|k| n.contains(k))
-    {
+        "crawler",
+        "firecrawl",
+    ];
+    if has_word(UNTRUSTED) || n.contains("web-search") || n.contains("websearch") {
         caps.push(Capability::ReadsUntrusted);
     }
     caps
@@ -445,5 +452,10 @@ mod tests {
     fn guesses_exec_from_shell_like_names() {
         assert!(guess_capabilities("super-shell-mcp").contains(&Capability::Exec));
         assert!(guess_capabilities("weather-mcp").is_empty());
+        assert!(
+            !guess_capabilities("@executeautomation/playwright-mcp-server")
+                .contains(&Capability::Exec)
+        );
+        assert!(guess_capabilities("mcp-server-shell").contains(&Capability::Exec));
     }
 }

@@ -1,5 +1,5 @@
 //! The rule registry. Each rule lives in its own file with its id, docs, check and tests;
-//! adding a rule is one file plus one line in [`REGISTRY`].
+//! adding a rule is one file plus one line in the `registry!` list below.
 
 use mcpward_core::{Finding, RuleMeta};
 
