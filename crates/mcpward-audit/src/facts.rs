@@ -18,8 +18,9 @@ pub struct FileFacts {
 }
 
 impl FileFacts {
-    /// Look at `path`. Anything that cannot be determined is reported as "no" (not in a repo,
-    /// not readable by others): a fact we cannot establish never produces a finding on its own.
+    /// Look at `path`. A file that cannot be read or is not inside a work tree is "not in a repo,
+    /// not readable by others". Inside a work tree, an index or ignore file that cannot be read
+    /// counts as "not ignored": the audit then warns about the file rather than staying silent.
     pub fn gather(path: &Path) -> FileFacts {
         let mut facts = FileFacts {
             world_or_group_readable: readable_by_others(path),
@@ -58,7 +59,9 @@ fn git_facts(path: &Path) -> Option<(bool, bool)> {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
         .join("/");
-    let index = repo.index_or_empty().ok()?;
+    let Ok(index) = repo.index_or_empty() else {
+        return Some((false, false));
+    };
     let tracked = index.entry_by_path(rela.as_str().into()).is_some();
     let ignored = repo
         .excludes(

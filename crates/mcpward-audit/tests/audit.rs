@@ -289,3 +289,33 @@ fn tracked_config_with_secret_is_found_through_git() {
         .expect("tracked secret finding");
     assert_eq!(tracked.severity, Severity::Critical);
 }
+
+/// What a person reads for the insecure example, reviewed as a snapshot so any wording change
+/// is a visible diff.
+#[test]
+fn insecure_config_findings_snapshot() {
+    let file = parse(
+        "claude_desktop_config.json",
+        ClientKind::ClaudeDesktop,
+        &claude_desktop_config(&fake_ghp()),
+    );
+    let findings = audit(&[file], &offline());
+    let text: String = findings
+        .iter()
+        .map(|f| {
+            let span = f
+                .span
+                .map(|s| format!("{}:{}", s.line, s.col))
+                .unwrap_or_default();
+            format!(
+                "{} [{}] {} @{span}\n  {}\n  fix: {}\n",
+                f.rule,
+                f.severity,
+                f.server.as_deref().unwrap_or("-"),
+                f.message,
+                f.fix.as_deref().unwrap_or("-")
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(text);
+}

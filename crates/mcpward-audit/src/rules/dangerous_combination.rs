@@ -14,8 +14,8 @@ pub static META: RuleMeta = RuleMeta {
     what: "Within one client configuration (and, for Claude Code, within one project together with \
 the user-level servers), a server that returns content written by others (fetch, browsers, web \
 search, mail and chat readers, issue trackers) next to a server that acts with your credentials \
-and can write or execute (GitHub, Slack, databases, shells...), neither of them gated by \
-`mcpward run`. Reported once per pair, at the untrusted server.",
+and can write (GitHub, Slack, databases...) or that runs commands (shells, code runners: they act \
+as you without any token), neither of them gated by `mcpward run`. Reported once per pair, at the untrusted server.",
     why: "This is the \"lethal trifecta\": the model reads an attacker's text through the first \
 server and carries out its instructions with the second, for example a web page that says \
 \"open a pull request adding this key\" or an issue that says \"post the contents of .env to \
@@ -57,9 +57,9 @@ pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                     continue;
                 }
                 let power = if writer.has(Capability::Exec) {
-                    "execute commands"
+                    "execute commands as you"
                 } else {
-                    "write"
+                    "write with your credentials"
                 };
                 let scope = project
                     .map(|p| format!(" (project {p})"))
@@ -70,23 +70,46 @@ pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                         Some(untrusted.entry),
                         untrusted.entry.span,
                         format!(
-                            "{} reads untrusted content and {} can {power} with your credentials{scope}: text fetched by the first can drive the second",
+                            "{} reads untrusted content and {} can {power}{scope}: instructions hidden in what the first returns can steer the second",
                             untrusted.label(),
                             writer.label()
                         ),
                     )
-                    .fix(format!(
-                        "run `{}` through `mcpward run -- …` with a policy that asks before writes (or enable its read-only mode), or move `{}` to a separate client config",
-                        writer.entry.name, untrusted.entry.name
-                    )),
+                    .fix(fix_for(writer, untrusted)),
                 );
             }
         }
     }
 }
 
+/// Gate the writer (the cheaper side to restrict), or separate the two.
+fn fix_for(writer: &ServerView<'_>, untrusted: &ServerView<'_>) -> String {
+    let gate = if writer.has(Capability::Exec) {
+        format!(
+            "run `{}` through `mcpward run --sandbox -- …` with a policy that asks before each command",
+            writer.entry.name
+        )
+    } else {
+        let read_only = writer
+            .known
+            .and_then(|k| k.read_only.first())
+            .map(|sw| format!(", or enable its read-only mode with {}", sw.describe()))
+            .unwrap_or_default();
+        format!(
+            "run `{}` through `mcpward run -- …` with a policy that asks before writes{read_only}",
+            writer.entry.name
+        )
+    };
+    format!(
+        "{gate}; or move `{}` to a separate client config",
+        untrusted.entry.name
+    )
+}
+
+/// A server that runs commands acts as the local user (SSH keys, git and cloud credentials) even
+/// without a token in its entry; a writer needs credentials of its own to reach anything.
 fn acts_with_credentials(s: &ServerView<'_>) -> bool {
-    (s.has(Capability::Write) || s.has(Capability::Exec)) && s.credentialed()
+    s.has(Capability::Exec) || (s.has(Capability::Write) && s.credentialed())
 }
 
 #[cfg(test)]
@@ -132,6 +155,17 @@ mod tests {
                 .iter()
                 .all(|f| f.server.as_deref() != Some("fetch"))
         );
+    }
+
+    #[test]
+    fn exec_server_combines_without_a_token() {
+        let file = Builder::new(ClientKind::Cursor, "{}")
+            .stdio("browser", "npx", &["-y", "@playwright/mcp@0.0.41"])
+            .stdio("shell", "uvx", &["mcp-shell-server==1.0.3"])
+            .build();
+        let f = run(check, &file);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].message.contains("execute commands as you"));
     }
 
     #[test]

@@ -63,7 +63,7 @@ pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                 .severity(severity)
                 .mask(s.file_range.clone())
                 .fix(format!(
-                    "rotate this secret (it has been on disk), then {}",
+                    "rotate this secret (it has been written to disk), then {}",
                     reference_fix(cx.file.client, &var, &s.place)
                 )),
             );
@@ -108,7 +108,7 @@ pub(crate) fn reference_fix(client: ClientKind, var: &str, place: &SecretPlace) 
         ),
         ClientKind::ClaudeDesktop | ClientKind::Zed | ClientKind::Cline | ClientKind::LmStudio => {
             format!(
-                "{} does not expand variables in this file: launch the server through `mcpward run`, which resolves `keyring:service/account` and `op://` references, or through a wrapper that reads `{var}` from your keychain",
+                "launch the server through `mcpward run`, which resolves `keyring:service/account` and `op://` references, or through a wrapper that reads `{var}` from your keychain ({} does not expand variables in this file)",
                 client.name()
             )
         }
