@@ -62,7 +62,7 @@ pub fn approve(args: ApproveArgs) -> anyhow::Result<ExitCode> {
         ApprovalScope::Once => "this call only",
         ApprovalScope::Session => "for the rest of the session",
     };
-    writeln!(out, "approved {what} ({how})")?;
+    writeln!(out, "approved {what}: {how}")?;
     Ok(ExitCode::SUCCESS)
 }
 

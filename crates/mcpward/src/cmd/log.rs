@@ -4,7 +4,6 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use mcpward_gateway::chain::{self, Filter, StoredRecord};
 
 #[derive(Debug, clap::Args)]
@@ -68,19 +67,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 decision,
                 session,
             };
-            let records = chain::read(&path, &filter).with_context(|| {
-                format!(
-                    "cannot show the audit log {} (`mcpward run` creates it; pass --log FILE for another one)",
-                    path.display()
-                )
-            })?;
+            ensure_exists(&path)?;
+            let records = chain::read(&path, &filter)?;
             show(&records, format)?;
             Ok(ExitCode::SUCCESS)
         }
         LogCommand::Verify { log, format } => {
             let path = log.unwrap_or_else(chain::default_log_path);
-            let report = chain::verify(&path)
-                .with_context(|| format!("cannot verify the audit log {}", path.display()))?;
+            ensure_exists(&path)?;
+            let report = chain::verify(&path)?;
             let mut out = anstream::stdout();
             match format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
@@ -119,6 +114,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             })
         }
     }
+}
+
+fn ensure_exists(path: &std::path::Path) -> anyhow::Result<()> {
+    if !path.exists() {
+        anyhow::bail!(
+            "no audit log at {}: `mcpward run` writes it there; pass --log FILE to read another one",
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 fn kind_name(kind: chain::TamperKind) -> String {

@@ -1,0 +1,171 @@
+//! `mcpward approve` / `mcpward deny` / `mcpward approve --list` through the real binary,
+//! answering requests that a gateway (the library's queue) is waiting on.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use mcpward_gateway::queue::{
+    ApprovalOutcome, ApprovalQueue, ApprovalRequest, ApprovalScope, pending,
+};
+
+fn mcpward(home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mcpward"))
+        .args(args)
+        .env("HOME", home)
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("USER", "alice")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run mcpward")
+}
+
+fn text(o: &Output, home: &Path, id: &str) -> String {
+    format!(
+        "status: {:?}\n--- stdout\n{}--- stderr\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+    .replace(home.to_str().unwrap(), "<home>")
+    .replace(id, "<id>")
+}
+
+fn state(home: &Path) -> std::path::PathBuf {
+    home.join("state").join("mcpward")
+}
+
+/// Places a request the way a gateway does and returns the task waiting for its answer.
+async fn waiting_request(
+    home: &Path,
+    tool: &str,
+) -> (String, tokio::task::JoinHandle<ApprovalOutcome>) {
+    let q = ApprovalQueue::open(&state(home)).unwrap();
+    let req = ApprovalRequest {
+        id: q.new_id(),
+        session: "sess-1".into(),
+        server: "filesystem".into(),
+        tool: tool.into(),
+        arguments_masked: serde_json::json!({ "path": "src/lib.rs", "token": "****" }),
+        reason: "writes need review".into(),
+    };
+    let id = req.id.clone();
+    let task = tokio::spawn(async move { q.request(req, Duration::from_secs(20)).await });
+    for _ in 0..400 {
+        if pending(&state(home)).unwrap().iter().any(|r| r.id == id) {
+            return (id, task);
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("request never became pending");
+}
+
+#[tokio::test]
+async fn list_shows_what_is_waiting_and_approve_answers_it() {
+    let home = tempfile::tempdir().unwrap();
+    let (id, task) = waiting_request(home.path(), "write_file").await;
+    let out = mcpward(home.path(), &["approve", "--list"]);
+    insta::assert_snapshot!(text(&out, home.path(), &id), @r#"
+        status: Some(0)
+        --- stdout
+        <id>  filesystem/write_file  session=sess-1
+                why: writes need review
+                arguments: {"path":"src/lib.rs","token":"****"}
+        --- stderr
+    "#);
+    let out = mcpward(home.path(), &["approve", &id]);
+    insta::assert_snapshot!(text(&out, home.path(), &id), @r#"
+        status: Some(0)
+        --- stdout
+        approved <id> (filesystem/write_file): this call only
+        --- stderr
+    "#);
+    assert_eq!(
+        task.await.unwrap(),
+        ApprovalOutcome::Approved {
+            scope: ApprovalScope::Once,
+            by: "local:alice".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn approve_for_the_session() {
+    let home = tempfile::tempdir().unwrap();
+    let (id, task) = waiting_request(home.path(), "write_file").await;
+    let out = mcpward(home.path(), &["approve", "--session", &id]);
+    insta::assert_snapshot!(text(&out, home.path(), &id), @r#"
+        status: Some(0)
+        --- stdout
+        approved <id> (filesystem/write_file): for the rest of the session
+        --- stderr
+    "#);
+    assert!(matches!(
+        task.await.unwrap(),
+        ApprovalOutcome::Approved {
+            scope: ApprovalScope::Session,
+            ..
+        }
+    ));
+}
+
+#[tokio::test]
+async fn deny_refuses_the_call() {
+    let home = tempfile::tempdir().unwrap();
+    let (id, task) = waiting_request(home.path(), "delete_file").await;
+    let state_dir = state(home.path());
+    let out = mcpward(
+        home.path(),
+        &["deny", &id, "--state-dir", state_dir.to_str().unwrap()],
+    );
+    insta::assert_snapshot!(text(&out, home.path(), &id), @r#"
+        status: Some(0)
+        --- stdout
+        denied <id> (filesystem/delete_file)
+        --- stderr
+    "#);
+    assert_eq!(
+        task.await.unwrap(),
+        ApprovalOutcome::Denied {
+            by: "local:alice".into()
+        }
+    );
+}
+
+#[test]
+fn list_with_nothing_pending() {
+    let home = tempfile::tempdir().unwrap();
+    let out = mcpward(home.path(), &["approve", "--list"]);
+    insta::assert_snapshot!(text(&out, home.path(), "<no id>"), @r#"
+        status: Some(0)
+        --- stdout
+        no pending approvals
+        --- stderr
+    "#);
+}
+
+#[test]
+fn unknown_id_fails_and_says_how_to_find_the_right_one() {
+    let home = tempfile::tempdir().unwrap();
+    let out = mcpward(home.path(), &["approve", "abcdef"]);
+    insta::assert_snapshot!(text(&out, home.path(), "<no id>"), @r#"
+        status: Some(2)
+        --- stdout
+        --- stderr
+        error: no pending approval `abcdef` in <home>/state/mcpward/approvals; it may have been answered or timed out — run `mcpward approve --list`
+    "#);
+    let out = mcpward(home.path(), &["deny", "../../etc"]);
+    insta::assert_snapshot!(text(&out, home.path(), "<no id>"), @r#"
+        status: Some(2)
+        --- stdout
+        --- stderr
+        error: `../../etc` is not a valid approval id (expected 6 characters a-z and 2-7); run `mcpward approve --list` to see pending ids
+    "#);
+}
+
+#[test]
+fn approve_needs_an_id_or_list() {
+    let home = tempfile::tempdir().unwrap();
+    let out = mcpward(home.path(), &["approve"]);
+    assert_eq!(out.status.code(), Some(2));
+}
