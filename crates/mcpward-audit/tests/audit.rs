@@ -319,3 +319,39 @@ fn insecure_config_findings_snapshot() {
         .collect();
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn client_auto_approve_switches_are_read_from_real_files() {
+    let cline = parse(
+        "cline_mcp_settings.json",
+        ClientKind::Cline,
+        r#"{"mcpServers": {"github": {"command": "github-mcp-server", "args": ["stdio"], "alwaysAllow": ["get_issue", "merge_pull_request"]}}}"#,
+    );
+    let f = audit(&[cline], &offline());
+    let approve: Vec<_> = f.iter().filter(|f| f.rule == "client-auto-approve").map(|f| f.severity).collect();
+    assert_eq!(approve, vec![Severity::Low, Severity::High], "{f:#?}");
+
+    let gemini = parse(
+        "settings.json",
+        ClientKind::GeminiCli,
+        r#"{"mcpServers": {"shell": {"command": "uvx", "args": ["mcp-shell-server==1.0.3"], "trust": true}}}"#,
+    );
+    let f = audit(&[gemini], &offline());
+    assert!(f.iter().any(|f| f.rule == "client-auto-approve" && f.severity == Severity::High), "{f:#?}");
+}
+
+#[test]
+fn vscode_inputs_are_references() {
+    let vscode = parse(
+        "mcp.json",
+        ClientKind::VsCode,
+        r#"{
+  "inputs": [{ "type": "promptString", "id": "github-pat", "description": "GitHub PAT", "password": true }],
+  "servers": {
+    "github": { "type": "http", "url": "https://api.githubcopilot.com/mcp/readonly", "headers": { "Authorization": "Bearer ${input:github-pat}" } }
+  }
+}"#,
+    );
+    let f = audit(&[vscode], &offline());
+    assert!(f.is_empty(), "{f:#?}");
+}
