@@ -328,7 +328,11 @@ fn client_auto_approve_switches_are_read_from_real_files() {
         r#"{"mcpServers": {"github": {"command": "github-mcp-server", "args": ["stdio"], "alwaysAllow": ["get_issue", "merge_pull_request"]}}}"#,
     );
     let f = audit(&[cline], &offline());
-    let approve: Vec<_> = f.iter().filter(|f| f.rule == "client-auto-approve").map(|f| f.severity).collect();
+    let approve: Vec<_> = f
+        .iter()
+        .filter(|f| f.rule == "client-auto-approve")
+        .map(|f| f.severity)
+        .collect();
     assert_eq!(approve, vec![Severity::Low, Severity::High], "{f:#?}");
 
     let gemini = parse(
@@ -337,7 +341,11 @@ fn client_auto_approve_switches_are_read_from_real_files() {
         r#"{"mcpServers": {"shell": {"command": "uvx", "args": ["mcp-shell-server==1.0.3"], "trust": true}}}"#,
     );
     let f = audit(&[gemini], &offline());
-    assert!(f.iter().any(|f| f.rule == "client-auto-approve" && f.severity == Severity::High), "{f:#?}");
+    assert!(
+        f.iter()
+            .any(|f| f.rule == "client-auto-approve" && f.severity == Severity::High),
+        "{f:#?}"
+    );
 }
 
 #[test]

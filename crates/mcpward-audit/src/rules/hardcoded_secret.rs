@@ -87,7 +87,7 @@ pub(crate) fn reference_fix(client: ClientKind, var: &str, place: &SecretPlace) 
             client.name()
         ),
         ClientKind::GeminiCli => format!(
-            "replace it with `${var}` (Gemini CLI expands `$VAR` and `${{VAR}}`) and set `{var}` in your environment"
+            "replace it with `${{{var}}}` (Gemini CLI expands `$VAR` and `${{VAR}}`) and set `{var}` in your environment"
         ),
         ClientKind::Codex => {
             if in_env {
@@ -246,6 +246,43 @@ mod tests {
             );
         }
         assert!(f.iter().all(|f| !f.message.contains(&token)));
+    }
+
+    #[test]
+    fn fix_syntax_agrees_with_what_each_client_expands() {
+        use mcpward_config::{ReferenceSyntax, reference_syntaxes};
+        let place = SecretPlace::Env("TOKEN".into());
+        for client in ClientKind::ALL {
+            let fix = reference_fix(client, "TOKEN", &place);
+            let syntaxes = reference_syntaxes(client);
+            if syntaxes.is_empty() {
+                assert!(
+                    fix.contains("does not expand")
+                        || fix.contains("env_vars")
+                        || fix.contains("env_keys"),
+                    "{client:?} expands nothing, yet the fix suggests: {fix}"
+                );
+            }
+            for syntax in syntaxes {
+                let example = match syntax {
+                    ReferenceSyntax::DollarBrace | ReferenceSyntax::DollarBraceDefault => {
+                        "${TOKEN}"
+                    }
+                    ReferenceSyntax::Dollar => "$TOKEN",
+                    ReferenceSyntax::EnvColon => "${env:TOKEN}",
+                    ReferenceSyntax::InputColon => "${input:",
+                    ReferenceSyntax::ContinueTemplate => "${{ secrets.TOKEN }}",
+                };
+                if *syntax != ReferenceSyntax::DollarBraceDefault
+                    && *syntax != ReferenceSyntax::Dollar
+                {
+                    assert!(
+                        fix.contains(example),
+                        "{client:?} fix lacks {example}: {fix}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
