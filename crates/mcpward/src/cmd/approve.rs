@@ -19,7 +19,7 @@ pub struct ApproveArgs {
     #[arg(long)]
     pub list: bool,
     /// State directory [default: $XDG_STATE_HOME/mcpward].
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", env = "MCPWARD_STATE_DIR")]
     pub state_dir: Option<PathBuf>,
 }
 
@@ -28,7 +28,7 @@ pub struct DenyArgs {
     /// Id of the pending call.
     pub id: String,
     /// State directory [default: $XDG_STATE_HOME/mcpward].
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", env = "MCPWARD_STATE_DIR")]
     pub state_dir: Option<PathBuf>,
 }
 

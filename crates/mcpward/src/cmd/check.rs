@@ -16,7 +16,7 @@ const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Policy file (TOML); without it, the built-in read-only policy.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "MCPWARD_POLICY")]
     pub policy: Option<PathBuf>,
 }
 

@@ -17,7 +17,7 @@ pub enum LogCommand {
     /// Print audit records, oldest first.
     Show {
         /// Audit log file [default: $XDG_STATE_HOME/mcpward/audit.jsonl].
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", env = "MCPWARD_LOG")]
         log: Option<PathBuf>,
         /// Only records of this server.
         #[arg(long)]
@@ -37,7 +37,7 @@ pub enum LogCommand {
     /// Check the hash chain: exit 0 intact, 1 tampered (naming the first bad record).
     Verify {
         /// Audit log file [default: $XDG_STATE_HOME/mcpward/audit.jsonl].
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", env = "MCPWARD_LOG")]
         log: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,

@@ -162,7 +162,13 @@ fn find_config(client: ClientKind) -> anyhow::Result<PathBuf> {
         .filter(|c| c.client == client)
         .map(|c| c.path)
         .collect();
-    let existing: Vec<&PathBuf> = candidates.iter().filter(|p| is_file(p)).collect();
+    // The same file reached twice (run from the home directory, a symlink) counts once.
+    let mut seen = std::collections::HashSet::new();
+    let existing: Vec<&PathBuf> = candidates
+        .iter()
+        .filter(|p| is_file(p))
+        .filter(|p| seen.insert(p.canonicalize().unwrap_or_else(|_| p.to_path_buf())))
+        .collect();
     match existing.as_slice() {
         [one] => Ok((*one).clone()),
         [] => bail!(

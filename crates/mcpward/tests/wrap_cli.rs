@@ -1,0 +1,262 @@
+//! `mcpward wrap` / `mcpward unwrap` through the real binary: diff, confirmation, backup,
+//! discovery of the client's config.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+const CURSOR: &str = r#"{
+  // servers for this machine
+  "mcpServers": {
+    "filesystem": {
+      "command": "npx",
+      "args": ["-y", "@modelcontextprotocol/server-filesystem", "."]
+    },
+    "remote": { "url": "https://mcp.example.com/mcp" }
+  }
+}
+"#;
+
+fn mcpward(home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mcpward"))
+        .args(args)
+        .current_dir(home)
+        .env("HOME", home)
+        .env_remove("XDG_CONFIG_HOME")
+        .env_remove("APPDATA")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run mcpward")
+}
+
+/// Status, stdout and stderr with the temp dir and the backup's timestamp made stable.
+fn text(o: &Output, home: &Path) -> String {
+    let raw = format!(
+        "status: {:?}\n--- stdout\n{}--- stderr\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+    .replace(home.to_str().unwrap(), "<home>");
+    match raw.find(".mcpward-backup-") {
+        Some(at) => {
+            let start = at + ".mcpward-backup-".len();
+            let end = raw[start..]
+                .find(|c: char| c.is_whitespace())
+                .map_or(raw.len(), |e| start + e);
+            format!("{}<stamp>{}", &raw[..start], &raw[end..])
+        }
+        None => raw,
+    }
+}
+
+/// A home directory with a Cursor user config.
+fn home_with_cursor() -> tempfile::TempDir {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir(home.path().join(".cursor")).unwrap();
+    std::fs::write(home.path().join(".cursor/mcp.json"), CURSOR).unwrap();
+    home
+}
+
+fn config(home: &Path) -> String {
+    std::fs::read_to_string(home.join(".cursor/mcp.json")).unwrap()
+}
+
+fn backups(home: &Path) -> Vec<String> {
+    let mut b: Vec<String> = std::fs::read_dir(home.join(".cursor"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("mcpward-backup"))
+        .collect();
+    b.sort();
+    b
+}
+
+#[test]
+fn wrap_with_yes_shows_the_diff_writes_a_backup_and_the_new_config() {
+    let home = home_with_cursor();
+    let out = mcpward(
+        home.path(),
+        &["wrap", "--client", "cursor", "--bin", "mcpward", "--yes"],
+    );
+    insta::assert_snapshot!(text(&out, home.path()), @r#"
+        status: Some(0)
+        --- stdout
+        skipped `remote`: HTTP/SSE server: the stdio gateway cannot wrap it
+        --- <home>/.cursor/mcp.json
+        +++ <home>/.cursor/mcp.json
+        @@ -3,6 +3,6 @@
+           "mcpServers": {
+             "filesystem": {
+        -      "command": "npx",
+        -      "args": ["-y", "@modelcontextprotocol/server-filesystem", "."]
+        +      "command": "mcpward",
+        +      "args": ["run", "--name", "filesystem", "--", "npx", "-y", "@modelcontextprotocol/server-filesystem", "."]
+             },
+             "remote": { "url": "https://mcp.example.com/mcp" }
+        wrap `filesystem`: npx -y @modelcontextprotocol/server-filesystem . -> mcpward run --name filesystem -- npx -y @modelcontextprotocol/server-filesystem .
+        wrapped 1 server(s) in <home>/.cursor/mcp.json; the previous version is in <home>/.cursor/mcp.json.mcpward-backup-<stamp>
+        restart the client to apply; `mcpward unwrap --client cursor` undoes this
+        --- stderr
+    "#);
+    assert!(config(home.path()).contains(r#""command": "mcpward""#));
+    assert!(config(home.path()).contains("// servers for this machine"));
+    let b = backups(home.path());
+    assert_eq!(b.len(), 1);
+    assert_eq!(
+        std::fs::read_to_string(home.path().join(".cursor").join(&b[0])).unwrap(),
+        CURSOR
+    );
+}
+
+#[test]
+fn wrap_without_a_terminal_or_yes_refuses_and_writes_nothing() {
+    let home = home_with_cursor();
+    let out = mcpward(
+        home.path(),
+        &["wrap", "--client", "cursor", "--bin", "mcpward"],
+    );
+    insta::assert_snapshot!(text(&out, home.path()), @r#"
+        status: Some(2)
+        --- stdout
+        skipped `remote`: HTTP/SSE server: the stdio gateway cannot wrap it
+        --- <home>/.cursor/mcp.json
+        +++ <home>/.cursor/mcp.json
+        @@ -3,6 +3,6 @@
+           "mcpServers": {
+             "filesystem": {
+        -      "command": "npx",
+        -      "args": ["-y", "@modelcontextprotocol/server-filesystem", "."]
+        +      "command": "mcpward",
+        +      "args": ["run", "--name", "filesystem", "--", "npx", "-y", "@modelcontextprotocol/server-filesystem", "."]
+             },
+             "remote": { "url": "https://mcp.example.com/mcp" }
+        wrap `filesystem`: npx -y @modelcontextprotocol/server-filesystem . -> mcpward run --name filesystem -- npx -y @modelcontextprotocol/server-filesystem .
+        --- stderr
+        error: not writing without confirmation: there is no terminal to ask on; review the diff above and run again with --yes
+    "#);
+    assert_eq!(config(home.path()), CURSOR);
+    assert!(backups(home.path()).is_empty());
+}
+
+#[test]
+fn wrapping_again_has_nothing_to_do() {
+    let home = home_with_cursor();
+    let args = ["wrap", "--client", "cursor", "--bin", "mcpward", "--yes"];
+    assert_eq!(mcpward(home.path(), &args).status.code(), Some(0));
+    let wrapped = config(home.path());
+    let out = mcpward(home.path(), &args);
+    insta::assert_snapshot!(text(&out, home.path()), @r#"
+        status: Some(0)
+        --- stdout
+        skipped `filesystem`: already wrapped
+        skipped `remote`: HTTP/SSE server: the stdio gateway cannot wrap it
+        <home>/.cursor/mcp.json: nothing to wrap
+        --- stderr
+    "#);
+    assert_eq!(config(home.path()), wrapped);
+    assert_eq!(backups(home.path()).len(), 1);
+}
+
+#[test]
+fn unwrap_restores_the_original_bytes() {
+    let home = home_with_cursor();
+    let wrap = [
+        "wrap",
+        "--client",
+        "cursor",
+        "--bin",
+        "/opt/bin/mcpward",
+        "--yes",
+    ];
+    assert_eq!(mcpward(home.path(), &wrap).status.code(), Some(0));
+    let out = mcpward(home.path(), &["unwrap", "--client", "cursor", "--yes"]);
+    insta::assert_snapshot!(text(&out, home.path()), @r#"
+        status: Some(0)
+        --- stdout
+        skipped `remote`: HTTP/SSE server: the stdio gateway cannot wrap it
+        --- <home>/.cursor/mcp.json
+        +++ <home>/.cursor/mcp.json
+        @@ -3,6 +3,6 @@
+           "mcpServers": {
+             "filesystem": {
+        -      "command": "/opt/bin/mcpward",
+        -      "args": ["run", "--name", "filesystem", "--", "npx", "-y", "@modelcontextprotocol/server-filesystem", "."]
+        +      "command": "npx",
+        +      "args": ["-y", "@modelcontextprotocol/server-filesystem", "."]
+             },
+             "remote": { "url": "https://mcp.example.com/mcp" }
+        unwrap `filesystem`: /opt/bin/mcpward run --name filesystem -- npx -y @modelcontextprotocol/server-filesystem . -> npx -y @modelcontextprotocol/server-filesystem .
+        unwrapped 1 server(s) in <home>/.cursor/mcp.json; the previous version is in <home>/.cursor/mcp.json.mcpward-backup-<stamp>
+        --- stderr
+    "#);
+    assert_eq!(config(home.path()), CURSOR);
+    assert_eq!(
+        backups(home.path()).len(),
+        2,
+        "each write keeps its own backup"
+    );
+}
+
+#[test]
+fn explicit_config_path_is_used() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("custom.json");
+    std::fs::write(&file, CURSOR).unwrap();
+    let out = mcpward(
+        home.path(),
+        &[
+            "wrap",
+            "--client",
+            "claude-desktop",
+            "--config",
+            file.to_str().unwrap(),
+            "--bin",
+            "mcpward",
+            "--yes",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out, home.path()));
+    assert!(std::fs::read_to_string(&file).unwrap().contains("\"run\""));
+}
+
+#[test]
+fn missing_config_says_where_it_looked_and_what_to_pass() {
+    let home = tempfile::tempdir().unwrap();
+    let out = mcpward(home.path(), &["wrap", "--client", "cursor", "--yes"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(".cursor/mcp.json"), "{stderr}");
+    assert!(stderr.contains("--config FILE"), "{stderr}");
+}
+
+#[test]
+fn unknown_or_unsupported_clients_are_refused() {
+    let home = home_with_cursor();
+    let out = mcpward(home.path(), &["wrap", "--client", "notepad", "--yes"]);
+    insta::assert_snapshot!(text(&out, home.path()), @r#"
+        status: Some(2)
+        --- stdout
+        --- stderr
+        error: unknown client `notepad`; use one of: claude-desktop, claude-code, vscode, cursor, windsurf, gemini-cli, codex, zed, continue, cline, roo-code, goose, lm-studio
+    "#);
+    let file = home.path().join("config.toml");
+    std::fs::write(&file, "[mcp_servers.x]\ncommand = \"npx\"\n").unwrap();
+    let out = mcpward(
+        home.path(),
+        &[
+            "wrap",
+            "--client",
+            "codex",
+            "--config",
+            file.to_str().unwrap(),
+            "--yes",
+        ],
+    );
+    insta::assert_snapshot!(text(&out, home.path()), @r#"
+        status: Some(2)
+        --- stdout
+        --- stderr
+        error: <home>/config.toml: Codex configs cannot be rewritten by mcpward yet; change its servers' command to `mcpward run --name <server> -- <command> <args…>` by hand
+    "#);
+}
