@@ -292,6 +292,24 @@ impl Launch {
         }
     }
 
+    /// A runner's argument is a registry package unless it is a local path (`./server`,
+    /// `/opt/srv`, `C:\\srv`, `file:…`): local code has no version to pin.
+    fn set_package(&mut self, spec: &Spanned<String>, parse: fn(&Spanned<String>) -> PackageSpec) {
+        let v = spec.value.trim();
+        let b = v.as_bytes();
+        let local = v.starts_with(['.', '/', '~', '\\'])
+            || v.starts_with("file:")
+            || (b.len() >= 2
+                && b[0].is_ascii_alphabetic()
+                && b[1] == b':'
+                && !v.starts_with("npm:"));
+        if local {
+            self.script = Some(v.to_string());
+        } else {
+            self.package = Some(parse(spec));
+        }
+    }
+
     /// Bridges such as `mcp-remote <url>` turn a stdio entry into a remote connection.
     fn find_bridge_url(&mut self) {
         if self.remote_url.is_some() {
@@ -401,13 +419,13 @@ fn npm_runner(launch: &mut Launch, runner: Runner, args: &[Spanned<String>]) {
     let rest = &args[i.min(args.len())..];
     match explicit {
         Some(spec) => {
-            launch.package = Some(npm_spec(&spec));
+            launch.set_package(&spec, npm_spec);
             // First positional is the command of that package; the server args follow it.
             launch.server_args = rest.get(1..).map(<[_]>::to_vec).unwrap_or_default();
         }
         None => {
             if let Some((spec, after)) = rest.split_first() {
-                launch.package = Some(npm_spec(spec));
+                launch.set_package(spec, npm_spec);
                 launch.server_args = after.to_vec();
             }
         }
@@ -488,12 +506,12 @@ fn python_runner(launch: &mut Launch, runner: Runner, args: &[Spanned<String>]) 
     let rest = &args[i.min(args.len())..];
     match explicit {
         Some(spec) => {
-            launch.package = Some(python_spec(&spec));
+            launch.set_package(&spec, python_spec);
             launch.server_args = rest.get(1..).map(<[_]>::to_vec).unwrap_or_default();
         }
         None => {
             if let Some((spec, after)) = rest.split_first() {
-                launch.package = Some(python_spec(spec));
+                launch.set_package(spec, python_spec);
                 launch.server_args = after.to_vec();
             }
         }
@@ -931,6 +949,22 @@ mod tests {
         );
         let l = Launch::of(&entry("python3", &["-m", "mcp_server_fetch"]));
         assert_eq!(l.script.as_deref(), Some("mcp_server_fetch"));
+    }
+
+    #[test]
+    fn local_paths_are_scripts_not_packages() {
+        for spec in [
+            "./server",
+            "/opt/srv/index.js",
+            "C:\\srv\\index.js",
+            "file:../srv",
+        ] {
+            let l = Launch::of(&entry("npx", &["-y", spec]));
+            assert!(l.package.is_none(), "{spec}");
+            assert_eq!(l.script.as_deref(), Some(spec));
+        }
+        let l = Launch::of(&entry("uvx", &["--from", "/home/me/srv", "srv"]));
+        assert!(l.package.is_none());
     }
 
     #[test]
