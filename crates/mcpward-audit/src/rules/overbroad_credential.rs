@@ -29,7 +29,7 @@ pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                     Some(server.entry),
                     s.span,
                     format!(
-                        "`{}` is a {} credential ({}) broader than an MCP server needs",
+                        "`{}` ({}, {}) grants much more than an MCP server needs",
                         s.masked, s.provider, s.kind
                     ),
                 )
