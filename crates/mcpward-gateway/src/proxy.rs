@@ -167,8 +167,28 @@ pub enum GatewayError {
 }
 
 /// Runs a session on this process's stdin/stdout. Returns the server's exit status.
+///
+/// When stdin and stdout are pipes (as MCP clients launch servers) they are driven by the
+/// reactor directly; tokio's portable stdin/stdout would hop through a blocking thread on every
+/// read, adding latency to each message, and keep the runtime from shutting down while a read
+/// is pending. Anything else (a terminal, a file) falls back to the portable ones.
 pub async fn run(opts: RunOptions) -> Result<i32, GatewayError> {
-    run_with_io(opts, tokio::io::stdin(), tokio::io::stdout()).await
+    use std::os::fd::AsFd;
+    use tokio::net::unix::pipe;
+    let input = std::io::stdin()
+        .as_fd()
+        .try_clone_to_owned()
+        .and_then(pipe::Receiver::from_owned_fd);
+    let output = std::io::stdout()
+        .as_fd()
+        .try_clone_to_owned()
+        .and_then(pipe::Sender::from_owned_fd);
+    match (input, output) {
+        (Ok(input), Ok(output)) => run_with_io(opts, input, output).await,
+        (Ok(input), Err(_)) => run_with_io(opts, input, tokio::io::stdout()).await,
+        (Err(_), Ok(output)) => run_with_io(opts, tokio::io::stdin(), output).await,
+        (Err(_), Err(_)) => run_with_io(opts, tokio::io::stdin(), tokio::io::stdout()).await,
+    }
 }
 
 /// Runs a session with the client on `input`/`output` (in-process tests use pipes here).
@@ -189,7 +209,10 @@ pub fn run_blocking(opts: RunOptions) -> Result<i32, GatewayError> {
         .enable_all()
         .build()
         .map_err(GatewayError::Runtime)?;
-    runtime.block_on(run(opts))
+    let result = runtime.block_on(run(opts));
+    // A read still pending on a portable stdin would otherwise block the runtime's shutdown.
+    runtime.shutdown_background();
+    result
 }
 
 #[cfg(test)]

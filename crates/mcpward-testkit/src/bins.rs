@@ -17,6 +17,7 @@ pub const SERVERS: &[&str] = &[
     "poisoned_description",
     "tool_changer",
     "recorder",
+    "web_and_write",
 ];
 
 /// The built binary of the misbehaving server `name` (one of [`SERVERS`]).

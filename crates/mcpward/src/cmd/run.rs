@@ -1,8 +1,68 @@
+//! `mcpward run`: the client launches this instead of the server; the gateway library does the
+//! rest and its exit status is the server's.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {}
+use anyhow::Context;
+use mcpward_gateway::proxy::{RunOptions, run_blocking};
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not implemented yet")
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Example (in a client's MCP config):\n  mcpward run --name filesystem -- npx -y @modelcontextprotocol/server-filesystem ~/projects"
+)]
+pub struct Args {
+    /// Policy file (TOML). Without it, read-only mode: only tools proven read-only run without
+    /// asking; everything else needs your approval.
+    #[arg(long, value_name = "FILE", env = "MCPWARD_POLICY")]
+    pub policy: Option<PathBuf>,
+    /// The server's name in policy rules, logs and approval prompts (default: from the package
+    /// or program, e.g. `filesystem`).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Audit log file (default: `audit.jsonl` in the state directory).
+    #[arg(long, value_name = "FILE", env = "MCPWARD_LOG")]
+    pub log: Option<PathBuf>,
+    /// Directory for the approval queue and the default log (`mcpward approve` must use the same).
+    #[arg(long, value_name = "DIR", env = "MCPWARD_STATE_DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// The server command and its arguments, after `--`.
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<OsString>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let mut command = args.command.into_iter();
+    let program = command
+        .next()
+        .context("no server command given; put it after `--`, e.g. `mcpward run -- npx -y @modelcontextprotocol/server-memory`")?;
+    let server_args: Vec<OsString> = command.collect();
+    let mut opts = RunOptions::new(program, server_args);
+    if let Some(name) = args.name {
+        opts.server_name = name;
+    }
+    if let Some(path) = &args.policy {
+        opts.policy = mcpward_policy::Policy::load(path)
+            .with_context(|| format!("cannot use the policy {}", path.display()))?;
+        opts.policy_file = Some(path.clone());
+    }
+    if let Some(dir) = args.state_dir {
+        opts.state_dir = dir;
+    }
+    opts.log_path = Some(
+        args.log
+            .unwrap_or_else(|| opts.state_dir.join("audit.jsonl")),
+    );
+    // Directories given to the server are its roots (the filesystem server's allowed paths).
+    opts.roots = opts
+        .args
+        .iter()
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute() && p.is_dir())
+        .collect();
+    let code = run_blocking(opts)?;
+    Ok(ExitCode::from(
+        u8::try_from(code.clamp(0, 255)).unwrap_or(1),
+    ))
 }

@@ -1,0 +1,78 @@
+//! Taint: once a tool returned untrusted content, side effects need a person even where the
+//! policy allows them.
+
+mod common;
+
+use common::{answer_elicitation, elicitation_capabilities, options, start};
+use mcpward_testkit::{is_error, response_text, testkit_server};
+use serde_json::json;
+
+#[tokio::test]
+async fn write_allowed_before_untrusted_content_is_asked_after_it() {
+    let state = tempfile::tempdir().unwrap();
+    let mut opts = options(testkit_server("web_and_write"), Vec::new(), state.path());
+    opts.server_name = "web".into();
+    opts.policy = mcpward_policy::Policy::parse(
+        "[defaults]\nmode = \"allow\"\n",
+        std::path::Path::new("policy.toml"),
+    )
+    .unwrap();
+    let mut s = start(opts);
+    answer_elicitation(&mut s.client, json!({"action": "decline"}));
+    s.client
+        .initialize(elicitation_capabilities())
+        .await
+        .unwrap();
+    s.client.list_tools().await.unwrap();
+
+    let before = s
+        .client
+        .call_tool("save_note", json!({"text": "a"}))
+        .await
+        .unwrap();
+    assert_eq!(response_text(&before), "saved");
+    assert!(s.client.server_requests.is_empty());
+
+    let page = s.client.call_tool("fetch_page", json!({})).await.unwrap();
+    assert!(!is_error(&page));
+
+    let after = s
+        .client
+        .call_tool("save_note", json!({"text": "b"}))
+        .await
+        .unwrap();
+    assert!(is_error(&after), "{after}");
+    assert_eq!(
+        s.client.server_requests.len(),
+        1,
+        "the write after untrusted content is asked"
+    );
+    let message = s.client.server_requests[0]["params"]["message"]
+        .as_str()
+        .unwrap();
+    assert!(message.contains("untrusted"), "{message}");
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn taint_off_in_policy_keeps_allowing() {
+    let state = tempfile::tempdir().unwrap();
+    let mut opts = options(testkit_server("web_and_write"), Vec::new(), state.path());
+    opts.server_name = "web".into();
+    opts.policy = mcpward_policy::Policy::parse(
+        "[defaults]\nmode = \"allow\"\ntaint = \"off\"\n",
+        std::path::Path::new("policy.toml"),
+    )
+    .unwrap();
+    let mut s = start(opts);
+    s.client.initialize(json!({})).await.unwrap();
+    s.client.list_tools().await.unwrap();
+    s.client.call_tool("fetch_page", json!({})).await.unwrap();
+    let after = s
+        .client
+        .call_tool("save_note", json!({"text": "b"}))
+        .await
+        .unwrap();
+    assert_eq!(response_text(&after), "saved");
+    s.finish().await;
+}

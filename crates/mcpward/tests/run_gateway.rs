@@ -1,0 +1,250 @@
+//! `mcpward run` as a client launches it: exit status, EOF and signal handling, and an audit
+//! log that survives `kill -9`.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+struct Gateway {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Gateway {
+    fn start(state: &Path, extra: &[&str], server: &[&str]) -> Gateway {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mcpward"));
+        cmd.arg("run")
+            .arg("--state-dir")
+            .arg(state)
+            .args(extra)
+            .arg("--")
+            .args(server)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        let mut child = cmd.spawn().expect("start mcpward");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { return };
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        Gateway {
+            stdin: child.stdin.take(),
+            child,
+            lines,
+        }
+    }
+
+    fn send(&mut self, msg: &Value) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        writeln!(stdin, "{msg}").unwrap();
+        stdin.flush().unwrap();
+    }
+
+    fn recv(&self) -> Value {
+        let line = self
+            .lines
+            .recv_timeout(Duration::from_secs(20))
+            .expect("a message from the gateway");
+        serde_json::from_str(&line).unwrap()
+    }
+
+    fn call(&mut self, id: i64, method: &str, params: Value) -> Value {
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        loop {
+            let msg = self.recv();
+            if msg["id"] == json!(id) && msg.get("method").is_none() {
+                return msg;
+            }
+        }
+    }
+
+    fn close_stdin(&mut self) {
+        self.stdin = None;
+    }
+
+    fn wait(&mut self, limit: Duration) -> i32 {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code().unwrap_or(-1);
+            }
+            assert!(
+                start.elapsed() < limit,
+                "mcpward did not exit within {limit:?}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+fn initialize(gw: &mut Gateway) {
+    let resp = gw.call(
+        1,
+        "initialize",
+        json!({"protocolVersion": "2025-06-18", "capabilities": {},
+               "clientInfo": {"name": "run-test", "version": "0"}}),
+    );
+    assert!(resp.get("result").is_some(), "{resp}");
+    gw.send(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+}
+
+fn filesystem_server() -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "../../tests/servers/node_modules/@modelcontextprotocol/server-filesystem/dist/index.js",
+    );
+    assert!(
+        path.exists(),
+        "the pinned MCP reference servers are not installed ({} is missing); run `npm ci --prefix tests/servers` first",
+        path.display()
+    );
+    path
+}
+
+#[test]
+fn exits_with_the_status_of_a_crashed_server_and_answers_its_pending_request() {
+    let state = tempfile::tempdir().unwrap();
+    let mut gw = Gateway::start(state.path(), &[], &["sh", "-c", "read line; exit 7"]);
+    let resp = gw.call(1, "initialize", json!({"capabilities": {}}));
+    let message = resp["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("exited (status 7)"), "{resp}");
+    assert_eq!(gw.wait(Duration::from_secs(10)), 7);
+}
+
+#[test]
+fn client_eof_closes_server_stdin() {
+    let state = tempfile::tempdir().unwrap();
+    let mut gw = Gateway::start(state.path(), &[], &["sh", "-c", "cat >/dev/null; exit 5"]);
+    gw.close_stdin();
+    assert_eq!(gw.wait(Duration::from_secs(10)), 5);
+}
+
+#[test]
+fn server_ignoring_eof_gets_sigterm_after_the_grace_period() {
+    let state = tempfile::tempdir().unwrap();
+    let mut gw = Gateway::start(
+        state.path(),
+        &[],
+        &[
+            "sh",
+            "-c",
+            "trap 'exit 9' TERM; while :; do sleep 0.1; done",
+        ],
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    gw.close_stdin();
+    assert_eq!(gw.wait(Duration::from_secs(15)), 9);
+}
+
+#[test]
+fn sigterm_to_mcpward_is_forwarded_to_the_server() {
+    let state = tempfile::tempdir().unwrap();
+    let mut gw = Gateway::start(
+        state.path(),
+        &[],
+        &[
+            "sh",
+            "-c",
+            "trap 'exit 42' TERM; while :; do sleep 0.1; done",
+        ],
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let status = Command::new("kill")
+        .arg("-TERM")
+        .arg(gw.child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(gw.wait(Duration::from_secs(10)), 42);
+}
+
+#[test]
+fn missing_command_is_a_usage_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_mcpward"))
+        .arg("run")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn unreadable_policy_names_the_file() {
+    let state = tempfile::tempdir().unwrap();
+    let missing = state.path().join("nope.toml");
+    let out = Command::new(env!("CARGO_BIN_EXE_mcpward"))
+        .arg("run")
+        .arg("--policy")
+        .arg(&missing)
+        .args(["--", "true"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("nope.toml"), "{stderr}");
+}
+
+#[test]
+fn kill_9_mid_session_leaves_a_log_whose_complete_records_verify() {
+    let state = tempfile::tempdir().unwrap();
+    let root = state.path().join("root");
+    std::fs::create_dir(&root).unwrap();
+    std::fs::write(root.join("a.txt"), "a").unwrap();
+    let policy = state.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "[[rule]]\nserver = \"filesystem\"\ntool = \"write_file\"\naction = \"deny\"\n",
+    )
+    .unwrap();
+    let log = state.path().join("audit.jsonl");
+    let server = filesystem_server();
+    let mut gw = Gateway::start(
+        state.path(),
+        &[
+            "--policy",
+            policy.to_str().unwrap(),
+            "--log",
+            log.to_str().unwrap(),
+        ],
+        &["node", server.to_str().unwrap(), root.to_str().unwrap()],
+    );
+    initialize(&mut gw);
+    gw.call(2, "tools/list", json!({}));
+    for i in 0..20 {
+        let (tool, args) = if i % 2 == 0 {
+            ("read_text_file", json!({"path": root.join("a.txt")}))
+        } else {
+            (
+                "write_file",
+                json!({"path": root.join("b.txt"), "content": "x"}),
+            )
+        };
+        let resp = gw.call(
+            10 + i,
+            "tools/call",
+            json!({"name": tool, "arguments": args}),
+        );
+        assert!(resp.get("result").is_some(), "{resp}");
+    }
+    // Pipelined calls in flight while the process is killed.
+    for i in 0..20 {
+        gw.send(
+            &json!({"jsonrpc": "2.0", "id": 100 + i, "method": "tools/call",
+            "params": {"name": "read_text_file", "arguments": {"path": root.join("a.txt")}}}),
+        );
+    }
+    gw.child.kill().unwrap();
+    gw.child.wait().unwrap();
+    let report = mcpward_gateway::chain::verify(&log).unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert!(report.records >= 21, "{report:?}");
+}
