@@ -420,3 +420,37 @@ fn arbitrary_bytes_never_panic_verify_or_open() {
         let _ = AuditLog::open(&path, "s");
     }
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn verify_and_open_never_panic_on_arbitrary_files(data in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("audit.jsonl");
+            fs::write(&path, &data).unwrap();
+            let _ = verify(&path);
+            let _ = read(&path, &Filter::default());
+            let _ = AuditLog::open(&path, "s");
+        }
+
+        #[test]
+        fn any_single_byte_change_to_a_record_is_detected(line in 0usize..3, pos in any::<prop::sample::Index>(), byte in any::<u8>()) {
+            let (_dir, path) = log_with(3);
+            let mut l = lines(&path);
+            let mut bytes = l[line].clone().into_bytes();
+            let i = pos.index(bytes.len());
+            prop_assume!(bytes[i] != byte);
+            bytes[i] = byte;
+            l[line] = String::from_utf8_lossy(&bytes).into_owned();
+            write_lines(&path, &l);
+            let report = verify(&path).unwrap();
+            prop_assert!(!report.is_intact(), "{:?}", report);
+        }
+    }
+}

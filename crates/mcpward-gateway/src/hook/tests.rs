@@ -190,3 +190,28 @@ fn built_in_policy_never_allows_an_unknown_write() {
     let out = decide(&event("mcp__filesystem__write_file"), &Policy::read_only());
     assert_ne!(decision_of(&out), HookDecision::Allow);
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn never_panics_and_never_allows_unreadable_input(input in "\\PC{0,300}") {
+            let out = decide(&input, &policy());
+            if let HookOutput::Decision { decision, .. } = out {
+                // Random text is not a well-formed event naming an allowed tool.
+                prop_assert_ne!(decision, HookDecision::Allow);
+            }
+        }
+
+        #[test]
+        fn any_mcp_tool_name_gets_a_decision(name in "mcp__\\PC{0,40}") {
+            let out = decide(&event(&name), &policy());
+            let decided = matches!(out, HookOutput::Decision { .. });
+            prop_assert!(decided);
+            prop_assert!(out.to_json().is_some());
+        }
+    }
+}
