@@ -108,7 +108,7 @@ pub(crate) fn reference_fix(client: ClientKind, var: &str, place: &SecretPlace) 
         ),
         ClientKind::ClaudeDesktop | ClientKind::Zed | ClientKind::Cline | ClientKind::LmStudio => {
             format!(
-                "launch the server through `mcpward run`, which resolves `keyring:service/account` and `op://` references, or through a wrapper that reads `{var}` from your keychain ({} does not expand variables in this file)",
+                "start the server through a wrapper script that reads `{var}` from your keychain or password manager (e.g. `op run --`) and sets it for the server ({} does not expand variables in this file)",
                 client.name()
             )
         }
