@@ -83,9 +83,17 @@ fn is_random_looking(candidate: &str) -> bool {
     let has_digit = candidate.bytes().any(|b| b.is_ascii_digit());
     let has_letter = candidate.bytes().any(|b| b.is_ascii_alphabetic());
     // Numbers, booleans and plain words ("production-database") are not secrets; random
-    // tokens of this length contain both letters and digits with overwhelming probability.
-    if !has_digit || !has_letter || is_identifier_like(candidate) {
+    // tokens of this length almost always contain letters and digits. The rare digit-free
+    // random token (about 1 in 300 of 31 base62 characters) is told from CamelCase names by
+    // its share of capitals: around half, where names have one per word.
+    if !has_letter || is_identifier_like(candidate) {
         return false;
+    }
+    if !has_digit {
+        let letters = candidate.bytes().filter(u8::is_ascii_alphabetic).count();
+        let upper = candidate.bytes().filter(u8::is_ascii_uppercase).count();
+        let mixed = (letters / 4..=letters * 3 / 4).contains(&upper);
+        return candidate.len() >= 20 && mixed && shannon(candidate) >= 4.0;
     }
     let hex = candidate
         .bytes()
@@ -113,6 +121,18 @@ fn is_identifier_like(candidate: &str) -> bool {
 }
 
 fn is_path(candidate: &str) -> bool {
+    // A base64 secret may start with `/` (AWS secret keys do, one time in 64); a path's
+    // segments are names, not 16+ characters mixing upper case, lower case and digits.
+    let random_segment = candidate.split(['/', '\\', '.']).any(|segment| {
+        let b = segment.as_bytes();
+        b.len() >= MIN_LEN
+            && b.iter().any(u8::is_ascii_uppercase)
+            && b.iter().any(u8::is_ascii_lowercase)
+            && b.iter().any(u8::is_ascii_digit)
+    });
+    if random_segment {
+        return false;
+    }
     let b = candidate.as_bytes();
     let drive =
         b.len() > 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && matches!(b[2], b'\\' | b'/');
@@ -152,6 +172,14 @@ mod tests {
         assert_eq!(high_entropy_secret(&token), Some(0..token.len()));
         let hex = "9f86d081884c7d659a2feaa0c55ad015";
         assert!(high_entropy_secret(hex).is_some());
+        let letters_only = "qZtLkWvXpRbNcHdJfMgaBdEfGhQ";
+        assert!(high_entropy_secret(letters_only).is_some());
+    }
+
+    #[test]
+    fn base64_secret_starting_with_slash_is_not_a_path() {
+        let secret = format!("/{}", "q8Zt3LkW9vXp2Rb7Nc4Hd6Jf1Mg5aB3dE5fG7h");
+        assert!(high_entropy_secret(&secret).is_some());
     }
 
     #[test]
@@ -175,6 +203,8 @@ mod tests {
             "short1A",
             "correct horse battery staple 1",
             "abcdefghijklmnopqrstuvwxyz",
+            "MyServiceConfigurationName",
+            "ANOTHER_CONSTANT_NAME_HERE",
         ] {
             assert!(
                 high_entropy_secret(value).is_none(),
