@@ -4,9 +4,9 @@
 //! The rewrite splices the file's text: only the `command` string and the start of the `args`
 //! list change, so comments, key order, indentation and every other byte stay as they were.
 //! Wrapping moves the original `command` literal (as written, escapes included) into `args`, and
-//! unwrapping moves it back, so `unwrap(wrap(x)) == x` byte for byte. One exception: an entry
-//! written as `"command": "x", "args": []` on one line comes back without its empty `args`
-//! (it cannot be told apart from an entry that had no `args`; both mean the same).
+//! unwrapping moves it back, so `unwrap(wrap(x)) == x` byte for byte. When wrap has to add
+//! `args` it writes it right after `command`; an empty `args` that already sat exactly there
+//! is filled as `[ "run", …]` (note the space) so that unwrap can tell the two apart.
 //!
 //! Entries already wrapped are left alone, so wrapping twice changes nothing. HTTP/SSE entries
 //! cannot go through the stdio gateway and are reported as skipped.
@@ -15,10 +15,8 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use jsonc_parser::ast::{Array, Object, ObjectProp, Value};
-use jsonc_parser::common::Ranged;
-use jsonc_parser::{CollectOptions, ParseOptions};
-use mcpward_config::ClientKind;
+use mcpward_config::syntax::{self, Node, Value as SynValue};
+use mcpward_config::{ClientKind, Format};
 
 /// One server entry the plan changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,9 +53,7 @@ pub enum WrapError {
         "{client} configs cannot be rewritten by mcpward yet; change its servers' command to `mcpward run --name <server> -- <command> <args…>` by hand"
     )]
     UnsupportedClient { client: &'static str },
-    #[error(
-        "the config is not valid JSON at line {line}, column {col}: {message}; fix it before wrapping"
-    )]
+    #[error("line {line}, column {col}: {message}")]
     Parse {
         line: usize,
         col: usize,
@@ -92,8 +88,8 @@ struct Edit {
     text: String,
 }
 
-/// Where a client keeps its servers, as paths of object keys from the root.
-fn server_maps(client: ClientKind) -> Option<&'static [&'static [&'static str]]> {
+/// How a client's config is written and where it keeps its servers (paths of keys from the root).
+fn layout(client: ClientKind) -> Option<(Format, &'static [&'static [&'static str]])> {
     match client {
         ClientKind::ClaudeDesktop
         | ClientKind::ClaudeCode
@@ -102,56 +98,78 @@ fn server_maps(client: ClientKind) -> Option<&'static [&'static [&'static str]]>
         | ClientKind::GeminiCli
         | ClientKind::Cline
         | ClientKind::RooCode
-        | ClientKind::LmStudio => Some(&[&["mcpServers"]]),
+        | ClientKind::LmStudio => Some((Format::Jsonc, &[&["mcpServers"]])),
         // `.vscode/mcp.json` / user `mcp.json`, and the older `"mcp": {"servers": …}` in
         // settings.json.
-        ClientKind::VsCode => Some(&[&["servers"], &["mcp", "servers"]]),
-        ClientKind::Codex | ClientKind::Zed | ClientKind::Continue | ClientKind::Goose => None,
+        ClientKind::VsCode => Some((Format::Jsonc, &[&["servers"], &["mcp", "servers"]])),
+        // `~/.codex/config.toml`: `[mcp_servers.<name>]` tables (or inline tables).
+        ClientKind::Codex => Some((Format::Toml, &[&["mcp_servers"]])),
+        ClientKind::Zed | ClientKind::Continue | ClientKind::Goose => None,
     }
 }
 
 fn plan(source: &str, client: ClientKind, dir: &Direction<'_>) -> Result<WrapPlan, WrapError> {
-    let maps = server_maps(client).ok_or(WrapError::UnsupportedClient {
+    let (format, maps) = layout(client).ok_or(WrapError::UnsupportedClient {
         client: client.name(),
     })?;
-    let parsed =
-        jsonc_parser::parse_to_ast(source, &CollectOptions::default(), &ParseOptions::default())
-            .map_err(|e| WrapError::Parse {
-                line: e.line_display(),
-                col: e.column_display(),
-                message: e.kind().to_string(),
-            })?;
     let mut out = WrapPlan {
         new_text: source.to_string(),
         changes: Vec::new(),
         skipped: Vec::new(),
     };
-    let Some(Value::Object(root)) = &parsed.value else {
+    if source.trim().is_empty() {
         return Ok(out);
-    };
+    }
+    let root = syntax::parse(source, format).map_err(|p| WrapError::Parse {
+        line: p.span.line as usize,
+        col: p.span.col as usize,
+        message: p.message,
+    })?;
+    let cx = Cx { source, format };
     let mut edits = Vec::new();
-    let mut visit = |servers: &Object<'_>, project: Option<String>| {
-        for prop in &servers.properties {
-            entry(source, prop, project.clone(), dir, &mut edits, &mut out);
+    let mut visit = |servers: &Node, project: Option<&str>| {
+        let SynValue::Object(members) = &servers.value else {
+            return;
+        };
+        for (name, node) in members {
+            let planned = cx
+                .entry(&name.value, node)
+                .and_then(|entry| entry.edit(&cx, dir));
+            match planned {
+                Ok((entry_edits, before, after)) => {
+                    edits.extend(entry_edits);
+                    out.changes.push(Change {
+                        server: name.value.clone(),
+                        project: project.map(str::to_string),
+                        before,
+                        after,
+                    });
+                }
+                Err(reason) => out.skipped.push(Skipped {
+                    server: name.value.clone(),
+                    project: project.map(str::to_string),
+                    reason: reason.to_string(),
+                }),
+            }
         }
     };
     for path in maps {
-        for servers in objects_at(root, path) {
+        for servers in objects_at(&root, path) {
             visit(servers, None);
         }
     }
     if client == ClientKind::ClaudeCode {
-        for projects in objects_at(root, &["projects"]) {
-            for project in &projects.properties {
-                let Value::Object(p) = &project.value else {
-                    continue;
-                };
-                for servers in objects_at(p, &["mcpServers"]) {
-                    visit(servers, Some(project.name.as_str().to_string()));
+        for projects in objects_at(&root, &["projects"]) {
+            if let SynValue::Object(list) = &projects.value {
+                for (project, p) in list {
+                    for servers in objects_at(p, &["mcpServers"]) {
+                        visit(servers, Some(&project.value));
+                    }
                 }
             }
         }
     }
+    // Edits never overlap; applying them from the end keeps earlier offsets valid.
     edits.sort_by_key(|e| std::cmp::Reverse(e.start));
     for e in edits {
         out.new_text.replace_range(e.start..e.end, &e.text);
@@ -159,196 +177,275 @@ fn plan(source: &str, client: ClientKind, dir: &Direction<'_>) -> Result<WrapPla
     Ok(out)
 }
 
-/// Objects reached from `obj` by the key path (every property with the key, duplicates
+/// Objects reached from `node` by the key path (every member with the key, duplicates
 /// included: rewriting all of them is safe whichever one the client reads).
-fn objects_at<'o, 'a>(obj: &'o Object<'a>, path: &[&str]) -> Vec<&'o Object<'a>> {
+fn objects_at<'n>(node: &'n Node, path: &[&str]) -> Vec<&'n Node> {
     let Some((first, rest)) = path.split_first() else {
-        return vec![obj];
-    };
-    obj.properties
-        .iter()
-        .filter(|p| p.name.as_str() == *first)
-        .filter_map(|p| match &p.value {
-            Value::Object(o) => Some(o),
-            _ => None,
-        })
-        .flat_map(|o| objects_at(o, rest))
-        .collect()
-}
-
-fn prop<'o, 'a>(obj: &'o Object<'a>, key: &str) -> Option<&'o ObjectProp<'a>> {
-    obj.properties.iter().rev().find(|p| p.name.as_str() == key)
-}
-
-fn entry(
-    source: &str,
-    server: &ObjectProp<'_>,
-    project: Option<String>,
-    dir: &Direction<'_>,
-    edits: &mut Vec<Edit>,
-    out: &mut WrapPlan,
-) {
-    let name = server.name.as_str().to_string();
-    let mut skip = |reason: &str| {
-        out.skipped.push(Skipped {
-            server: name.clone(),
-            project: project.clone(),
-            reason: reason.to_string(),
-        });
-    };
-    let Value::Object(obj) = &server.value else {
-        skip("the entry is not an object");
-        return;
-    };
-    let Some(cmd_prop) = prop(obj, "command") else {
-        if prop(obj, "url").is_some()
-            || prop(obj, "httpUrl").is_some()
-            || prop(obj, "serverUrl").is_some()
-        {
-            skip("HTTP/SSE server: the stdio gateway cannot wrap it");
+        return if node.is_object() {
+            vec![node]
         } else {
-            skip("no `command`: nothing to wrap");
-        }
-        return;
+            Vec::new()
+        };
     };
-    let Value::StringLit(cmd) = &cmd_prop.value else {
-        skip("`command` is not a string");
-        return;
-    };
-    let args = match prop(obj, "args") {
-        None => None,
-        Some(p) => match &p.value {
-            Value::Array(a) => Some((p, a)),
-            _ => {
-                skip("`args` is not a list");
-                return;
-            }
-        },
-    };
-    let arg_strings: Option<Vec<&str>> = match args {
-        None => Some(Vec::new()),
-        Some((_, a)) => a
-            .elements
+    match &node.value {
+        SynValue::Object(members) => members
             .iter()
-            .map(|e| e.as_string_lit().map(|s| s.value.as_ref()))
+            .filter(|(k, _)| k.value == *first)
+            .flat_map(|(_, v)| objects_at(v, rest))
             .collect(),
-    };
-    let Some(arg_strings) = arg_strings else {
-        skip("`args` holds something other than strings");
-        return;
-    };
-    let wrapped = is_mcpward(&cmd.value) && arg_strings.first() == Some(&"run");
-    let before = launch(&cmd.value, &arg_strings);
-    match dir {
-        Direction::Wrap { mcpward_bin } => {
-            if wrapped {
-                skip("already wrapped");
-                return;
-            }
-            let cmd_raw = &source[cmd.range.start..cmd.range.end];
-            let prefix = format!(
-                "{}, {}, {}, {}, {cmd_raw}",
-                json("run"),
-                json("--name"),
-                json(&name),
-                json("--")
-            );
-            edits.push(Edit {
-                start: cmd.range.start,
-                end: cmd.range.end,
-                text: json(mcpward_bin),
-            });
-            match args {
-                None => edits.push(Edit {
-                    start: cmd.range.end,
-                    end: cmd.range.end,
-                    text: format!(", \"args\": [{prefix}]"),
-                }),
-                Some((_, a)) => {
-                    let (at, text) = match a.elements.first() {
-                        Some(first) => (first.start(), format!("{prefix}, ")),
-                        None => (a.range.start + 1, prefix),
-                    };
-                    edits.push(Edit {
-                        start: at,
-                        end: at,
-                        text,
-                    });
-                }
-            }
-            let mut after_args = vec!["run", "--name", name.as_str(), "--", cmd.value.as_ref()];
-            after_args.extend(arg_strings.iter().copied());
-            out.changes.push(Change {
-                server: name.clone(),
-                project,
-                before,
-                after: launch(mcpward_bin, &after_args),
-            });
-        }
-        Direction::Unwrap => {
-            let Some((args_prop, a)) = args.filter(|_| wrapped) else {
-                skip("not wrapped");
-                return;
-            };
-            let Some(sep) = separator(&arg_strings) else {
-                skip("`mcpward run` without `-- <command>`: cannot tell the original command");
-                return;
-            };
-            let Some(orig_cmd) = a.elements.get(sep + 1) else {
-                skip("`mcpward run` without `-- <command>`: cannot tell the original command");
-                return;
-            };
-            edits.push(Edit {
-                start: cmd.range.start,
-                end: cmd.range.end,
-                text: source[orig_cmd.start()..orig_cmd.end()].to_string(),
-            });
-            push_args_removal(source, cmd.range.end, args_prop, a, sep + 1, edits);
-            out.changes.push(Change {
-                server: name.clone(),
-                project,
-                before,
-                after: launch(arg_strings[sep + 1], &arg_strings[sep + 2..]),
-            });
-        }
+        _ => Vec::new(),
     }
 }
 
-/// Removes the wrapper's elements `0..=last` from the `args` array: exactly the text wrap
-/// inserted when the file still looks as wrap left it.
-fn push_args_removal(
-    source: &str,
-    cmd_end: usize,
-    args_prop: &ObjectProp<'_>,
-    a: &Array<'_>,
-    last: usize,
-    edits: &mut Vec<Edit>,
-) {
-    let first = &a.elements[0];
-    match a.elements.get(last + 1) {
-        Some(next) => edits.push(Edit {
-            start: first.start(),
-            end: next.start(),
-            text: String::new(),
-        }),
-        None => {
-            // Wrap adds `, "args": [...]` right after the command when there was no `args`.
-            let inserted = args_prop.range.start == cmd_end + 2
-                && source.get(cmd_end..a.range.start) == Some(", \"args\": ");
-            if inserted {
-                edits.push(Edit {
-                    start: cmd_end,
-                    end: a.range.end,
-                    text: String::new(),
-                });
+struct Cx<'s> {
+    source: &'s str,
+    format: Format,
+}
+
+/// A string as written: its value and the byte range of its literal, quotes included.
+struct Lit<'n> {
+    value: &'n str,
+    start: usize,
+    end: usize,
+}
+
+/// The parts of a server entry the rewrite touches.
+struct Entry<'n> {
+    name: &'n str,
+    command: Lit<'n>,
+    args: Option<ArgList<'n>>,
+    /// Text that adds `args` right after the command literal when the entry has none, if the
+    /// syntax allows it there.
+    args_insert: Option<&'static str>,
+}
+
+struct ArgList<'n> {
+    /// Byte offset of `[`.
+    start: usize,
+    items: Vec<Lit<'n>>,
+}
+
+const TOML_QUOTES: &[&str] = &["\"\"\"", "'''", "\"", "'"];
+const JSON_QUOTES: &[&str] = &["\"", "'"];
+
+impl Cx<'_> {
+    /// A string node with the byte range of its literal, quotes included.
+    fn literal<'n>(&self, node: &'n Node) -> Option<Lit<'n>> {
+        let value = node.as_str()?;
+        let (s, e) = (node.span.offset, node.span.offset + node.span.len);
+        let quotes = match self.format {
+            Format::Toml => TOML_QUOTES,
+            _ => JSON_QUOTES,
+        };
+        quotes.iter().find_map(|q| {
+            let open = s.checked_sub(q.len())?;
+            let close = e.checked_add(q.len())?;
+            let delimited =
+                self.source.get(open..s) == Some(*q) && self.source.get(e..close) == Some(*q);
+            delimited.then_some(Lit {
+                value,
+                start: open,
+                end: close,
+            })
+        })
+    }
+
+    fn entry<'n>(&self, name: &'n str, node: &'n Node) -> Result<Entry<'n>, &'static str> {
+        if !node.is_object() {
+            return Err("the entry is not an object");
+        }
+        let Some((cmd_key, cmd_node)) = node.get_entry("command") else {
+            let http = ["url", "httpUrl", "serverUrl"]
+                .iter()
+                .any(|k| node.get(k).is_some());
+            return Err(if http {
+                "HTTP/SSE server: the stdio gateway cannot wrap it"
             } else {
-                edits.push(Edit {
-                    start: first.start(),
-                    end: a.elements[last].end(),
-                    text: String::new(),
-                });
+                "no `command`: nothing to wrap"
+            });
+        };
+        let Some(command) = self.literal(cmd_node) else {
+            return Err("`command` is not a string");
+        };
+        let args = match node.get("args") {
+            None => None,
+            Some(a) => {
+                let Some(items) = a.as_array() else {
+                    return Err("`args` is not a list");
+                };
+                let Some(items) = items.iter().map(|i| self.literal(i)).collect() else {
+                    return Err("`args` holds something other than strings");
+                };
+                if self.source.as_bytes().get(a.span.offset) != Some(&b'[') {
+                    return Err("`args` is not written as a `[…]` list");
+                }
+                Some(ArgList {
+                    start: a.span.offset,
+                    items,
+                })
+            }
+        };
+        let args_insert = match self.format {
+            Format::Toml if self.source.as_bytes().get(node.span.offset) == Some(&b'{') => {
+                Some(", args = ")
+            }
+            // A `[mcp_servers.x]` table: a new line is only right when `command` is a plain
+            // key at the start of its line (not `mcp_servers.x.command = …`).
+            Format::Toml => {
+                let key_start = cmd_key.span.offset;
+                let line_start = self
+                    .source
+                    .get(..key_start)
+                    .and_then(|s| s.rfind('\n'))
+                    .map_or(0, |i| i + 1);
+                let lead = self.source.get(line_start..key_start).unwrap_or("x");
+                matches!(lead.trim(), "" | "\"" | "'").then_some("\nargs = ")
+            }
+            _ => Some(", \"args\": "),
+        };
+        Ok(Entry {
+            name,
+            command,
+            args,
+            args_insert,
+        })
+    }
+}
+
+/// Edits for one entry, and its launch line before and after.
+type Planned = (Vec<Edit>, String, String);
+
+impl Entry<'_> {
+    fn arg_values(&self) -> Vec<&str> {
+        self.args
+            .as_ref()
+            .map(|a| a.items.iter().map(|l| l.value).collect())
+            .unwrap_or_default()
+    }
+
+    fn edit(&self, cx: &Cx<'_>, dir: &Direction<'_>) -> Result<Planned, &'static str> {
+        let args = self.arg_values();
+        let wrapped = is_mcpward(self.command.value) && args.first() == Some(&"run");
+        let before = launch(self.command.value, &args);
+        match dir {
+            Direction::Wrap { mcpward_bin } => {
+                if wrapped {
+                    return Err("already wrapped");
+                }
+                let cmd_raw = &cx.source[self.command.start..self.command.end];
+                let prefix = format!(
+                    "{}, {}, {}, {}, {cmd_raw}",
+                    quote("run"),
+                    quote("--name"),
+                    quote(self.name),
+                    quote("--")
+                );
+                let mut edits = vec![Edit {
+                    start: self.command.start,
+                    end: self.command.end,
+                    text: quote(mcpward_bin),
+                }];
+                match &self.args {
+                    None => {
+                        let Some(insert) = self.args_insert else {
+                            return Err(
+                                "`args` cannot be added next to this `command` (dotted key); add `args = []` to the entry and run again",
+                            );
+                        };
+                        edits.push(Edit {
+                            start: self.command.end,
+                            end: self.command.end,
+                            text: format!("{insert}[{prefix}]"),
+                        });
+                    }
+                    Some(list) => {
+                        let (at, text) = match list.items.first() {
+                            Some(first) => (first.start, format!("{prefix}, ")),
+                            // An empty list right where wrap would have added one gets a space
+                            // after `[`, so unwrap can tell it was there and keep it.
+                            None if self.args_adjacent(cx, list) => {
+                                (list.start + 1, format!(" {prefix}"))
+                            }
+                            None => (list.start + 1, prefix),
+                        };
+                        edits.push(Edit {
+                            start: at,
+                            end: at,
+                            text,
+                        });
+                    }
+                }
+                let mut after = vec!["run", "--name", self.name, "--", self.command.value];
+                after.extend(args.iter().copied());
+                Ok((edits, before, launch(mcpward_bin, &after)))
+            }
+            Direction::Unwrap => {
+                const NO_COMMAND: &str =
+                    "`mcpward run` without `-- <command>`: cannot tell the original command";
+                let Some(list) = self.args.as_ref().filter(|_| wrapped) else {
+                    return Err("not wrapped");
+                };
+                let sep = separator(&args).ok_or(NO_COMMAND)?;
+                let orig = list.items.get(sep + 1).ok_or(NO_COMMAND)?;
+                let edits = vec![
+                    Edit {
+                        start: self.command.start,
+                        end: self.command.end,
+                        text: cx.source[orig.start..orig.end].to_string(),
+                    },
+                    self.args_removal(cx, list, sep + 1),
+                ];
+                Ok((edits, before, launch(orig.value, &args[sep + 2..])))
             }
         }
+    }
+
+    /// Removes the wrapper's items `0..=last` from `args`: exactly the text wrap inserted when
+    /// the file still looks as wrap left it.
+    fn args_removal(&self, cx: &Cx<'_>, list: &ArgList<'_>, last: usize) -> Edit {
+        let first = list.items[0].start;
+        if let Some(next) = list.items.get(last + 1) {
+            return Edit {
+                start: first,
+                end: next.start,
+                text: String::new(),
+            };
+        }
+        let last_end = list.items[last].end;
+        let closes = cx.source.get(last_end..last_end + 1) == Some("]");
+        let adjacent = self.args_adjacent(cx, list);
+        if adjacent && closes && first == list.start + 1 {
+            // Wrap added the whole `args` right after the command: remove it again.
+            Edit {
+                start: self.command.end,
+                end: last_end + 1,
+                text: String::new(),
+            }
+        } else if adjacent
+            && closes
+            && first == list.start + 2
+            && cx.source.get(list.start + 1..first) == Some(" ")
+        {
+            // Wrap filled an empty list that was already there (see `edit`).
+            Edit {
+                start: list.start + 1,
+                end: last_end,
+                text: String::new(),
+            }
+        } else {
+            Edit {
+                start: first,
+                end: last_end,
+                text: String::new(),
+            }
+        }
+    }
+
+    /// Whether `args` starts right after the command literal, exactly as wrap writes it when it
+    /// adds `args` itself.
+    fn args_adjacent(&self, cx: &Cx<'_>, list: &ArgList<'_>) -> bool {
+        self.args_insert
+            .is_some_and(|insert| cx.source.get(self.command.end..list.start) == Some(insert))
     }
 }
 
@@ -472,7 +569,8 @@ fn is_mcpward(command: &str) -> bool {
     stem.eq_ignore_ascii_case("mcpward")
 }
 
-fn json(s: &str) -> String {
+/// A double-quoted string literal, valid in JSON and as a TOML basic string.
+fn quote(s: &str) -> String {
     serde_json::Value::String(s.to_string()).to_string()
 }
 
@@ -480,7 +578,7 @@ fn json(s: &str) -> String {
 fn launch(command: &str, args: &[&str]) -> String {
     let show = |s: &str| {
         if s.is_empty() || s.contains(|c: char| c.is_whitespace() || c == '"' || c == '\'') {
-            json(s)
+            quote(s)
         } else {
             s.to_string()
         }

@@ -240,14 +240,18 @@ fn unknown_or_unsupported_clients_are_refused() {
         --- stderr
         error: unknown client `notepad`; use one of: claude-desktop, claude-code, vscode, cursor, windsurf, gemini-cli, codex, zed, continue, cline, roo-code, goose, lm-studio
     "#);
-    let file = home.path().join("config.toml");
-    std::fs::write(&file, "[mcp_servers.x]\ncommand = \"npx\"\n").unwrap();
+    let file = home.path().join("settings.json");
+    std::fs::write(
+        &file,
+        r#"{"context_servers": {"x": {"command": {"path": "npx"}}}}"#,
+    )
+    .unwrap();
     let out = mcpward(
         home.path(),
         &[
             "wrap",
             "--client",
-            "codex",
+            "zed",
             "--config",
             file.to_str().unwrap(),
             "--yes",
@@ -257,6 +261,29 @@ fn unknown_or_unsupported_clients_are_refused() {
         status: Some(2)
         --- stdout
         --- stderr
-        error: <home>/config.toml: Codex configs cannot be rewritten by mcpward yet; change its servers' command to `mcpward run --name <server> -- <command> <args…>` by hand
+        error: <home>/settings.json: Zed configs cannot be rewritten by mcpward yet; change its servers' command to `mcpward run --name <server> -- <command> <args…>` by hand
     "#);
+}
+
+#[test]
+fn broken_config_is_reported_with_its_position_and_left_alone() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("mcp.json");
+    let broken = "{\n  \"mcpServers\": {\n    \"x\": {\"command\": \"npx\",,}\n  }\n}\n";
+    std::fs::write(&file, broken).unwrap();
+    let out = mcpward(
+        home.path(),
+        &[
+            "wrap",
+            "--client",
+            "cursor",
+            "--config",
+            file.to_str().unwrap(),
+            "--yes",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("mcp.json: line 3"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), broken);
 }

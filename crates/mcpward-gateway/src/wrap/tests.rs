@@ -1,3 +1,6 @@
+use jsonc_parser::ast::Value;
+use jsonc_parser::{CollectOptions, ParseOptions};
+
 use super::*;
 
 const BIN: &str = "/opt/mcpward/bin/mcpward";
@@ -141,8 +144,37 @@ const GEMINI: &str = r#"{
 }
 "#;
 
+const CODEX: &str = r#"# Codex CLI
+model = "o4-mini"
+
+[mcp_servers.github]
+command = "npx" # runner
+args = [
+  "-y",
+  "@modelcontextprotocol/server-github",
+]
+env = { "GITHUB_PERSONAL_ACCESS_TOKEN" = "<token>" }
+
+[mcp_servers.local]
+command = 'C:\tools\server.exe'
+
+[mcp_servers.remote]
+url = "https://mcp.example.com/mcp"
+
+[mcp_servers.fetch]
+command = "uvx"
+args = []
+"#;
+
+const CODEX_INLINE: &str = r#"[mcp_servers]
+time = { command = "uvx" }
+git = { command = "uvx", args = ["mcp-server-git"] }
+"#;
+
 fn all() -> Vec<(ClientKind, &'static str)> {
     vec![
+        (ClientKind::Codex, CODEX),
+        (ClientKind::Codex, CODEX_INLINE),
         (ClientKind::ClaudeDesktop, CLAUDE_DESKTOP),
         (ClientKind::ClaudeCode, CLAUDE_CODE_USER),
         (ClientKind::ClaudeCode, CLAUDE_CODE_PROJECT),
@@ -514,13 +546,8 @@ fn invalid_json_is_an_error_with_its_position() {
 }
 
 #[test]
-fn clients_without_json_server_maps_are_refused() {
-    for client in [
-        ClientKind::Codex,
-        ClientKind::Zed,
-        ClientKind::Continue,
-        ClientKind::Goose,
-    ] {
+fn clients_with_other_layouts_are_refused() {
+    for client in [ClientKind::Zed, ClientKind::Continue, ClientKind::Goose] {
         let err = plan_wrap("{}", client, BIN).unwrap_err();
         assert!(
             matches!(err, WrapError::UnsupportedClient { .. }),
@@ -661,10 +688,7 @@ mod properties {
             let src = config(&entries, pretty);
             let wrapped = plan_wrap(&src, ClientKind::ClaudeDesktop, BIN).unwrap();
             let back = plan_unwrap(&wrapped.new_text, ClientKind::ClaudeDesktop).unwrap();
-            // `"args": []` written inline right after the command is the documented exception.
-            if !src.contains("\"args\":[]") && !src.contains("\"args\": []") {
-                prop_assert_eq!(&back.new_text, &src);
-            }
+            prop_assert_eq!(&back.new_text, &src);
             let again = plan_wrap(&wrapped.new_text, ClientKind::ClaudeDesktop, BIN).unwrap();
             prop_assert_eq!(&again.new_text, &wrapped.new_text);
             let v = parse(&wrapped.new_text);
@@ -710,4 +734,102 @@ mod properties {
             i
         }
     }
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+/// `command` and `args` of a Codex entry, as a TOML parser reads them.
+fn codex_entry(text: &str, server: &str) -> (String, Vec<String>) {
+    let root = syntax::parse(text, Format::Toml).expect("wrapped TOML must parse");
+    let entry = root.get("mcp_servers").and_then(|m| m.get(server)).unwrap();
+    let command = entry
+        .get("command")
+        .and_then(Node::as_str)
+        .unwrap()
+        .to_string();
+    let args = entry
+        .get("args")
+        .and_then(Node::as_array)
+        .unwrap_or_default()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect();
+    (command, args)
+}
+
+#[test]
+fn wraps_codex_tables_keeping_comments_and_layout() {
+    let plan = plan_wrap(CODEX, ClientKind::Codex, BIN).unwrap();
+    insta::assert_snapshot!(plan.new_text, @r#"
+        # Codex CLI
+        model = "o4-mini"
+
+        [mcp_servers.github]
+        command = "/opt/mcpward/bin/mcpward" # runner
+        args = [
+          "run", "--name", "github", "--", "npx", "-y",
+          "@modelcontextprotocol/server-github",
+        ]
+        env = { "GITHUB_PERSONAL_ACCESS_TOKEN" = "<token>" }
+
+        [mcp_servers.local]
+        command = "/opt/mcpward/bin/mcpward"
+        args = ["run", "--name", "local", "--", 'C:\tools\server.exe']
+
+        [mcp_servers.remote]
+        url = "https://mcp.example.com/mcp"
+
+        [mcp_servers.fetch]
+        command = "/opt/mcpward/bin/mcpward"
+        args = [ "run", "--name", "fetch", "--", "uvx"]
+    "#);
+    assert_eq!(names(&plan.changes), ["github", "local", "fetch"]);
+    assert_eq!(plan.skipped[0].server, "remote");
+    assert_eq!(
+        codex_entry(&plan.new_text, "local"),
+        (
+            BIN.to_string(),
+            strings(&["run", "--name", "local", "--", r"C:\tools\server.exe"])
+        )
+    );
+}
+
+#[test]
+fn wraps_codex_inline_tables() {
+    let plan = plan_wrap(CODEX_INLINE, ClientKind::Codex, BIN).unwrap();
+    insta::assert_snapshot!(plan.new_text, @r#"
+        [mcp_servers]
+        time = { command = "/opt/mcpward/bin/mcpward", args = ["run", "--name", "time", "--", "uvx"] }
+        git = { command = "/opt/mcpward/bin/mcpward", args = ["run", "--name", "git", "--", "uvx", "mcp-server-git"] }
+    "#);
+    assert_eq!(
+        codex_entry(&plan.new_text, "time"),
+        (
+            BIN.to_string(),
+            strings(&["run", "--name", "time", "--", "uvx"])
+        )
+    );
+}
+
+#[test]
+fn codex_dotted_command_without_args_is_skipped_not_broken() {
+    let src = "mcp_servers.x.command = \"npx\"\n";
+    let plan = plan_wrap(src, ClientKind::Codex, BIN).unwrap();
+    assert_eq!(plan.new_text, src);
+    assert!(
+        plan.skipped[0].reason.contains("add `args = []`"),
+        "{:?}",
+        plan.skipped
+    );
+    let src = "mcp_servers.x.command = \"npx\"\nmcp_servers.x.args = [\"a\"]\n";
+    let plan = plan_wrap(src, ClientKind::Codex, BIN).unwrap();
+    assert_eq!(codex_entry(&plan.new_text, "x").1[4], "npx");
+    assert_eq!(
+        plan_unwrap(&plan.new_text, ClientKind::Codex)
+            .unwrap()
+            .new_text,
+        src
+    );
 }

@@ -27,7 +27,7 @@ pub struct UnwrapArgs {
 #[derive(Debug, clap::Args)]
 pub struct Target {
     /// Client whose config to change (claude-desktop, claude-code, vscode, cursor, windsurf,
-    /// gemini-cli, cline, roo-code, lm-studio).
+    /// gemini-cli, cline, roo-code, lm-studio, codex).
     #[arg(long, value_name = "ID")]
     pub client: String,
     /// Config file [default: the client's config, when exactly one exists].
