@@ -51,9 +51,9 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 /// Suffix added to the log path for the head file.
 const HEAD_SUFFIX: &str = ".head";
 
-/// Bytes read from the end of the file when looking for the last record on open; a longer
-/// record falls back to reading the whole file.
-const TAIL_WINDOW: u64 = 1 << 20;
+/// Bytes first read from the end of the file when looking for the last record; the window
+/// grows eightfold until it holds a complete record or the whole file.
+const TAIL_WINDOW: u64 = 16 * 1024;
 
 /// What the gateway wants to record; the log adds time, session, seq and the chain fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -213,8 +213,10 @@ impl AuditLog {
             .map_err(io_err(&self.path, "read its metadata"))?
             .len();
         if len != self.known_len {
+            // Another writer appended (or the file changed): continue from its newest record.
             self.resync()?;
         }
+        let base = self.known_len;
         let time = jiff::Timestamp::now().to_string();
         let seq = self.last_seq + 1;
         let body = Body {
@@ -250,7 +252,7 @@ impl AuditLog {
         if durable {
             self.file.sync_data().map_err(io_err(&self.path, "fsync"))?;
         }
-        self.known_len = len + line.len() as u64;
+        self.known_len = base + line.len() as u64;
         self.last_seq = seq;
         self.last_hash = hash;
         write_head(
@@ -271,13 +273,17 @@ impl AuditLog {
             .metadata()
             .map_err(io_err(&self.path, "read its metadata"))?
             .len();
-        let start = len.saturating_sub(TAIL_WINDOW);
-        let mut tail = read_from(&mut file, start).map_err(io_err(&self.path, "read"))?;
-        let mut found = last_record(&tail, start == 0);
-        if found.is_none() && start > 0 {
-            tail = read_from(&mut file, 0).map_err(io_err(&self.path, "read"))?;
-            found = last_record(&tail, true);
-        }
+        // Records are small: look at the end first, and further back only when needed.
+        let mut window = TAIL_WINDOW;
+        let (tail, found) = loop {
+            let start = len.saturating_sub(window);
+            let tail = read_from(&mut file, start).map_err(io_err(&self.path, "read"))?;
+            let found = last_record(&tail, start == 0);
+            if found.is_some() || start == 0 {
+                break (tail, found);
+            }
+            window = window.saturating_mul(8);
+        };
         match found {
             Some(Ok(rec)) => {
                 self.last_seq = rec.seq;

@@ -454,3 +454,19 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn open_finds_the_last_record_behind_a_long_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let mut log = AuditLog::open(&path, "s").unwrap();
+    let mut big = rec(1);
+    big.detail = Some("x".repeat(200_000));
+    log.append(&big, false).unwrap();
+    drop(log);
+    let mut log = AuditLog::open(&path, "s2").unwrap();
+    log.append(&rec(2), false).unwrap();
+    let report = verify(&path).unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!(report.records, 2);
+}
