@@ -598,37 +598,43 @@ impl VerifyReport {
 pub fn verify(path: &Path) -> Result<VerifyReport, LogError> {
     let data = fs::read(path).map_err(io_err(path, "read"))?;
     let head = read_head(&head_path(path));
-    let mut report = VerifyReport::default();
-    report.tamper = check_chain(&data, &mut report);
-    if report.tamper.is_some() {
-        return Ok(report);
-    }
-    report.tamper = check_head(head, &data, &mut report);
-    Ok(report)
-}
-
-fn check_chain(data: &[u8], report: &mut VerifyReport) -> Option<Tamper> {
     let mut lines: Vec<&[u8]> = data.split(|b| *b == b'\n').collect();
     if data.is_empty() || data.ends_with(b"\n") {
         lines.pop();
     }
+    // Each line is parsed and hashed once.
+    let parsed: Vec<Result<StoredRecord, LineError>> =
+        lines.iter().map(|l| parse_line(l)).collect();
+    let mut report = VerifyReport::default();
+    report.tamper = check_chain(&parsed, &mut report);
+    if report.tamper.is_some() {
+        return Ok(report);
+    }
+    report.tamper = check_head(head, &parsed, &mut report);
+    Ok(report)
+}
+
+fn check_chain(
+    parsed: &[Result<StoredRecord, LineError>],
+    report: &mut VerifyReport,
+) -> Option<Tamper> {
     let mut prev_hash = GENESIS.to_string();
     let mut prev_seq = 0u64;
     // Fragments are crash tears only if the chain resumes right after them (or the file ends).
     let mut torn: Vec<(u64, String)> = Vec::new();
-    let seqs: Vec<Option<u64>> = lines
+    let seqs: Vec<Option<u64>> = parsed
         .iter()
-        .map(|l| parse_line(l).ok().map(|r| r.seq))
+        .map(|r| r.as_ref().ok().map(|r| r.seq))
         .collect();
-    for (i, line) in lines.iter().enumerate() {
+    for (i, line) in parsed.iter().enumerate() {
         let lineno = i as u64 + 1;
-        let rec = match parse_line(line) {
+        let rec = match line {
             Ok(rec) => rec,
             Err(LineError::Incomplete(reason)) => {
-                torn.push((lineno, reason));
+                torn.push((lineno, reason.clone()));
                 continue;
             }
-            Err(LineError::Bad(reason)) => return Some(edited(lineno, reason)),
+            Err(LineError::Bad(reason)) => return Some(edited(lineno, reason.clone())),
         };
         if rec.prev != prev_hash {
             if let Some((at, why)) = torn.first().cloned() {
@@ -689,7 +695,7 @@ fn check_chain(data: &[u8], report: &mut VerifyReport) -> Option<Tamper> {
             });
         }
         report.torn_lines.extend(torn.drain(..).map(|(at, _)| at));
-        prev_hash = rec.hash;
+        prev_hash.clone_from(&rec.hash);
         prev_seq = rec.seq;
         report.records += 1;
     }
@@ -707,13 +713,10 @@ fn edited(line: u64, reason: String) -> Tamper {
 
 fn check_head(
     head: Result<Option<Head>, String>,
-    data: &[u8],
+    parsed: &[Result<StoredRecord, LineError>],
     report: &mut VerifyReport,
 ) -> Option<Tamper> {
-    let last_line = data
-        .split(|b| *b == b'\n')
-        .filter(|l| !l.is_empty())
-        .count() as u64;
+    let last_line = parsed.len() as u64;
     let head = match head {
         Ok(Some(head)) => head,
         Ok(None) if report.records == 0 => return None,
@@ -747,8 +750,8 @@ fn check_head(
     }
     // The head may lag the file by records written just before a crash; it must match the
     // record it names.
-    for (i, line) in data.split(|b| *b == b'\n').enumerate() {
-        if let Ok(rec) = parse_line(line)
+    for (i, line) in parsed.iter().enumerate() {
+        if let Ok(rec) = line
             && rec.seq == head.seq
         {
             if rec.hash != head.hash {
