@@ -299,7 +299,12 @@ impl Cx<'_> {
                     .and_then(|s| s.rfind('\n'))
                     .map_or(0, |i| i + 1);
                 let lead = self.source.get(line_start..key_start).unwrap_or("x");
-                matches!(lead.trim(), "" | "\"" | "'").then_some("\nargs = ")
+                let newline = if self.source.contains("\r\n") {
+                    "\r\nargs = "
+                } else {
+                    "\nargs = "
+                };
+                matches!(lead.trim(), "" | "\"" | "'").then_some(newline)
             }
             _ => Some(", \"args\": "),
         };

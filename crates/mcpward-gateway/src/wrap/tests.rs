@@ -833,3 +833,21 @@ fn codex_dotted_command_without_args_is_skipped_not_broken() {
         src
     );
 }
+
+#[test]
+fn codex_file_with_crlf_line_endings_keeps_them() {
+    let src = "[mcp_servers.x]\r\ncommand = \"npx\"\r\n";
+    let plan = plan_wrap(src, ClientKind::Codex, BIN).unwrap();
+    assert!(
+        !plan.new_text.replace("\r\n", "").contains('\n'),
+        "{:?}",
+        plan.new_text
+    );
+    assert_eq!(codex_entry(&plan.new_text, "x").1[4], "npx");
+    assert_eq!(
+        plan_unwrap(&plan.new_text, ClientKind::Codex)
+            .unwrap()
+            .new_text,
+        src
+    );
+}
