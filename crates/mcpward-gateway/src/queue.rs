@@ -30,6 +30,9 @@ use sha2::{Digest, Sha256};
 /// How often a waiting gateway looks for a decision.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(50);
 
+/// Longest wait for an answer; longer timeouts are cut to this.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
+
 /// Length of an approval id.
 pub const ID_LEN: usize = 6;
 
@@ -147,11 +150,14 @@ impl ApprovalQueue {
                 reason: format!("`{}` is not a valid approval id", req.id),
             };
         }
+        let timeout = timeout.min(MAX_TIMEOUT);
         let req_path = request_path(&self.dir, &req.id);
         let dec_path = decision_path(&self.dir, &req.id);
         let stored = StoredRequest {
             request: req,
-            expires_unix: now_unix().saturating_add(timeout.as_secs() as i64 + 1),
+            expires_unix: now_unix()
+                .saturating_add(i64::try_from(timeout.as_secs()).unwrap_or(i64::MAX))
+                .saturating_add(1),
             pid: std::process::id(),
         };
         if let Err(e) = write_new(&req_path, &stored) {

@@ -300,3 +300,21 @@ fn default_state_dir_follows_xdg_state_home() {
         d.display()
     );
 }
+
+#[tokio::test]
+async fn absurd_timeouts_are_capped_instead_of_overflowing() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = ApprovalQueue::open(dir.path()).unwrap();
+    let r = req(&q, "write_file");
+    let id = r.id.clone();
+    let waiting = tokio::spawn({
+        let q = q.clone();
+        async move { q.request(r, Duration::MAX).await }
+    });
+    until_pending(dir.path(), &id).await;
+    deny(dir.path(), &id).unwrap();
+    assert!(matches!(
+        waiting.await.unwrap(),
+        ApprovalOutcome::Denied { .. }
+    ));
+}
