@@ -23,6 +23,9 @@ use std::path::PathBuf;
 use mcpward_policy::{Action, Call, Decision, Policy, ToolFacts, knowledge};
 use serde_json::{Value, json};
 
+/// More server/tool readings than this are refused rather than evaluated one by one.
+const MAX_READINGS: usize = 32;
+
 /// The `permissionDecision` values Claude Code accepts from a `PreToolUse` hook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HookDecision {
@@ -142,6 +145,12 @@ pub fn decide(event_json: &str, policy: &Policy) -> HookOutput {
         .collect();
 
     let splits = splits(rest);
+    if splits.len() > MAX_READINGS {
+        return HookOutput::deny(format!(
+            "mcpward check: `{}…` has more than {MAX_READINGS} `__` separators; no real tool name does",
+            tool_name.chars().take(60).collect::<String>()
+        ));
+    }
     if splits.is_empty() {
         return HookOutput::deny(format!(
             "mcpward check: cannot tell server from tool in `{tool_name}` (expected mcp__<server>__<tool>)"

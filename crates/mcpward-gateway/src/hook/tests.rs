@@ -174,6 +174,13 @@ fn splits_cover_overlapping_separators() {
 }
 
 #[test]
+fn absurdly_ambiguous_tool_names_are_denied_without_evaluating_each_reading() {
+    let name = format!("mcp__{}", "a__".repeat(10_000));
+    let out = decide(&event(&name), &policy());
+    assert_eq!(decision_of(&out), HookDecision::Deny);
+}
+
+#[test]
 fn missing_event_name_is_treated_as_pre_tool_use() {
     let input = r#"{"tool_name":"mcp__filesystem__read_file","tool_input":{}}"#;
     assert_eq!(decision_of(&decide(input, &policy())), HookDecision::Allow);
