@@ -8,6 +8,7 @@
 //! current-thread runtime with a `LocalSet`): the work per message is microseconds, and a second
 //! thread would only add wake-up latency.
 
+mod audit;
 mod child;
 mod denial;
 mod session;
@@ -233,13 +234,41 @@ mod tests {
                 "npx",
                 &["-y", "@modelcontextprotocol/server-filesystem", "/tmp"]
             ),
-            "server-filesystem"
+            "filesystem"
+        );
+        assert_eq!(name("npx", &["-y", "mcp-server-fetch@1.2.3"]), "fetch");
+        assert_eq!(name("/usr/local/bin/github-mcp", &["stdio"]), "github-mcp");
+        assert_eq!(name("node", &["dist/index.js"]), "node");
+    }
+
+    #[test]
+    fn launch_package_is_read_from_npx_and_node_modules_paths() {
+        let pkg = |cmd: &str, args: &[&str]| {
+            launch_package(
+                &cmd.into(),
+                &args.iter().map(OsString::from).collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(
+            pkg(
+                "npx",
+                &["-y", "@modelcontextprotocol/server-memory@2026.8.31"]
+            )
+            .as_deref(),
+            Some("@modelcontextprotocol/server-memory")
         );
         assert_eq!(
-            name("npx", &["-y", "mcp-server-fetch@1.2.3"]),
-            "mcp-server-fetch"
+            pkg(
+                "node",
+                &[
+                    "/x/node_modules/@modelcontextprotocol/server-filesystem/dist/index.js",
+                    "/tmp"
+                ]
+            )
+            .as_deref(),
+            Some("@modelcontextprotocol/server-filesystem")
         );
-        assert_eq!(name("/usr/local/bin/github-mcp", &["stdio"]), "github-mcp");
-        assert_eq!(name("node", &["dist/index.js"]), "index");
+        assert_eq!(pkg("node", &["server.js"]), None);
+        assert_eq!(pkg("/bin/my-server", &["--stdio"]), None);
     }
 }

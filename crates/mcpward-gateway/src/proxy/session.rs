@@ -12,6 +12,7 @@ use serde_json::value::RawValue;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, BufWriter};
 use tokio::sync::{mpsc, oneshot};
 
+use super::audit::AuditWriter;
 use super::child::{self, Server};
 use super::denial::{denial_text, error_result, refusal_text};
 use super::{GatewayError, RunOptions};
@@ -82,8 +83,7 @@ struct Gateway {
     approval_timeout: Duration,
     state_dir: std::path::PathBuf,
     session_id: String,
-    log: Option<AuditLog>,
-    log_broken: bool,
+    log: Option<AuditWriter>,
     queue: Option<Rc<ApprovalQueue>>,
     to_client: mpsc::Sender<Vec<u8>>,
     to_server: Option<mpsc::Sender<Vec<u8>>>,
@@ -110,7 +110,10 @@ where
 {
     let session_id = new_session_id();
     let log = match &opts.log_path {
-        Some(path) => Some(AuditLog::open(path, &session_id)?),
+        Some(path) => Some(
+            AuditWriter::start(AuditLog::open(path, &session_id)?)
+                .map_err(GatewayError::Runtime)?,
+        ),
         None => None,
     };
     let defaults = &opts.policy.defaults;
@@ -154,7 +157,9 @@ where
         server_ids: std::iter::once(opts.server_name.clone())
             .chain(opts.package.clone())
             .collect(),
-        redactor: Rc::new(Redactor::new(opts.secret_env.iter().map(|(_, v)| v.as_str()))),
+        redactor: Rc::new(Redactor::new(
+            opts.secret_env.iter().map(|(_, v)| v.as_str()),
+        )),
         redact_responses: defaults.redact_responses,
         hide_denied: defaults.hide_denied_tools,
         approval_timeout: Duration::from_secs(defaults.approval_timeout_secs.max(1)),
@@ -164,7 +169,6 @@ where
         policy: opts.policy,
         session_id,
         log,
-        log_broken: false,
         queue: None,
         to_client,
         to_server: Some(to_server),
@@ -179,7 +183,8 @@ where
         taint: Taint::new(),
         session_approved: HashSet::new(),
     };
-    gw.audit(event(&gw.server, "session-start", None), false);
+    gw.audit(event(&gw.server, "session-start", None), false)
+        .await;
 
     let mut client_open = true;
     let mut server_open = true;
@@ -209,7 +214,7 @@ where
                     client_open = false;
                     // Dropping the sender ends the writer task, which closes the server's stdin.
                     gw.to_server = None;
-                    gw.audit(event(&gw.server, "client-closed", None), false);
+                    gw.audit(event(&gw.server, "client-closed", None), false).await;
                     shutdown = Some((tokio::time::Instant::now() + grace, rustix::process::Signal::TERM));
                 }
             },
@@ -217,7 +222,7 @@ where
                 Some(Ok(Frame::Line(bytes))) => gw.on_server_frame(bytes).await,
                 Some(Ok(Frame::TooLarge { bytes })) => {
                     gw.audit(event(&gw.server, "server-frame-too-large",
-                        Some(format!("dropped a {bytes}-byte frame from the server (limit {max_frame} bytes, defaults.max_frame_bytes)"))), false);
+                        Some(format!("dropped a {bytes}-byte frame from the server (limit {max_frame} bytes, defaults.max_frame_bytes)"))), false).await;
                 }
                 Some(Ok(Frame::Eof)) | Some(Err(_)) | None => server_open = false,
             },
@@ -250,7 +255,10 @@ where
 
     let code = exit_status.unwrap_or(1);
     gw.server_exited(code).await;
-    let Gateway { to_client, .. } = gw;
+    let Gateway { to_client, log, .. } = gw;
+    if let Some(log) = log {
+        log.finish();
+    }
     drop(to_client);
     let _ = client_writer.await;
     Ok(code)
@@ -273,7 +281,7 @@ impl Gateway {
                     envelope::error_response(id.as_deref(), err.code(), &err.to_string(), None);
                 self.send_client(reply).await;
                 let rec = event(&self.server, "invalid-client-frame", Some(err.to_string()));
-                self.audit(rec, false);
+                self.audit(rec, false).await;
                 return;
             }
             Ok(env) => match env.message {
@@ -327,7 +335,8 @@ impl Gateway {
                 self.audit(
                     event(&self.server, "unsolicited-response", Some(why)),
                     false,
-                );
+                )
+                .await;
             }
         }
     }
@@ -341,7 +350,8 @@ impl Gateway {
         self.audit(
             event(&self.server, "client-frame-too-large", Some(msg)),
             false,
-        );
+        )
+        .await;
     }
 
     async fn tool_call(
@@ -376,7 +386,8 @@ impl Gateway {
                     None,
                 ))
                 .await;
-                self.audit(event(&self.server, "invalid-tool-call", Some(msg)), false);
+                self.audit(event(&self.server, "invalid-tool-call", Some(msg)), false)
+                    .await;
                 return;
             }
         };
@@ -429,7 +440,7 @@ impl Gateway {
                     latency_us: Some(micros(started)),
                     detail: None,
                 };
-                if !self.audit(rec, durable) {
+                if !self.audit(rec, durable).await {
                     let text = refusal_text(
                         &self.server,
                         &tool,
@@ -463,7 +474,7 @@ impl Gateway {
                     latency_us: Some(micros(started)),
                     detail: Some(self.redactor.redact(&decision.reason).into_owned()),
                 };
-                self.audit(rec, false);
+                self.audit(rec, false).await;
             }
             Action::Ask => {
                 self.ask(AskContext {
@@ -533,7 +544,7 @@ impl Gateway {
             self.send_client(envelope::request(&key, "elicitation/create", &params))
                 .await;
             rec.detail = Some(format!("asked the client via elicitation (request {key})"));
-            self.audit(rec, false);
+            self.audit(rec, false).await;
             tokio::task::spawn_local(async move {
                 done.verdict = match tokio::time::timeout(timeout, rx).await {
                     Err(_) => Verdict::Refused {
@@ -577,7 +588,7 @@ impl Gateway {
             }
             Err(e) => {
                 rec.detail = Some(format!("approval queue unavailable: {e}"));
-                self.audit(rec, false);
+                self.audit(rec, false).await;
                 done.verdict = Verdict::Refused {
                     why: format!(
                         "the client cannot be asked (no elicitation support) and the approval queue in {} is unavailable ({e})",
@@ -598,7 +609,7 @@ impl Gateway {
             timeout.as_secs()
         );
         rec.detail = Some(format!("waiting in the approval queue as {request_id}"));
-        self.audit(rec, false);
+        self.audit(rec, false).await;
         let request = ApprovalRequest {
             id: request_id,
             session: self.session_id.clone(),
@@ -654,7 +665,7 @@ impl Gateway {
                     rec.detail = Some("approved for the rest of the session".into());
                     self.session_approved.insert(done.tool.clone());
                 }
-                if !self.audit(rec, done.durable) {
+                if !self.audit(rec, done.durable).await {
                     let text = refusal_text(
                         &self.server,
                         &done.tool,
@@ -680,7 +691,7 @@ impl Gateway {
                 rec.decision = "ask-denied".into();
                 rec.approver = by;
                 rec.detail = Some(why.clone());
-                self.audit(rec, false);
+                self.audit(rec, false).await;
                 let text = refusal_text(&self.server, &done.tool, &why);
                 self.send_client(envelope::result_response(&done.id, &error_result(&text)))
                     .await;
@@ -716,7 +727,8 @@ impl Gateway {
                 self.audit(
                     event(&self.server, "invalid-server-frame", Some(detail)),
                     false,
-                );
+                )
+                .await;
                 return;
             }
             Ok(env) => match env.message {
@@ -750,7 +762,8 @@ impl Gateway {
                 self.audit(
                     event(&self.server, "unsolicited-response", Some(why)),
                     false,
-                );
+                )
+                .await;
                 return;
             }
             Next::ToolsList => self.learn_tools(bytes),
@@ -815,7 +828,7 @@ impl Gateway {
             });
         }
         let detail = format!("hid tools the policy always denies: {}", hidden.join(", "));
-        self.audit(event(&self.server, "tools-hidden", Some(detail)), false);
+        self.note(event(&self.server, "tools-hidden", Some(detail)));
         serde_json::to_vec(&frame).unwrap_or(bytes)
     }
 
@@ -831,7 +844,7 @@ impl Gateway {
                     "redacted",
                     Some("masked secrets in a message from the server".into()),
                 );
-                self.audit(rec, false);
+                self.note(rec);
                 masked.into_bytes()
             }
         }
@@ -855,7 +868,8 @@ impl Gateway {
                 Some(format!("exit status {code}")),
             ),
             true,
-        );
+        )
+        .await;
     }
 
     // ---- plumbing --------------------------------------------------------------------------
@@ -870,25 +884,28 @@ impl Gateway {
         }
     }
 
-    /// Appends a record; `false` when the log exists and failed (callers deny what they were
-    /// about to allow). Without a configured log there is nothing to fail.
-    fn audit(&mut self, rec: Record, durable: bool) -> bool {
-        let Some(log) = &mut self.log else {
+    /// Records an event or decision; `false` when the log exists and has failed (callers refuse
+    /// what they were about to allow). `durable` records are on disk, fsynced, when this returns;
+    /// the others are queued to the writer thread. Without a configured log nothing can fail.
+    async fn audit(&mut self, rec: Record, durable: bool) -> bool {
+        let Some(log) = &self.log else {
             return true;
         };
-        if self.log_broken {
+        if log.is_broken() {
             return false;
         }
-        match log.append(&rec, durable) {
-            Ok(()) => true,
-            Err(e) => {
-                self.log_broken = true;
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "mcpward: cannot write the audit log ({e}); tool calls are refused until the session restarts"
-                );
-                false
-            }
+        if durable {
+            log.record_and_wait(rec, true).await
+        } else {
+            log.record(rec);
+            !log.is_broken()
+        }
+    }
+
+    /// Queues a record that needs no fsync (events, reads, denials).
+    fn note(&mut self, rec: Record) {
+        if let Some(log) = &self.log {
+            log.record(rec);
         }
     }
 }

@@ -1,0 +1,258 @@
+//! What the gateway adds to a real server: per-call latency, pipelined throughput and its own
+//! peak memory, against the official filesystem server.
+//!
+//! Run: `cargo bench -p mcpward-gateway --bench gateway_overhead` (needs
+//! `npm ci --prefix tests/servers`). Direct and wrapped sessions run side by side in one process
+//! and their calls are interleaved, so machine noise hits both equally. The gateway is this
+//! bench binary re-executed with `--gateway-child`, running exactly what `mcpward run` runs.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use mcpward_gateway::proxy::{RunOptions, run_blocking};
+use mcpward_testkit::{ReferenceServer, reference_server};
+use serde_json::{Value, json};
+
+const LATENCY_CALLS: usize = 2000;
+const PIPELINE_DEPTH: usize = 32;
+const PIPELINE_ROUNDS: usize = 100;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--gateway-child") {
+        gateway_child(&args);
+        return;
+    }
+    if args.iter().any(|a| a == "--list") {
+        // `cargo bench -- --list` and `cargo test --benches` probes.
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().canonicalize().expect("canonical tempdir");
+    std::fs::write(root.join("small.txt"), "a small file\n").expect("write small file");
+    std::fs::write(root.join("big.txt"), "x".repeat(1 << 20)).expect("write big file");
+    let (node, server_args) = reference_server(ReferenceServer::Filesystem);
+    let mut server: Vec<String> = vec![node.to_string_lossy().into_owned()];
+    server.extend(server_args.iter().map(|a| a.to_string_lossy().into_owned()));
+    server.push(root.display().to_string());
+
+    let mut direct = Session::spawn(Command::new(&server[0]).args(&server[1..]));
+    let exe = std::env::current_exe().expect("bench executable");
+    let log = root.join("audit.jsonl");
+    let mut wrapped = Session::spawn(
+        Command::new(exe)
+            .arg("--gateway-child")
+            .arg(&log)
+            .arg(root.join(".state"))
+            .args(&server),
+    );
+    direct.initialize();
+    wrapped.initialize();
+
+    let small = json!({"name": "read_text_file", "arguments": {"path": root.join("small.txt")}});
+    // Warm-up: JIT of the server, page cache, allocator.
+    for _ in 0..200 {
+        direct.call(&small);
+        wrapped.call(&small);
+    }
+
+    let mut d = Vec::with_capacity(LATENCY_CALLS);
+    let mut w = Vec::with_capacity(LATENCY_CALLS);
+    for i in 0..LATENCY_CALLS {
+        // Alternate which goes first so neither always runs on a warmer cache.
+        if i % 2 == 0 {
+            d.push(direct.call(&small));
+            w.push(wrapped.call(&small));
+        } else {
+            w.push(wrapped.call(&small));
+            d.push(direct.call(&small));
+        }
+    }
+    d.sort();
+    w.sort();
+    let mut diffs: Vec<i128> = Vec::new();
+    for q in [0.5, 0.99] {
+        diffs.push(micros(pct(&w, q)) as i128 - micros(pct(&d, q)) as i128);
+    }
+
+    let mut d_total = Duration::ZERO;
+    let mut w_total = Duration::ZERO;
+    for round in 0..PIPELINE_ROUNDS {
+        if round % 2 == 0 {
+            d_total += direct.pipelined(&small, PIPELINE_DEPTH);
+            w_total += wrapped.pipelined(&small, PIPELINE_DEPTH);
+        } else {
+            w_total += wrapped.pipelined(&small, PIPELINE_DEPTH);
+            d_total += direct.pipelined(&small, PIPELINE_DEPTH);
+        }
+    }
+    let calls = (PIPELINE_ROUNDS * PIPELINE_DEPTH) as f64;
+    let d_rate = calls / d_total.as_secs_f64();
+    let w_rate = calls / w_total.as_secs_f64();
+
+    let big = json!({"name": "read_text_file", "arguments": {"path": root.join("big.txt")}});
+    let before = vm_hwm_kib(wrapped.child.id());
+    for _ in 0..5 {
+        wrapped.call(&big);
+    }
+    let after = vm_hwm_kib(wrapped.child.id());
+
+    let report = format!(
+        "tools/call read_text_file (small file), {LATENCY_CALLS} calls each, interleaved\n\
+         direct  p50 {:>7} µs  p99 {:>7} µs\n\
+         wrapped p50 {:>7} µs  p99 {:>7} µs\n\
+         added   p50 {:>7} µs  p99 {:>7} µs\n\
+         pipelined ({PIPELINE_DEPTH} in flight, {PIPELINE_ROUNDS} rounds): direct {:.0} calls/s, wrapped {:.0} calls/s ({:.1}% of direct)\n\
+         gateway peak RSS (VmHWM): {} KiB after the session, {} KiB after five 1 MiB results\n",
+        micros(pct(&d, 0.5)),
+        micros(pct(&d, 0.99)),
+        micros(pct(&w, 0.5)),
+        micros(pct(&w, 0.99)),
+        diffs[0],
+        diffs[1],
+        d_rate,
+        w_rate,
+        100.0 * w_rate / d_rate,
+        before,
+        after,
+    );
+    let _ = std::io::stdout().write_all(report.as_bytes());
+    direct.close();
+    wrapped.close();
+}
+
+/// The re-executed gateway: `--gateway-child LOG STATE server…`.
+fn gateway_child(args: &[String]) {
+    let at = args
+        .iter()
+        .position(|a| a == "--gateway-child")
+        .unwrap_or(0);
+    let log = &args[at + 1];
+    let state = &args[at + 2];
+    let command = &args[at + 3];
+    let rest = args[at + 4..].iter().map(Into::into).collect();
+    let mut opts = RunOptions::new(command, rest);
+    // MCPWARD_BENCH_NO_LOG=1 isolates the cost of the audit log from the proxy's own.
+    if std::env::var_os("MCPWARD_BENCH_NO_LOG").is_none() {
+        opts.log_path = Some(log.into());
+    }
+    opts.state_dir = state.into();
+    let code = run_blocking(opts).unwrap_or(2);
+    std::process::exit(code);
+}
+
+struct Session {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    next_id: u64,
+    line: String,
+}
+
+impl Session {
+    fn spawn(cmd: &mut Command) -> Session {
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = BufReader::with_capacity(1 << 20, child.stdout.take().expect("stdout"));
+        Session {
+            child,
+            stdin,
+            stdout,
+            next_id: 0,
+            line: String::new(),
+        }
+    }
+
+    fn send(&mut self, method: &str, params: &Value) {
+        self.next_id += 1;
+        let frame =
+            json!({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params});
+        let mut bytes = frame.to_string().into_bytes();
+        bytes.push(b'\n');
+        self.stdin.write_all(&bytes).expect("write");
+    }
+
+    fn read_response(&mut self) {
+        loop {
+            self.line.clear();
+            let n = self.stdout.read_line(&mut self.line).expect("read");
+            assert!(n > 0, "peer closed");
+            // Responses carry "result"/"error" and no "method"; skip notifications.
+            if !self.line.contains("\"method\"") {
+                assert!(
+                    !self.line.contains("\"isError\":true"),
+                    "call failed: {}",
+                    self.line
+                );
+                return;
+            }
+        }
+    }
+
+    fn initialize(&mut self) {
+        self.send(
+            "initialize",
+            &json!({"protocolVersion": "2025-06-18", "capabilities": {},
+                    "clientInfo": {"name": "bench", "version": "0"}}),
+        );
+        self.stdin.flush().expect("flush");
+        self.read_response();
+        self.stdin
+            .write_all(b"{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n")
+            .expect("write");
+        self.send("tools/list", &json!({}));
+        self.stdin.flush().expect("flush");
+        self.read_response();
+    }
+
+    fn call(&mut self, params: &Value) -> Duration {
+        let start = Instant::now();
+        self.send("tools/call", params);
+        self.stdin.flush().expect("flush");
+        self.read_response();
+        start.elapsed()
+    }
+
+    fn pipelined(&mut self, params: &Value, depth: usize) -> Duration {
+        let start = Instant::now();
+        for _ in 0..depth {
+            self.send("tools/call", params);
+        }
+        self.stdin.flush().expect("flush");
+        for _ in 0..depth {
+            self.read_response();
+        }
+        start.elapsed()
+    }
+
+    fn close(mut self) {
+        drop(self.stdin);
+        let _ = self.child.wait();
+    }
+}
+
+fn pct(sorted: &[Duration], q: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * q).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn micros(d: Duration) -> u128 {
+    d.as_micros()
+}
+
+fn vm_hwm_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(Path::new("/proc").join(pid.to_string()).join("status"))
+        .unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
