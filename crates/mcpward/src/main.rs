@@ -55,7 +55,8 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
-            anstream::eprintln!("error: {err:#}");
+            use std::io::Write as _;
+            let _ = writeln!(anstream::stderr(), "error: {err:#}");
             ExitCode::from(2)
         }
     }
