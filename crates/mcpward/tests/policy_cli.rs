@@ -42,10 +42,15 @@ fn policy_check_accepts_the_example_policies() {
 fn policy_check_rejects_unknown_field_with_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("bad.toml");
-    std::fs::write(&file, "[[rule]]\ntool = \"write_file\"\naction = \"ask\"\nreson = \"typo\"\n").unwrap();
+    std::fs::write(
+        &file,
+        "[[rule]]\ntool = \"write_file\"\naction = \"ask\"\nreson = \"typo\"\n",
+    )
+    .unwrap();
     let out = mcpward(&["policy", "check", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    let stderr = String::from_utf8_lossy(&out.stderr).replace(dir.path().to_str().unwrap(), "<dir>");
+    let stderr =
+        String::from_utf8_lossy(&out.stderr).replace(dir.path().to_str().unwrap(), "<dir>");
     assert!(stderr.contains("bad.toml:4:1"), "{stderr}");
     insta::assert_snapshot!(stderr);
 }
@@ -72,7 +77,14 @@ fn policy_explain_names_the_deciding_rule() {
 
 #[test]
 fn policy_explain_without_policy_asks_for_unproven_tools() {
-    let out = mcpward(&["policy", "explain", "--server", "unknown", "--tool", "write_file"]);
+    let out = mcpward(&[
+        "policy",
+        "explain",
+        "--server",
+        "unknown",
+        "--tool",
+        "write_file",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("ask"), "{stdout}");
