@@ -92,6 +92,11 @@ fn main() {
     let d_rate = calls / d_total.as_secs_f64();
     let w_rate = calls / w_total.as_secs_f64();
 
+    // CPU the gateway process spent (all its threads), per small call: unlike wall-clock
+    // latency this barely moves when other work shares the machine.
+    let small_calls = 400 + LATENCY_CALLS + PIPELINE_ROUNDS * PIPELINE_DEPTH;
+    let cpu_per_call = cpu_micros(wrapped.child.id()) / small_calls as f64;
+
     let big = json!({"name": "read_text_file", "arguments": {"path": root.join("big.txt")}});
     let before = vm_hwm_kib(wrapped.child.id());
     for _ in 0..5 {
@@ -105,6 +110,7 @@ fn main() {
          wrapped p50 {:>7} µs  p99 {:>7} µs\n\
          added   p50 {:>7} µs  p99 {:>7} µs\n\
          pipelined ({PIPELINE_DEPTH} in flight, {PIPELINE_ROUNDS} rounds): direct {:.0} calls/s, wrapped {:.0} calls/s ({:.1}% of direct)\n\
+         gateway CPU (user+sys, all threads incl. audit log) per call: {:.1} µs\n\
          gateway peak RSS (VmHWM): {} KiB after the session, {} KiB after five 1 MiB results\n",
         micros(pct(&d, 0.5)),
         micros(pct(&d, 0.99)),
@@ -115,6 +121,7 @@ fn main() {
         d_rate,
         w_rate,
         100.0 * w_rate / d_rate,
+        cpu_per_call,
         before,
         after,
     );
@@ -245,6 +252,22 @@ fn pct(sorted: &[Duration], q: f64) -> Duration {
 
 fn micros(d: Duration) -> u128 {
     d.as_micros()
+}
+
+/// utime + stime of a process, in microseconds (from /proc/<pid>/stat, clock ticks of 10 ms).
+fn cpu_micros(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may contain spaces).
+    let rest = stat.rsplit_once(") ").map(|(_, r)| r).unwrap_or("");
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of stat, i.e. 11 and 12 after the name.
+    (ticks(11) + ticks(12)) * 10_000.0
 }
 
 fn vm_hwm_kib(pid: u32) -> u64 {

@@ -178,3 +178,36 @@ async fn rule_denies_move_and_hides_it_from_tools_list() {
     insta::assert_snapshot!(text, @"mcpward denied `move_file` on server `filesystem`: moves lose history (decided by rule #1 (policy.toml:1)). To allow it, change or remove that rule at policy.toml:1 (check with `mcpward policy explain`).");
     s.finish().await;
 }
+
+#[tokio::test]
+async fn other_calls_flow_while_one_waits_for_approval() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("r.txt"), "readable").unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let mut s = start(fs_options(&root, state.path()));
+    s.client.initialize(json!({})).await.unwrap();
+    s.client.list_tools().await.unwrap();
+    let write_id = s
+        .client
+        .send_request(
+            "tools/call",
+            json!({"name": "write_file", "arguments": {"path": root.join("w.txt"), "content": "w"}}),
+        )
+        .await
+        .unwrap();
+    // The write now waits in the queue; a read sent after it is answered first.
+    let read = s
+        .client
+        .call_tool("read_text_file", json!({"path": root.join("r.txt")}))
+        .await
+        .unwrap();
+    assert_eq!(response_text(&read), "readable");
+    assert!(!root.join("w.txt").exists());
+    let approver = answer_queue(state.path(), true);
+    let write = s.client.wait_for(&write_id).await.unwrap();
+    approver.join().unwrap();
+    assert!(!is_error(&write), "{write}");
+    assert_eq!(std::fs::read_to_string(root.join("w.txt")).unwrap(), "w");
+    s.finish().await;
+}
