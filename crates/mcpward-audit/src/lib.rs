@@ -80,12 +80,12 @@ pub fn audit(files: &[ConfigFile], opts: &AuditOptions<'_>) -> Vec<Finding> {
     };
     let mut out = Vec::new();
     for file in files {
-        let facts = if opts.inspect_files {
-            FileFacts::gather(&file.path)
-        } else {
-            FileFacts::default()
-        };
-        let mut cx = FileContext::new(file, facts, &packages, opts.now);
+        let mut cx = FileContext::new(file, FileFacts::default(), &packages, opts.now);
+        // Git and mode facts only matter for files that hold a literal secret; skipping the
+        // repository lookup for the others keeps a whole-machine audit fast.
+        if opts.inspect_files && cx.all_secrets().next().is_some() {
+            cx.facts = FileFacts::gather(&file.path);
+        }
         cx.stale_after_days = opts.stale_after_days;
         for rule in rules::REGISTRY {
             (rule.check)(&cx, &mut out);
