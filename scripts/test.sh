@@ -11,5 +11,4 @@ fi
 if [ -f tests/servers/package-lock.json ]; then
   npm ci --prefix tests/servers --no-audit --no-fund --loglevel=error
 fi
-cargo test --workspace --all-targets "$@"
-cargo test --workspace --doc
+cargo test --workspace "$@"
