@@ -73,6 +73,22 @@ pub fn elicitation_params(
     })
 }
 
+/// The line written to stderr (which clients show in their MCP log) when a call waits in the
+/// local queue. `state_flag` is ` --state-dir DIR` when the gateway does not use the default.
+pub fn queue_prompt(
+    server: &str,
+    tool: &str,
+    reason: &str,
+    request_id: &str,
+    state_flag: &str,
+    timeout: std::time::Duration,
+) -> String {
+    format!(
+        "mcpward: `{tool}` on server `{server}` needs approval: {reason}. Run `mcpward approve {request_id}{state_flag}` (add `--session` to allow this tool for the rest of the session) or `mcpward deny {request_id}{state_flag}` within {} s; no answer denies it.",
+        timeout.as_secs()
+    )
+}
+
 /// Reads the client's answer (`result` of the elicitation response). `None` = error response.
 pub fn read_answer(result: Option<&str>) -> ElicitAnswer {
     let Some(text) = result else {
@@ -127,6 +143,35 @@ mod tests {
             );
         }
         assert_eq!(read_answer(None), ElicitAnswer::Refused);
+    }
+
+    #[test]
+    fn elicitation_describes_the_call() {
+        let params = elicitation_params(
+            "filesystem",
+            "write_file",
+            &json!({"path": "/p/notes.txt", "content": "hi"}),
+            "writes need review",
+        );
+        insta::assert_snapshot!(params["message"].as_str().unwrap(), @r#"
+        mcpward: the agent wants to call `write_file` on server `filesystem`.
+        Why approval is needed: writes need review
+        Arguments (secrets masked):
+        {
+          "content": "hi",
+          "path": "/p/notes.txt"
+        }
+        Approve this call?
+        "#);
+        assert_eq!(params["requestedSchema"]["required"], json!(["approve"]));
+    }
+
+    #[test]
+    fn queue_prompt_says_which_commands_answer() {
+        insta::assert_snapshot!(
+            queue_prompt("memory", "delete_entities", "destructive", "ab2cd3", "", std::time::Duration::from_secs(120)),
+            @"mcpward: `delete_entities` on server `memory` needs approval: destructive. Run `mcpward approve ab2cd3` (add `--session` to allow this tool for the rest of the session) or `mcpward deny ab2cd3` within 120 s; no answer denies it."
+        );
     }
 
     #[test]

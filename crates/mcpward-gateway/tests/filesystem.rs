@@ -211,3 +211,70 @@ async fn other_calls_flow_while_one_waits_for_approval() {
     assert_eq!(std::fs::read_to_string(root.join("w.txt")).unwrap(), "w");
     s.finish().await;
 }
+
+#[tokio::test]
+async fn unanswered_elicitation_times_out_refuses_and_is_cancelled_at_the_client() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let mut opts = fs_options(&root, &root.join(".state"));
+    opts.policy.defaults.approval_timeout_secs = 1;
+    let mut s = start(opts);
+    s.client.ignore_server_requests = true;
+    s.client
+        .initialize(elicitation_capabilities())
+        .await
+        .unwrap();
+    s.client.list_tools().await.unwrap();
+    let target = root.join("late.txt");
+    let resp = s
+        .client
+        .call_tool("write_file", json!({"path": target, "content": "x"}))
+        .await
+        .unwrap();
+    assert!(is_error(&resp), "{resp}");
+    assert!(response_text(&resp).contains("within 1 s"), "{resp}");
+    assert!(!target.exists());
+    let asked = s.client.server_requests[0]["id"].clone();
+    let cancelled = s
+        .client
+        .notifications
+        .iter()
+        .find(|n| n["method"] == "notifications/cancelled")
+        .unwrap_or_else(|| panic!("no cancellation: {:?}", s.client.notifications));
+    assert_eq!(cancelled["params"]["requestId"], asked);
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn call_cancelled_while_waiting_is_never_run_even_if_approved_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let mut s = start(fs_options(&root, state.path()));
+    s.client.initialize(json!({})).await.unwrap();
+    s.client.list_tools().await.unwrap();
+    let target = root.join("cancelled.txt");
+    let id = s
+        .client
+        .send_request(
+            "tools/call",
+            json!({"name": "write_file", "arguments": {"path": target, "content": "x"}}),
+        )
+        .await
+        .unwrap();
+    s.client
+        .notify(
+            "notifications/cancelled",
+            json!({"requestId": id, "reason": "user hit stop"}),
+        )
+        .await
+        .unwrap();
+    answer_queue(state.path(), true).join().unwrap();
+    // A later call is answered; the cancelled one never is, and never ran.
+    let list = s.client.request("tools/list", json!({})).await.unwrap();
+    assert!(list.get("result").is_some());
+    s.client.timeout = std::time::Duration::from_millis(500);
+    assert!(s.client.wait_for(&id).await.is_err());
+    assert!(!target.exists());
+    s.finish().await;
+}

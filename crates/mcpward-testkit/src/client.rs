@@ -50,6 +50,8 @@ pub struct McpClient<R, W> {
     stashed: VecDeque<Value>,
     /// How long to wait for any one message.
     pub timeout: Duration,
+    /// Record requests from the server side but never answer them (a person who walked away).
+    pub ignore_server_requests: bool,
 }
 
 impl<R, W> std::fmt::Debug for McpClient<R, W> {
@@ -73,6 +75,7 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> McpClient<R, W> {
             server_requests: Vec::new(),
             stashed: VecDeque::new(),
             timeout: Duration::from_secs(30),
+            ignore_server_requests: false,
         }
     }
 
@@ -158,6 +161,10 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> McpClient<R, W> {
     }
 
     async fn answer_server_request(&mut self, msg: Value) -> Result<(), ClientError> {
+        if self.ignore_server_requests {
+            self.server_requests.push(msg);
+            return Ok(());
+        }
         let method = msg["method"].as_str().unwrap_or_default().to_owned();
         let params = msg.get("params").cloned().unwrap_or(Value::Null);
         let answer = match &mut self.handler {

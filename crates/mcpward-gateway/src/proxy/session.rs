@@ -60,6 +60,8 @@ enum Verdict {
 
 struct ApprovalDone {
     id: Box<RawValue>,
+    /// The `elicitation/create` request sent to the client, if that was the channel.
+    elicitation: Option<IdKey>,
     frame: Vec<u8>,
     tool: String,
     untrusted: bool,
@@ -305,7 +307,12 @@ impl Gateway {
                         )))
                     }
                 },
-                Message::Notification { .. } => Next::Forward(None),
+                Message::Notification { method, params } => {
+                    if method == "notifications/cancelled" {
+                        self.withdraw_approval(params);
+                    }
+                    Next::Forward(None)
+                }
                 Message::Response { id, outcome } => {
                     let key = IdKey::from_raw(id);
                     if let Some(waiter) = self.elicit_pending.remove(&key) {
@@ -511,6 +518,7 @@ impl Gateway {
         let done_tx = self.approvals.clone();
         let mut done = ApprovalDone {
             id,
+            elicitation: None,
             frame,
             tool: tool.clone(),
             untrusted,
@@ -539,6 +547,7 @@ impl Gateway {
             let key = IdKey::string(&format!("mcpward-approval-{}", self.next_elicit));
             let (tx, rx) = oneshot::channel();
             self.elicit_pending.insert(key.clone(), tx);
+            done.elicitation = Some(key.clone());
             let params =
                 approval::elicitation_params(&self.server, &tool, &masked, &decision.reason);
             self.send_client(envelope::request(&key, "elicitation/create", &params))
@@ -601,12 +610,22 @@ impl Gateway {
             }
         };
         let request_id = queue.new_id();
+        let state_flag = if self.state_dir == crate::queue::default_state_dir() {
+            String::new()
+        } else {
+            format!(" --state-dir {}", self.state_dir.display())
+        };
         let _ = writeln!(
             std::io::stderr(),
-            "mcpward: `{tool}` on server `{}` needs approval ({}). Run `mcpward approve {request_id}` (add `--session` to allow it for this session) or `mcpward deny {request_id}` within {} s.",
-            self.server,
-            decision.reason,
-            timeout.as_secs()
+            "{}",
+            approval::queue_prompt(
+                &self.server,
+                &tool,
+                &self.redactor.redact(&decision.reason),
+                &request_id,
+                &state_flag,
+                timeout
+            )
         );
         rec.detail = Some(format!("waiting in the approval queue as {request_id}"));
         self.audit(rec, false).await;
@@ -641,8 +660,44 @@ impl Gateway {
         });
     }
 
+    /// The client cancelled a call: if it is still waiting for a person, forget it, so no answer
+    /// is sent and an approval that arrives later runs nothing.
+    fn withdraw_approval(&mut self, params: Option<&RawValue>) {
+        #[derive(Deserialize)]
+        struct Cancelled<'a> {
+            #[serde(borrow, rename = "requestId")]
+            request_id: &'a RawValue,
+        }
+        let Some(cancelled) =
+            params.and_then(|p| serde_json::from_str::<Cancelled<'_>>(p.get()).ok())
+        else {
+            return;
+        };
+        let key = IdKey::from_raw(cancelled.request_id);
+        if self.awaiting_approval.remove(&key).is_some() {
+            self.note(event(
+                &self.server,
+                "approval-withdrawn",
+                Some(format!(
+                    "the client cancelled request {key} while it waited for approval"
+                )),
+            ));
+        }
+    }
+
     async fn finish_approval(&mut self, done: ApprovalDone) {
         let key = IdKey::from_raw(&done.id);
+        // An elicitation still unanswered (timed out) is withdrawn so the client closes its dialog.
+        if let Some(elicitation) = &done.elicitation
+            && self.elicit_pending.remove(elicitation).is_some()
+        {
+            let cancel = serde_json::json!({
+                "requestId": serde_json::from_str::<Value>(elicitation.as_json()).unwrap_or(Value::Null),
+                "reason": "mcpward stopped waiting for an answer"
+            });
+            let frame = serde_json::json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": cancel});
+            self.send_client(frame.to_string().into_bytes()).await;
+        }
         if self.awaiting_approval.remove(&key).is_none() {
             return;
         }
