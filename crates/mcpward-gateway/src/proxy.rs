@@ -47,6 +47,10 @@ pub struct RunOptions {
     /// Secret variables mcpward adds (resolved credentials): like `env`, and their values are
     /// also masked wherever they appear in what the server sends back.
     pub secret_env: Vec<(String, String)>,
+    /// Also mask the values of secret-like variables (`*_TOKEN`, `*_API_KEY`, …) that the server
+    /// inherits from mcpward's own environment, i.e. the credentials the client's config passes
+    /// in. A server that echoes its own token then cannot hand it to the model.
+    pub mask_inherited_secrets: bool,
     /// The server's roots (for resolving relative path arguments in policy matchers).
     pub roots: Vec<PathBuf>,
     /// After the client closes stdin: how long the server gets to exit on EOF before SIGTERM,
@@ -74,6 +78,7 @@ impl RunOptions {
             state_dir: crate::queue::default_state_dir(),
             env: Vec::new(),
             secret_env: Vec::new(),
+            mask_inherited_secrets: true,
             roots: Vec::new(),
             shutdown_grace: Duration::from_secs(2),
             forward_signals: true,

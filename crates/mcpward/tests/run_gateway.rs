@@ -17,7 +17,17 @@ struct Gateway {
 
 impl Gateway {
     fn start(state: &Path, extra: &[&str], server: &[&str]) -> Gateway {
+        Gateway::start_with_env(state, extra, server, &[])
+    }
+
+    fn start_with_env(
+        state: &Path,
+        extra: &[&str],
+        server: &[&str],
+        env: &[(&str, &str)],
+    ) -> Gateway {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_mcpward"));
+        cmd.envs(env.iter().copied());
         cmd.arg("run")
             .arg("--state-dir")
             .arg(state)
@@ -247,4 +257,23 @@ fn kill_9_mid_session_leaves_a_log_whose_complete_records_verify() {
     let report = mcpward_gateway::chain::verify(&log).unwrap();
     assert!(report.is_intact(), "{report:?}");
     assert!(report.records >= 21, "{report:?}");
+}
+
+#[test]
+fn token_the_server_inherits_is_masked_when_echoed() {
+    let state = tempfile::tempdir().unwrap();
+    let token = format!("tok-{}", "Lm9Kj8Hg7Fd6Sa5Pq4");
+    let echo = r#"read line; printf '{"jsonrpc":"2.0","id":1,"result":{"echo":"%s"}}\n' "$EXAMPLE_API_TOKEN"; read rest"#;
+    let mut gw = Gateway::start_with_env(
+        state.path(),
+        &[],
+        &["sh", "-c", echo],
+        &[("EXAMPLE_API_TOKEN", token.as_str())],
+    );
+    let resp = gw.call(1, "initialize", json!({"capabilities": {}}));
+    let echoed = resp["result"]["echo"].as_str().unwrap();
+    assert!(!echoed.contains(&token), "{resp}");
+    assert_eq!(echoed, "tok-…(22 chars)");
+    gw.close_stdin();
+    gw.wait(Duration::from_secs(10));
 }

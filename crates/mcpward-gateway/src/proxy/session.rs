@@ -160,8 +160,9 @@ where
             .chain(opts.package.clone())
             .collect(),
         redactor: Rc::new(Redactor::new(
-            opts.secret_env.iter().map(|(_, v)| v.as_str()),
+            secret_values(&opts).iter().map(String::as_str),
         )),
+
         redact_responses: defaults.redact_responses,
         hide_denied: defaults.hide_denied_tools,
         approval_timeout: Duration::from_secs(defaults.approval_timeout_secs.max(1)),
@@ -975,6 +976,26 @@ struct AskContext {
     untrusted: bool,
     durable: bool,
     started: Instant,
+}
+
+/// Values to mask in everything the server sends: the secrets mcpward put in its environment and,
+/// unless disabled, secret-like variables it inherits (placeholders and references excluded).
+fn secret_values(opts: &RunOptions) -> Vec<String> {
+    let mut values: Vec<String> = opts.secret_env.iter().map(|(_, v)| v.clone()).collect();
+    if opts.mask_inherited_secrets {
+        let overridden = |k: &str| opts.env.iter().chain(&opts.secret_env).any(|(o, _)| o == k);
+        values.extend(
+            std::env::vars()
+                .filter(|(k, v)| {
+                    mcpward_secrets::is_secret_like_key(k)
+                        && !overridden(k)
+                        && !mcpward_secrets::is_placeholder(v)
+                        && !mcpward_secrets::is_reference(v)
+                })
+                .map(|(_, v)| v),
+        );
+    }
+    values
 }
 
 fn event(server: &str, name: &str, detail: Option<String>) -> Record {
