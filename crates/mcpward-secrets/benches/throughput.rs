@@ -4,7 +4,8 @@
 //! thread) and how many planted fake secrets were found. With `--write-corpus <file>` it writes
 //! the same corpus to `<file>` and the planted secrets' line numbers to `<file>.planted` instead,
 //! so other scanners can be measured on identical input (see scripts/bench-secrets.sh).
-//! `--mb <n>` changes the corpus size.
+//! `--mb <n>` changes the corpus size; `--scan-file <file>` measures throughput on any file
+//! instead (no recall: nothing is planted there).
 #![allow(clippy::print_stdout, clippy::disallowed_macros)] // a bench reports on stdout
 
 #[path = "support/corpus.rs"]
@@ -25,7 +26,13 @@ fn main() -> std::io::Result<()> {
             .cloned()
     };
     let megabytes: usize = value_of("--mb").and_then(|v| v.parse().ok()).unwrap_or(100);
-    let corpus = corpus::generate(megabytes * 1_000_000);
+    let corpus = match value_of("--scan-file") {
+        Some(path) => corpus::Corpus {
+            text: String::from_utf8_lossy(&std::fs::read(path)?).into_owned(),
+            planted: Vec::new(),
+        },
+        None => corpus::generate(megabytes * 1_000_000),
+    };
 
     if let Some(path) = value_of("--write-corpus") {
         std::fs::write(&path, &corpus.text)?;

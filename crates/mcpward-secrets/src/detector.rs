@@ -6,6 +6,7 @@
 //! automaton, not by the number of patterns.
 
 use std::borrow::Cow;
+use std::fmt;
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -23,7 +24,6 @@ use crate::{SecretMatch, is_secret_like_key, mask};
 ///
 /// Build it once ([`Detector::global`] or [`Detector::new`]) and share it: it is `Send + Sync`
 /// and scanning never compiles anything.
-#[derive(Debug)]
 pub struct Detector {
     prefilter: Prefilter,
     /// Indexed by the automaton's pattern id.
@@ -165,6 +165,17 @@ impl Hits<'_> {
             }
         }
         best
+    }
+}
+
+impl fmt::Debug for Detector {
+    /// Summarised: the automata and regex programs are hundreds of KiB of tables.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Detector")
+            .field("literals", &self.literals.len())
+            .field("literal_groups", &self.prefilter.groups.len())
+            .field("patterns", &self.compiled.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -563,8 +574,9 @@ fn key_value_at(text: &str, start: usize, end: usize) -> Pair {
                 .iter()
                 .take(4096)
                 .position(|&b| {
+                    // `\` ends a value inside an escaped string (`api_key: abc\n` in JSON text).
                     b.is_ascii_whitespace()
-                        || matches!(b, b',' | b';' | b'}' | b']' | b'&' | b'"' | b'\'')
+                        || matches!(b, b',' | b';' | b'}' | b']' | b'&' | b'"' | b'\'' | b'\\')
                 })
                 .unwrap_or_else(|| (bytes.len() - i).min(4096));
             i..floor_boundary(text, i + len)

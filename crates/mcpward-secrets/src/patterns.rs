@@ -292,7 +292,7 @@ pub(crate) const PATTERNS: &[Pattern] = &[
         r#"(?:https?|s?ftp|smtps?|ldaps?)://[^:@/\s"'<>]{1,}:(?P<secret>[^@/\s"'<>]{1,})@"#)
         .lookbehind(6).precheck(Precheck::UrlUserinfo),
     p(JWT_ID, "JWT", &["eyJ"], r"eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{16,}").max_len(7100),
-    p(PRIVATE_KEY_ID, "PEM", &["-----BEGIN "], r"-----BEGIN[A-Z ]{0,24} PRIVATE KEY(?: BLOCK)?-----(?s:.){32,}?-----END[A-Z ]{0,24} PRIVATE KEY(?: BLOCK)?-----").max_len(16_200),
+    p(PRIVATE_KEY_ID, "PEM", &["-----BEGIN "], r"-----BEGIN[A-Z ]{0,24} PRIVATE KEY(?: BLOCK)?-----[A-Za-z0-9+/=\s\\:,-]{32,}?-----END[A-Z ]{0,24} PRIVATE KEY(?: BLOCK)?-----").max_len(16_200),
     p("age-secret-key", "age", &["AGE-SECRET-KEY-1"], r"AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}"),
 ];
 

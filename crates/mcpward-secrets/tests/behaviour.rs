@@ -157,6 +157,24 @@ fn redact_replaces_every_secret() {
 }
 
 #[test]
+fn pem_template_without_a_body_is_not_a_key() {
+    let text =
+        r#"let key = format!("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----", body);"#;
+    assert!(Detector::global().scan_text(text).is_empty());
+}
+
+#[test]
+fn escaped_newline_ends_an_unquoted_value() {
+    let text = r#""config": "api_key: q8Zt3LkW9vXp2Rb7Nc4Hd6Jf1Mg5\nlog: info""#;
+    let found = Detector::global().scan_text(text);
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        &text[found[0].range.clone()],
+        "q8Zt3LkW9vXp2Rb7Nc4Hd6Jf1Mg5"
+    );
+}
+
+#[test]
 fn redact_borrows_when_there_is_nothing_to_hide() {
     let text = "{\"command\": \"npx\", \"args\": [\"-y\", \"server\"], \"env\": {\"TOKEN\": \"${TOKEN}\"}}";
     assert!(matches!(Detector::global().redact(text), Cow::Borrowed(_)));
