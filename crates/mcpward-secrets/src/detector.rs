@@ -1,9 +1,9 @@
-//! The detector: one prefilter automaton plus per-pattern regexes, all built once.
+//! The detector: a literal prefilter plus per-pattern regexes, all built once.
 //!
-//! Scanning is a single Aho-Corasick pass over every provider literal and secret-like key word.
-//! Only at a literal hit does a pattern's (precompiled, anchored) regex run, and only over a
-//! window of at most the pattern's maximum length, so the cost of a scan is dominated by the
-//! automaton, not by the number of patterns.
+//! Scanning is one pass of Aho-Corasick automata (see [`Prefilter`]) over every provider literal
+//! and secret-like key word. Only at a literal hit does a pattern's (precompiled, anchored)
+//! regex run, and only over a window of at most the pattern's maximum length, so the cost of a
+//! scan is dominated by the literal search, not by the number of patterns.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -320,6 +320,8 @@ impl Detector {
         let limit = span.end;
         let mut hits = self.prefilter.hits(text, limit);
         let mut from = span.start;
+        // End of the last reported match: a pattern with lookbehind must not start before it.
+        let mut floor = span.start;
         while let Some((literal, start, end)) = hits.next_from(from) {
             from = end;
             let literal = &self.literals[literal];
@@ -332,10 +334,11 @@ impl Detector {
                 literal
                     .patterns
                     .iter()
-                    .find_map(|&index| self.try_pattern(index, text, start, limit))
+                    .find_map(|&index| self.try_pattern(index, text, start, floor..limit))
             };
             if let Some(accepted) = provider {
                 from = from.max(accepted.covers_until);
+                floor = accepted.covers_until;
                 found.push(accepted.found);
                 continue;
             }
@@ -353,21 +356,32 @@ impl Detector {
                     } else {
                         found.extend(nested);
                     }
+                    floor = floor.max(value.end);
                 }
             }
         }
         found
     }
 
-    /// Runs pattern `index` in its window around the literal hit at `at`.
-    fn try_pattern(&self, index: usize, text: &str, at: usize, limit: usize) -> Option<Hit> {
+    /// Runs pattern `index` in its window around the literal hit at `at`; the match must lie
+    /// within `bounds`.
+    fn try_pattern(
+        &self,
+        index: usize,
+        text: &str,
+        at: usize,
+        bounds: Range<usize>,
+    ) -> Option<Hit> {
         let pattern: &Pattern = &PATTERNS[index];
         let compiled = &self.compiled[index];
         if !pattern.precheck.passes(text.as_bytes(), at) {
             return None;
         }
-        let window_start = floor_boundary(text, at.saturating_sub(pattern.lookbehind));
-        let window_end = floor_boundary(text, at.saturating_add(pattern.max_len).min(limit));
+        let window_start = floor_boundary(
+            text,
+            at.saturating_sub(pattern.lookbehind).max(bounds.start),
+        );
+        let window_end = floor_boundary(text, at.saturating_add(pattern.max_len).min(bounds.end));
         let window = &text[window_start..window_end];
         let whole = compiled
             .regex
