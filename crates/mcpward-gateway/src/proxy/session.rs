@@ -162,7 +162,6 @@ where
         redactor: Rc::new(Redactor::new(
             secret_values(&opts).iter().map(String::as_str),
         )),
-
         redact_responses: defaults.redact_responses,
         hide_denied: defaults.hide_denied_tools,
         approval_timeout: Duration::from_secs(defaults.approval_timeout_secs.max(1)),
