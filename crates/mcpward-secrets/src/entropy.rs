@@ -86,7 +86,7 @@ fn is_random_looking(candidate: &str) -> bool {
     // tokens of this length almost always contain letters and digits. The rare digit-free
     // random token (about 1 in 300 of 31 base62 characters) is told from CamelCase names by
     // its share of capitals: around half, where names have one per word.
-    if !has_letter || is_identifier_like(candidate) {
+    if !has_letter || is_identifier_like(candidate) || is_code(candidate) || is_wordy(candidate) {
         return false;
     }
     if !has_digit {
@@ -118,6 +118,61 @@ fn is_identifier_like(candidate: &str) -> bool {
                 b.len() <= 4 && b[0].is_ascii_alphabetic() && b[1..].iter().all(u8::is_ascii_digit);
             word || number || versioned
         })
+}
+
+/// `super::Foundation::UNICODE_STRING`, `ChaCha20Key(kb)`: source code read by a tool, where
+/// `password: Type` and `token = make_token(…)` are declarations, not secrets. Neither `::`
+/// nor a call parenthesis occurs in base64, hex or the usual token alphabets.
+fn is_code(candidate: &str) -> bool {
+    let b = candidate.as_bytes();
+    candidate.contains("::")
+        || b.windows(2)
+            .any(|w| (w[0].is_ascii_alphanumeric() || w[0] == b'!') && matches!(w[1], b'(' | b'['))
+}
+
+/// Identifiers (`DOT11_AUTH_ALGORITHM`, `PrivateKeyDer`, `MsV1_0ChangeCachedPassword`) are made
+/// of long runs: words, acronyms, numbers. Random strings switch between lower case, upper case
+/// and digits every one or two characters. Splitting into runs of `[A-Z]?[a-z]+`, `[A-Z]+` and
+/// `[0-9]+`, random tokens of 16+ characters average under 2.2 characters per run; identifiers
+/// average well over 3.
+fn is_wordy(candidate: &str) -> bool {
+    #[derive(PartialEq, Clone, Copy)]
+    enum Class {
+        Lower,
+        Upper,
+        Digit,
+        Other,
+    }
+    let class = |b: u8| match b {
+        b'a'..=b'z' => Class::Lower,
+        b'A'..=b'Z' => Class::Upper,
+        b'0'..=b'9' => Class::Digit,
+        _ => Class::Other,
+    };
+    let mut runs = 0usize;
+    let mut chars = 0usize;
+    let mut previous = Class::Other;
+    let mut run_len = 0usize;
+    for b in candidate.bytes() {
+        let current = class(b);
+        if current == Class::Other {
+            previous = Class::Other;
+            continue;
+        }
+        chars += 1;
+        // A capital followed by lower case continues one word (`Token`); an acronym followed by
+        // a word (`UIStyle`) is close enough to count the same way.
+        let continues = current == previous
+            || (previous == Class::Upper && current == Class::Lower && run_len == 1);
+        if continues {
+            run_len += 1;
+        } else {
+            runs += 1;
+            run_len = 1;
+        }
+        previous = current;
+    }
+    runs > 0 && chars as f64 / runs as f64 >= 3.0
 }
 
 fn is_path(candidate: &str) -> bool {
@@ -177,6 +232,12 @@ mod tests {
     }
 
     #[test]
+    fn weak_but_real_passwords_still_count() {
+        assert!(high_entropy_secret("Sup3r-S3cret-Pass-2024").is_some());
+        assert!(high_entropy_secret("k7qp2lx9vb4nw8zr").is_some());
+    }
+
+    #[test]
     fn base64_secret_starting_with_slash_is_not_a_path() {
         let secret = format!("/{}", "q8Zt3LkW9vXp2Rb7Nc4Hd6Jf1Mg5aB3dE5fG7h");
         assert!(high_entropy_secret(&secret).is_some());
@@ -204,6 +265,12 @@ mod tests {
             "correct horse battery staple 1",
             "abcdefghijklmnopqrstuvwxyz",
             "MyServiceConfigurationName",
+            "DOT11_AUTH_ALGORITHM_RSNA_PSK",
+            "MsV1_0ChangeCachedPassword",
+            "super::super::Win32::Foundation::UNICODE_STRING",
+            "PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(",
+            "make_token(config.secret_seed)",
+            "quote!(..100u32)",
             "ANOTHER_CONSTANT_NAME_HERE",
         ] {
             assert!(
