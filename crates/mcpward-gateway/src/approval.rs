@@ -36,7 +36,9 @@ pub fn mask_arguments(arguments: &Value, redactor: &Redactor) -> Value {
     }
 }
 
-/// `params` of the `elicitation/create` request describing one call.
+/// `params` of the `elicitation/create` request describing one call. A form request without
+/// `mode`, which every protocol version reads as a form (2025-11-25 made `mode` optional for
+/// exactly this).
 pub fn elicitation_params(
     server: &str,
     tool: &str,
@@ -51,7 +53,6 @@ pub fn elicitation_params(
          Approve this call?"
     );
     json!({
-        "mode": "form",
         "message": message,
         "requestedSchema": {
             "type": "object",

@@ -3,7 +3,9 @@
 
 mod common;
 
-use common::{answer_elicitation, answer_queue, elicitation_capabilities, options, start};
+use common::{
+    answer_elicitation, answer_queue, answer_queue_with, elicitation_capabilities, options, start,
+};
 use mcpward_testkit::{ReferenceServer, is_error, reference_server, response_text};
 use serde_json::json;
 
@@ -276,5 +278,41 @@ async fn call_cancelled_while_waiting_is_never_run_even_if_approved_later() {
     s.client.timeout = std::time::Duration::from_millis(500);
     assert!(s.client.wait_for(&id).await.is_err());
     assert!(!target.exists());
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn queue_approval_for_the_session_covers_later_calls_of_that_tool() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let mut s = start(fs_options(&root, state.path()));
+    s.client.initialize(json!({})).await.unwrap();
+    s.client.list_tools().await.unwrap();
+    let approver = answer_queue_with(
+        state.path(),
+        Some(mcpward_gateway::queue::ApprovalScope::Session),
+    );
+    for name in ["one.txt", "two.txt"] {
+        let resp = s
+            .client
+            .call_tool(
+                "write_file",
+                json!({"path": root.join(name), "content": name}),
+            )
+            .await
+            .unwrap();
+        assert!(!is_error(&resp), "{resp}");
+    }
+    approver.join().unwrap();
+    assert!(
+        mcpward_gateway::queue::pending(state.path())
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("two.txt")).unwrap(),
+        "two.txt"
+    );
     s.finish().await;
 }

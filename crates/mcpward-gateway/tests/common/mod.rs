@@ -74,19 +74,25 @@ pub fn answer_elicitation(client: &mut Client, answer: Value) {
 
 /// Approves or denies (per `approve`) the first request that appears in the approval queue.
 pub fn answer_queue(state: &Path, approve: bool) -> std::thread::JoinHandle<String> {
+    answer_queue_with(
+        state,
+        approve.then_some(mcpward_gateway::queue::ApprovalScope::Once),
+    )
+}
+
+/// Approves with `scope`, or denies when `None`, the first request in the approval queue.
+pub fn answer_queue_with(
+    state: &Path,
+    scope: Option<mcpward_gateway::queue::ApprovalScope>,
+) -> std::thread::JoinHandle<String> {
     let state = state.to_path_buf();
     std::thread::spawn(move || {
         for _ in 0..400 {
             if let Ok(pending) = mcpward_gateway::queue::pending(&state)
                 && let Some(req) = pending.first()
             {
-                if approve {
-                    mcpward_gateway::queue::approve(
-                        &state,
-                        &req.id,
-                        mcpward_gateway::queue::ApprovalScope::Once,
-                    )
-                    .expect("approve");
+                if let Some(scope) = scope {
+                    mcpward_gateway::queue::approve(&state, &req.id, scope).expect("approve");
                 } else {
                     mcpward_gateway::queue::deny(&state, &req.id).expect("deny");
                 }
