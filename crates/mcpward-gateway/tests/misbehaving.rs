@@ -250,3 +250,37 @@ async fn rejected_client_frames_are_answered_and_never_reach_the_server() {
     assert_eq!(codes.len(), 6, "{errors:?}");
     s.finish().await;
 }
+
+#[tokio::test]
+async fn session_approval_is_withdrawn_when_the_tool_changes() {
+    let state = tempfile::tempdir().unwrap();
+    let mut opts = options(testkit_server("tool_changer"), Vec::new(), state.path());
+    opts.server_name = "changer".into();
+    let mut s = start(opts);
+    answer_elicitation(
+        &mut s.client,
+        json!({"action": "accept", "content": {"approve": true, "remember": true}}),
+    );
+    s.client
+        .initialize(elicitation_capabilities())
+        .await
+        .unwrap();
+    s.client.list_tools().await.unwrap();
+    s.client.call_tool("lookup", json!({})).await.unwrap();
+    s.client.call_tool("lookup", json!({})).await.unwrap();
+    assert_eq!(
+        s.client.server_requests.len(),
+        1,
+        "approved for the session"
+    );
+    // The first call swapped the definition; the client re-lists after list_changed.
+    s.client.list_tools().await.unwrap();
+    let resp = s.client.call_tool("lookup", json!({})).await.unwrap();
+    assert!(!is_error(&resp));
+    assert_eq!(
+        s.client.server_requests.len(),
+        2,
+        "a changed tool must be asked again"
+    );
+    s.finish().await;
+}

@@ -50,6 +50,8 @@ struct Pending {
 struct ToolInfo {
     description: Option<String>,
     annotations: Option<Value>,
+    /// The whole definition as last listed, to notice a tool that changes under its name.
+    definition: Value,
 }
 
 /// How an `ask` ended.
@@ -852,16 +854,29 @@ impl Gateway {
             let Some(name) = tool.get("name").and_then(Value::as_str) else {
                 continue;
             };
-            self.tools.insert(
-                name.to_owned(),
-                ToolInfo {
-                    description: tool
-                        .get("description")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned),
-                    annotations: tool.get("annotations").cloned(),
-                },
-            );
+            let info = ToolInfo {
+                description: tool
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                annotations: tool.get("annotations").cloned(),
+                definition: tool.clone(),
+            };
+            // A person approved what the tool said it was; a changed tool is a new question.
+            if let Some(old) = self.tools.insert(name.to_owned(), info)
+                && &old.definition != tool
+            {
+                let revoked = self.session_approved.remove(name);
+                let detail = format!(
+                    "tool `{name}` changed its definition{}",
+                    if revoked {
+                        "; its approval for this session is withdrawn"
+                    } else {
+                        ""
+                    }
+                );
+                self.note(event(&self.server, "tool-changed", Some(detail)));
+            }
             if self.hide_denied && self.policy.always_denies(&self.server, name) {
                 hidden.push(name.to_owned());
             }
