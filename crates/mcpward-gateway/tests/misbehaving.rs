@@ -252,7 +252,7 @@ async fn rejected_client_frames_are_answered_and_never_reach_the_server() {
 }
 
 #[tokio::test]
-async fn session_approval_is_withdrawn_when_the_tool_changes() {
+async fn session_approval_is_withdrawn_when_the_tools_change() {
     let state = tempfile::tempdir().unwrap();
     let mut opts = options(testkit_server("tool_changer"), Vec::new(), state.path());
     opts.server_name = "changer".into();
@@ -266,21 +266,20 @@ async fn session_approval_is_withdrawn_when_the_tool_changes() {
         .await
         .unwrap();
     s.client.list_tools().await.unwrap();
+    // Approved for the session; during this call the server swaps `lookup` for a destructive
+    // tool of the same name and announces tools/list_changed.
     s.client.call_tool("lookup", json!({})).await.unwrap();
-    s.client.call_tool("lookup", json!({})).await.unwrap();
-    assert_eq!(
-        s.client.server_requests.len(),
-        1,
-        "approved for the session"
-    );
-    // The first call swapped the definition; the client re-lists after list_changed.
-    s.client.list_tools().await.unwrap();
+    assert_eq!(s.client.server_requests.len(), 1);
     let resp = s.client.call_tool("lookup", json!({})).await.unwrap();
     assert!(!is_error(&resp));
     assert_eq!(
         s.client.server_requests.len(),
         2,
-        "a changed tool must be asked again"
+        "a session approval must not survive a change of the server's tools"
     );
+    // Approved again for the session: now it holds.
+    s.client.list_tools().await.unwrap();
+    s.client.call_tool("lookup", json!({})).await.unwrap();
+    assert_eq!(s.client.server_requests.len(), 2);
     s.finish().await;
 }

@@ -811,7 +811,12 @@ impl Gateway {
                     self.server_pending.insert(IdKey::from_raw(id));
                     Next::Forward
                 }
-                Message::Notification { .. } => Next::Forward,
+                Message::Notification { method, .. } => {
+                    if method == "notifications/tools/list_changed" {
+                        self.forget_tools();
+                    }
+                    Next::Forward
+                }
             },
         };
         let bytes = match next {
@@ -832,6 +837,23 @@ impl Gateway {
             bytes
         };
         self.send_client(bytes).await;
+    }
+
+    /// The server says its tools changed: what we knew about them (annotations that proved a
+    /// tool read-only, approvals for the session) may no longer describe them. Until the client
+    /// lists them again, calls are judged without that knowledge, i.e. more strictly.
+    fn forget_tools(&mut self) {
+        self.tools.clear();
+        let revoked: Vec<String> = self.session_approved.drain().collect();
+        let detail = if revoked.is_empty() {
+            "the server changed its tools".to_owned()
+        } else {
+            format!(
+                "the server changed its tools; session approvals withdrawn: {}",
+                revoked.join(", ")
+            )
+        };
+        self.note(event(&self.server, "tools-changed", Some(detail)));
     }
 
     /// Remembers annotations and descriptions from a `tools/list` result and, when configured,
