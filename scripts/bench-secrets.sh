@@ -57,7 +57,7 @@ for _ in $(seq "$RUNS"); do
     best="$secs"
   fi
 done
-RIP_MBS=$(awk -v b="$BYTES" -v s="$best" 'BEGIN { printf "%.0f", b / 1e6 / s }')
+RIP_MBS=$(awk -v b="$BYTES" -v s="$best" 'BEGIN { printf "%.1f", b / 1e6 / s }')
 # Output lines are `path:line:text`; a planted secret counts as found when its line is listed.
 RIP_RECALL=$(awk -F: 'NR == FNR { found[$2] = 1; next } ($1 in found) { n++ } END { print n + 0 }' \
   "$WORK/ripsecrets.out" <(awk '{ print $1 }' "$CORPUS.planted"))
@@ -71,4 +71,4 @@ awk 'NR == FNR { split($0, f, ":"); found[f[2]] = 1; next } !($1 in found) { mis
 echo "== summary ($((BYTES / 1000000)) MB, $PLANTED planted fake secrets, one core)"
 printf '%-18s %8s MB/s   recall %s/%s\n' "mcpward-secrets" "$OURS_MBS" "$OURS_RECALL" "$PLANTED"
 printf '%-18s %8s MB/s   recall %s/%s\n' "ripsecrets" "$RIP_MBS" "$RIP_RECALL" "$PLANTED"
-awk -v a="$OURS_MBS" -v b="$RIP_MBS" 'BEGIN { if (b > 0) printf "throughput ratio (mcpward-secrets / ripsecrets): %.2f\n", a / b }'
+awk -v a="$OURS_MBS" -v b="$RIP_MBS" 'BEGIN { if (b > 0) printf "throughput ratio (mcpward-secrets / ripsecrets): %.0f\n", a / b }'

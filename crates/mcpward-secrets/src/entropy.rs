@@ -120,12 +120,24 @@ fn is_identifier_like(candidate: &str) -> bool {
         })
 }
 
-/// `super::Foundation::UNICODE_STRING`, `ChaCha20Key(kb)`: source code read by a tool, where
+/// `super::Foundation::UNICODE_STRING`, `ChaCha20Key(kb)`, `[a-zA-Z0-9]`: source code or a
+/// schema read by a tool, where
 /// `password: Type` and `token = make_token(…)` are declarations, not secrets. Neither `::`
 /// nor a call parenthesis occurs in base64, hex or the usual token alphabets.
 fn is_code(candidate: &str) -> bool {
     let b = candidate.as_bytes();
-    candidate.contains("::")
+    // `[a-zA-Z0-9!/_+=.@-]`: a regex character class, as in JSON schemas describing secrets.
+    let character_class = ["a-z", "A-Z", "0-9"].iter().any(|r| candidate.contains(r));
+    // `2016-09-08T21:47:36Z`: a date; `oauth2client<1.5dev`, `Vec<u8>`: a comparison or generic.
+    let date = b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-';
+    character_class
+        || date
+        || candidate.contains(['<', '>'])
+        || candidate.contains("::")
         || b.windows(2)
             .any(|w| (w[0].is_ascii_alphanumeric() || w[0] == b'!') && matches!(w[1], b'(' | b'['))
 }
@@ -271,6 +283,9 @@ mod tests {
             "PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(",
             "make_token(config.secret_seed)",
             "quote!(..100u32)",
+            "[a-zA-Z0-9!/_+=.@-",
+            "2016-09-08T21:47:36Z",
+            "oauth2client<1.5dev",
             "ANOTHER_CONSTANT_NAME_HERE",
         ] {
             assert!(

@@ -82,6 +82,35 @@ const DESCRIPTIVE_SUFFIXES: &[&str] = &[
     "location",
     "audience",
     "issuer",
+    "lastused",
+    "updated",
+    "changed",
+    "created",
+    "date",
+    "time",
+    "age",
+    "rotation",
+    "hint",
+];
+
+/// Names ending in `token` that are not credentials: pagination cursors, idempotency keys,
+/// MCP progress tokens. Their values are random by design, so the entropy check cannot tell.
+const NON_SECRET_TOKENS: &[&str] = &[
+    "progresstoken",
+    "nexttoken",
+    "pagetoken",
+    "paginationtoken",
+    "continuationtoken",
+    "resumptiontoken",
+    "synctoken",
+    "changetoken",
+    "requesttoken",
+    "clientrequesttoken",
+    "idempotencytoken",
+    "cancellationtoken",
+    "starttoken",
+    "endtoken",
+    "lasttoken",
 ];
 
 /// Names ending in `key` that are not credentials.
@@ -125,12 +154,18 @@ pub fn is_secret_like_key(key: &str) -> bool {
     if normalised.contains("author") && !normalised.contains("authorization") {
         return false;
     }
+    if NON_SECRET_TOKENS.iter().any(|t| normalised.ends_with(t)) {
+        return false;
+    }
+    // `auth_public_key`, `sort_key`: the last word decides, whatever came before it.
+    if NON_SECRET_KEYS.iter().any(|k| normalised.ends_with(k)) {
+        return false;
+    }
     if SECRET_WORDS.iter().any(|word| normalised.contains(word)) {
         return true;
     }
     let ends_in_key = normalised.ends_with("key") && !normalised.ends_with("monkey");
-    let ends_in_pat = normalised.ends_with("pat");
-    (ends_in_key && !NON_SECRET_KEYS.iter().any(|k| normalised.ends_with(k))) || ends_in_pat
+    ends_in_key || normalised.ends_with("pat")
 }
 
 #[cfg(test)]
@@ -174,6 +209,11 @@ mod tests {
             "command",
             "LOG_LEVEL",
             "secret_name",
+            "progressToken",
+            "NextToken",
+            "ClientRequestToken",
+            "auth_public_key",
+            "PasswordLastUsed",
             "",
         ] {
             assert!(!is_secret_like_key(key), "{key} should not be secret-like");
