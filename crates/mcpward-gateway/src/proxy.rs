@@ -22,8 +22,8 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 pub use denial::{denial_text, error_result, refusal_text};
 
-/// Everything `mcpward run` needs to start a session.
-#[derive(Debug)]
+/// Everything `mcpward run` needs to start a session. `Debug` shows the names of secret
+/// variables, never their values.
 pub struct RunOptions {
     /// The server's executable.
     pub command: OsString,
@@ -59,6 +59,27 @@ pub struct RunOptions {
     /// Install SIGINT/SIGTERM handlers that forward the signal to the server. Off when the
     /// gateway runs inside another program (tests) that owns its signals.
     pub forward_signals: bool,
+}
+
+impl std::fmt::Debug for RunOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let secret_names: Vec<&str> = self.secret_env.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("RunOptions")
+            .field("command", &self.command)
+            .field("args", &self.args)
+            .field("server_name", &self.server_name)
+            .field("package", &self.package)
+            .field("policy_file", &self.policy_file)
+            .field("log_path", &self.log_path)
+            .field("state_dir", &self.state_dir)
+            .field("env", &self.env)
+            .field("secret_env", &secret_names)
+            .field("mask_inherited_secrets", &self.mask_inherited_secrets)
+            .field("roots", &self.roots)
+            .field("shutdown_grace", &self.shutdown_grace)
+            .field("forward_signals", &self.forward_signals)
+            .finish_non_exhaustive()
+    }
 }
 
 impl RunOptions {
@@ -230,6 +251,16 @@ mod tests {
             &cmd.into(),
             &args.iter().map(OsString::from).collect::<Vec<_>>(),
         )
+    }
+
+    #[test]
+    fn debug_output_never_shows_secret_values() {
+        let mut opts = RunOptions::new("server", Vec::new());
+        let secret = format!("sk-{}", "Debug9Leak8Check7");
+        opts.secret_env = vec![("API_TOKEN".into(), secret.clone())];
+        let shown = format!("{opts:?}");
+        assert!(shown.contains("API_TOKEN"));
+        assert!(!shown.contains(&secret));
     }
 
     #[test]
