@@ -73,6 +73,15 @@ fn main() -> std::io::Result<()> {
                 .any(|m| m.range.start < p.range.end && p.range.start < m.range.end)
         })
         .count();
+    let right_kind = corpus
+        .planted
+        .iter()
+        .filter(|p| {
+            found.iter().any(|m| {
+                m.kind == p.kind && m.range.start < p.range.end && p.range.start < m.range.end
+            })
+        })
+        .count();
     let extra = found
         .iter()
         .filter(|m| {
@@ -82,7 +91,7 @@ fn main() -> std::io::Result<()> {
                 .any(|p| m.range.start < p.range.end && p.range.start < m.range.end)
         })
         .count();
-    let missed: std::collections::BTreeSet<&str> = corpus
+    let missed_planted: Vec<&corpus::Planted> = corpus
         .planted
         .iter()
         .filter(|p| {
@@ -90,8 +99,8 @@ fn main() -> std::io::Result<()> {
                 .iter()
                 .any(|m| m.range.start < p.range.end && p.range.start < m.range.end)
         })
-        .map(|p| p.kind)
         .collect();
+    let missed: std::collections::BTreeSet<&str> = missed_planted.iter().map(|p| p.kind).collect();
     println!(
         "corpus: {mb:.1} MB, {} planted secrets",
         corpus.planted.len()
@@ -109,9 +118,13 @@ fn main() -> std::io::Result<()> {
         );
     }
     println!(
-        "recall: {recalled}/{} planted found; {extra} other matches; missed kinds: {missed:?}",
+        "recall: {recalled}/{} planted found ({right_kind} with the planted kind); {extra} other matches; missed kinds: {missed:?}",
         corpus.planted.len()
     );
+    for p in missed_planted.iter().take(5) {
+        let line = corpus.text.lines().nth(p.line - 1).unwrap_or_default();
+        println!("  missed line {} ({}): {line}", p.line, p.kind);
+    }
     Ok(())
 }
 

@@ -651,7 +651,7 @@ fn extend_auth_scheme(text: &str, value: Range<usize>) -> Range<usize> {
     let len = bytes[i..]
         .iter()
         .take(4096)
-        .position(|&b| b.is_ascii_whitespace() || matches!(b, b',' | b';' | b'"' | b'\''))
+        .position(|&b| b.is_ascii_whitespace() || matches!(b, b',' | b';' | b'"' | b'\'' | b'\\'))
         .unwrap_or_else(|| (bytes.len() - i).min(4096));
     if len == 0 {
         return value;

@@ -143,48 +143,47 @@ fn is_code(candidate: &str) -> bool {
 }
 
 /// Identifiers (`DOT11_AUTH_ALGORITHM`, `PrivateKeyDer`, `MsV1_0ChangeCachedPassword`) are made
-/// of long runs: words, acronyms, numbers. Random strings switch between lower case, upper case
-/// and digits every one or two characters. Splitting into runs of `[A-Z]?[a-z]+`, `[A-Z]+` and
-/// `[0-9]+`, random tokens of 16+ characters average under 2.2 characters per run; identifiers
-/// average well over 3.
+/// of words: long runs of letters (`[A-Z]?[a-z]+` or `[A-Z]+`) with vowels in them. Random
+/// strings switch case every one or two letters, and when they do not (a random run like
+/// `Tpbebpgcy` happens), their letters are still only ~20 % vowels against 30–45 % in words.
+/// Thresholds: average run of 4+ letters, or 3+ with at least 30 % vowels.
+/// Digits are ignored: a random token may carry long numeric segments (Slack team ids).
 fn is_wordy(candidate: &str) -> bool {
-    #[derive(PartialEq, Clone, Copy)]
-    enum Class {
-        Lower,
-        Upper,
-        Digit,
-        Other,
-    }
-    let class = |b: u8| match b {
-        b'a'..=b'z' => Class::Lower,
-        b'A'..=b'Z' => Class::Upper,
-        b'0'..=b'9' => Class::Digit,
-        _ => Class::Other,
-    };
     let mut runs = 0usize;
-    let mut chars = 0usize;
-    let mut previous = Class::Other;
+    let mut letters = 0usize;
+    let mut vowels = 0usize;
+    let mut previous: Option<bool> = None; // Some(is_upper) of the previous letter
     let mut run_len = 0usize;
     for b in candidate.bytes() {
-        let current = class(b);
-        if current == Class::Other {
-            previous = Class::Other;
+        if !b.is_ascii_alphabetic() {
+            previous = None;
             continue;
         }
-        chars += 1;
-        // A capital followed by lower case continues one word (`Token`); an acronym followed by
-        // a word (`UIStyle`) is close enough to count the same way.
-        let continues = current == previous
-            || (previous == Class::Upper && current == Class::Lower && run_len == 1);
+        letters += 1;
+        if matches!(b.to_ascii_lowercase(), b'a' | b'e' | b'i' | b'o' | b'u') {
+            vowels += 1;
+        }
+        let upper = b.is_ascii_uppercase();
+        // A capital followed by lower case continues one word (`Token`).
+        let continues = match previous {
+            Some(previous_upper) => {
+                previous_upper == upper || (previous_upper && !upper && run_len == 1)
+            }
+            None => false,
+        };
         if continues {
             run_len += 1;
         } else {
             runs += 1;
             run_len = 1;
         }
-        previous = current;
+        previous = Some(upper);
     }
-    runs > 0 && chars as f64 / runs as f64 >= 3.0
+    if runs == 0 {
+        return false;
+    }
+    let average_run = letters as f64 / runs as f64;
+    average_run >= 4.0 || (average_run >= 3.0 && vowels * 10 >= letters * 3)
 }
 
 fn is_path(candidate: &str) -> bool {
@@ -247,6 +246,15 @@ mod tests {
     fn weak_but_real_passwords_still_count() {
         assert!(high_entropy_secret("Sup3r-S3cret-Pass-2024").is_some());
         assert!(high_entropy_secret("k7qp2lx9vb4nw8zr").is_some());
+    }
+
+    #[test]
+    fn random_tokens_with_long_runs_are_not_identifiers() {
+        // Long same-case runs and long digit groups occur in random tokens too.
+        assert!(high_entropy_secret("5eCyRFSfTpbebpgcy17EAZBTZL6qsho").is_some());
+        let slack_like = "xoxb-162222226534-5228236528489-REae9xtCDpDYFGRwPZpmKDMp";
+        assert!(high_entropy_secret(slack_like).is_some());
+        assert!(high_entropy_secret("ME9ByfpeDMANUUpa2sXojzdMHBy0WM0").is_some());
     }
 
     #[test]

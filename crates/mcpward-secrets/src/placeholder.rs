@@ -108,9 +108,10 @@ pub fn is_placeholder(value: &str) -> bool {
 
 /// A provider match whose random part is visibly not random: `ghp_000000…`, `AKIAXXXX…`.
 ///
-/// Six identical characters in a row occur in a random 40-character base62 token with a
-/// probability around 10⁻⁸, so treating them as filler costs no real detections. PEM bodies
-/// are exempt: DER encodings are full of zero runs.
+/// Six identical letters or symbols in a row occur in a random 40-character base62 token with a
+/// probability around 10⁻⁸, so treating them as filler costs no real detections. Digits need
+/// ten: numeric segments (Slack team ids) are drawn from only ten symbols. PEM bodies are
+/// exempt: DER encodings are full of zero runs.
 pub(crate) fn looks_like_filler(secret: &str, is_pem: bool) -> bool {
     if is_placeholder(secret) {
         return true;
@@ -123,7 +124,7 @@ pub(crate) fn looks_like_filler(secret: &str, is_pem: bool) -> bool {
     for b in secret.bytes() {
         if Some(b) == previous {
             run += 1;
-            if run >= 6 {
+            if run >= if b.is_ascii_digit() { 10 } else { 6 } {
                 return true;
             }
         } else {
@@ -193,5 +194,10 @@ mod tests {
             false
         ));
         assert!(!looks_like_filler("MIIEAAAAAAAAAAbc", true));
+        assert!(!looks_like_filler(
+            "xoxb-162222226534-5228236528489-REae9xtCDpDYFGRwPZpmKDMp",
+            false
+        ));
+        assert!(looks_like_filler("AKIA0000000000000000", false));
     }
 }
