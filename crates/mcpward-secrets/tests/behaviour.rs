@@ -175,6 +175,17 @@ fn escaped_newline_ends_an_unquoted_value() {
 }
 
 #[test]
+fn escaped_line_end_ends_an_auth_header_value() {
+    let header = r#""authorization: Bearer q8Zt3LkW9vXp2Rb7Nc4Hd6Jf1Mg5\r\n""#;
+    let found = Detector::global().scan_text(header);
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        &header[found[0].range.clone()],
+        "q8Zt3LkW9vXp2Rb7Nc4Hd6Jf1Mg5"
+    );
+}
+
+#[test]
 fn redact_borrows_when_there_is_nothing_to_hide() {
     let text = "{\"command\": \"npx\", \"args\": [\"-y\", \"server\"], \"env\": {\"TOKEN\": \"${TOKEN}\"}}";
     assert!(matches!(Detector::global().redact(text), Cow::Borrowed(_)));
