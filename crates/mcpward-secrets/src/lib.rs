@@ -1,11 +1,14 @@
 //! Secret detection shared by `audit`, response redaction and the audit log.
 //!
 //! API contract (used by other crates):
-//! - [`Detector::new`] builds the automaton once; [`Detector::scan_value`] checks one config value
+//! - [`Detector::new`] builds the automata and regexes once; [`Detector::scan_value`] checks one config value
 //!   (optionally with its key, for entropy checks under secret-like keys); [`Detector::scan_text`]
 //!   scans free text; [`Detector::redact`] masks every secret in text.
 //! - [`is_reference`] / [`is_placeholder`] recognise good forms and non-secrets.
 //! - [`mask`] renders a secret as at most 4 characters of prefix plus its length.
+//! - [`kinds`] lists every kind the detector can report, for documentation.
+//!
+//! Throughput (measured, see docs/PERFORMANCE.md): ~460 MB/s of config-like text on one core.
 #![forbid(unsafe_code)]
 
 mod detector;

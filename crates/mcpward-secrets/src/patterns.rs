@@ -2,9 +2,12 @@
 //!
 //! Shapes follow the public rule sets of gitleaks, trufflehog and ripsecrets, tightened where a
 //! provider documents a fixed length. Every pattern names at least one literal that the secret
-//! always contains; the detector searches for all literals at once (one Aho-Corasick automaton)
-//! and only runs a pattern's regex in a small window around a literal hit, so adding a pattern
-//! costs almost nothing on text that does not contain its literal.
+//! always contains; the detector searches for all literals in one pass (a few small
+//! Aho-Corasick automata whose hits are merged) and only runs a pattern's regex in a small
+//! window around a literal hit, so adding a pattern costs almost nothing on text that does not
+//! contain its literal. Formats without a distinctive literal (AWS secret keys, Vercel and
+//! Cloudflare tokens, Twilio auth tokens) are named from the key they are stored under
+//! ([`KEYED_KINDS`]) when the generic entropy check fires.
 //!
 //! Conventions for a row:
 //! - `regex` starts at the literal unless `lookbehind` says how many bytes before the literal
