@@ -64,13 +64,12 @@ impl Baseline {
             path: path.to_path_buf(),
             source,
         })?;
-        let file: BaselineFile =
-            serde_json::from_str(&text).map_err(|e| BaselineError::Parse {
-                path: path.to_path_buf(),
-                line: e.line(),
-                column: e.column(),
-                message: e.to_string(),
-            })?;
+        let file: BaselineFile = serde_json::from_str(&text).map_err(|e| BaselineError::Parse {
+            path: path.to_path_buf(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
         if file.version != BASELINE_VERSION {
             return Err(BaselineError::Version {
                 path: path.to_path_buf(),
@@ -93,7 +92,9 @@ impl Baseline {
                 server: f.server.clone(),
             })
             .collect();
-        accepted.sort_by(|a, b| (&a.file, &a.rule, &a.fingerprint).cmp(&(&b.file, &b.rule, &b.fingerprint)));
+        accepted.sort_by(|a, b| {
+            (&a.file, &a.rule, &a.fingerprint).cmp(&(&b.file, &b.rule, &b.fingerprint))
+        });
         accepted.dedup_by(|a, b| a.fingerprint == b.fingerprint);
         let doc = BaselineFile {
             version: BASELINE_VERSION,
@@ -147,7 +148,9 @@ mod tests {
         Baseline::write(&path, std::slice::from_ref(&f)).unwrap();
         let moved = f.clone().span(Span::at(9, 3));
         let other = Finding::new(&RULE, "other", "a.json");
-        let (kept, accepted) = Baseline::load(&path).unwrap().filter(vec![moved, other.clone()]);
+        let (kept, accepted) = Baseline::load(&path)
+            .unwrap()
+            .filter(vec![moved, other.clone()]);
         assert_eq!(accepted, 1);
         assert_eq!(kept, vec![other]);
     }

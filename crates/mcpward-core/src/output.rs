@@ -185,7 +185,10 @@ fn line_window<'t>(
     };
     let end = (start + span.len).min(text.len());
     let line_begin = text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let line_end = text[end..].find('\n').map(|i| end + i).unwrap_or(text.len());
+    let line_end = text[end..]
+        .find('\n')
+        .map(|i| end + i)
+        .unwrap_or(text.len());
     let first_line = text[..line_begin].matches('\n').count() + 1;
     // Point at one character when the span is empty so the frame still shows a caret.
     let rel_start = start - line_begin;
@@ -213,7 +216,11 @@ pub fn summary_line(findings: &[Finding]) -> String {
         .rev()
         .filter_map(|s| counts.get(s.as_str()).map(|n| format!("{n} {s}")))
         .collect();
-    let noun = if findings.len() == 1 { "finding" } else { "findings" };
+    let noun = if findings.len() == 1 {
+        "finding"
+    } else {
+        "findings"
+    };
     format!("{} {noun}: {}", findings.len(), parts.join(", "))
 }
 
@@ -391,12 +398,16 @@ mod tests {
         let start = source.find("ghp_").unwrap();
         let index = LineIndex::new(&source);
         let span = index.span(&source, start, start + secret.len());
-        let finding = Finding::new(&RULE, "GitHub token `ghp_…(40 chars)` hardcoded", "cfg.json")
-            .span(span)
-            .client("cursor")
-            .server("github")
-            .fix("use ${env:TOKEN}")
-            .mask(start..start + secret.len());
+        let finding = Finding::new(
+            &RULE,
+            "GitHub token `ghp_…(40 chars)` hardcoded",
+            "cfg.json",
+        )
+        .span(span)
+        .client("cursor")
+        .server("github")
+        .fix("use ${env:TOKEN}")
+        .mask(start..start + secret.len());
         let mut sources = HashMap::new();
         sources.insert(PathBuf::from("cfg.json"), source);
         (vec![finding], sources)

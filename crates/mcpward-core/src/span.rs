@@ -17,7 +17,12 @@ pub struct Span {
 impl Span {
     /// A span that names only a line and column (no byte range is known).
     pub fn at(line: u32, col: u32) -> Self {
-        Span { line, col, offset: 0, len: 0 }
+        Span {
+            line,
+            col,
+            offset: 0,
+            len: 0,
+        }
     }
 
     pub fn range(&self) -> std::ops::Range<usize> {
