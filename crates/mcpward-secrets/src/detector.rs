@@ -15,7 +15,7 @@ use aho_corasick::{Input, MatchKind, dfa};
 use regex::Regex;
 
 use crate::entropy::{MIN_LEN, high_entropy_secret};
-use crate::patterns::{self, PATTERNS, Pattern, Precheck};
+use crate::patterns::{self, PATTERNS, Pattern};
 use crate::placeholder::looks_like_filler;
 use crate::reference::reference_spans;
 use crate::{SecretMatch, is_secret_like_key, mask};
@@ -398,7 +398,6 @@ impl Detector {
         let secret = &text[range.clone()];
         if looks_like_filler(secret, pattern.id == patterns::PRIVATE_KEY_ID)
             || crate::is_reference(secret)
-            || (pattern.precheck == Precheck::UrlUserinfo && documentation_host(text, range.end))
         {
             return None;
         }
@@ -413,25 +412,6 @@ impl Detector {
             covers_until: whole.end,
         })
     }
-}
-
-/// The host after `user:pass@` (at `at`, the `@`) is a reserved documentation name (RFC 2606 /
-/// RFC 6761: `example.com`, `*.example`, `*.test`, `*.invalid`): the URL is an example.
-fn documentation_host(text: &str, at: usize) -> bool {
-    let rest = text.get(at + 1..).unwrap_or_default();
-    let end = rest
-        .find(|c: char| {
-            matches!(c, '/' | ':' | '?' | '#' | '"' | '\'' | '<' | '>') || c.is_whitespace()
-        })
-        .unwrap_or(rest.len());
-    let host = rest[..end].trim_end_matches('.').to_ascii_lowercase();
-    ["example.com", "example.org", "example.net"]
-        .iter()
-        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
-        || [".example", ".test", ".invalid"]
-            .iter()
-            .any(|tld| host.ends_with(tld))
-        || ["example", "test", "invalid"].contains(&host.as_str())
 }
 
 fn generic_match(key: &str, secret: &str, range: Range<usize>) -> SecretMatch {
