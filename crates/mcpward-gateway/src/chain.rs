@@ -167,6 +167,10 @@ pub struct AuditLog {
     head_path: PathBuf,
     session: String,
     file: File,
+    /// Second handle on `file`'s open description, used only for `flock`.
+    lock_file: Option<File>,
+    /// The head file, opened on first append and kept.
+    head_file: Option<File>,
     /// Chain position after the last record this process saw.
     last_seq: u64,
     last_hash: String,
@@ -183,18 +187,25 @@ impl AuditLog {
             create_private_dir(parent).map_err(io_err(parent, "create its directory"))?;
         }
         let file = open_private(path, true).map_err(io_err(path, "open it for appending"))?;
+        let lock_file = file
+            .try_clone()
+            .map_err(io_err(path, "open it for locking"))?;
         let mut log = AuditLog {
             path: path.to_path_buf(),
             head_path: head_path(path),
             session: session.to_string(),
             file,
+            lock_file: None,
+            head_file: None,
             last_seq: 0,
             last_hash: GENESIS.to_string(),
             known_len: u64::MAX,
         };
-        let lock = FileLock::exclusive(&log.file).map_err(io_err(path, "lock"))?;
-        log.resync()?;
-        drop(lock);
+        {
+            let _lock = FileLock::exclusive(&lock_file).map_err(io_err(path, "lock"))?;
+            log.resync()?;
+        }
+        log.lock_file = Some(lock_file);
         Ok(log)
     }
 
@@ -206,7 +217,23 @@ impl AuditLog {
     /// Appends one record and updates the head file. `durable` also fsyncs the log (use it for
     /// decisions that allowed a write or an exec, so the record survives a power cut).
     pub fn append(&mut self, rec: &Record, durable: bool) -> Result<(), LogError> {
-        let _lock = FileLock::exclusive(&self.file).map_err(io_err(&self.path, "lock"))?;
+        // The lock is taken on a second handle to the same open file description, kept for the
+        // life of the log, so appending needs no `dup` per record.
+        let lock_file = self.lock_file.take();
+        let result = match &lock_file {
+            Some(lock_file) => match FileLock::exclusive(lock_file) {
+                Ok(_lock) => self.append_locked(rec, durable),
+                Err(e) => Err(io_err(&self.path, "lock")(e)),
+            },
+            None => Err(io_err(&self.path, "lock")(io::Error::other(
+                "lock handle missing",
+            ))),
+        };
+        self.lock_file = lock_file;
+        result
+    }
+
+    fn append_locked(&mut self, rec: &Record, durable: bool) -> Result<(), LogError> {
         let len = self
             .file
             .metadata()
@@ -255,15 +282,19 @@ impl AuditLog {
         self.known_len = base + line.len() as u64;
         self.last_seq = seq;
         self.last_hash = hash;
-        write_head(
-            &self.head_path,
-            &Head {
-                seq,
-                hash: self.last_hash.clone(),
-            },
-            durable,
-        )
-        .map_err(io_err(&self.head_path, "write the head file"))
+        let head = Head {
+            seq,
+            hash: self.last_hash.clone(),
+        };
+        if self.head_file.is_none() {
+            self.head_file = Some(
+                open_head(&self.head_path)
+                    .map_err(io_err(&self.head_path, "open the head file"))?,
+            );
+        }
+        let head_file = self.head_file.as_ref().expect("opened above");
+        write_head_to(head_file, &head, durable)
+            .map_err(io_err(&self.head_path, "write the head file"))
     }
 
     /// Re-reads the end of the file: finds the last complete record and ends a torn line.
@@ -421,15 +452,14 @@ fn head_path(path: &Path) -> PathBuf {
 /// Width the head record is padded to, so each update overwrites the previous one in place.
 const HEAD_WIDTH: usize = 160;
 
-/// Overwrites the head file in place (one positioned write of a fixed-width record, under the
-/// log's lock). Create-and-rename per record cost about a millisecond of journal work on ext4 for
-/// every tool call; a small in-place write stays within one page and costs microseconds.
+/// Test helper: writes a head file from scratch.
+#[cfg(test)]
 fn write_head(path: &Path, head: &Head, durable: bool) -> io::Result<()> {
-    let mut text = serde_json::to_string(head).map_err(io::Error::other)?;
-    if text.len() + 1 < HEAD_WIDTH {
-        text.extend(std::iter::repeat_n(' ', HEAD_WIDTH - 1 - text.len()));
-    }
-    text.push('\n');
+    write_head_to(&open_head(path)?, head, durable)
+}
+
+/// Opens (creating it 0600) the head file and cuts anything past one fixed-width record.
+fn open_head(path: &Path) -> io::Result<File> {
     let mut o = OpenOptions::new();
     o.write(true).create(true);
     #[cfg(unix)]
@@ -438,10 +468,22 @@ fn write_head(path: &Path, head: &Head, durable: bool) -> io::Result<()> {
         o.mode(0o600);
     }
     let f = o.open(path)?;
-    write_at_start(&f, text.as_bytes())?;
-    if f.metadata()?.len() != text.len() as u64 {
-        f.set_len(text.len() as u64)?;
+    if f.metadata()?.len() > HEAD_WIDTH as u64 {
+        f.set_len(HEAD_WIDTH as u64)?;
     }
+    Ok(f)
+}
+
+/// Overwrites the head in place: one positioned write of a fixed-width record, under the log's
+/// lock, on a handle kept open. Create-and-rename per record cost about a millisecond of journal
+/// work on ext4 for every tool call; a small in-place write stays within one page.
+fn write_head_to(f: &File, head: &Head, durable: bool) -> io::Result<()> {
+    let mut text = serde_json::to_string(head).map_err(io::Error::other)?;
+    if text.len() + 1 < HEAD_WIDTH {
+        text.extend(std::iter::repeat_n(' ', HEAD_WIDTH - 1 - text.len()));
+    }
+    text.push('\n');
+    write_at_start(f, text.as_bytes())?;
     if durable {
         f.sync_data()?;
     }
@@ -842,24 +884,25 @@ fn open_private(path: &Path, append: bool) -> io::Result<File> {
 
 /// Exclusive advisory lock held for the life of the value (Unix `flock`; no-op elsewhere). It
 /// holds a duplicate of the handle: `flock` locks belong to the shared open file description.
-struct FileLock {
+/// Exclusive advisory lock on the log (Unix `flock`; no-op elsewhere), released on drop. It
+/// borrows the descriptor instead of duplicating it: one syscall to take, one to release.
+struct FileLock<'f> {
     #[cfg_attr(not(unix), allow(dead_code))]
-    file: File,
+    file: &'f File,
 }
 
-impl FileLock {
-    fn exclusive(file: &File) -> io::Result<FileLock> {
-        let file = file.try_clone()?;
+impl<'f> FileLock<'f> {
+    fn exclusive(file: &'f File) -> io::Result<FileLock<'f>> {
         #[cfg(unix)]
-        rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)?;
+        rustix::fs::flock(file, rustix::fs::FlockOperation::LockExclusive)?;
         Ok(FileLock { file })
     }
 }
 
-impl Drop for FileLock {
+impl Drop for FileLock<'_> {
     fn drop(&mut self) {
         #[cfg(unix)]
-        let _ = rustix::fs::flock(&self.file, rustix::fs::FlockOperation::Unlock);
+        let _ = rustix::fs::flock(self.file, rustix::fs::FlockOperation::Unlock);
     }
 }
 

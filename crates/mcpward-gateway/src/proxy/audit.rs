@@ -1,42 +1,24 @@
-//! The audit log, written from its own thread so the relay never waits on the disk for a read.
+//! The audit log as the relay writes it: inline, in order, on the relay's own thread.
 //!
-//! Appending a record costs a lock, a write and a head-file rename: tens of microseconds on
-//! tmpfs, over a millisecond on ext4. Done inline, that would be most of the gateway's added
-//! latency. So records go through a bounded queue to a writer thread, in order:
+//! Appending a record costs a lock, one write of the line and one in-place write of the head
+//! (a few microseconds into the page cache). Handing records to a writer thread instead cost
+//! more than it saved: every record woke a second thread, and on a small machine that wake-up
+//! competes for a core with the relay and the server. So:
 //!
-//! * a record that allows a write or exec (`durable`) is acknowledged only after it is written
-//!   and fsynced, and the call is forwarded only after the acknowledgement: those calls are never
-//!   run without a record on disk;
-//! * other records (reads, denials, events) are queued and the relay moves on; after `kill -9`
-//!   the last few of them may be missing, but every record that reached the file is complete and
-//!   chained;
+//! * a record that allows a write or exec (`durable`) is written and fsynced before the call is
+//!   forwarded: those calls are never run without a record on disk;
+//! * other records (reads, denials, events) are written without fsync; after `kill -9` every
+//!   record that reached the file is complete and chained;
 //! * the first failed append marks the log broken; from then on every tool call is refused.
-//!
-//! The queue is bounded, so a disk slower than the traffic slows the relay instead of growing
-//! memory.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread::JoinHandle;
-
-use tokio::sync::oneshot;
+use std::cell::RefCell;
 
 use crate::chain::{AuditLog, Record};
 
-/// Records queued before the relay waits for the writer.
-const QUEUE_RECORDS: usize = 4096;
-
-struct Job {
-    record: Record,
-    durable: bool,
-    ack: Option<oneshot::Sender<bool>>,
-}
-
-/// Handle to the writer thread.
+/// The session's audit log.
 pub struct AuditWriter {
-    tx: Option<std::sync::mpsc::SyncSender<Job>>,
-    broken: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    log: RefCell<AuditLog>,
+    broken: std::cell::Cell<bool>,
 }
 
 impl std::fmt::Debug for AuditWriter {
@@ -48,78 +30,47 @@ impl std::fmt::Debug for AuditWriter {
 }
 
 impl AuditWriter {
-    /// Starts the writer thread for an opened log.
-    pub fn start(mut log: AuditLog) -> std::io::Result<AuditWriter> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Job>(QUEUE_RECORDS);
-        let broken = Arc::new(AtomicBool::new(false));
-        let flag = broken.clone();
-        let thread = std::thread::Builder::new()
-            .name("mcpward-audit".into())
-            .spawn(move || {
-                for job in rx {
-                    let ok = !flag.load(Ordering::Acquire) && log.append(&job.record, job.durable).is_ok();
-                    if !ok && !flag.swap(true, Ordering::AcqRel) {
-                        use std::io::Write as _;
-                        let _ = writeln!(
-                            std::io::stderr(),
-                            "mcpward: cannot write the audit log {}; tool calls are refused until the session restarts",
-                            log.path().display()
-                        );
-                    }
-                    if let Some(ack) = job.ack {
-                        let _ = ack.send(ok);
-                    }
-                }
-            })?;
+    /// Wraps an opened log.
+    pub fn start(log: AuditLog) -> std::io::Result<AuditWriter> {
         Ok(AuditWriter {
-            tx: Some(tx),
-            broken,
-            thread: Some(thread),
+            log: RefCell::new(log),
+            broken: std::cell::Cell::new(false),
         })
     }
 
     /// Whether an append has failed.
     pub fn is_broken(&self) -> bool {
-        self.broken.load(Ordering::Acquire)
+        self.broken.get()
     }
 
-    /// Queues a record; returns at once.
-    pub fn record(&self, record: Record) {
-        if let Some(tx) = &self.tx
-            && tx
-                .send(Job {
-                    record,
-                    durable: false,
-                    ack: None,
-                })
-                .is_err()
-        {
-            self.broken.store(true, Ordering::Release);
-        }
-    }
-
-    /// Writes a record (fsynced when `durable`) and waits until it is on disk. `false` when the
-    /// log failed.
-    pub async fn record_and_wait(&self, record: Record, durable: bool) -> bool {
-        let Some(tx) = &self.tx else { return false };
-        let (ack, done) = oneshot::channel();
-        let job = Job {
-            record,
-            durable,
-            ack: Some(ack),
-        };
-        if tx.send(job).is_err() {
-            self.broken.store(true, Ordering::Release);
+    fn append(&self, record: &Record, durable: bool) -> bool {
+        if self.broken.get() {
             return false;
         }
-        done.await.unwrap_or(false)
+        let mut log = self.log.borrow_mut();
+        if log.append(record, durable).is_ok() {
+            return true;
+        }
+        self.broken.set(true);
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "mcpward: cannot write the audit log {}; tool calls are refused until the session restarts",
+            log.path().display()
+        );
+        false
     }
 
-    /// Writes everything queued and stops the thread.
-    pub fn finish(mut self) {
-        self.tx = None;
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+    /// Writes a record without fsync.
+    pub fn record(&self, record: Record) {
+        self.append(&record, false);
     }
+
+    /// Writes a record (fsynced when `durable`). `false` when the log failed.
+    pub async fn record_and_wait(&self, record: Record, durable: bool) -> bool {
+        self.append(&record, durable)
+    }
+
+    /// Nothing is buffered; kept so the session has one place that ends the log.
+    pub fn finish(self) {}
 }
