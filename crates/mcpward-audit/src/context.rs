@@ -13,7 +13,7 @@ use mcpward_secrets::{
 
 use crate::facts::FileFacts;
 use crate::knowledge::{Capability, Knowledge, KnownServer, Settings, guess_capabilities};
-use crate::launch::{Ecosystem, Launch};
+use crate::launch::{Ecosystem, Launch, PackageSpec};
 use crate::registry::PackageMeta;
 use crate::remote::RemoteUrl;
 
@@ -255,6 +255,21 @@ impl<'a> FileContext<'a> {
             f = f.server(s.name.clone());
         }
         f
+    }
+
+    /// Active servers launched from a registry package, with the package and what the registry
+    /// answered (`Err` holds why the lookup failed). Empty unless `--online` looked them up.
+    pub fn looked_up_packages(
+        &self,
+    ) -> impl Iterator<Item = (&ServerView<'a>, &PackageSpec, &Result<PackageMeta, String>)> {
+        self.servers
+            .iter()
+            .filter(|s| s.active())
+            .filter_map(|server| {
+                let pkg = server.launch.package.as_ref()?;
+                let answer = self.packages.get(&(pkg.ecosystem, pkg.name.clone()))?;
+                Some((server, pkg, answer))
+            })
     }
 
     /// All literal secrets in the file, from every entry (disabled ones too: they are on disk).

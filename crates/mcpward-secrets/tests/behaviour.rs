@@ -271,7 +271,12 @@ proptest! {
 #[test]
 fn database_password_is_reported_whatever_the_host() {
     let d = Detector::global();
-    for host in ["db.example.com", "db.internal.example", "localhost", "10.0.0.5"] {
+    for host in [
+        "db.example.com",
+        "db.internal.example",
+        "localhost",
+        "10.0.0.5",
+    ] {
         let url = format!("postgresql://app:Tr0ub4dor-Horse-Staple@{host}:5432/prod");
         let found = d.scan_value(None, &url);
         assert_eq!(found.len(), 1, "{url}: {found:?}");

@@ -19,11 +19,8 @@ have read-only modes and finer-grained credentials.",
 };
 
 pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
-    for server in cx.servers.iter().filter(|s| s.active()) {
-        let Some(pkg) = &server.launch.package else {
-            continue;
-        };
-        let Some(Ok(meta)) = cx.packages.get(&(pkg.ecosystem, pkg.name.clone())) else {
+    for (server, pkg, answer) in cx.looked_up_packages() {
+        let Ok(meta) = answer else {
             continue;
         };
         let Some(note) = &meta.deprecated else {

@@ -21,11 +21,8 @@ leaves. It is a prompt to check, not proof of a problem.",
 };
 
 pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
-    for server in cx.servers.iter().filter(|s| s.active()) {
-        let Some(pkg) = &server.launch.package else {
-            continue;
-        };
-        let Some(Ok(meta)) = cx.packages.get(&(pkg.ecosystem, pkg.name.clone())) else {
+    for (server, pkg, answer) in cx.looked_up_packages() {
+        let Ok(meta) = answer else {
             continue;
         };
         let Some(last) = meta.last_release else {
