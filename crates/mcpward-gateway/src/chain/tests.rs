@@ -470,3 +470,37 @@ fn open_finds_the_last_record_behind_a_long_one() {
     assert!(report.is_intact(), "{report:?}");
     assert_eq!(report.records, 2);
 }
+
+#[test]
+fn batched_records_chain_like_single_appends_and_verify() {
+    let (_dir, path) = log_with(2);
+    let mut log = AuditLog::open(&path, "s2").unwrap();
+    log.append_all(&[rec(3), rec(4), rec(5)], false).unwrap();
+    log.append_all(&[], true).unwrap();
+    log.append(&rec(6), true).unwrap();
+    let report = verify(&path).unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!(report.records, 6);
+    assert_eq!(report.head_seq, Some(6));
+    let seqs: Vec<u64> = lines(&path)
+        .iter()
+        .map(|l| serde_json::from_str::<StoredRecord>(l).unwrap().seq)
+        .collect();
+    assert_eq!(seqs, vec![1, 2, 3, 4, 5, 6]);
+}
+
+#[test]
+fn head_file_is_overwritten_in_place_at_fixed_width() {
+    let (_dir, path) = log_with(3);
+    let head = fs::read_to_string(head_path(&path)).unwrap();
+    assert_eq!(head.len(), HEAD_WIDTH);
+    assert!(head.ends_with('\n'));
+    // An old-style (longer) head file is cut to one record when the log is next appended.
+    let mut long = head.clone();
+    long.push_str(&" ".repeat(300));
+    fs::write(head_path(&path), long).unwrap();
+    let mut log = AuditLog::open(&path, "s2").unwrap();
+    log.append(&rec(4), false).unwrap();
+    assert_eq!(fs::read_to_string(head_path(&path)).unwrap().len(), HEAD_WIDTH);
+    assert!(verify(&path).unwrap().is_intact());
+}

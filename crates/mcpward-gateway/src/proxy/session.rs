@@ -199,6 +199,13 @@ where
     let grace = opts.shutdown_grace;
 
     loop {
+        // Write the audit records of a burst once nothing more is waiting to be relayed.
+        if client_rx.is_empty()
+            && server_rx.is_empty()
+            && let Some(log) = &gw.log
+        {
+            log.flush();
+        }
         if exit_status.is_some()
             && (!server_open || drain_deadline.is_some_and(|d| d <= tokio::time::Instant::now()))
         {
@@ -978,7 +985,8 @@ impl Gateway {
 
     /// Records an event or decision; `false` when the log exists and has failed (callers refuse
     /// what they were about to allow). `durable` records are on disk, fsynced, when this returns;
-    /// the others are queued to the writer thread. Without a configured log nothing can fail.
+    /// the others are queued and written when the relay goes idle. Without a configured log
+    /// nothing can fail.
     async fn audit(&mut self, rec: Record, durable: bool) -> bool {
         let Some(log) = &self.log else {
             return true;

@@ -692,7 +692,10 @@ mod properties {
             let again = plan_wrap(&wrapped.new_text, ClientKind::ClaudeDesktop, BIN).unwrap();
             prop_assert_eq!(&again.new_text, &wrapped.new_text);
             let v = parse(&wrapped.new_text);
-            for (name, command, args, http) in &entries {
+            // A repeated name keeps only its last entry in the file, as in `config`.
+            let effective: std::collections::BTreeMap<&String, _> =
+                entries.iter().map(|e| (&e.0, e)).collect();
+            for (name, command, args, http) in effective.into_values() {
                 let e = &v["mcpServers"][name.as_str()];
                 if *http || is_mcpward(command) {
                     continue;
