@@ -165,6 +165,11 @@ impl ApprovalQueue {
                 reason: format!("could not write {}: {e}", req_path.display()),
             };
         }
+        // Removed however this ends, also when the wait is abandoned (the session closed, the
+        // client cancelled the call): a request nobody waits for must not stay listed.
+        // Request first: once it is gone `approve` reports the id as unknown instead of writing
+        // a decision nobody reads.
+        let _cleanup = RemoveOnDrop([req_path.clone(), dec_path.clone()]);
         let deadline = tokio::time::Instant::now() + timeout;
         let outcome = loop {
             match tokio::fs::read(&dec_path).await {
@@ -182,11 +187,18 @@ impl ApprovalQueue {
             }
             tokio::time::sleep(POLL_INTERVAL.min(deadline - now)).await;
         };
-        // Request first: once it is gone `approve` reports the id as unknown instead of
-        // writing a decision nobody reads.
-        let _ = fs::remove_file(&req_path);
-        let _ = fs::remove_file(&dec_path);
         outcome
+    }
+}
+
+/// Deletes its files, in order, when dropped.
+struct RemoveOnDrop<const N: usize>([PathBuf; N]);
+
+impl<const N: usize> Drop for RemoveOnDrop<N> {
+    fn drop(&mut self) {
+        for path in &self.0 {
+            let _ = fs::remove_file(path);
+        }
     }
 }
 

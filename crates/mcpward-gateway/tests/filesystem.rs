@@ -248,7 +248,7 @@ async fn unanswered_elicitation_times_out_refuses_and_is_cancelled_at_the_client
 }
 
 #[tokio::test]
-async fn call_cancelled_while_waiting_is_never_run_even_if_approved_later() {
+async fn call_cancelled_while_waiting_is_withdrawn_from_the_queue_and_never_run() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
     let state = tempfile::tempdir().unwrap();
@@ -264,6 +264,7 @@ async fn call_cancelled_while_waiting_is_never_run_even_if_approved_later() {
         )
         .await
         .unwrap();
+    let queued = wait_for_pending(state.path()).await;
     s.client
         .notify(
             "notifications/cancelled",
@@ -271,7 +272,27 @@ async fn call_cancelled_while_waiting_is_never_run_even_if_approved_later() {
         )
         .await
         .unwrap();
-    answer_queue(state.path(), true).join().unwrap();
+    // The request leaves the queue, so a late approval has nothing to approve.
+    let mut gone = false;
+    for _ in 0..200 {
+        if mcpward_gateway::queue::pending(state.path())
+            .unwrap()
+            .is_empty()
+        {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(gone, "cancelled request still listed");
+    assert!(
+        mcpward_gateway::queue::approve(
+            state.path(),
+            &queued,
+            mcpward_gateway::queue::ApprovalScope::Once
+        )
+        .is_err()
+    );
     // A later call is answered; the cancelled one never is, and never ran.
     let list = s.client.request("tools/list", json!({})).await.unwrap();
     assert!(list.get("result").is_some());
@@ -279,6 +300,17 @@ async fn call_cancelled_while_waiting_is_never_run_even_if_approved_later() {
     assert!(s.client.wait_for(&id).await.is_err());
     assert!(!target.exists());
     s.finish().await;
+}
+
+/// Id of the first request that appears in the approval queue.
+async fn wait_for_pending(state: &std::path::Path) -> String {
+    for _ in 0..400 {
+        if let Some(req) = mcpward_gateway::queue::pending(state).unwrap().first() {
+            return req.id.clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("no approval request appeared in the queue");
 }
 
 #[tokio::test]

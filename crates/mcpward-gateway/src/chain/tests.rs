@@ -501,6 +501,9 @@ fn head_file_is_overwritten_in_place_at_fixed_width() {
     fs::write(head_path(&path), long).unwrap();
     let mut log = AuditLog::open(&path, "s2").unwrap();
     log.append(&rec(4), false).unwrap();
-    assert_eq!(fs::read_to_string(head_path(&path)).unwrap().len(), HEAD_WIDTH);
+    assert_eq!(
+        fs::read_to_string(head_path(&path)).unwrap().len(),
+        HEAD_WIDTH
+    );
     assert!(verify(&path).unwrap().is_intact());
 }

@@ -93,7 +93,8 @@ struct Gateway {
     to_server: Option<mpsc::Sender<Vec<u8>>>,
     approvals: mpsc::UnboundedSender<ApprovalDone>,
     client_pending: HashMap<IdKey, Pending>,
-    awaiting_approval: HashMap<IdKey, Box<RawValue>>,
+    /// Calls waiting for a person: their id, and the queue wait to abort if the client cancels.
+    awaiting_approval: HashMap<IdKey, (Box<RawValue>, Option<tokio::task::AbortHandle>)>,
     server_pending: HashSet<IdKey>,
     elicit_pending: HashMap<IdKey, oneshot::Sender<Option<String>>>,
     next_elicit: u64,
@@ -521,8 +522,9 @@ impl Gateway {
             durable,
             started,
         } = cx;
-        let key = IdKey::from_raw(&id);
-        self.awaiting_approval.insert(key, id.clone());
+        let call_key = IdKey::from_raw(&id);
+        self.awaiting_approval
+            .insert(call_key.clone(), (id.clone(), None));
         let timeout = self.approval_timeout;
         let done_tx = self.approvals.clone();
         let mut done = ApprovalDone {
@@ -646,7 +648,7 @@ impl Gateway {
             arguments_masked: masked,
             reason: self.redactor.redact(&decision.reason).into_owned(),
         };
-        tokio::task::spawn_local(async move {
+        let waiting = tokio::task::spawn_local(async move {
             done.verdict = match queue.request(request, timeout).await {
                 ApprovalOutcome::Approved { scope, by } => Verdict::Approved {
                     session: scope == ApprovalScope::Session,
@@ -667,6 +669,9 @@ impl Gateway {
             };
             let _ = done_tx.send(done);
         });
+        if let Some(entry) = self.awaiting_approval.get_mut(&call_key) {
+            entry.1 = Some(waiting.abort_handle());
+        }
     }
 
     /// The client cancelled a call: if it is still waiting for a person, forget it, so no answer
@@ -683,7 +688,11 @@ impl Gateway {
             return;
         };
         let key = IdKey::from_raw(cancelled.request_id);
-        if self.awaiting_approval.remove(&key).is_some() {
+        if let Some((_, waiting)) = self.awaiting_approval.remove(&key) {
+            // Stop waiting: the queued request disappears from `mcpward approve --list`.
+            if let Some(waiting) = waiting {
+                waiting.abort();
+            }
             self.note(event(
                 &self.server,
                 "approval-withdrawn",
@@ -955,7 +964,7 @@ impl Gateway {
             self.server
         );
         let mut ids: Vec<Box<RawValue>> = self.client_pending.drain().map(|(_, p)| p.id).collect();
-        ids.extend(self.awaiting_approval.drain().map(|(_, id)| id));
+        ids.extend(self.awaiting_approval.drain().map(|(_, (id, _))| id));
         for id in ids {
             self.send_client(envelope::error_response(Some(&id), SERVER_GONE, &msg, None))
                 .await;

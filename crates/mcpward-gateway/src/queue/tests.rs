@@ -318,3 +318,24 @@ async fn absurd_timeouts_are_capped_instead_of_overflowing() {
         ApprovalOutcome::Denied { .. }
     ));
 }
+
+#[tokio::test]
+async fn abandoned_wait_removes_its_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = ApprovalQueue::open(dir.path()).unwrap();
+    let r = req(&q, "write_file");
+    let id = r.id.clone();
+    let waiting = tokio::spawn({
+        let q = q.clone();
+        async move { q.request(r, Duration::from_secs(60)).await }
+    });
+    until_pending(dir.path(), &id).await;
+    // The session ends (or the client cancels) while the person has not answered yet.
+    waiting.abort();
+    let _ = waiting.await;
+    assert!(pending(dir.path()).unwrap().is_empty());
+    assert!(matches!(
+        approve(dir.path(), &id, ApprovalScope::Once),
+        Err(QueueError::UnknownId { .. })
+    ));
+}
