@@ -171,7 +171,7 @@ impl ApprovalQueue {
         // a decision nobody reads.
         let _cleanup = RemoveOnDrop([req_path.clone(), dec_path.clone()]);
         let deadline = tokio::time::Instant::now() + timeout;
-        let outcome = loop {
+        loop {
             match tokio::fs::read(&dec_path).await {
                 Ok(bytes) => break decode_decision(&bytes, &dec_path),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -186,8 +186,7 @@ impl ApprovalQueue {
                 break ApprovalOutcome::TimedOut;
             }
             tokio::time::sleep(POLL_INTERVAL.min(deadline - now)).await;
-        };
-        outcome
+        }
     }
 }
 
