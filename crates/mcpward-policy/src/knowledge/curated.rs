@@ -68,11 +68,9 @@ const ENTRIES: &[Entry] = &[
         ],
         source: "modelcontextprotocol/servers src/git: inspection tools (commit/add/reset/checkout/create_branch/init excluded)",
     },
-    Entry {
-        ids: &["fetch", "mcp-server-fetch"],
-        tools: &["fetch"],
-        source: "modelcontextprotocol/servers src/fetch: HTTP GET only; reads untrusted content, so it taints the session",
-    },
+    // Not listed: `fetch` (modelcontextprotocol/servers src/fetch). It changes nothing, but every
+    // URL it requests leaves the machine, so a model that has read a secret can send it out in a
+    // query string. Read-only mode asks before each fetch.
     Entry {
         ids: &["time", "mcp-server-time"],
         tools: &["get_current_time", "convert_time"],
@@ -211,6 +209,12 @@ mod tests {
             )
             .is_some()
         );
+    }
+
+    #[test]
+    fn fetch_is_not_proof_of_read_only_because_requests_leave_the_machine() {
+        assert_eq!(curated_read_only("fetch", "fetch"), None);
+        assert_eq!(curated_read_only("mcp-server-fetch", "fetch"), None);
     }
 
     #[test]
