@@ -88,6 +88,11 @@ impl AuditWriter {
         }
     }
 
+    /// Whether records wait for [`flush`](Self::flush).
+    pub fn has_queued(&self) -> bool {
+        !self.queued.borrow().is_empty()
+    }
+
     /// Writes everything queued. `false` when the log failed.
     pub fn flush(&self) -> bool {
         self.write(None, false)

@@ -200,11 +200,15 @@ where
     let grace = opts.shutdown_grace;
 
     loop {
-        // Write the audit records of a burst once nothing more is waiting to be relayed.
+        // Write the audit records of a burst once nothing more is waiting to be relayed, after
+        // yielding once so the writer tasks first hand the frames just decided to their pipes:
+        // the disk write then overlaps with the peer's work instead of delaying it.
         if client_rx.is_empty()
             && server_rx.is_empty()
             && let Some(log) = &gw.log
+            && log.has_queued()
         {
+            tokio::task::yield_now().await;
             log.flush();
         }
         if exit_status.is_some()
