@@ -85,6 +85,13 @@ fn sarif_output_of_examples() {
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
     assert_eq!(v["version"], "2.1.0");
+    let schema: serde_json::Value = serde_json::from_str(include_str!(
+        "../../mcpward-core/tests/schemas/sarif-schema-2.1.0.json"
+    ))
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "SARIF output is not valid: {errors:#?}");
     assert!(!stdout(&out).contains("notREAL"));
     insta::assert_snapshot!("audit_insecure_sarif", stdout(&out));
 }
@@ -220,4 +227,25 @@ fn discovery_with_no_arguments_uses_home_and_project() {
     let out = mcpward(&["audit"], home.path(), project.path());
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("insecure-transport"));
+}
+
+#[test]
+fn colours_follow_no_color_and_clicolor_force() {
+    let home = tempfile::tempdir().unwrap();
+    let run = |vars: &[(&str, &str)]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mcpward"));
+        cmd.args(["audit", "examples/insecure/.cursor/mcp.json"])
+            .current_dir(repo_root())
+            .env_clear()
+            .env("HOME", home.path())
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        stdout(&cmd.output().unwrap())
+    };
+    // stdout is a pipe here: no colours unless forced, and NO_COLOR wins over forcing.
+    assert!(!run(&[]).contains('\x1b'));
+    assert!(run(&[("CLICOLOR_FORCE", "1")]).contains('\x1b'));
+    assert!(!run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]).contains('\x1b'));
 }
