@@ -181,6 +181,46 @@ async fn rule_denies_move_and_hides_it_from_tools_list() {
     s.finish().await;
 }
 
+#[cfg(unix)]
+#[tokio::test]
+async fn symlink_inside_an_allowed_directory_is_judged_by_its_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("id_rsa"), "PRIVATE").unwrap();
+    std::fs::create_dir(root.join("src")).unwrap();
+    std::fs::write(root.join("src/main.rs"), "fn main() {}").unwrap();
+    std::os::unix::fs::symlink(outside.path(), root.join("src/notes")).unwrap();
+    let policy_path = root.join("policy.toml");
+    std::fs::write(
+        &policy_path,
+        "[defaults]\nmode = \"allow\"\n\n[[rule]]\ntool = \"read_text_file\"\nwhen = { path = \"src/**\" }\naction = \"allow\"\n\n[[rule]]\ntool = \"read_text_file\"\naction = \"deny\"\nreason = \"only sources may be read\"\n",
+    )
+    .unwrap();
+    let mut opts = fs_options(&root, &root.join(".state"));
+    opts.policy = mcpward_policy::Policy::load(&policy_path).unwrap();
+    let mut s = start(opts);
+    s.client.initialize(json!({})).await.unwrap();
+    s.client.list_tools().await.unwrap();
+    let ok = s
+        .client
+        .call_tool("read_text_file", json!({"path": "src/main.rs"}))
+        .await
+        .unwrap();
+    assert!(!response_text(&ok).contains("mcpward denied"), "{ok}");
+    // Lexically under src/, really outside the root: the second rule decides.
+    let resp = s
+        .client
+        .call_tool("read_text_file", json!({"path": "src/notes/id_rsa"}))
+        .await
+        .unwrap();
+    assert!(is_error(&resp), "{resp}");
+    let text = response_text(&resp);
+    assert!(text.contains("only sources may be read"), "{text}");
+    assert!(!text.contains("PRIVATE"), "{text}");
+    s.finish().await;
+}
+
 #[tokio::test]
 async fn other_calls_flow_while_one_waits_for_approval() {
     let dir = tempfile::tempdir().unwrap();

@@ -169,7 +169,7 @@ where
         hide_denied: defaults.hide_denied_tools,
         approval_timeout: Duration::from_secs(defaults.approval_timeout_secs.max(1)),
         policy_file: opts.policy_file.as_ref().map(|p| p.display().to_string()),
-        roots: opts.roots.clone(),
+        roots: crate::paths::canonical_roots(&opts.roots),
         state_dir: opts.state_dir.clone(),
         policy: opts.policy,
         session_id,
@@ -431,10 +431,13 @@ impl Gateway {
         );
         let durable =
             facts.kind.has_side_effects() || facts.kind == mcpward_policy::ToolKind::Unknown;
+        // Path matchers see where the arguments really point (symlinks resolved); the frame
+        // forwarded to the server is not changed.
+        let resolved = crate::paths::resolve_arguments(&args, &self.roots);
         let mut decision = self.policy.evaluate(&Call {
             server: &self.server,
             tool: &tool,
-            arguments: &args,
+            arguments: resolved.as_ref().unwrap_or(&args),
             facts: &facts,
         });
         let masked = approval::mask_arguments(&args, &self.redactor);
