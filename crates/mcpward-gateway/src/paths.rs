@@ -43,12 +43,21 @@ fn resolve_value(value: &mut Value, roots: &[PathBuf], depth: usize) -> bool {
             }
             None => false,
         },
-        Value::Array(items) => items.iter_mut().fold(false, |changed, v| {
-            resolve_value(v, roots, depth + 1) || changed
-        }),
-        Value::Object(map) => map.values_mut().fold(false, |changed, v| {
-            resolve_value(v, roots, depth + 1) || changed
-        }),
+        // Every element is visited (no short-circuit): each path in a list must be resolved.
+        Value::Array(items) => {
+            let mut changed = false;
+            for v in items {
+                changed |= resolve_value(v, roots, depth + 1);
+            }
+            changed
+        }
+        Value::Object(map) => {
+            let mut changed = false;
+            for v in map.values_mut() {
+                changed |= resolve_value(v, roots, depth + 1);
+            }
+            changed
+        }
         _ => false,
     }
 }
