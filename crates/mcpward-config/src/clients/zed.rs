@@ -6,12 +6,15 @@
 //! settings, an object `{path, args, env}`; remote servers have `url` and `headers`.
 //! `source: "extension"` entries are configured by an extension and carry only `settings`.
 //!
+//! `agent.always_allow_tool_actions: true` runs every tool, MCP tools included, without asking;
+//! it is reported as auto-approval of all tools on every server (pointing at the setting).
+//!
 //! Secret references: none; values are passed verbatim.
 
 use super::mcp_servers::{Dialect, read_server_map, require_object_root};
 use super::{ClientSpec, FileFacts, Sink};
 use crate::discovery::{Candidate, Os, PathContext};
-use crate::model::{ClientKind, Scope, Transport};
+use crate::model::{AutoApprove, ClientKind, Scope, Transport};
 use crate::syntax::Node;
 
 pub(crate) const SPEC: ClientSpec = ClientSpec {
@@ -52,8 +55,20 @@ fn detect(f: &FileFacts<'_>) -> Option<Scope> {
 }
 
 fn extract(root: &Node, sink: &mut Sink) {
-    if require_object_root(root, sink) {
-        read_server_map(root, "context_servers", &DIALECT, None, sink);
+    if !require_object_root(root, sink) {
+        return;
+    }
+    let first_new = sink.servers.len();
+    read_server_map(root, "context_servers", &DIALECT, None, sink);
+    let allow_all = root
+        .get("agent")
+        .and_then(|agent| agent.get("always_allow_tool_actions"))
+        .filter(|v| v.as_bool() == Some(true))
+        .map(|v| AutoApprove::All(v.span));
+    if let Some(allow_all) = allow_all {
+        for server in &mut sink.servers[first_new..] {
+            server.auto_approve.get_or_insert_with(|| allow_all.clone());
+        }
     }
 }
 
@@ -63,6 +78,32 @@ mod tests {
 
     use crate::model::{ClientKind, Scope, Transport};
     use crate::parse_file;
+
+    #[test]
+    fn always_allow_tool_actions_auto_approves_every_server() {
+        let src = r#"{
+  "agent": { "always_allow_tool_actions": true },
+  "context_servers": { "a": { "command": "npx", "args": ["-y", "a-mcp"] } }
+}"#;
+        let f = parse_file(
+            Path::new("settings.json"),
+            src.into(),
+            ClientKind::Zed,
+            Scope::User,
+        );
+        let Some(crate::model::AutoApprove::All(span)) = &f.servers[0].auto_approve else {
+            panic!("expected auto-approval: {:?}", f.servers[0].auto_approve);
+        };
+        assert_eq!((span.line, span.col), (2, 43));
+        let off = src.replace("true", "false");
+        let f = parse_file(
+            Path::new("settings.json"),
+            off,
+            ClientKind::Zed,
+            Scope::User,
+        );
+        assert_eq!(f.servers[0].auto_approve, None);
+    }
 
     #[test]
     fn reads_string_and_object_commands() {
