@@ -143,6 +143,10 @@ pub fn decide(event_json: &str, policy: &Policy) -> HookOutput {
         .filter(|p| p.is_absolute())
         .into_iter()
         .collect();
+    // As in the gateway: path matchers see where the arguments really point (symlinks resolved).
+    let roots = crate::paths::canonical_roots(&roots);
+    let resolved = crate::paths::resolve_arguments(arguments, &roots);
+    let arguments = resolved.as_ref().unwrap_or(arguments);
 
     let splits = splits(rest);
     if splits.len() > MAX_READINGS {

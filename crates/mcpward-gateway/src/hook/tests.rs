@@ -222,3 +222,37 @@ mod properties {
         }
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn path_through_a_symlink_in_the_project_is_judged_by_its_target() {
+    let project = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secrets.env"), "X=1").unwrap();
+    std::fs::create_dir(project.path().join("src")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), project.path().join("src/link")).unwrap();
+    let policy = Policy::parse(
+        "[[rule]]\ntool = \"read_file\"\nwhen = { path = \"src/**\" }\naction = \"allow\"\n\n[[rule]]\ntool = \"read_file\"\naction = \"deny\"\n",
+        Path::new("policy.toml"),
+    )
+    .unwrap();
+    let event = |path: &str| {
+        serde_json::json!({
+            "session_id": "s",
+            "cwd": project.path(),
+            "hook_event_name": "PreToolUse",
+            "tool_name": "mcp__fs__read_file",
+            "tool_input": { "path": path },
+        })
+        .to_string()
+    };
+    std::fs::write(project.path().join("src/main.rs"), "").unwrap();
+    assert_eq!(
+        decision_of(&decide(&event("src/main.rs"), &policy)),
+        HookDecision::Allow
+    );
+    assert_eq!(
+        decision_of(&decide(&event("src/link/secrets.env"), &policy)),
+        HookDecision::Deny
+    );
+}

@@ -28,7 +28,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(output.exit_code()))
 }
 
+/// Reads the whole event before anything else, so the client's write never meets a closed pipe
+/// even when the decision is already known (a policy that does not load).
 fn decide(args: &Args) -> HookOutput {
+    let mut input = String::new();
+    let read = std::io::stdin()
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_string(&mut input);
     let policy = match &args.policy {
         None => Policy::read_only(),
         Some(path) => match Policy::load(path) {
@@ -41,10 +47,6 @@ fn decide(args: &Args) -> HookOutput {
             }
         },
     };
-    let mut input = String::new();
-    let read = std::io::stdin()
-        .take(MAX_INPUT_BYTES + 1)
-        .read_to_string(&mut input);
     match read {
         Err(e) => HookOutput::deny(format!("mcpward check: cannot read the hook input: {e}")),
         Ok(n) if n as u64 > MAX_INPUT_BYTES => HookOutput::deny(format!(
