@@ -14,7 +14,9 @@ use aho_corasick::automaton::Automaton;
 use aho_corasick::{Input, MatchKind, dfa};
 use regex::Regex;
 
-use crate::entropy::{MIN_LEN, high_entropy_secret};
+use crate::entropy::{
+    MIN_LEN, MIN_PASSWORD_LEN, high_entropy_secret, is_password_key, literal_password,
+};
 use crate::patterns::{self, PATTERNS, Pattern};
 use crate::placeholder::looks_like_filler;
 use crate::reference::reference_spans;
@@ -281,9 +283,14 @@ impl Detector {
         }
         if found.is_empty()
             && let Some(key) = key.filter(|k| is_secret_like_key(k))
-            && let Some(range) = high_entropy_secret(value)
         {
-            found.push(generic_match(key, &value[range.clone()], range));
+            if let Some(range) = high_entropy_secret(value) {
+                found.push(generic_match(key, &value[range.clone()], range));
+            } else if is_password_key(key)
+                && let Some(range) = literal_password(value)
+            {
+                found.push(password_match(range));
+            }
         }
         found
     }
@@ -352,6 +359,11 @@ impl Detector {
                         if let Some(range) = high_entropy_secret(&text[value.clone()]) {
                             let range = value.start + range.start..value.start + range.end;
                             found.push(generic_match(&text[key], &text[range.clone()], range));
+                        } else if is_password_key(&text[key])
+                            && let Some(range) = literal_password(&text[value.clone()])
+                        {
+                            let range = value.start + range.start..value.start + range.end;
+                            found.push(password_match(range));
                         }
                     } else {
                         found.extend(nested);
@@ -412,6 +424,21 @@ impl Detector {
             covers_until: whole.end,
         })
     }
+}
+
+fn password_match(range: Range<usize>) -> SecretMatch {
+    SecretMatch {
+        kind: patterns::PASSWORD_ID,
+        provider: "password",
+        range,
+        narrower: None,
+    }
+}
+
+/// Allocation-free first look for [`is_password_key`] on the scanning hot path.
+fn mentions_password(key: &[u8]) -> bool {
+    key.windows(4).any(|w| w.eq_ignore_ascii_case(b"pass"))
+        || key.len() >= 3 && key[key.len() - 3..].eq_ignore_ascii_case(b"pwd")
 }
 
 fn generic_match(key: &str, secret: &str, range: Range<usize>) -> SecretMatch {
@@ -602,7 +629,10 @@ fn key_value_at(text: &str, start: usize, end: usize) -> Pair {
     // Cheap structural rejections first: this runs at every `token`/`_KEY` in the text.
     // A value starting like a reference is left to the provider patterns (which still see a
     // literal in a `${VAR:-default}`), and short values cannot pass the entropy check.
-    if value.len() < MIN_LEN
+    // Passwords are the exception: a short literal under a password key still counts.
+    let long_enough = value.len() >= MIN_LEN
+        || value.len() >= MIN_PASSWORD_LEN && mentions_password(&bytes[key_start..key_end]);
+    if !long_enough
         || matches!(bytes[value.start], b'$' | b'%' | b'{')
         || !is_secret_like_key(&text[key_start..key_end])
     {

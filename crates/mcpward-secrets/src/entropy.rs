@@ -67,6 +67,57 @@ pub(crate) fn high_entropy_secret(value: &str) -> Option<Range<usize>> {
     is_random_looking(candidate).then_some(start..end)
 }
 
+/// Shortest literal accepted under a password key.
+pub(crate) const MIN_PASSWORD_LEN: usize = 6;
+
+/// Keys that name a password: any real literal under them is a password, random-looking or not
+/// (`Sup3rS3cret!` is short and readable, and still a credential).
+pub(crate) fn is_password_key(key: &str) -> bool {
+    let normalised: String = key
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    ["password", "passwd", "passphrase", "pgpassword", "pwd"]
+        .iter()
+        .any(|word| normalised.ends_with(word))
+        || normalised.ends_with("pass")
+            && normalised.len() <= 12
+            && !["bypass", "compass", "firstpass", "onepass"]
+                .iter()
+                .any(|w| normalised.ends_with(w))
+}
+
+/// The byte range of a literal password in `value`: at least six characters of at least two
+/// kinds (lower case, upper case, digits, symbols), one word, not a placeholder, reference, path
+/// or URL. `password`, `postgres` or `changeme` are not reported: single-kind words are too often
+/// defaults in examples.
+pub(crate) fn literal_password(value: &str) -> Option<Range<usize>> {
+    let start = value.len() - value.trim_start().len();
+    let end = value.trim_end().len();
+    let candidate = value.get(start..end)?;
+    let kinds = [
+        candidate.bytes().any(|b| b.is_ascii_lowercase()),
+        candidate.bytes().any(|b| b.is_ascii_uppercase()),
+        candidate.bytes().any(|b| b.is_ascii_digit()),
+        candidate.bytes().any(|b| !b.is_ascii_alphanumeric()),
+    ]
+    .iter()
+    .filter(|&&k| k)
+    .count();
+    let plausible = candidate.len() >= MIN_PASSWORD_LEN
+        && candidate.len() <= 256
+        && kinds >= 2
+        && !candidate
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
+        && !is_placeholder(candidate)
+        && !contains_reference(candidate)
+        && !is_path(candidate)
+        && !candidate.contains("://");
+    plausible.then_some(start..end)
+}
+
 fn is_random_looking(candidate: &str) -> bool {
     if candidate.len() < MIN_LEN
         || candidate.len() > 4096

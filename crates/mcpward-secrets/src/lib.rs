@@ -44,6 +44,7 @@ pub fn kinds() -> impl Iterator<Item = (&'static str, &'static str)> {
                 patterns::GCP_SERVICE_ACCOUNT_KEY.1,
             ),
             (patterns::GENERIC_ID, "generic"),
+            (patterns::PASSWORD_ID, "password"),
         ])
         .collect();
     let mut seen = Vec::with_capacity(all.len());

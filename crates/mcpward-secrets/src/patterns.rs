@@ -132,6 +132,8 @@ pub(crate) const GCP_SERVICE_ACCOUNT_KEY: (&str, &str, Option<&str>) =
 
 /// Kind reported for a high-entropy value under a secret-like key.
 pub(crate) const GENERIC_ID: &str = "generic-high-entropy";
+/// A literal under a password key (`DB_PASSWORD`, `--password=`), random-looking or not.
+pub(crate) const PASSWORD_ID: &str = "literal-password";
 /// Kind reported for a 40-character secret under an AWS secret-key name.
 pub(crate) const AWS_SECRET_ID: &str = "aws-secret-access-key";
 

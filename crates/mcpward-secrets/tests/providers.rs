@@ -640,6 +640,12 @@ fn cases() -> Vec<Case> {
             format!("TWILIO_ACCOUNT={twilio_token}"),
         ),
         part(
+            "literal-password",
+            "DB_PASSWORD=Sup3rS3cret!".to_owned(),
+            "Sup3rS3cret!".to_owned(),
+            "DB_PASSWORD=postgres".to_owned(),
+        ),
+        part(
             "generic-high-entropy",
             format!("BRAVE_API_KEY={}", "q8Zt3LkW9vXp2Rb7Nc4Hd6Jf1Mg5"),
             "q8Zt3LkW9vXp2Rb7Nc4Hd6Jf1Mg5".to_owned(),

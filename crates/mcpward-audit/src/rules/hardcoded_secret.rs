@@ -11,7 +11,9 @@ pub static META: RuleMeta = RuleMeta {
     summary: "A literal secret is written in the configuration.",
     what: "A value in a server entry (environment variable, argument such as `--token=…` or \
 `-e KEY=value`, HTTP header, URL query or userinfo, working directory) that matches a provider's \
-credential format (critical), or a high-entropy value under a secret-like key (high). References \
+credential format (critical), a high-entropy value under a secret-like key (high), or a literal \
+password of at least six characters mixing two kinds of characters under a password key such as \
+`DB_PASSWORD` or `--password` (high). References \
 (`${VAR}`, `${env:VAR}`, `${input:id}`, `$VAR`, `op://…`, Codex `env_vars`, Goose `env_keys`) are \
 the correct form and are not reported; obvious placeholders (`<your-token>`, `YOUR_API_KEY`) are \
 not secrets.",
@@ -42,15 +44,18 @@ environment of the one process that needs it.",
 pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     for server in &cx.servers {
         for s in &server.secrets {
-            let what = if s.is_generic() {
-                "a high-entropy value that looks like a secret".to_string()
+            let (what, severity) = if s.kind == "literal-password" {
+                ("a literal password".to_string(), Severity::High)
+            } else if s.is_generic() {
+                (
+                    "a high-entropy value that looks like a secret".to_string(),
+                    Severity::High,
+                )
             } else {
-                format!("a literal {} credential ({})", s.provider, s.kind)
-            };
-            let severity = if s.is_generic() {
-                Severity::High
-            } else {
-                Severity::Critical
+                (
+                    format!("a literal {} credential ({})", s.provider, s.kind),
+                    Severity::Critical,
+                )
             };
             let var = s.place.variable_name(s.provider);
             out.push(
@@ -118,6 +123,30 @@ pub(crate) fn reference_fix(client: ClientKind, var: &str, place: &SecretPlace) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn literal_password_under_a_password_key_is_reported_without_revealing_it() {
+        let src = r#"{"mcpServers": {"db": {"command": "npx", "env": {"DB_PASSWORD": "Sup3rS3cret!"}}}}"#;
+        let file = Builder::new(ClientKind::ClaudeDesktop, src)
+            .stdio("db", "npx", &[])
+            .env("DB_PASSWORD", "Sup3rS3cret!")
+            .build();
+        let f = run(check, &file);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].message.contains("a literal password"), "{}", f[0].message);
+        assert!(!f[0].message.contains("Sup3rS3cret"), "{}", f[0].message);
+        assert_eq!(f[0].severity, Severity::High);
+    }
+
+    #[test]
+    fn default_words_under_a_password_key_are_not_reported() {
+        let src = r#"{"mcpServers": {"db": {"command": "npx", "env": {"PGPASSWORD": "postgres"}}}}"#;
+        let file = Builder::new(ClientKind::ClaudeDesktop, src)
+            .stdio("db", "npx", &[])
+            .env("PGPASSWORD", "postgres")
+            .build();
+        assert!(run(check, &file).is_empty());
+    }
     use crate::context::test_support::{Builder, fake_ghp, run};
 
     fn github_env(client: ClientKind, value: &str) -> Vec<Finding> {
