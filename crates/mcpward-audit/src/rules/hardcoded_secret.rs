@@ -126,21 +126,27 @@ mod tests {
 
     #[test]
     fn literal_password_under_a_password_key_is_reported_without_revealing_it() {
-        let src = r#"{"mcpServers": {"db": {"command": "npx", "env": {"DB_PASSWORD": "Sup3rS3cret!"}}}}"#;
+        let src =
+            r#"{"mcpServers": {"db": {"command": "npx", "env": {"DB_PASSWORD": "Sup3rS3cret!"}}}}"#;
         let file = Builder::new(ClientKind::ClaudeDesktop, src)
             .stdio("db", "npx", &[])
             .env("DB_PASSWORD", "Sup3rS3cret!")
             .build();
         let f = run(check, &file);
         assert_eq!(f.len(), 1, "{f:?}");
-        assert!(f[0].message.contains("a literal password"), "{}", f[0].message);
+        assert!(
+            f[0].message.contains("a literal password"),
+            "{}",
+            f[0].message
+        );
         assert!(!f[0].message.contains("Sup3rS3cret"), "{}", f[0].message);
         assert_eq!(f[0].severity, Severity::High);
     }
 
     #[test]
     fn default_words_under_a_password_key_are_not_reported() {
-        let src = r#"{"mcpServers": {"db": {"command": "npx", "env": {"PGPASSWORD": "postgres"}}}}"#;
+        let src =
+            r#"{"mcpServers": {"db": {"command": "npx", "env": {"PGPASSWORD": "postgres"}}}}"#;
         let file = Builder::new(ClientKind::ClaudeDesktop, src)
             .stdio("db", "npx", &[])
             .env("PGPASSWORD", "postgres")
