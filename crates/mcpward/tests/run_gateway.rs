@@ -188,6 +188,23 @@ fn missing_command_is_a_usage_error() {
 }
 
 #[test]
+fn sandbox_request_refuses_to_start_the_server_unconfined() {
+    let state = tempfile::tempdir().unwrap();
+    let marker = state.path().join("started");
+    let out = Command::new(env!("CARGO_BIN_EXE_mcpward"))
+        .args(["run", "--sandbox", "--state-dir"])
+        .arg(state.path())
+        .args(["--", "touch"])
+        .arg(&marker)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!marker.exists(), "the server must not be started");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--sandbox is not available"), "{stderr}");
+}
+
+#[test]
 fn unreadable_policy_names_the_file() {
     let state = tempfile::tempdir().unwrap();
     let missing = state.path().join("nope.toml");

@@ -27,12 +27,23 @@ pub struct Args {
     /// Directory for the approval queue and the default log (`mcpward approve` must use the same).
     #[arg(long, value_name = "DIR", env = "MCPWARD_STATE_DIR")]
     pub state_dir: Option<PathBuf>,
+    /// Run the server in a Linux sandbox (Landlock, seccomp, rlimits). Not available in this
+    /// release: the flag refuses to start the server rather than run it unconfined.
+    #[arg(long)]
+    pub sandbox: bool,
     /// The server command and its arguments, after `--`.
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub command: Vec<OsString>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    // Asked for confinement that does not exist yet: fail closed instead of running unconfined.
+    anyhow::ensure!(
+        !args.sandbox,
+        "--sandbox is not available in this release of mcpward, so the server was not started; \
+         run it without --sandbox only if you accept running it unconfined (with a policy that \
+         asks before every command), or keep it out of your client until sandboxing ships"
+    );
     let mut command = args.command.into_iter();
     let program = command
         .next()
