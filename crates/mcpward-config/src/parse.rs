@@ -20,6 +20,30 @@ pub fn parse_file(path: &Path, source: String, client: ClientKind, scope: Scope)
     let spec = clients::spec(client);
     let format = format_for(path, spec);
     let mut sink = Sink::default();
+    // Editors on Windows save UTF-8 with a byte-order mark. It is not part of the text: drop
+    // it so positions match what the editor shows and the servers are still checked. Strict
+    // JSON readers (`JSON.parse` of the file as read) reject it, so say so.
+    let source = match source.strip_prefix(BOM) {
+        Some(rest) => {
+            if format == Format::Json {
+                sink.problems.push(ParseProblem {
+                    message: format!(
+                        "the file starts with a UTF-8 byte-order mark, which {} reads as strict JSON and fails on; save it as UTF-8 without BOM (mcpward checked its servers anyway)",
+                        client.name()
+                    ),
+                    span: Span {
+                        line: 1,
+                        col: 1,
+                        offset: 0,
+                        len: 0,
+                    },
+                    server: None,
+                });
+            }
+            rest.to_string()
+        }
+        None => source,
+    };
     let tree = match syntax::parse(&source, format) {
         Ok(tree) => Some(tree),
         Err(strict) if format == Format::Json => match syntax::parse_json_lenient(&source) {
@@ -64,6 +88,9 @@ pub fn parse_file(path: &Path, source: String, client: ClientKind, scope: Scope)
         problems: sink.problems,
     }
 }
+
+/// The UTF-8 byte-order mark some editors write at the start of a file.
+const BOM: char = '\u{feff}';
 
 /// The server a duplicate key belongs to: the innermost key on its path that names a server
 /// (a duplicated server name belongs to that server).
@@ -113,7 +140,13 @@ pub(crate) fn from_bytes(
     match String::from_utf8(bytes) {
         Ok(text) => parse_file(path, text, client, scope),
         Err(e) => {
-            let at = e.utf8_error().valid_up_to();
+            let bom = if e.as_bytes().starts_with("\u{feff}".as_bytes()) {
+                BOM.len_utf8()
+            } else {
+                0
+            };
+            // Offset in the text `parse_file` keeps, which no longer has the BOM.
+            let at = e.utf8_error().valid_up_to().saturating_sub(bom);
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
             let mut file = parse_file(path, text, client, scope);
             let span = mcpward_core::LineIndex::new(&file.source).span(&file.source, at, at);

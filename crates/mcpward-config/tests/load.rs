@@ -110,3 +110,34 @@ fn the_same_file_named_twice_is_loaded_once() {
         1
     );
 }
+
+#[test]
+fn byte_order_mark_does_not_hide_servers_or_shift_positions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let strict = tmp.path().join(".mcp.json");
+    write(
+        &strict,
+        "\u{feff}{\"mcpServers\": {\"a\": {\"command\": \"x\"}}}",
+    );
+    let jsonc = tmp.path().join(".vscode/mcp.json");
+    write(
+        &jsonc,
+        "\u{feff}{\"servers\": {\"b\": {\"command\": \"y\"}}}",
+    );
+    let yaml = tmp.path().join(".continue/mcpServers/c.yaml");
+    write(&yaml, "\u{feff}mcpServers:\n  - name: c\n    command: z\n");
+    let files: Vec<_> = load_paths(&[strict, jsonc, yaml])
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let a = &files[0];
+    assert_eq!(a.servers.len(), 1);
+    let command = a.servers[0].command.as_ref().unwrap();
+    assert_eq!((command.span.line, command.span.col), (1, 35));
+    assert_eq!(a.problems.len(), 1, "{:?}", a.problems);
+    assert!(a.problems[0].message.contains("byte-order mark"));
+    assert_eq!(files[1].servers.len(), 1);
+    assert!(files[1].problems.is_empty(), "{:?}", files[1].problems);
+    assert_eq!(files[2].servers.len(), 1);
+    assert!(files[2].problems.is_empty(), "{:?}", files[2].problems);
+}
