@@ -283,3 +283,26 @@ async fn session_approval_is_withdrawn_when_the_tools_change() {
     assert_eq!(s.client.server_requests.len(), 2);
     s.finish().await;
 }
+
+#[tokio::test]
+async fn tool_call_sent_as_notification_never_reaches_the_server() {
+    let state = tempfile::tempdir().unwrap();
+    let mut s = start(server_options("recorder", state.path()));
+    s.client.initialize(json!({})).await.unwrap();
+    s.client.list_tools().await.unwrap();
+    // No id: nobody could be told the call was refused, so it must not be forwarded at all.
+    s.client
+        .notify(
+            "tools/call",
+            json!({"name": "received", "arguments": {"marker": "call-without-id"}}),
+        )
+        .await
+        .unwrap();
+    let resp = s.client.call_tool("received", json!({})).await.unwrap();
+    let seen = response_text(&resp);
+    assert!(
+        !seen.contains("call-without-id"),
+        "a tools/call notification reached the server:\n{seen}"
+    );
+    s.finish().await;
+}

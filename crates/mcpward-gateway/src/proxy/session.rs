@@ -288,7 +288,7 @@ impl Gateway {
             Forward(Option<(IdKey, Pending)>),
             ToolCall(Box<RawValue>, Option<Box<RawValue>>),
             ElicitAnswer(oneshot::Sender<Option<String>>, Option<String>),
-            Drop(String),
+            Drop(&'static str, String),
         }
         let next = match envelope::parse(&bytes) {
             Err(err) => {
@@ -321,6 +321,15 @@ impl Gateway {
                         )))
                     }
                 },
+                // A tool call without an id gets no answer, so it could not be refused: a server
+                // that ran it anyway would run it without a decision. It never goes through.
+                Message::Notification {
+                    method: "tools/call",
+                    ..
+                } => Next::Drop(
+                    "invalid-client-frame",
+                    "dropped a tools/call without an id (a notification); tool calls must be requests with an id".to_owned(),
+                ),
                 Message::Notification { method, params } => {
                     if method == "notifications/cancelled" {
                         self.withdraw_approval(params);
@@ -334,9 +343,12 @@ impl Gateway {
                     } else if self.server_pending.remove(&key) {
                         Next::Forward(None)
                     } else {
-                        Next::Drop(format!(
-                            "client response with id {key} matches no request from the server; dropped"
-                        ))
+                        Next::Drop(
+                            "unsolicited-response",
+                            format!(
+                                "client response with id {key} matches no request from the server; dropped"
+                            ),
+                        )
                     }
                 }
             },
@@ -352,12 +364,9 @@ impl Gateway {
             Next::ElicitAnswer(waiter, result) => {
                 let _ = waiter.send(result);
             }
-            Next::Drop(why) => {
-                self.audit(
-                    event(&self.server, "unsolicited-response", Some(why)),
-                    false,
-                )
-                .await;
+            Next::Drop(what, why) => {
+                self.audit(event(&self.server, what, Some(why)), false)
+                    .await;
             }
         }
     }
