@@ -28,6 +28,9 @@ pub(crate) enum SecretPlace {
     Header(String),
     Url,
     Cwd,
+    /// A value the client does not read as one of the fields above (unknown key, wrong
+    /// shape), under the nearest key.
+    Other(String),
 }
 
 impl SecretPlace {
@@ -38,6 +41,7 @@ impl SecretPlace {
             SecretPlace::Header(h) => format!("header `{h}`"),
             SecretPlace::Url => "the server URL".into(),
             SecretPlace::Cwd => "the working directory".into(),
+            SecretPlace::Other(k) => format!("the value under `{k}`"),
         }
     }
 
@@ -45,6 +49,13 @@ impl SecretPlace {
     pub fn variable_name(&self, provider: &str) -> String {
         match self {
             SecretPlace::Env(k) => k.clone(),
+            SecretPlace::Other(k)
+                if !k.is_empty()
+                    && k.bytes()
+                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_') =>
+            {
+                k.clone()
+            }
             _ => {
                 let p: String = provider
                     .chars()
@@ -334,6 +345,26 @@ fn find_secrets(file: &ConfigFile, entry: &ServerEntry) -> Vec<LiteralSecret> {
     if let Some(cwd) = &entry.cwd {
         for m in detector.scan_value(None, &cwd.value) {
             push(SecretPlace::Cwd, cwd, 0, m);
+        }
+    }
+    // Values the client ignores or cannot read are still on disk: `"env": ["TOKEN=…"]`,
+    // `"args": "--api-key …"`, an unknown `apiKey` field.
+    for (k, v) in &entry.other_strings {
+        let text = v.value.as_str();
+        if text.starts_with("http://") || text.starts_with("https://") {
+            for (key, range) in url_parts(text) {
+                let key = key.or_else(|| Some(k.value.clone()));
+                for m in detector.scan_value(key.as_deref(), &text[range.clone()]) {
+                    push(SecretPlace::Other(k.value.clone()), v, range.start, m);
+                }
+            }
+            continue;
+        }
+        let (key, offset) = arg_key(text, None);
+        let place = SecretPlace::Other(key.clone().unwrap_or_else(|| k.value.clone()));
+        let key = key.unwrap_or_else(|| k.value.clone());
+        for m in detector.scan_value(Some(&key), &text[offset..]) {
+            push(place.clone(), v, offset, m);
         }
     }
     // The same bytes found twice (e.g. whole URL and its query value) are one secret.

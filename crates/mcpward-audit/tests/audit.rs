@@ -363,3 +363,47 @@ fn vscode_inputs_are_references() {
     let f = audit(&[vscode], &offline());
     assert!(f.is_empty(), "{f:#?}");
 }
+
+#[test]
+fn secrets_in_values_the_client_ignores_are_still_reported() {
+    let token = fake_ghp();
+    let source = format!(
+        r#"{{"mcpServers": {{
+  "env-list": {{"command": "node", "env": ["GITHUB_TOKEN={token}"]}},
+  "args-string": {{"command": "node", "args": "--token {token}"}},
+  "unknown-field": {{"command": "node", "apiKey": "{token}"}},
+  "nested": {{"command": "node", "env": {{"CFG": {{"token": "{token}"}}}}}}
+}}}}"#
+    );
+    let file = parse(".mcp.json", ClientKind::ClaudeCode, &source);
+    let findings = audit(std::slice::from_ref(&file), &offline());
+    for server in ["env-list", "args-string", "unknown-field", "nested"] {
+        let f = findings
+            .iter()
+            .find(|f| f.rule == "hardcoded-secret" && f.server.as_deref() == Some(server))
+            .unwrap_or_else(|| panic!("no secret finding for {server}: {findings:#?}"));
+        let span = f.span.unwrap();
+        assert!(
+            file.source[span.offset..].starts_with(&token)
+                || file.source[span.offset..].starts_with("GITHUB_TOKEN=")
+                || file.source[span.offset..].starts_with("--token "),
+            "{server}: {span:?}"
+        );
+    }
+}
+
+#[test]
+fn descriptions_and_tool_names_outside_known_fields_are_not_secrets() {
+    let source = r#"{"mcpServers": {
+  "docs": {"command": "npx", "args": ["-y", "@upstash/context7-mcp@1.0.14"],
+           "description": "Up-to-date library documentation", "timeout": 60000,
+           "alwaysAllow": ["resolve-library-id", "get-library-docs"],
+           "metadata": {"id": "4b825dc642cb6eb9a060e54bf8d69288fbee4904", "icon": "https://example.com/icon.png"}}
+}}"#;
+    let file = parse("cline_mcp_settings.json", ClientKind::Cline, source);
+    let findings = audit(&[file], &offline());
+    assert!(
+        findings.iter().all(|f| f.rule != "hardcoded-secret"),
+        "{findings:#?}"
+    );
+}

@@ -157,6 +157,10 @@ pub struct ServerEntry {
     pub env_passthrough: Vec<Spanned<String>>,
     /// Claude Code per-project entries: the project directory they belong to.
     pub project: Option<String>,
+    /// Strings of the entry that none of the fields above holds (unknown keys, values of
+    /// the wrong shape such as `env` written as a list), each with the nearest key above it.
+    /// The client may ignore them, but a literal secret in them is on disk all the same.
+    pub other_strings: Vec<(Spanned<String>, Spanned<String>)>,
 }
 
 impl ServerEntry {
@@ -176,6 +180,7 @@ impl ServerEntry {
             auto_approve: None,
             env_passthrough: Vec::new(),
             project: None,
+            other_strings: Vec::new(),
         }
     }
 

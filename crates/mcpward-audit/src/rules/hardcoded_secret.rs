@@ -10,7 +10,8 @@ pub static META: RuleMeta = RuleMeta {
     default_severity: Severity::Critical,
     summary: "A literal secret is written in the configuration.",
     what: "A value in a server entry (environment variable, argument such as `--token=…` or \
-`-e KEY=value`, HTTP header, URL query or userinfo, working directory) that matches a provider's \
+`-e KEY=value`, HTTP header, URL query or userinfo, working directory, or any other string of the entry: unknown \
+keys and values of the wrong shape such as `\"env\": [\"TOKEN=…\"]` are on disk too) that matches a provider's \
 credential format (critical), a high-entropy value under a secret-like key (high), or a literal \
 password of at least six characters mixing two kinds of characters under a password key such as \
 `DB_PASSWORD` or `--password` (high). References \

@@ -14,8 +14,8 @@
 //! still checked.
 
 use super::mcp_servers::{
-    is_disabled, require_command_or_url, require_object_root, string, string_list, string_map,
-    type_problem,
+    collect_other_strings, is_disabled, require_command_or_url, require_object_root, string,
+    string_list, string_map, type_problem,
 };
 use super::{ClientSpec, FileFacts, Sink};
 use crate::discovery::{Candidate, PathContext};
@@ -124,6 +124,7 @@ fn read_server(name: &Spanned<String>, entry: &Node, sink: &mut Sink) -> Option<
         (None, Some(_)) => Transport::Http,
         (None, None) => Transport::Unknown,
     };
+    collect_other_strings(entry, &mut out);
     Some(out)
 }
 

@@ -12,8 +12,8 @@
 use std::path::PathBuf;
 
 use super::mcp_servers::{
-    STANDARD, read_server_map, require_command_or_url, require_object_root, resolve_transport,
-    string, string_list, string_map,
+    STANDARD, collect_other_strings, read_server_map, require_command_or_url, require_object_root,
+    resolve_transport, string, string_list, string_map,
 };
 use super::{ClientSpec, FileFacts, ReferenceSyntax, Sink};
 use crate::discovery::{Candidate, PathContext};
@@ -135,6 +135,7 @@ fn read_item(item: &Node, fallback: &str, sink: &mut Sink) -> Option<ServerEntry
         sink,
     );
     require_command_or_url(&out, item, sink);
+    collect_other_strings(item, &mut out);
     Some(out)
 }
 

@@ -14,8 +14,8 @@
 //! [`ServerEntry::env_passthrough`].
 
 use super::mcp_servers::{
-    is_disabled, require_command_or_url, require_object_root, string, string_list, string_map,
-    transport_named, type_problem,
+    collect_other_strings, is_disabled, require_command_or_url, require_object_root, string,
+    string_list, string_map, transport_named, type_problem,
 };
 use super::{ClientSpec, FileFacts, Sink};
 use crate::discovery::{Candidate, Os, PathContext};
@@ -126,6 +126,7 @@ fn read_extension(name: &Spanned<String>, entry: &Node, sink: &mut Sink) -> Opti
     if !in_process {
         require_command_or_url(&out, entry, sink);
     }
+    collect_other_strings(entry, &mut out);
     Some(out)
 }
 

@@ -8,6 +8,8 @@
 //!
 //! [`ParseProblem`]: crate::model::ParseProblem
 
+use std::collections::HashSet;
+
 use super::Sink;
 use crate::model::{AutoApprove, ServerEntry, Spanned, Transport};
 use crate::syntax::{Node, Value};
@@ -110,7 +112,43 @@ pub(crate) fn read_server(
             None => type_problem(sink, "trust", trust, "a boolean", server),
         }
     }
+    collect_other_strings(entry, &mut out);
     Some(out)
+}
+
+/// Record in `out.other_strings` every string of `entry` that no field of `out` holds, with
+/// the nearest key above it, so that secret checks see values the client ignores or that
+/// have the wrong shape (`"env": ["TOKEN=..."]`, an unknown `apiKey` field).
+pub(crate) fn collect_other_strings(entry: &Node, out: &mut ServerEntry) {
+    let mut read: HashSet<usize> = HashSet::new();
+    let spans = out
+        .command
+        .iter()
+        .chain(out.args.iter())
+        .chain(out.env.iter().map(|(_, v)| v))
+        .chain(out.headers.iter().map(|(_, v)| v))
+        .chain(out.url.iter())
+        .chain(out.cwd.iter())
+        .chain(out.env_passthrough.iter());
+    read.extend(spans.map(|s| s.span.offset));
+    if let Some(AutoApprove::Tools(tools)) = &out.auto_approve {
+        read.extend(tools.iter().map(|t| t.span.offset));
+    }
+    let Value::Object(members) = &entry.value else {
+        return;
+    };
+    let mut stack: Vec<(&Spanned<String>, &Node)> =
+        members.iter().map(|(k, v)| (k, v)).rev().collect();
+    while let Some((key, node)) = stack.pop() {
+        match &node.value {
+            Value::String(text) if !read.contains(&node.span.offset) => out
+                .other_strings
+                .push((key.clone(), Spanned::new(text.clone(), node.span))),
+            Value::Array(items) => stack.extend(items.iter().rev().map(|i| (key, i))),
+            Value::Object(members) => stack.extend(members.iter().rev().map(|(k, v)| (k, v))),
+            _ => {}
+        }
+    }
 }
 
 /// Transport from an explicit `type` (or `transport`) field, else from what the entry holds.
