@@ -53,9 +53,17 @@ impl EnvelopeError {
 pub struct IdKey(Box<str>);
 
 impl IdKey {
-    /// The id from its raw JSON text.
+    /// The id from its raw JSON text. A string written with escapes is keyed by its value
+    /// (`"a\u0062"` and `"ab"` are the same id to every peer, so they must be to the gateway too).
     pub fn from_raw(raw: &RawValue) -> IdKey {
-        IdKey(raw.get().trim().into())
+        let text = raw.get().trim();
+        if text.starts_with('"')
+            && text.contains('\\')
+            && let Ok(value) = serde_json::from_str::<String>(text)
+        {
+            return IdKey::string(&value);
+        }
+        IdKey(text.into())
     }
 
     /// A string id, JSON-quoted.
@@ -499,6 +507,16 @@ mod tests {
         let id = salvage_id(br#"{"jsonrpc":"1.0","id":"abc","method":"x"}"#).unwrap();
         assert_eq!(id.get(), "\"abc\"");
         assert!(salvage_id(b"not json").is_none());
+    }
+
+    #[test]
+    fn string_id_written_with_escapes_is_the_same_id() {
+        let escaped = RawValue::from_string(r#""mcpward\u002dapproval-1""#.into()).unwrap();
+        let plain = RawValue::from_string(r#""mcpward-approval-1""#.into()).unwrap();
+        assert_eq!(IdKey::from_raw(&escaped), IdKey::from_raw(&plain));
+        assert_eq!(IdKey::from_raw(&plain), IdKey::string("mcpward-approval-1"));
+        let number = RawValue::from_string(" 7 ".into()).unwrap();
+        assert_eq!(IdKey::from_raw(&number).as_json(), "7");
     }
 
     #[test]

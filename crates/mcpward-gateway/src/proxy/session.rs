@@ -32,6 +32,7 @@ const CHANNEL_FRAMES: usize = 64;
 const DRAIN_AFTER_EXIT: Duration = Duration::from_millis(500);
 
 /// JSON-RPC codes used by the gateway.
+const INVALID_REQUEST: i64 = -32600;
 const INVALID_PARAMS: i64 = -32602;
 const INTERNAL_ERROR: i64 = -32603;
 const SERVER_GONE: i64 = -32000;
@@ -301,6 +302,25 @@ impl Gateway {
                 return;
             }
             Ok(env) => match env.message {
+                // Two requests in flight under one id cannot both be answered correctly: the
+                // first response would be matched to the wrong one (a tool call's result taken
+                // for a ping's skips taint). The second is refused; nothing is forwarded.
+                Message::Request { id, .. } if self.client_id_in_use(&IdKey::from_raw(id)) => {
+                    let key = IdKey::from_raw(id);
+                    let msg = format!(
+                        "request id {key} is already in use by a request that has not been answered; send each request with a new id"
+                    );
+                    self.send_client(envelope::error_response(
+                        Some(id),
+                        INVALID_REQUEST,
+                        &msg,
+                        None,
+                    ))
+                    .await;
+                    self.audit(event(&self.server, "invalid-client-frame", Some(msg)), false)
+                        .await;
+                    return;
+                }
                 Message::Request { id, method, params } => match method {
                     "tools/call" => Next::ToolCall(id.to_owned(), params.map(|p| p.to_owned())),
                     _ => {
@@ -570,8 +590,15 @@ impl Gateway {
             detail: None,
         };
         if self.client_elicitation {
-            self.next_elicit += 1;
-            let key = IdKey::string(&format!("mcpward-approval-{}", self.next_elicit));
+            // Never an id the server already uses for a request of its own to the client: the
+            // client's answer to that request would be read as the person's approval.
+            let key = loop {
+                self.next_elicit += 1;
+                let key = IdKey::string(&format!("mcpward-approval-{}", self.next_elicit));
+                if !self.server_pending.contains(&key) {
+                    break key;
+                }
+            };
             let (tx, rx) = oneshot::channel();
             self.elicit_pending.insert(key.clone(), tx);
             done.elicitation = Some(key.clone());
@@ -794,7 +821,7 @@ impl Gateway {
         enum Next {
             Forward,
             ToolsList,
-            Drop(String),
+            Drop(&'static str, String),
         }
         let next = match envelope::parse(&bytes) {
             Err(err) => {
@@ -824,9 +851,12 @@ impl Gateway {
                 Message::Response { id, outcome } => {
                     let key = IdKey::from_raw(id);
                     match self.client_pending.remove(&key) {
-                        None => Next::Drop(format!(
-                            "server response with id {key} matches no pending request; dropped"
-                        )),
+                        None => Next::Drop(
+                            "unsolicited-response",
+                            format!(
+                                "server response with id {key} matches no pending request; dropped"
+                            ),
+                        ),
                         Some(p) => match p.kind {
                             PendingKind::ToolsList if outcome.is_ok() => Next::ToolsList,
                             PendingKind::ToolCall { tool, untrusted } => {
@@ -840,8 +870,28 @@ impl Gateway {
                     }
                 }
                 Message::Request { id, .. } => {
-                    self.server_pending.insert(IdKey::from_raw(id));
-                    Next::Forward
+                    let key = IdKey::from_raw(id);
+                    if self.elicit_pending.contains_key(&key) {
+                        // The client's answer would come back under the id of mcpward's own
+                        // approval request and could approve a call the person never saw.
+                        let msg = format!(
+                            "request id {key} is in use by mcpward's own request to the client; use another id"
+                        );
+                        self.send_server(envelope::error_response(
+                            Some(id),
+                            INVALID_REQUEST,
+                            &msg,
+                            None,
+                        ))
+                        .await;
+                        Next::Drop(
+                            "invalid-server-frame",
+                            format!("refused a server request: {msg}"),
+                        )
+                    } else {
+                        self.server_pending.insert(key);
+                        Next::Forward
+                    }
                 }
                 Message::Notification { method, .. } => {
                     if method == "notifications/tools/list_changed" {
@@ -852,12 +902,9 @@ impl Gateway {
             },
         };
         let bytes = match next {
-            Next::Drop(why) => {
-                self.audit(
-                    event(&self.server, "unsolicited-response", Some(why)),
-                    false,
-                )
-                .await;
+            Next::Drop(what, why) => {
+                self.audit(event(&self.server, what, Some(why)), false)
+                    .await;
                 return;
             }
             Next::ToolsList => self.learn_tools(bytes),
@@ -997,6 +1044,12 @@ impl Gateway {
     }
 
     // ---- plumbing --------------------------------------------------------------------------
+
+    /// Whether a request from the client under `key` is still unanswered (forwarded, or waiting
+    /// for a person).
+    fn client_id_in_use(&self, key: &IdKey) -> bool {
+        self.client_pending.contains_key(key) || self.awaiting_approval.contains_key(key)
+    }
 
     async fn send_client(&mut self, frame: Vec<u8>) {
         let _ = self.to_client.send(frame).await;
