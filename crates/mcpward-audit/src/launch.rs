@@ -204,6 +204,8 @@ impl Launch {
                     }
                     rest = cmd;
                 }
+                // `exec npx …` inside a shell command string.
+                "exec" => rest = &rest[1..],
                 "env" => {
                     let mut i = 1;
                     while let Some(t) = rest.get(i) {
@@ -349,6 +351,92 @@ fn tokens(entry: &ServerEntry) -> Vec<Spanned<String>> {
         }
     }
     out.extend(entry.args.iter().cloned());
+    // `bash -c "npx -y pkg /"`, `cmd /c "npx -y pkg"`, `pwsh -Command "…"`: the real command
+    // line is one string; read it as words. Bounded so a shell starting a shell cannot spin.
+    for _ in 0..4 {
+        let Some(script) = shell_script(&out) else {
+            break;
+        };
+        out = words(&script);
+    }
+    out
+}
+
+/// The command string a shell wrapper runs, when `tokens` is such a wrapper.
+fn shell_script(tokens: &[Spanned<String>]) -> Option<Spanned<String>> {
+    let prog = program_name(&tokens.first()?.value);
+    let after = &tokens[1..];
+    let flag = match prog.as_str() {
+        "sh" | "bash" | "zsh" | "dash" | "ksh" => after
+            .iter()
+            .take_while(|t| t.value.starts_with('-'))
+            .position(|t| !t.value.starts_with("--") && t.value[1..].contains('c'))?,
+        "powershell" | "pwsh" => after
+            .iter()
+            .take_while(|t| t.value.starts_with('-'))
+            .position(|t| {
+                t.value.eq_ignore_ascii_case("-c") || t.value.eq_ignore_ascii_case("-command")
+            })?,
+        // `cmd /c npx …` as separate tokens is unwrapped by `Launch::of`; here only the form
+        // whose whole command is one string.
+        "cmd" => {
+            let i = after.iter().position(|t| {
+                t.value.eq_ignore_ascii_case("/c") || t.value.eq_ignore_ascii_case("/k")
+            })?;
+            if after.len() != i + 2 {
+                return None;
+            }
+            i
+        }
+        _ => return None,
+    };
+    let script = after.get(flag + 1)?;
+    script
+        .value
+        .trim()
+        .contains(char::is_whitespace)
+        .then(|| script.clone())
+}
+
+/// Split a command string into words. Each word points at its own bytes when the string's span
+/// covers exactly its text (no escapes); otherwise every word shares the string's span.
+/// Quotes around a word are dropped.
+fn words(script: &Spanned<String>) -> Vec<Spanned<String>> {
+    let text = script.value.as_str();
+    let exact = script.span.len == text.len() && !text.contains('\n');
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        match (start, c.is_whitespace()) {
+            (None, false) => start = Some(i),
+            (Some(s), true) => {
+                let mut word = &text[s..i];
+                let mut from = s;
+                for q in ['"', '\''] {
+                    if word.len() >= 2 && word.starts_with(q) && word.ends_with(q) {
+                        word = &word[1..word.len() - 1];
+                        from += 1;
+                    }
+                }
+                let span = if exact {
+                    Span {
+                        line: script.span.line,
+                        col: script.span.col + text[..from].chars().count() as u32,
+                        offset: script.span.offset + from,
+                        len: word.len(),
+                    }
+                } else {
+                    script.span
+                };
+                out.push(Spanned::new(word.to_string(), span));
+                start = None;
+            }
+            _ => {}
+        }
+    }
     out
 }
 
@@ -971,6 +1059,63 @@ mod tests {
     fn splits_a_command_written_as_one_string() {
         let l = Launch::of(&entry("npx -y @playwright/mcp@0.0.41", &[]));
         assert_eq!(l.package.unwrap().name, "@playwright/mcp");
+    }
+
+    #[test]
+    fn unwraps_shell_and_cmd_command_strings() {
+        for (cmd, args) in [
+            (
+                "bash",
+                &["-c", "npx -y @modelcontextprotocol/server-filesystem /"][..],
+            ),
+            (
+                "/bin/sh",
+                &[
+                    "-lc",
+                    "exec npx -y '@modelcontextprotocol/server-filesystem' /",
+                ][..],
+            ),
+            (
+                "cmd",
+                &["/c", "npx -y @modelcontextprotocol/server-filesystem /"][..],
+            ),
+            (
+                "pwsh",
+                &[
+                    "-NoProfile",
+                    "-Command",
+                    "npx -y @modelcontextprotocol/server-filesystem /",
+                ][..],
+            ),
+        ] {
+            let l = Launch::of(&entry(cmd, args));
+            let p = l.package.as_ref().unwrap_or_else(|| panic!("{cmd}: {l:?}"));
+            assert_eq!(p.name, "@modelcontextprotocol/server-filesystem", "{cmd}");
+            assert_eq!(p.version, None);
+            assert_eq!(l.server_args.last().unwrap().value, "/", "{cmd}");
+        }
+        // A shell running a script file is not unwrapped.
+        assert!(Launch::of(&entry("bash", &["start.sh"])).package.is_none());
+    }
+
+    #[test]
+    fn words_of_a_command_string_point_at_their_own_bytes() {
+        let source = r#"["-c", "npx -y pkg@1.0.0 /srv"]"#;
+        let at = source.find("npx").unwrap();
+        let text = "npx -y pkg@1.0.0 /srv";
+        let script = Spanned::new(
+            text.to_string(),
+            Span {
+                line: 1,
+                col: at as u32 + 1,
+                offset: at,
+                len: text.len(),
+            },
+        );
+        let w = words(&script);
+        assert_eq!(w.len(), 4);
+        assert_eq!(&source[w[2].span.range()], "pkg@1.0.0");
+        assert_eq!(w[2].span.col as usize, source.find("pkg").unwrap() + 1);
     }
 
     #[test]
