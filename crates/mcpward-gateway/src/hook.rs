@@ -146,7 +146,6 @@ pub fn decide(event_json: &str, policy: &Policy) -> HookOutput {
     // As in the gateway: path matchers see where the arguments really point (symlinks resolved).
     let roots = crate::paths::canonical_roots(&roots);
     let resolved = crate::paths::resolve_arguments(arguments, &roots);
-    let arguments = resolved.as_ref().unwrap_or(arguments);
 
     let splits = splits(rest);
     if splits.len() > MAX_READINGS {
@@ -162,7 +161,12 @@ pub fn decide(event_json: &str, policy: &Policy) -> HookOutput {
     }
     let mut strictest: Option<(HookDecision, String)> = None;
     for (server, tool) in &splits {
-        let decision = evaluate(policy, server, tool, arguments, &roots);
+        // When a symlink changed an argument, both readings are judged; the stricter applies.
+        let mut decision = evaluate(policy, server, tool, arguments, &roots);
+        if let Some(resolved) = &resolved {
+            let other = evaluate(policy, server, tool, resolved, &roots);
+            decision = crate::paths::stricter(decision, other);
+        }
         let hd = HookDecision::from(decision.action);
         if strictest
             .as_ref()

@@ -2,13 +2,13 @@
 //!
 //! The policy resolves `.` and `..` lexically and never touches the disk. That leaves symlinks:
 //! `src/notes` may be a link to `~/.ssh`, and `src/**` would let a read of `src/notes/id_rsa`
-//! through. Before a call is evaluated, the gateway replaces every argument that names an
-//! existing file or directory (or a new file in an existing directory) by its canonical path, in
-//! a copy used only for the decision; the frame forwarded to the server is untouched. Roots are
-//! canonicalised the same way so legitimate paths still match.
+//! through. Before a call is evaluated, the gateway replaces every argument whose path crosses a
+//! symlink by where it really points, in a copy used only for the decision; the frame forwarded
+//! to the server is untouched. Roots are canonicalised so legitimate paths still match.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
+use mcpward_policy::{Action, Decision};
 use serde_json::Value;
 
 /// Arguments longer than this are file contents, not paths: not looked up.
@@ -78,15 +78,70 @@ fn resolve_str(arg: &str, roots: &[PathBuf]) -> Option<String> {
     (real != arg).then(|| real.to_owned())
 }
 
-/// The canonical path of `path`, or for a path that does not exist yet, the canonical path of
-/// its parent joined with its file name.
+/// Symlinks followed in one path before giving up (the kernel's limit is 40).
+const MAX_LINKS: usize = 40;
+
+/// Where `path` (absolute) really points, when that differs from what the policy sees by
+/// collapsing `.` and `..` itself: `None` when no symlink is crossed. Components are walked one
+/// by one, so a link is followed wherever it sits: under parts that do not exist yet (a
+/// directory created recursively under `src/notes/…`) and when its target does not exist (a
+/// dangling `src/out` → `/etc/cron.d/job` would be created through). Parts that do not exist are
+/// kept as written. A word such as `main` is never rewritten, so equality and regex matchers
+/// still see what the client sent.
 fn real_path(path: &Path) -> Option<PathBuf> {
-    if let Ok(real) = std::fs::canonicalize(path) {
-        return Some(real);
+    let mut pending: Vec<std::ffi::OsString> = Vec::new();
+    let mut real = PathBuf::new();
+    for component in path.components().rev() {
+        pending.push(component.as_os_str().to_owned());
     }
-    let name = path.file_name()?;
-    let parent = std::fs::canonicalize(path.parent()?).ok()?;
-    Some(parent.join(name))
+    let mut links = 0usize;
+    while let Some(part) = pending.pop() {
+        match Path::new(&part).components().next() {
+            Some(Component::Prefix(_) | Component::RootDir) => real.push(&part),
+            Some(Component::CurDir) | None => {}
+            Some(Component::ParentDir) => {
+                real.pop();
+            }
+            Some(Component::Normal(name)) => {
+                let next = real.join(name);
+                let is_link =
+                    std::fs::symlink_metadata(&next).is_ok_and(|m| m.file_type().is_symlink());
+                if !is_link {
+                    real = next;
+                    continue;
+                }
+                links += 1;
+                if links > MAX_LINKS {
+                    return None;
+                }
+                let target = std::fs::read_link(&next).ok()?;
+                if target.is_absolute() {
+                    real = PathBuf::new();
+                }
+                for component in target.components().rev() {
+                    pending.push(component.as_os_str().to_owned());
+                }
+            }
+        }
+    }
+    (links > 0).then_some(real)
+}
+
+/// The stricter of two decisions (deny over ask over allow; the first on a tie). The policy
+/// collapses `..` lexically, as most servers do before touching the disk; the kernel resolves
+/// `link/..` through the link. When resolving symlinks changed an argument, both readings are
+/// evaluated and the stricter applies, so neither reading can be used to slip past a rule.
+pub fn stricter(first: Decision, second: Decision) -> Decision {
+    let rank = |a: Action| match a {
+        Action::Allow => 0,
+        Action::Ask => 1,
+        Action::Deny => 2,
+    };
+    if rank(second.action) > rank(first.action) {
+        second
+    } else {
+        first
+    }
 }
 
 #[cfg(test)]
@@ -110,13 +165,76 @@ mod tests {
         assert_eq!(resolved["options"]["paths"][0], json!(target));
     }
 
+    #[cfg(unix)]
     #[test]
-    fn new_file_in_an_existing_directory_resolves_through_its_parent() {
+    fn new_file_under_a_symlinked_directory_resolves_through_the_link() {
         let root = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.path().join("notes")).unwrap();
         let roots = canonical_roots(&[root.path().to_path_buf()]);
-        let args = json!({"path": "new.txt"});
+        let target = std::fs::canonicalize(outside.path()).unwrap();
+        let args = json!({"path": "notes/new.txt", "dir": "notes/a/b/c"});
         let resolved = resolve_arguments(&args, &roots).unwrap();
-        assert_eq!(resolved["path"], json!(roots[0].join("new.txt")));
+        assert_eq!(resolved["path"], json!(target.join("new.txt")));
+        // Directories created recursively under the link end up outside too.
+        assert_eq!(resolved["dir"], json!(target.join("a/b/c")));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn dangling_symlink_resolves_to_the_file_it_would_create() {
+        let root = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let target = std::fs::canonicalize(outside.path())
+            .unwrap()
+            .join("not-yet");
+        std::os::unix::fs::symlink(&target, root.path().join("out")).unwrap();
+        let roots = canonical_roots(&[root.path().to_path_buf()]);
+        let resolved = resolve_arguments(&json!({"path": "out"}), &roots).unwrap();
+        assert_eq!(resolved["path"], json!(target));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loop_is_left_to_the_policy() {
+        let root = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink("b", root.path().join("a")).unwrap();
+        std::os::unix::fs::symlink("a", root.path().join("b")).unwrap();
+        let roots = canonical_roots(&[root.path().to_path_buf()]);
+        assert_eq!(resolve_arguments(&json!({"path": "a/x"}), &roots), None);
+    }
+
+    #[test]
+    fn words_and_paths_without_links_are_not_rewritten() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir(root.path().join("src")).unwrap();
+        let roots = canonical_roots(&[root.path().to_path_buf()]);
+        // `main` would name a new file in the root; an `equals = "main"` rule must still see
+        // `main`, not an absolute path.
+        let args = json!({"branch": "main", "path": "src/new.rs", "abs": roots[0].join("src")});
+        assert_eq!(resolve_arguments(&args, &roots), None);
+    }
+
+    #[test]
+    fn stricter_decision_wins_and_ties_keep_the_first() {
+        use mcpward_policy::{DecisionSource, Mode};
+        let d = |action, reason: &str| Decision {
+            action,
+            source: DecisionSource::DefaultMode(Mode::Ask),
+            reason: reason.into(),
+        };
+        assert_eq!(
+            stricter(d(Action::Allow, "a"), d(Action::Ask, "b")).reason,
+            "b"
+        );
+        assert_eq!(
+            stricter(d(Action::Deny, "a"), d(Action::Ask, "b")).reason,
+            "a"
+        );
+        assert_eq!(
+            stricter(d(Action::Ask, "a"), d(Action::Ask, "b")).reason,
+            "a"
+        );
     }
 
     #[test]

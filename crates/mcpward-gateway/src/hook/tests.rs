@@ -256,3 +256,49 @@ fn path_through_a_symlink_in_the_project_is_judged_by_its_target() {
         HookDecision::Deny
     );
 }
+
+#[test]
+fn equality_rule_on_a_word_argument_is_not_defeated_by_path_resolution() {
+    // `main` names no file; it must not be turned into `<cwd>/main` before `equals` sees it.
+    let project = tempfile::tempdir().unwrap();
+    let policy = Policy::parse(
+        "[[rule]]\ntool = \"push\"\nwhen = { branch = { equals = \"main\" } }\naction = \"deny\"\nreason = \"no pushes to main\"\n\n[[rule]]\ntool = \"push\"\naction = \"allow\"\n",
+        Path::new("policy.toml"),
+    )
+    .unwrap();
+    let event = serde_json::json!({
+        "session_id": "s",
+        "cwd": project.path(),
+        "hook_event_name": "PreToolUse",
+        "tool_name": "mcp__git__push",
+        "tool_input": { "branch": "main" },
+    })
+    .to_string();
+    assert_eq!(decision_of(&decide(&event, &policy)), HookDecision::Deny);
+}
+
+#[cfg(unix)]
+#[test]
+fn dotdot_after_a_symlink_is_judged_both_ways() {
+    // The kernel resolves `link/..` through the link; a server that normalises first does not.
+    // A deny rule that matches either reading applies.
+    let project = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::create_dir(outside.path().join("deep")).unwrap();
+    std::fs::create_dir(project.path().join("secrets")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("deep"), project.path().join("link")).unwrap();
+    let policy = Policy::parse(
+        "[[rule]]\ntool = \"read_file\"\nwhen = { path = \"secrets/**\" }\naction = \"deny\"\n\n[[rule]]\ntool = \"read_file\"\naction = \"allow\"\n",
+        Path::new("policy.toml"),
+    )
+    .unwrap();
+    let event = serde_json::json!({
+        "session_id": "s",
+        "cwd": project.path(),
+        "hook_event_name": "PreToolUse",
+        "tool_name": "mcp__fs__read_file",
+        "tool_input": { "path": "link/../secrets/key" },
+    })
+    .to_string();
+    assert_eq!(decision_of(&decide(&event, &policy)), HookDecision::Deny);
+}

@@ -462,13 +462,19 @@ impl Gateway {
             facts.kind.has_side_effects() || facts.kind == mcpward_policy::ToolKind::Unknown;
         // Path matchers see where the arguments really point (symlinks resolved); the frame
         // forwarded to the server is not changed.
-        let resolved = crate::paths::resolve_arguments(&args, &self.roots);
-        let mut decision = self.policy.evaluate(&Call {
-            server: &self.server,
-            tool: &tool,
-            arguments: resolved.as_ref().unwrap_or(&args),
-            facts: &facts,
-        });
+        // When a symlink changed an argument, both readings are judged and the stricter wins.
+        let evaluate = |arguments: &Value| {
+            self.policy.evaluate(&Call {
+                server: &self.server,
+                tool: &tool,
+                arguments,
+                facts: &facts,
+            })
+        };
+        let mut decision = evaluate(&args);
+        if let Some(resolved) = crate::paths::resolve_arguments(&args, &self.roots) {
+            decision = crate::paths::stricter(decision, evaluate(&resolved));
+        }
         let masked = approval::mask_arguments(&args, &self.redactor);
         let digest = chain::args_digest(&masked);
         let mut approver = None;
