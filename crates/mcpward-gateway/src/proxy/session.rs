@@ -866,7 +866,9 @@ impl Gateway {
                         Some(p) => match p.kind {
                             PendingKind::ToolsList if outcome.is_ok() => Next::ToolsList,
                             PendingKind::ToolCall { tool, untrusted } => {
-                                if untrusted && outcome.is_ok() {
+                                // An error carries what the tool read as well as a result does
+                                // (the fetch server quotes a site's robots.txt in its error).
+                                if untrusted {
                                     self.taint.mark(&tool);
                                 }
                                 Next::Forward
