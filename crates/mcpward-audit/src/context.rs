@@ -175,6 +175,10 @@ impl<'a> ServerView<'a> {
     /// What the server can do as configured: the table's capabilities (write removed when a
     /// read-only switch is on or a write switch is off), or the guess from its name.
     pub fn has(&self, cap: Capability) -> bool {
+        if self.launch.host_control.is_some() && matches!(cap, Capability::Exec | Capability::Write)
+        {
+            return true;
+        }
         match self.known {
             Some(k) => {
                 if !k.capabilities.contains(&cap) {

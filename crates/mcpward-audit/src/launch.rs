@@ -136,6 +136,9 @@ pub struct Launch {
     pub inline_env: Vec<(String, String, Span)>,
     /// Host paths bind-mounted into a container (`-v /host:/ctr`, `--mount type=bind,src=/host,…`).
     pub mounts: Vec<Spanned<String>>,
+    /// A container option that hands it the host (`--privileged`, the Docker socket mounted):
+    /// such a container can start any other container, and so run anything as root.
+    pub host_control: Option<Spanned<String>>,
     /// The URL the client or a bridge (`mcp-remote`, `supergateway`) connects to.
     pub remote_url: Option<Spanned<String>>,
     /// Started through `mcpward run`, so mcpward's policy sees every call.
@@ -160,6 +163,7 @@ impl Launch {
             server_args: Vec::new(),
             inline_env: Vec::new(),
             mounts: Vec::new(),
+            host_control: None,
             remote_url: entry.url.clone(),
             gated: false,
             sandboxed: false,
@@ -754,7 +758,17 @@ fn docker_runner(launch: &mut Launch, args: &[Spanned<String>]) {
         if let Some(host) =
             mount.and_then(|(opt, m, span)| mount_source(opt, m).map(|h| Spanned::new(h, span)))
         {
+            let h = host.value.to_ascii_lowercase();
+            if h.ends_with("docker.sock")
+                || h.ends_with("podman.sock")
+                || h.contains("docker_engine")
+            {
+                launch.host_control.get_or_insert_with(|| host.clone());
+            }
             launch.mounts.push(host);
+        }
+        if v == "--privileged" || v == "--privileged=true" {
+            launch.host_control.get_or_insert_with(|| t.clone());
         }
         i += if valued.contains(&v) { 2 } else { 1 };
     }

@@ -11,7 +11,8 @@ pub static META: RuleMeta = RuleMeta {
     summary: "A server can run arbitrary commands or code on this machine.",
     what: "A server known (from mcpward's table) or named (shell, terminal, command, exec, \
 code-runner) to expose tools that execute commands: shell and terminal servers, code runners, \
-Desktop Commander, Docker/Kubernetes servers. Reported at medium when the server already runs \
+Desktop Commander, Docker/Kubernetes servers, and any container started `--privileged` or with \
+the Docker socket mounted (`-v /var/run/docker.sock:…`). Reported at medium when the server already runs \
 under `mcpward run` (policy sees every call) and low under `mcpward run --sandbox`.",
     why: "A command tool turns any prompt injection the model reads into code execution as you: \
 reading `~/.ssh`, installing persistence, pushing with your git credentials. The client's \
@@ -26,9 +27,14 @@ pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         .iter()
         .filter(|s| s.active() && s.has(Capability::Exec))
     {
-        let how = match server.known {
-            Some(k) => format!("{} ({}) runs commands or code", server.label(), k.name),
-            None => format!(
+        let how = match (&server.launch.host_control, server.known) {
+            (Some(option), _) => format!(
+                "{} gets control of the host through `{}`: a privileged container, or one that can reach the Docker socket, can start any container and so run anything as root",
+                server.label(),
+                option.value
+            ),
+            (None, Some(k)) => format!("{} ({}) runs commands or code", server.label(), k.name),
+            (None, None) => format!(
                 "{} looks like a command-running server by its name",
                 server.label()
             ),
@@ -48,7 +54,11 @@ pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
             .finding(
                 &META,
                 Some(server.entry),
-                server.entry.span,
+                server
+                    .launch
+                    .host_control
+                    .as_ref()
+                    .map_or(server.entry.span, |o| o.span),
                 format!("{how}{state}"),
             )
             .severity(severity);
@@ -86,6 +96,54 @@ mod tests {
                 .unwrap()
                 .contains("mcpward run --sandbox -- uvx mcp-shell-server==1.0.3")
         );
+    }
+
+    #[test]
+    fn privileged_container_or_mounted_docker_socket_is_exec() {
+        for args in [
+            &[
+                "run",
+                "-i",
+                "--rm",
+                "-v",
+                "/var/run/docker.sock:/var/run/docker.sock",
+                "mcp/docker@sha256:0",
+            ][..],
+            &["run", "-i", "--rm", "--privileged", "acme/notes-mcp:1.2.3"][..],
+            &[
+                "run",
+                "-i",
+                "--mount",
+                "type=bind,src=//./pipe/docker_engine,dst=//./pipe/docker_engine",
+                "acme/notes-mcp:1.2.3",
+            ][..],
+        ] {
+            let file = Builder::new(ClientKind::ClaudeDesktop, "{}")
+                .stdio("notes", "docker", args)
+                .build();
+            let f = run(check, &file);
+            assert_eq!(f.len(), 1, "{args:?}");
+            assert!(
+                f[0].message.contains("control of the host"),
+                "{}",
+                f[0].message
+            );
+        }
+        let plain = Builder::new(ClientKind::ClaudeDesktop, "{}")
+            .stdio(
+                "notes",
+                "docker",
+                &[
+                    "run",
+                    "-i",
+                    "--rm",
+                    "-v",
+                    "/srv/notes:/data",
+                    "acme/notes-mcp:1.2.3",
+                ],
+            )
+            .build();
+        assert!(run(check, &plain).is_empty());
     }
 
     #[test]
