@@ -11,7 +11,8 @@ pub static META: RuleMeta = RuleMeta {
     default_severity: Severity::High,
     summary: "The client approves a server's tools automatically.",
     what: "A client switch that lets tools run without asking the person: Cline/Roo Code \
-`alwaysAllow` / `autoApprove` lists, Gemini CLI `trust: true`, allow-all entries (`\"*\"`) and \
+`alwaysAllow` / `autoApprove` lists, Claude Code `allowedTools` entries for MCP tools \
+(`mcp__server__tool`, `mcp__server`) in `~/.claude.json` projects, Gemini CLI `trust: true`, allow-all entries (`\"*\"`) and \
 similar. High for every-tool approval and for tools that write, delete, send or execute (or whose \
 effect is unknown); low for tools whose names say they only read.",
     why: "The approval prompt is the last point where a person can notice that a prompt \

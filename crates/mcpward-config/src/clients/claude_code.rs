@@ -10,7 +10,7 @@
 use super::mcp_servers::{STANDARD, read_server_map, require_object_root};
 use super::{ClientSpec, FileFacts, ReferenceSyntax, Sink};
 use crate::discovery::{Candidate, PathContext};
-use crate::model::{ClientKind, Scope};
+use crate::model::{AutoApprove, ClientKind, Scope, Spanned};
 use crate::syntax::Node;
 
 pub(crate) const SPEC: ClientSpec = ClientSpec {
@@ -54,15 +54,71 @@ fn extract(root: &Node, sink: &mut Sink) {
     for (dir, project) in projects.members() {
         if project.is_object() {
             read_server_map(project, "mcpServers", &STANDARD, Some(&dir.value), sink);
+            apply_allowed_tools(project, &dir.value, sink);
         }
     }
+}
+
+/// `projects.<dir>.allowedTools` lists tools Claude Code runs in that project without asking.
+/// MCP tools are named `mcp__<server>__<tool>`; `mcp__<server>` (or `mcp__<server>__*`) allows
+/// every tool of the server. They apply to the project's own servers and to the user's.
+fn apply_allowed_tools(project: &Node, dir: &str, sink: &mut Sink) {
+    let Some(items) = project.get("allowedTools").and_then(Node::as_array) else {
+        return;
+    };
+    for item in items {
+        let Some(rule) = item.as_str() else { continue };
+        let Some(rest) = rule.strip_prefix("mcp__") else {
+            continue;
+        };
+        let (server, tool) = match rest.split_once("__") {
+            Some((server, tool)) => (server, Some(tool)),
+            None => (server_part(rest), None),
+        };
+        for entry in sink.servers.iter_mut().filter(|s| {
+            (s.project.is_none() || s.project.as_deref() == Some(dir))
+                && tool_prefix(&s.name) == server
+        }) {
+            let approval = match tool {
+                None | Some("*" | "") => AutoApprove::All(item.span),
+                Some(tool) => AutoApprove::Tools(vec![Spanned::new(tool.to_string(), item.span)]),
+            };
+            entry.auto_approve = Some(match (entry.auto_approve.take(), approval) {
+                (Some(AutoApprove::All(span)), _) => AutoApprove::All(span),
+                (Some(AutoApprove::Tools(mut had)), AutoApprove::Tools(new)) => {
+                    had.extend(new);
+                    AutoApprove::Tools(had)
+                }
+                (_, approval) => approval,
+            });
+        }
+    }
+}
+
+/// `mcp__github(...)`-style rules name the server before any parenthesis.
+fn server_part(rule: &str) -> &str {
+    rule.split('(').next().unwrap_or(rule)
+}
+
+/// How Claude Code spells a server name inside tool names: characters other than letters,
+/// digits, `_` and `-` become `_`.
+fn tool_prefix(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use std::path::Path;
 
-    use crate::model::{ClientKind, Scope, Transport};
+    use crate::model::{AutoApprove, ClientKind, Scope, Transport};
     use crate::parse_file;
 
     #[test]
@@ -105,6 +161,42 @@ mod tests {
         assert_eq!(db.project.as_deref(), Some("/home/me/app"));
         assert_eq!(db.launch(), "uvx mcp-server-sqlite");
         assert_eq!(db.span.line, 13);
+    }
+
+    #[test]
+    fn project_allowed_mcp_tools_are_auto_approval() {
+        let src = r#"{
+  "mcpServers": { "github": { "command": "github-mcp-server", "args": ["stdio"] } },
+  "projects": {
+    "/home/me/app": {
+      "allowedTools": ["Bash(npm test)", "mcp__db", "mcp__github__create_issue", "mcp__github__merge_pull_request"],
+      "mcpServers": { "db": { "command": "uvx", "args": ["mcp-server-sqlite==0.6.2"] } }
+    },
+    "/home/me/other": {
+      "allowedTools": [],
+      "mcpServers": { "db": { "command": "uvx", "args": ["mcp-server-sqlite==0.6.2"] } }
+    }
+  }
+}"#;
+        let f = parse_file(
+            Path::new(".claude.json"),
+            src.into(),
+            ClientKind::ClaudeCode,
+            Scope::User,
+        );
+        assert!(f.problems.is_empty(), "{:?}", f.problems);
+        let github = &f.servers[0];
+        let Some(AutoApprove::Tools(tools)) = &github.auto_approve else {
+            panic!("{:?}", github.auto_approve);
+        };
+        let names: Vec<&str> = tools.iter().map(|t| t.value.as_str()).collect();
+        assert_eq!(names, ["create_issue", "merge_pull_request"]);
+        assert_eq!(tools[0].span.line, 5);
+        assert!(matches!(
+            f.servers[1].auto_approve,
+            Some(AutoApprove::All(_))
+        ));
+        assert_eq!(f.servers[2].auto_approve, None, "another project's server");
     }
 
     #[test]
