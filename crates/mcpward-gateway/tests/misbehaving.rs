@@ -414,3 +414,60 @@ async fn server_request_under_mcpwards_approval_id_cannot_approve_a_call() {
     );
     s.finish().await;
 }
+
+#[tokio::test]
+async fn late_approval_of_a_cancelled_call_runs_nothing_even_when_its_id_is_reused() {
+    let state = tempfile::tempdir().unwrap();
+    let mut s = start(server_options("recorder", state.path()));
+    s.client.ignore_server_requests = true;
+    s.client
+        .initialize(elicitation_capabilities())
+        .await
+        .unwrap();
+    s.client.list_tools().await.unwrap();
+    let ask = |marker: &str| {
+        json!({"jsonrpc": "2.0", "id": "c", "method": "tools/call",
+               "params": {"name": "unlisted", "arguments": {"marker": marker}}})
+        .to_string()
+    };
+    s.client
+        .send_raw(ask("cancelled-call").as_bytes())
+        .await
+        .unwrap();
+    s.client.call_tool("received", json!({})).await.unwrap();
+    s.client
+        .notify("notifications/cancelled", json!({"requestId": "c"}))
+        .await
+        .unwrap();
+    s.client
+        .send_raw(ask("second-call").as_bytes())
+        .await
+        .unwrap();
+    s.client.call_tool("received", json!({})).await.unwrap();
+    let questions = s.client.server_requests.clone();
+    assert_eq!(questions.len(), 2, "{questions:?}");
+    // The person approves the first question (for the cancelled call) and declines the second.
+    for (question, approve) in questions.iter().zip([true, false]) {
+        let answer = json!({"jsonrpc": "2.0", "id": question["id"],
+            "result": {"action": "accept", "content": {"approve": approve}}});
+        s.client
+            .send_raw(answer.to_string().as_bytes())
+            .await
+            .unwrap();
+    }
+    let resp = s.client.wait_for(&json!("c")).await.unwrap();
+    assert!(is_error(&resp), "{resp}");
+    let seen = response_text(&s.client.call_tool("received", json!({})).await.unwrap());
+    assert!(
+        !seen.contains("cancelled-call") && !seen.contains("second-call"),
+        "a call nobody approved reached the server:\n{seen}"
+    );
+    assert!(
+        s.client
+            .notifications
+            .iter()
+            .any(|n| n["method"] == "notifications/cancelled"),
+        "the question for the cancelled call is withdrawn from the client"
+    );
+    s.finish().await;
+}

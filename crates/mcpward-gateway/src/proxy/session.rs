@@ -61,8 +61,21 @@ enum Verdict {
     Refused { why: String, by: Option<String> },
 }
 
+/// A call waiting for a person.
+struct Awaiting {
+    id: Box<RawValue>,
+    /// Which ask this is: the client may cancel a call and reuse its id for a new one, and the
+    /// answer to the old question must not release the new call (or the old frame).
+    ticket: u64,
+    /// The queue wait, aborted when the client cancels.
+    waiting: Option<tokio::task::AbortHandle>,
+    /// mcpward's `elicitation/create` request, withdrawn when the client cancels.
+    elicitation: Option<IdKey>,
+}
+
 struct ApprovalDone {
     id: Box<RawValue>,
+    ticket: u64,
     /// The `elicitation/create` request sent to the client, if that was the channel.
     elicitation: Option<IdKey>,
     frame: Vec<u8>,
@@ -94,8 +107,9 @@ struct Gateway {
     to_server: Option<mpsc::Sender<Vec<u8>>>,
     approvals: mpsc::UnboundedSender<ApprovalDone>,
     client_pending: HashMap<IdKey, Pending>,
-    /// Calls waiting for a person: their id, and the queue wait to abort if the client cancels.
-    awaiting_approval: HashMap<IdKey, (Box<RawValue>, Option<tokio::task::AbortHandle>)>,
+    /// Calls waiting for a person.
+    awaiting_approval: HashMap<IdKey, Awaiting>,
+    next_ticket: u64,
     server_pending: HashSet<IdKey>,
     elicit_pending: HashMap<IdKey, oneshot::Sender<Option<String>>>,
     next_elicit: u64,
@@ -181,6 +195,7 @@ where
         approvals: approvals_tx,
         client_pending: HashMap::new(),
         awaiting_approval: HashMap::new(),
+        next_ticket: 0,
         server_pending: HashSet::new(),
         elicit_pending: HashMap::new(),
         next_elicit: 0,
@@ -352,7 +367,7 @@ impl Gateway {
                 ),
                 Message::Notification { method, params } => {
                     if method == "notifications/cancelled" {
-                        self.withdraw_approval(params);
+                        self.withdraw_approval(params).await;
                     }
                     Next::Forward(None)
                 }
@@ -565,12 +580,22 @@ impl Gateway {
             started,
         } = cx;
         let call_key = IdKey::from_raw(&id);
-        self.awaiting_approval
-            .insert(call_key.clone(), (id.clone(), None));
+        self.next_ticket += 1;
+        let ticket = self.next_ticket;
+        self.awaiting_approval.insert(
+            call_key.clone(),
+            Awaiting {
+                id: id.clone(),
+                ticket,
+                waiting: None,
+                elicitation: None,
+            },
+        );
         let timeout = self.approval_timeout;
         let done_tx = self.approvals.clone();
         let mut done = ApprovalDone {
             id,
+            ticket,
             elicitation: None,
             frame,
             tool: tool.clone(),
@@ -608,6 +633,9 @@ impl Gateway {
             let (tx, rx) = oneshot::channel();
             self.elicit_pending.insert(key.clone(), tx);
             done.elicitation = Some(key.clone());
+            if let Some(entry) = self.awaiting_approval.get_mut(&call_key) {
+                entry.elicitation = Some(key.clone());
+            }
             let params =
                 approval::elicitation_params(&self.server, &tool, &masked, &decision.reason);
             self.send_client(envelope::request(&key, "elicitation/create", &params))
@@ -719,13 +747,13 @@ impl Gateway {
             let _ = done_tx.send(done);
         });
         if let Some(entry) = self.awaiting_approval.get_mut(&call_key) {
-            entry.1 = Some(waiting.abort_handle());
+            entry.waiting = Some(waiting.abort_handle());
         }
     }
 
     /// The client cancelled a call: if it is still waiting for a person, forget it, so no answer
     /// is sent and an approval that arrives later runs nothing.
-    fn withdraw_approval(&mut self, params: Option<&RawValue>) {
+    async fn withdraw_approval(&mut self, params: Option<&RawValue>) {
         #[derive(Deserialize)]
         struct Cancelled<'a> {
             #[serde(borrow, rename = "requestId")]
@@ -737,10 +765,17 @@ impl Gateway {
             return;
         };
         let key = IdKey::from_raw(cancelled.request_id);
-        if let Some((_, waiting)) = self.awaiting_approval.remove(&key) {
+        if let Some(awaiting) = self.awaiting_approval.remove(&key) {
             // Stop waiting: the queued request disappears from `mcpward approve --list`.
-            if let Some(waiting) = waiting {
+            if let Some(waiting) = awaiting.waiting {
                 waiting.abort();
+            }
+            // The question in the client's dialog no longer stands: an answer to it is dropped.
+            if let Some(elicitation) = awaiting.elicitation
+                && self.elicit_pending.remove(&elicitation).is_some()
+            {
+                self.cancel_elicitation(&elicitation, "the call was cancelled")
+                    .await;
             }
             self.note(event(
                 &self.server,
@@ -752,21 +787,31 @@ impl Gateway {
         }
     }
 
+    /// Tells the client mcpward no longer waits for the answer to its `elicitation/create`.
+    async fn cancel_elicitation(&mut self, elicitation: &IdKey, reason: &str) {
+        let cancel = serde_json::json!({
+            "requestId": serde_json::from_str::<Value>(elicitation.as_json()).unwrap_or(Value::Null),
+            "reason": reason
+        });
+        let frame = serde_json::json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": cancel});
+        self.send_client(frame.to_string().into_bytes()).await;
+    }
+
     async fn finish_approval(&mut self, done: ApprovalDone) {
         let key = IdKey::from_raw(&done.id);
         // An elicitation still unanswered (timed out) is withdrawn so the client closes its dialog.
         if let Some(elicitation) = &done.elicitation
             && self.elicit_pending.remove(elicitation).is_some()
         {
-            let cancel = serde_json::json!({
-                "requestId": serde_json::from_str::<Value>(elicitation.as_json()).unwrap_or(Value::Null),
-                "reason": "mcpward stopped waiting for an answer"
-            });
-            let frame = serde_json::json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": cancel});
-            self.send_client(frame.to_string().into_bytes()).await;
+            self.cancel_elicitation(elicitation, "mcpward stopped waiting for an answer")
+                .await;
         }
-        if self.awaiting_approval.remove(&key).is_none() {
-            return;
+        // Only the ask this answer belongs to: after a cancel the id may name a newer call.
+        match self.awaiting_approval.get(&key) {
+            Some(awaiting) if awaiting.ticket == done.ticket => {
+                self.awaiting_approval.remove(&key);
+            }
+            _ => return,
         }
         let mut rec = Record {
             server: self.server.clone(),
@@ -1035,7 +1080,7 @@ impl Gateway {
             self.server
         );
         let mut ids: Vec<Box<RawValue>> = self.client_pending.drain().map(|(_, p)| p.id).collect();
-        ids.extend(self.awaiting_approval.drain().map(|(_, (id, _))| id));
+        ids.extend(self.awaiting_approval.drain().map(|(_, a)| a.id));
         for id in ids {
             self.send_client(envelope::error_response(Some(&id), SERVER_GONE, &msg, None))
                 .await;
