@@ -291,7 +291,7 @@ pub(crate) const PATTERNS: &[Pattern] = &[
     p("firecrawl-api-key", "Firecrawl", &["fc-"], r"fc-[a-f0-9]{32}"),
     // --- generic credential shapes
     p("database-url-password", "Database", &["://"],
-        r#"(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse)://[^:@/\s"'<>]{1,}:(?P<secret>[^@/\s"'<>]{1,})@"#)
+        r#"(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse)://[^:@/\s"'<>]{0,}:(?P<secret>[^@/\s"'<>]{1,})@"#)
         .lookbehind(14).precheck(Precheck::UrlUserinfo),
     p("url-password", "URL", &["://"],
         r#"(?:https?|s?ftp|smtps?|ldaps?)://[^:@/\s"'<>]{1,}:(?P<secret>[^@/\s"'<>]{1,})@"#)

@@ -283,3 +283,26 @@ fn database_password_is_reported_whatever_the_host() {
         assert_eq!(&url[found[0].range.clone()], "Tr0ub4dor-Horse-Staple");
     }
 }
+
+#[test]
+fn database_password_without_a_user_name_is_reported() {
+    let d = Detector::global();
+    let password = format!("p4ss{}", "W0rdXyz9");
+    for url in [
+        format!("redis://:{password}@redis.internal:6379/0"),
+        format!("rediss://:{password}@cache.example.net:6380"),
+    ] {
+        let found = d.scan_value(Some("REDIS_URL"), &url);
+        assert_eq!(found.len(), 1, "{url}: {found:?}");
+        assert_eq!(&url[found[0].range.clone()], password);
+    }
+    assert!(
+        d.scan_value(None, "redis://redis.internal:6379/0")
+            .is_empty()
+    );
+    assert!(
+        d.scan_value(None, "redis://:${REDIS_PASSWORD}@redis.internal:6379")
+            .iter()
+            .all(|m| m.kind != "database-url-password")
+    );
+}
