@@ -81,9 +81,19 @@ pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
 pub(crate) fn reference_fix(client: ClientKind, var: &str, place: &SecretPlace) -> String {
     let in_env = matches!(place, SecretPlace::Env(_));
     match client {
-        ClientKind::ClaudeCode => format!(
-            "write `\"{var}\": \"${{{var}}}\"` and export `{var}` in your shell (Claude Code expands `${{VAR}}` and `${{VAR:-default}}` in .mcp.json)"
-        ),
+        ClientKind::ClaudeCode => {
+            let write = match place {
+                SecretPlace::Env(_) => format!("write `\"{var}\": \"${{{var}}}\"`"),
+                SecretPlace::Header(h) if h.eq_ignore_ascii_case("authorization") => {
+                    format!("write `\"{h}\": \"Bearer ${{{var}}}\"`")
+                }
+                SecretPlace::Header(h) => format!("write `\"{h}\": \"${{{var}}}\"`"),
+                _ => format!("replace the literal with `${{{var}}}`"),
+            };
+            format!(
+                "{write} and export `{var}` in your shell (Claude Code expands `${{VAR}}` and `${{VAR:-default}}` in .mcp.json)"
+            )
+        }
         ClientKind::VsCode => format!(
             "use `${{input:{}}}` with an `inputs` entry of `\"type\": \"promptString\", \"password\": true` (VS Code stores it in the secret store), or `${{env:{var}}}`",
             var.to_ascii_lowercase().replace('_', "-")
@@ -96,7 +106,17 @@ pub(crate) fn reference_fix(client: ClientKind, var: &str, place: &SecretPlace) 
             "replace it with `${{{var}}}` (Gemini CLI expands `$VAR` and `${{VAR}}`) and set `{var}` in your environment"
         ),
         ClientKind::Codex => {
-            if in_env {
+            if let SecretPlace::Header(h) = place
+                && !h.eq_ignore_ascii_case("authorization")
+            {
+                format!(
+                    "move the header to `env_http_headers = {{ \"{h}\" = \"{var}\" }}` (Codex reads the value from `{var}`) and export `{var}`"
+                )
+            } else if let SecretPlace::Header(_) = place {
+                format!(
+                    "remove the literal token and set `bearer_token_env_var = \"{var}\"` on the server table, and export `{var}`"
+                )
+            } else if in_env {
                 format!(
                     "remove it from `env` and add `env_vars = [\"{var}\"]` to the server table so Codex passes `{var}` through from your environment"
                 )
@@ -319,6 +339,27 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn header_fix_uses_the_header_syntax_of_the_client() {
+        let auth = SecretPlace::Header("Authorization".into());
+        let api = SecretPlace::Header("X-Api-Key".into());
+        let fix = reference_fix(ClientKind::ClaudeCode, "API_TOKEN", &auth);
+        assert!(
+            fix.contains("`\"Authorization\": \"Bearer ${API_TOKEN}\"`"),
+            "{fix}"
+        );
+        let fix = reference_fix(ClientKind::Codex, "API_TOKEN", &auth);
+        assert!(
+            fix.contains("bearer_token_env_var = \"API_TOKEN\""),
+            "{fix}"
+        );
+        let fix = reference_fix(ClientKind::Codex, "API_TOKEN", &api);
+        assert!(
+            fix.contains("env_http_headers = { \"X-Api-Key\" = \"API_TOKEN\" }"),
+            "{fix}"
+        );
     }
 
     #[test]
