@@ -83,6 +83,45 @@ impl Redactor {
     }
 }
 
+impl Redactor {
+    /// A JSON frame with secrets masked inside its strings after decoding their escapes, or
+    /// `None` when there was nothing to mask there. [`redact`](Self::redact) works on the raw
+    /// text, where `tok+en=` written by an HTML-safe encoder (Gson, Go) as `tok\u002ben\u003d`,
+    /// or `a\/b`, does not match. Only frames that contain such an escape are decoded, and only
+    /// a frame that changes is serialised again.
+    pub fn redact_escaped_json(&self, frame: &str) -> Option<String> {
+        let has_escape = frame
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0] == b'\\' && matches!(w[1], b'u' | b'/'));
+        if !has_escape {
+            return None;
+        }
+        let mut value: serde_json::Value = serde_json::from_str(frame).ok()?;
+        self.redact_strings(&mut value).then(|| value.to_string())
+    }
+
+    fn redact_strings(&self, value: &mut serde_json::Value) -> bool {
+        use serde_json::Value;
+        match value {
+            Value::String(s) => match self.redact(s) {
+                Cow::Borrowed(_) => false,
+                Cow::Owned(masked) => {
+                    *s = masked;
+                    true
+                }
+            },
+            Value::Array(items) => items
+                .iter_mut()
+                .fold(false, |changed, v| self.redact_strings(v) | changed),
+            Value::Object(map) => map
+                .values_mut()
+                .fold(false, |changed, v| self.redact_strings(v) | changed),
+            _ => false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +146,28 @@ mod tests {
         let out = r.redact(&frame);
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert!(!v["text"].as_str().unwrap().contains(secret), "{out}");
+    }
+
+    #[test]
+    fn masks_env_value_written_with_unicode_and_slash_escapes() {
+        let secret = "dG9r+ZW4/c2VjcmV0=";
+        let r = Redactor::new([secret]);
+        // What an HTML-safe encoder and a slash-escaping one make of the same value.
+        let frame = r#"{"text":"got dG9r\u002bZW4\/c2VjcmV0\u003d","n":1}"#;
+        assert!(matches!(r.redact(frame), Cow::Borrowed(_)));
+        let out = r
+            .redact_escaped_json(frame)
+            .expect("the decoded value is masked");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert!(!v["text"].as_str().unwrap().contains(secret), "{out}");
+        assert_eq!(v["n"], 1);
+    }
+
+    #[test]
+    fn frames_without_escapes_or_secrets_are_not_decoded_or_rewritten() {
+        let r = Redactor::new(["dG9r+ZW4/c2VjcmV0="]);
+        assert_eq!(r.redact_escaped_json(r#"{"text":"plain"}"#), None);
+        assert_eq!(r.redact_escaped_json(r#"{"text":"caf\u00e9"}"#), None);
     }
 
     #[test]

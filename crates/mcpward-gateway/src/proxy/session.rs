@@ -1060,18 +1060,20 @@ impl Gateway {
         let Ok(text) = std::str::from_utf8(&bytes) else {
             return bytes;
         };
-        match self.redactor.redact(text) {
-            std::borrow::Cow::Borrowed(_) => bytes,
-            std::borrow::Cow::Owned(masked) => {
-                let rec = event(
-                    &self.server,
-                    "redacted",
-                    Some("masked secrets in a message from the server".into()),
-                );
-                self.note(rec);
-                masked.into_bytes()
-            }
-        }
+        let masked = self.redactor.redact(text);
+        let decoded = self.redactor.redact_escaped_json(&masked);
+        let out = match (masked, decoded) {
+            (_, Some(masked)) => masked.into_bytes(),
+            (std::borrow::Cow::Owned(masked), None) => masked.into_bytes(),
+            (std::borrow::Cow::Borrowed(_), None) => return bytes,
+        };
+        let rec = event(
+            &self.server,
+            "redacted",
+            Some("masked secrets in a message from the server".into()),
+        );
+        self.note(rec);
+        out
     }
 
     async fn server_exited(&mut self, code: i32) {
