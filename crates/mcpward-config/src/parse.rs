@@ -68,6 +68,20 @@ pub fn parse_file(path: &Path, source: String, client: ClientKind, scope: Scope)
             None
         }
     };
+    if tree.is_some()
+        && format == Format::Yaml
+        && let Some(at) = syntax::later_yaml_document(&source)
+    {
+        let index = mcpward_core::LineIndex::new(&source);
+        sink.problems.push(ParseProblem {
+            message: format!(
+                "a second YAML document starts here (`---`), and {} loads a file of one document only; mcpward checked the first. Merge the documents into one",
+                client.name()
+            ),
+            span: index.span(&source, at, at),
+            server: None,
+        });
+    }
     if let Some(tree) = tree {
         (spec.extract)(&tree, &mut sink);
         let duplicates = syntax::duplicate_keys_with_paths(&tree);

@@ -141,3 +141,22 @@ fn byte_order_mark_does_not_hide_servers_or_shift_positions() {
     assert_eq!(files[2].servers.len(), 1);
     assert!(files[2].problems.is_empty(), "{:?}", files[2].problems);
 }
+
+#[test]
+fn yaml_stream_of_several_documents_is_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join(".continue/mcpServers/tools.yaml");
+    write(
+        &path,
+        "mcpServers:\n  - name: a\n    command: x\n---\nmcpServers:\n  - name: b\n    command: y\n",
+    );
+    let file = load_paths(std::slice::from_ref(&path))
+        .into_iter()
+        .next()
+        .unwrap()
+        .unwrap();
+    assert_eq!(file.servers.len(), 1);
+    assert_eq!(file.problems.len(), 1, "{:?}", file.problems);
+    assert!(file.problems[0].message.contains("a second YAML document"));
+    assert_eq!(file.problems[0].span.line, 4);
+}

@@ -152,6 +152,11 @@ pub fn parse(source: &str, format: Format) -> Result<Node, ParseProblem> {
     }
 }
 
+/// Byte offset of a second YAML document with content, which [`parse`] does not read.
+pub(crate) fn later_yaml_document(source: &str) -> Option<usize> {
+    yaml::later_document(source)
+}
+
 /// Parse JSON as leniently as possible (comments, trailing commas, single quotes, unquoted
 /// keys): used to still read the servers of a file that the client itself would reject, so
 /// that a stray comma does not hide a leaked token.

@@ -182,3 +182,18 @@ fn yaml_reads_only_the_first_document_and_empty_is_null() {
     assert!(root.get("a").is_some() && root.get("b").is_none());
     assert_eq!(parse("", Format::Yaml).unwrap().value, Value::Null);
 }
+
+#[test]
+fn a_second_yaml_document_with_content_is_found() {
+    let src = "---\nmcpServers:\n  - name: a\n    command: x\n---\nmcpServers:\n  - name: b\n";
+    assert_eq!(later_yaml_document(src), Some(src.rfind("---").unwrap()));
+    for single in [
+        "mcpServers: []\n",
+        "---\nmcpServers: []\n",
+        "mcpServers: []\n...\n",
+        "mcpServers: []\n---\n",
+        "",
+    ] {
+        assert_eq!(later_yaml_document(single), None, "{single:?}");
+    }
+}

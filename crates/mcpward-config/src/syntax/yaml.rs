@@ -40,6 +40,42 @@ struct Builder<'c, 'a> {
     root: Option<Node>,
 }
 
+/// Byte offset where a second document of the stream starts, if it has content. Clients load
+/// one document (Goose's serde_yaml and Continue's loader refuse a stream of several), so
+/// [`parse`] reads the first and the caller reports the rest.
+pub(crate) fn later_document(source: &str) -> Option<usize> {
+    let mut documents = 0;
+    let mut second = None;
+    for event in Parser::new_from_str(source) {
+        let Ok((event, span)) = event else {
+            break;
+        };
+        match event {
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents == 2 {
+                    second = Some(span.start.index());
+                }
+            }
+            Event::StreamEnd => return None,
+            // An empty document (`---` at the end of the file) is an empty scalar.
+            Event::Scalar(text, ..) if text.is_empty() => {}
+            Event::DocumentEnd | Event::Nothing | Event::StreamStart => {}
+            _ if documents >= 2 => {
+                let at = second?;
+                return Some(
+                    source
+                        .char_indices()
+                        .nth(at)
+                        .map_or(source.len(), |(i, _)| i),
+                );
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 pub(crate) fn parse(ctx: &Ctx<'_>) -> Result<Node, ParseProblem> {
     let char_offsets =
         (!ctx.source.is_ascii()).then(|| ctx.source.char_indices().map(|(i, _)| i).collect());
