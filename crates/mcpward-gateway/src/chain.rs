@@ -259,7 +259,12 @@ impl AuditLog {
         let mut hash = self.last_hash.clone();
         let mut lines = String::new();
         for rec in recs {
-            seq += 1;
+            // Only a forged last record can be this high; wrapping would restart the sequence.
+            seq = seq.checked_add(1).ok_or_else(|| LogError::Corrupt {
+                path: self.path.clone(),
+                line: count_lines(&self.path).unwrap_or(0),
+                reason: format!("the last record's seq {seq} cannot be followed"),
+            })?;
             let body = Body {
                 v: FORMAT_VERSION,
                 time: &time,

@@ -507,3 +507,15 @@ fn head_file_is_overwritten_in_place_at_fixed_width() {
     );
     assert!(verify(&path).unwrap().is_intact());
 }
+
+#[test]
+fn forged_last_seq_at_the_maximum_is_an_error_not_a_panic() {
+    let (_dir, path) = log_with(1);
+    let l = lines(&path);
+    let forged = rehash(&l[0].replace("\"seq\":1,", &format!("\"seq\":{},", u64::MAX)));
+    write_lines(&path, &[forged]);
+    let mut log = AuditLog::open(&path, "s2").unwrap();
+    let err = log.append(&rec(2), false).unwrap_err();
+    assert!(matches!(err, LogError::Corrupt { .. }), "{err}");
+    assert!(err.to_string().contains("mcpward log verify"), "{err}");
+}
