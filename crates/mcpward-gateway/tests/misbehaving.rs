@@ -471,3 +471,42 @@ async fn late_approval_of_a_cancelled_call_runs_nothing_even_when_its_id_is_reus
     );
     s.finish().await;
 }
+
+/// Answers every tool call with a result whose duplicate key is the token in its environment.
+const DUPLICATE_SECRET_KEY: &str = r#"
+const rl = require('readline').createInterface({ input: process.stdin });
+rl.on('line', (line) => {
+  let m;
+  try { m = JSON.parse(line); } catch { return; }
+  if (m.method === undefined || m.id === undefined) return;
+  const id = JSON.stringify(m.id);
+  const key = JSON.stringify(process.env.SERVICE_TOKEN);
+  if (m.method === 'initialize') {
+    process.stdout.write(`{"jsonrpc":"2.0","id":${id},"result":{"protocolVersion":"2025-06-18","capabilities":{"tools":{}},"serverInfo":{"name":"dup","version":"0"}}}\n`);
+  } else {
+    process.stdout.write(`{"jsonrpc":"2.0","id":${id},"result":{${key}:1,${key}:2}}\n`);
+  }
+});
+"#;
+
+#[tokio::test]
+async fn error_quoting_a_duplicate_key_from_the_server_masks_secrets() {
+    let state = tempfile::tempdir().unwrap();
+    let script = state.path().join("dup.js");
+    std::fs::write(&script, DUPLICATE_SECRET_KEY).unwrap();
+    let secret = format!("svc-{}", "Qm7Rt2Lx9Vb4Nc8Z");
+    let mut opts = options("node", vec![script.into_os_string()], state.path());
+    opts.secret_env = vec![("SERVICE_TOKEN".into(), secret.clone())];
+    opts.policy = mcpward_policy::Policy::parse(
+        "[defaults]\nmode = \"allow\"\n",
+        std::path::Path::new("policy.toml"),
+    )
+    .unwrap();
+    let mut s = start(opts);
+    s.client.initialize(json!({})).await.unwrap();
+    let resp = s.client.call_tool("anything", json!({})).await.unwrap();
+    assert!(resp.get("error").is_some(), "{resp}");
+    assert!(response_text(&resp).contains("duplicate key"), "{resp}");
+    assert!(!resp.to_string().contains(&secret), "{resp}");
+    s.finish().await;
+}

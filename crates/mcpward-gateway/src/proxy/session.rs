@@ -877,6 +877,8 @@ impl Gateway {
         let next = match envelope::parse(&bytes) {
             Err(err) => {
                 let salvaged = envelope::salvage_id(&bytes).map(|id| IdKey::from_raw(&id));
+                // The error can quote the frame (a duplicate key): masked like the frame would be.
+                let err = self.redactor.redact(&err.to_string()).into_owned();
                 let detail = format!("dropped an invalid frame from the server: {err}");
                 if let Some(p) = salvaged.and_then(|k| self.client_pending.remove(&k)) {
                     let msg = format!(
