@@ -161,15 +161,61 @@ pub(crate) fn broadness(root: &str) -> Option<&'static str> {
     if (b.len() == 2 && b[0].is_ascii_alphabetic() && b[1] == b':') || trimmed == "/" {
         return Some("that is a whole drive");
     }
-    let segments: Vec<&str> = trimmed.split('/').filter(|s| !s.is_empty()).collect();
-    let windows_drive = segments
+    let raw: Vec<&str> = trimmed.split('/').filter(|s| !s.is_empty()).collect();
+    // `/Users/me/..` is `/Users`: resolve `.` and `..` in absolute paths (a relative path
+    // depends on the server's working directory, which the config does not say).
+    let relative = matches!(raw.first(), Some(&"." | &".."));
+    let mut segments: Vec<&str> = Vec::with_capacity(raw.len());
+    for segment in raw {
+        match segment {
+            "." if !relative => {}
+            ".." if !relative => {
+                if segments
+                    .last()
+                    .is_some_and(|l| !(l.len() == 2 && l.ends_with(':')))
+                {
+                    segments.pop();
+                }
+            }
+            _ => segments.push(segment),
+        }
+    }
+    if segments.is_empty() && lower.starts_with('/') {
+        return Some("that is the whole filesystem");
+    }
+    let mut windows_drive = segments
         .first()
         .is_some_and(|s| s.len() == 2 && s.ends_with(':'));
-    let rest: Vec<&str> = if windows_drive {
+    let mut rest: Vec<&str> = if windows_drive {
         segments[1..].to_vec()
     } else {
         segments.clone()
     };
+    // WSL: `/mnt/c/...` is the Windows drive C:, `\\wsl$\Ubuntu\...` a distribution's root.
+    if !windows_drive
+        && rest.len() >= 2
+        && rest[0] == "mnt"
+        && rest[1].len() == 1
+        && rest[1].as_bytes()[0].is_ascii_alphabetic()
+    {
+        windows_drive = true;
+        rest.drain(..2);
+        if rest.is_empty() {
+            return Some("that is a whole drive");
+        }
+    } else if lower.starts_with("//wsl$/") || lower.starts_with("//wsl.localhost/") {
+        rest.drain(..rest.len().min(2));
+        if rest.is_empty() {
+            return Some("that is the whole filesystem of a WSL distribution");
+        }
+    }
+    if !windows_drive && rest.len() == 2 && rest[0] == "volumes" {
+        return Some("that is a whole drive");
+    }
+    if !windows_drive && rest.len() == 2 && rest[0] == "private" && matches!(rest[1], "etc" | "var")
+    {
+        return Some("that is a system directory");
+    }
     // Home directories: /home/<u>, /Users/<u>, /root, C:/Users/<u>, and the parents of all of them.
     let home_parent = matches!(rest.first(), Some(&"home" | &"users"));
     if home_parent && rest.len() == 1 {
@@ -191,16 +237,26 @@ pub(crate) fn broadness(root: &str) -> Option<&'static str> {
         ".password-store",
         "keychains",
     ];
-    let after_home = if home_tokens.iter().any(|t| segments.first() == Some(t)) {
-        segments.get(1)
-    } else if home_parent {
-        rest.get(2)
-    } else if rest.first() == Some(&"root") {
-        rest.get(1)
-    } else {
-        None
+    // The segment right below the home directory, and the segments after it.
+    let (after_home, below): (Option<&&str>, &[&str]) =
+        if home_tokens.iter().any(|t| segments.first() == Some(t)) {
+            (segments.get(1), segments.get(2..).unwrap_or(&[]))
+        } else if home_parent {
+            (rest.get(2), rest.get(3..).unwrap_or(&[]))
+        } else if rest.first() == Some(&"root") {
+            (rest.get(1), rest.get(2..).unwrap_or(&[]))
+        } else {
+            (None, &[])
+        };
+    // `~/Library` (macOS: keychains, cookies, every app's tokens) and `%USERPROFILE%\AppData`
+    // (Windows: the same) as a whole; a folder inside them may be a deliberate choice.
+    let whole_app_store = match after_home.map(|s| *s) {
+        Some("library") => below.is_empty(),
+        Some("appdata") => matches!(below, [] | ["roaming" | "local"]),
+        _ => false,
     };
     if after_home.is_some_and(|s| sensitive.contains(s))
+        || whole_app_store
         || (rest.len() >= 2 && rest.last() == Some(&"keychains"))
     {
         return Some("that directory holds credentials");
@@ -277,6 +333,19 @@ mod tests {
             "C:\\Windows",
             "~/.ssh",
             "/Users/alice/.aws",
+            "/Users/alice/..",
+            "/home/alice/projects/../",
+            "/mnt/c",
+            "/mnt/c/Users/alice",
+            "/mnt/d/",
+            "\\\\wsl$\\Ubuntu",
+            "\\\\wsl.localhost\\Ubuntu\\home\\alice",
+            "/Volumes/Macintosh HD",
+            "/private/etc",
+            "/Users/alice/Library",
+            "~/Library/",
+            "C:\\Users\\alice\\AppData",
+            "%USERPROFILE%\\AppData\\Roaming",
         ] {
             let f = fs_server(&[root]);
             assert_eq!(f.len(), 1, "{root}: {f:?}");
@@ -292,6 +361,14 @@ mod tests {
             "C:\\Users\\alice\\src\\app",
             "./data",
             "/tmp/work",
+            "./etc",
+            "../site",
+            "/Users/alice/projects/site/../blog",
+            "/mnt/c/Users/alice/dev",
+            "/mnt/data/projects",
+            "/Volumes/External/photos",
+            "/Users/alice/Library/Mobile Documents/com~apple~CloudDocs/Notes",
+            "C:\\Users\\alice\\AppData\\Roaming\\Code\\User\\snippets",
         ] {
             assert!(fs_server(&[root]).is_empty(), "{root}");
         }
