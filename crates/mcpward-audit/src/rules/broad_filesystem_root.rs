@@ -250,7 +250,7 @@ pub(crate) fn broadness(root: &str) -> Option<&'static str> {
         };
     // `~/Library` (macOS: keychains, cookies, every app's tokens) and `%USERPROFILE%\AppData`
     // (Windows: the same) as a whole; a folder inside them may be a deliberate choice.
-    let whole_app_store = match after_home.map(|s| *s) {
+    let whole_app_store = match after_home.copied() {
         Some("library") => below.is_empty(),
         Some("appdata") => matches!(below, [] | ["roaming" | "local"]),
         _ => false,
