@@ -149,6 +149,40 @@ pub fn salvage_id(frame: &[u8]) -> Option<Box<RawValue>> {
     }
 }
 
+/// The id of a frame of which only the first bytes are known (an oversized frame), when the
+/// `id` member comes before anything the prefix cuts off. Serialisers write `jsonrpc` and `id`
+/// first, so this usually finds it.
+pub fn salvage_id_from_prefix(prefix: &[u8]) -> Option<Box<RawValue>> {
+    /// Stores the id and stops: the rest of the frame is missing, so the parse has to end in an
+    /// error either way.
+    struct IdFirst<'s>(&'s mut Option<Box<RawValue>>);
+    impl<'de> Visitor<'de> for IdFirst<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON-RPC object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            while let Some(key) = map.next_key::<CowKey<'de>>()? {
+                if key.0 == "id" {
+                    *self.0 = Some(map.next_value::<Box<RawValue>>()?);
+                    return Err(de::Error::custom("id found"));
+                }
+                map.next_value::<de::IgnoredAny>()?;
+            }
+            Ok(())
+        }
+    }
+    let mut found = None;
+    let mut de = serde_json::Deserializer::from_slice(prefix);
+    let _ = de.deserialize_map(IdFirst(&mut found));
+    let id = found?;
+    let first = id.get().trim_start().as_bytes().first().copied();
+    match first {
+        Some(b'"' | b'-' | b'0'..=b'9') if is_valid_id(&id, false) => Some(id),
+        _ => None,
+    }
+}
+
 #[derive(Deserialize)]
 struct RawEnvelope<'a> {
     #[serde(borrow, default)]
@@ -517,6 +551,17 @@ mod tests {
         assert_eq!(IdKey::from_raw(&plain), IdKey::string("mcpward-approval-1"));
         let number = RawValue::from_string(" 7 ".into()).unwrap();
         assert_eq!(IdKey::from_raw(&number).as_json(), "7");
+    }
+
+    #[test]
+    fn id_is_salvaged_from_the_start_of_a_cut_frame() {
+        let id =
+            salvage_id_from_prefix(br#"{"jsonrpc":"2.0","id":"r-7","result":{"content":[{"te"#);
+        assert_eq!(id.unwrap().get(), "\"r-7\"");
+        assert!(salvage_id_from_prefix(br#"{"jsonrpc":"2.0","result":{"a":1},"id":3"#).is_some());
+        assert!(salvage_id_from_prefix(br#"{"jsonrpc":"2.0","result":{"cut"#).is_none());
+        assert!(salvage_id_from_prefix(br#"{"id":{"x":1},"result":1"#).is_none());
+        assert!(salvage_id_from_prefix(b"garbage").is_none());
     }
 
     #[test]

@@ -8,6 +8,9 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 /// Default maximum frame size: 16 MiB.
 pub const DEFAULT_MAX_FRAME_BYTES: usize = 16 * 1024 * 1024;
 
+/// How much of an oversized frame is kept to find its id.
+pub const KEPT_HEAD_BYTES: usize = 1024;
+
 /// One unit read from a stream.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Frame {
@@ -17,6 +20,9 @@ pub enum Frame {
     TooLarge {
         /// How many bytes the line had (counted while discarding).
         bytes: usize,
+        /// Its first bytes (at most [`KEPT_HEAD_BYTES`]), where the `id` usually is, so the
+        /// request it answers or asks can still get an error.
+        head: Vec<u8>,
     },
     /// The stream ended. A final line without newline is returned as `Line` first.
     Eof,
@@ -40,11 +46,12 @@ impl<R: AsyncBufRead + Unpin> FrameReader<R> {
         loop {
             let mut line = Vec::new();
             let mut discarded: Option<usize> = None;
+            let mut head = Vec::new();
             loop {
                 let buf = self.inner.fill_buf().await?;
                 if buf.is_empty() {
                     if let Some(bytes) = discarded {
-                        return Ok(Frame::TooLarge { bytes });
+                        return Ok(Frame::TooLarge { bytes, head });
                     }
                     if line.is_empty() {
                         return Ok(Frame::Eof);
@@ -57,17 +64,24 @@ impl<R: AsyncBufRead + Unpin> FrameReader<R> {
                 };
                 let used = chunk.len() + usize::from(found);
                 match &mut discarded {
-                    Some(n) => *n += chunk.len(),
+                    Some(n) => {
+                        *n += chunk.len();
+                        let room = KEPT_HEAD_BYTES.saturating_sub(head.len());
+                        head.extend_from_slice(&chunk[..room.min(chunk.len())]);
+                    }
                     None if line.len() + chunk.len() > self.max => {
                         discarded = Some(line.len() + chunk.len());
-                        line = Vec::new();
+                        head = std::mem::take(&mut line);
+                        head.truncate(KEPT_HEAD_BYTES);
+                        let room = KEPT_HEAD_BYTES - head.len();
+                        head.extend_from_slice(&chunk[..room.min(chunk.len())]);
                     }
                     None => line.extend_from_slice(chunk),
                 }
                 self.inner.consume(used);
                 if found {
                     if let Some(bytes) = discarded {
-                        return Ok(Frame::TooLarge { bytes });
+                        return Ok(Frame::TooLarge { bytes, head });
                     }
                     break;
                 }
@@ -127,7 +141,10 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                Frame::TooLarge { bytes: 50 },
+                Frame::TooLarge {
+                    bytes: 50,
+                    head: vec![b'x'; 50]
+                },
                 Frame::Line(b"{}".to_vec()),
                 Frame::Eof
             ]
@@ -137,6 +154,29 @@ mod tests {
     #[tokio::test]
     async fn oversized_frame_at_eof_is_reported() {
         let got = frames(&[b'y'; 30], 10).await;
-        assert_eq!(got, vec![Frame::TooLarge { bytes: 30 }, Frame::Eof]);
+        assert_eq!(
+            got,
+            vec![
+                Frame::TooLarge {
+                    bytes: 30,
+                    head: vec![b'y'; 30]
+                },
+                Frame::Eof
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn oversized_frame_keeps_only_its_first_bytes() {
+        let mut input = br#"{"jsonrpc":"2.0","id":9,"result":""#.to_vec();
+        input.extend(std::iter::repeat_n(b'z', 5000));
+        input.extend_from_slice(b"\"}\n");
+        let got = frames(&input, 100).await;
+        let Frame::TooLarge { bytes, head } = &got[0] else {
+            panic!("{got:?}");
+        };
+        assert_eq!(*bytes, input.len() - 1);
+        assert_eq!(head.len(), KEPT_HEAD_BYTES);
+        assert!(head.starts_with(br#"{"jsonrpc":"2.0","id":9"#));
     }
 }

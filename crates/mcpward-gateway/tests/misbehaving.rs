@@ -102,16 +102,19 @@ async fn frame_over_the_limit_is_dropped_and_session_continues() {
     s.client.timeout = Duration::from_secs(2);
     s.client.initialize(json!({})).await.unwrap();
     s.client.list_tools().await.unwrap();
-    // The server's answer is too large: dropped, so this call gets no answer...
-    let id = s
+    // The server's answer is too large: dropped, and the call gets an error instead of waiting
+    // forever...
+    let dropped = s
         .client
-        .send_request(
-            "tools/call",
-            json!({"name": "big", "arguments": {"bytes": 100_000}}),
-        )
+        .call_tool("big", json!({"bytes": 100_000}))
         .await
         .unwrap();
-    assert!(s.client.wait_for(&id).await.is_err());
+    assert!(dropped.get("error").is_some(), "{dropped}");
+    assert!(
+        response_text(&dropped).contains("max_frame_bytes"),
+        "{dropped}"
+    );
+    assert!(!dropped.to_string().contains("xxxxxxxxxx"), "{dropped}");
     // ...but the session goes on.
     let resp = s
         .client
@@ -242,7 +245,7 @@ async fn rejected_client_frames_are_answered_and_never_reach_the_server() {
     let errors = s.client.take_stashed();
     let mut ids: Vec<String> = errors.iter().map(|e| e["id"].to_string()).collect();
     ids.sort();
-    insta::assert_snapshot!(ids.join(" "), @"41 42 43 null null null");
+    insta::assert_snapshot!(ids.join(" "), @"41 42 43 45 null null");
     let codes: Vec<i64> = errors
         .iter()
         .filter_map(|e| e["error"]["code"].as_i64())

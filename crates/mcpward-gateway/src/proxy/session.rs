@@ -241,7 +241,7 @@ where
             Some(done) = approvals_rx.recv() => gw.finish_approval(done).await,
             frame = client_rx.recv(), if client_open => match frame {
                 Some(Ok(Frame::Line(bytes))) => gw.on_client_frame(bytes).await,
-                Some(Ok(Frame::TooLarge { bytes })) => gw.client_frame_too_large(bytes, max_frame).await,
+                Some(Ok(Frame::TooLarge { bytes, head })) => gw.client_frame_too_large(bytes, &head, max_frame).await,
                 Some(Ok(Frame::Eof)) | Some(Err(_)) | None => {
                     client_open = false;
                     // Dropping the sender ends the writer task, which closes the server's stdin.
@@ -252,10 +252,7 @@ where
             },
             frame = server_rx.recv(), if server_open => match frame {
                 Some(Ok(Frame::Line(bytes))) => gw.on_server_frame(bytes).await,
-                Some(Ok(Frame::TooLarge { bytes })) => {
-                    gw.audit(event(&gw.server, "server-frame-too-large",
-                        Some(format!("dropped a {bytes}-byte frame from the server (limit {max_frame} bytes, defaults.max_frame_bytes)"))), false).await;
-                }
+                Some(Ok(Frame::TooLarge { bytes, head })) => gw.server_frame_too_large(bytes, &head, max_frame).await,
                 Some(Ok(Frame::Eof)) | Some(Err(_)) | None => server_open = false,
             },
             status = &mut exit_rx, if exit_status.is_none() => {
@@ -406,14 +403,47 @@ impl Gateway {
         }
     }
 
-    async fn client_frame_too_large(&mut self, bytes: usize, max: usize) {
+    async fn client_frame_too_large(&mut self, bytes: usize, head: &[u8], max: usize) {
         let msg = format!(
             "frame of {bytes} bytes exceeds the gateway's limit of {max} bytes; raise defaults.max_frame_bytes in the policy if this is expected"
         );
-        self.send_client(envelope::error_response(None, -32600, &msg, None))
-            .await;
+        let id = envelope::salvage_id_from_prefix(head);
+        self.send_client(envelope::error_response(
+            id.as_deref(),
+            INVALID_REQUEST,
+            &msg,
+            None,
+        ))
+        .await;
         self.audit(
             event(&self.server, "client-frame-too-large", Some(msg)),
+            false,
+        )
+        .await;
+    }
+
+    /// An oversized frame from the server is dropped; when it was the response to a pending
+    /// request, that request gets an error instead of waiting forever.
+    async fn server_frame_too_large(&mut self, bytes: usize, head: &[u8], max: usize) {
+        let salvaged = envelope::salvage_id_from_prefix(head).map(|id| IdKey::from_raw(&id));
+        if let Some(p) = salvaged.and_then(|k| self.client_pending.remove(&k)) {
+            let msg = format!(
+                "the MCP server `{}` sent a {bytes}-byte response, over mcpward's limit of {max} bytes; mcpward dropped it (raise defaults.max_frame_bytes in the policy if this is expected)",
+                self.server
+            );
+            self.send_client(envelope::error_response(
+                Some(&p.id),
+                INTERNAL_ERROR,
+                &msg,
+                None,
+            ))
+            .await;
+        }
+        let detail = format!(
+            "dropped a {bytes}-byte frame from the server (limit {max} bytes, defaults.max_frame_bytes)"
+        );
+        self.audit(
+            event(&self.server, "server-frame-too-large", Some(detail)),
             false,
         )
         .await;
