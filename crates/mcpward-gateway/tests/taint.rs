@@ -134,3 +134,49 @@ async fn error_from_an_untrusted_tool_taints_the_session_too() {
     );
     s.finish().await;
 }
+
+#[tokio::test]
+async fn session_approval_given_before_taint_does_not_skip_the_question_after_it() {
+    let state = tempfile::tempdir().unwrap();
+    let mut opts = options(testkit_server("web_and_write"), Vec::new(), state.path());
+    opts.server_name = "web".into();
+    opts.policy = mcpward_policy::Policy::parse(
+        "[defaults]\nmode = \"ask\"\n\n[[rule]]\ntool = \"fetch_page\"\naction = \"allow\"\n",
+        std::path::Path::new("policy.toml"),
+    )
+    .unwrap();
+    let mut s = start(opts);
+    answer_elicitation(
+        &mut s.client,
+        json!({"action": "accept", "content": {"approve": true, "remember": true}}),
+    );
+    s.client
+        .initialize(elicitation_capabilities())
+        .await
+        .unwrap();
+    s.client.list_tools().await.unwrap();
+    s.client
+        .call_tool("save_note", json!({"text": "a"}))
+        .await
+        .unwrap();
+    s.client
+        .call_tool("save_note", json!({"text": "b"}))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.client.server_requests.len(),
+        1,
+        "approved for the session"
+    );
+    s.client.call_tool("fetch_page", json!({})).await.unwrap();
+    s.client
+        .call_tool("save_note", json!({"text": "c"}))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.client.server_requests.len(),
+        2,
+        "after untrusted content the write is asked again despite the session approval"
+    );
+    s.finish().await;
+}

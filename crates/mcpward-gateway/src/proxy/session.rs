@@ -523,8 +523,15 @@ impl Gateway {
         let masked = approval::mask_arguments(&args, &self.redactor);
         let digest = chain::args_digest(&masked);
         let mut approver = None;
+        // A session approval was given before the model read content that may now steer it:
+        // after taint, calls with effects are asked again (the policy itself only turns an
+        // `allow` into `ask`, so it cannot see this case).
+        let taint_guards = facts.session_tainted
+            && facts.kind != mcpward_policy::ToolKind::Read
+            && self.policy.defaults.taint == mcpward_policy::TaintMode::Ask;
         if decision.action == Action::Ask
             && decision.source != DecisionSource::Taint
+            && !taint_guards
             && self.session_approved.contains(&tool)
         {
             decision.action = Action::Allow;
