@@ -90,11 +90,7 @@ impl Redactor {
     /// or `a\/b`, does not match. Only frames that contain such an escape are decoded, and only
     /// a frame that changes is serialised again.
     pub fn redact_escaped_json(&self, frame: &str) -> Option<String> {
-        let has_escape = frame
-            .as_bytes()
-            .windows(2)
-            .any(|w| w[0] == b'\\' && matches!(w[1], b'u' | b'/'));
-        if !has_escape {
+        if !has_unicode_or_slash_escape(frame.as_bytes()) {
             return None;
         }
         let mut value: serde_json::Value = serde_json::from_str(frame).ok()?;
@@ -120,6 +116,20 @@ impl Redactor {
             _ => false,
         }
     }
+}
+
+/// Whether JSON text contains a `\uXXXX` or `\/` escape (an escaped backslash followed by `u`
+/// is not one).
+fn has_unicode_or_slash_escape(text: &[u8]) -> bool {
+    let mut rest = text;
+    while let Some(at) = rest.iter().position(|&b| b == b'\\') {
+        match rest.get(at + 1) {
+            Some(b'u' | b'/') => return true,
+            Some(_) => rest = rest.get(at + 2..).unwrap_or_default(),
+            None => return false,
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -168,6 +178,8 @@ mod tests {
         let r = Redactor::new(["dG9r+ZW4/c2VjcmV0="]);
         assert_eq!(r.redact_escaped_json(r#"{"text":"plain"}"#), None);
         assert_eq!(r.redact_escaped_json(r#"{"text":"caf\u00e9"}"#), None);
+        assert!(!has_unicode_or_slash_escape(br#"{"path":"C:\\users\\x"}"#));
+        assert!(has_unicode_or_slash_escape(br#"{"a":"x\\\u0041"}"#));
     }
 
     #[test]
