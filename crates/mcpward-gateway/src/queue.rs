@@ -136,7 +136,7 @@ impl ApprovalQueue {
     pub fn new_id(&self) -> String {
         loop {
             let id = random_id();
-            if !request_path(&self.dir, &id).exists() {
+            if !request_path(&self.dir, &id).exists() && !decision_path(&self.dir, &id).exists() {
                 return id;
             }
         }
@@ -160,6 +160,18 @@ impl ApprovalQueue {
                 .saturating_add(1),
             pid: std::process::id(),
         };
+        // A decision already there answers an earlier request under this id (its gateway died
+        // before cleaning up): it must not approve this one. `approve` cannot write a new one
+        // until the request below exists.
+        match fs::remove_file(&dec_path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return ApprovalOutcome::Unavailable {
+                    reason: format!("could not remove the stale {}: {e}", dec_path.display()),
+                };
+            }
+        }
         if let Err(e) = write_new(&req_path, &stored) {
             return ApprovalOutcome::Unavailable {
                 reason: format!("could not write {}: {e}", req_path.display()),

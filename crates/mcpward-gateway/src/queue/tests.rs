@@ -339,3 +339,18 @@ async fn abandoned_wait_removes_its_request() {
         Err(QueueError::UnknownId { .. })
     ));
 }
+
+#[tokio::test]
+async fn stale_decision_left_under_an_id_does_not_approve_a_new_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = ApprovalQueue::open(dir.path()).unwrap();
+    let r = req(&q, "write_file");
+    // What a gateway killed after `mcpward approve` answered leaves behind.
+    fs::write(
+        decision_path(&queue_dir(dir.path()), &r.id),
+        r#"{"decision":"approve","scope":"session","by":"local:earlier"}"#,
+    )
+    .unwrap();
+    let outcome = q.request(r, Duration::from_millis(200)).await;
+    assert!(matches!(outcome, ApprovalOutcome::TimedOut), "{outcome:?}");
+}
