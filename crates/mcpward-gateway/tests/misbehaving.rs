@@ -513,3 +513,27 @@ async fn error_quoting_a_duplicate_key_from_the_server_masks_secrets() {
     assert!(!resp.to_string().contains(&secret), "{resp}");
     s.finish().await;
 }
+
+#[tokio::test]
+async fn audit_details_quoting_a_rejected_frame_mask_its_secrets() {
+    let state = tempfile::tempdir().unwrap();
+    let log = state.path().join("audit.jsonl");
+    let mut opts = server_options("recorder", state.path());
+    opts.log_path = Some(log.clone());
+    let mut s = start(opts);
+    s.client.initialize(json!({})).await.unwrap();
+    let token = fake_github_token();
+    let frame = format!(
+        r#"{{"jsonrpc":"2.0","id":7,"method":"ping","params":{{"{token}":1,"{token}":2}}}}"#
+    );
+    s.client.send_raw(frame.as_bytes()).await.unwrap();
+    let resp = s.client.wait_for(&json!(7)).await.unwrap();
+    assert!(response_text(&resp).contains("duplicate key"), "{resp}");
+    s.finish().await;
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("duplicate key"), "{text}");
+    assert!(
+        !text.contains(&token),
+        "the audit log holds a secret:\n{text}"
+    );
+}

@@ -1163,6 +1163,7 @@ impl Gateway {
         let Some(log) = &self.log else {
             return true;
         };
+        let rec = masked_detail(&self.redactor, rec);
         if log.is_broken() {
             return false;
         }
@@ -1177,9 +1178,20 @@ impl Gateway {
     /// Queues a record that needs no fsync (events, reads, denials).
     fn note(&mut self, rec: Record) {
         if let Some(log) = &self.log {
-            log.record(rec);
+            log.record(masked_detail(&self.redactor, rec));
         }
     }
+}
+
+/// Details quote what the peers sent (a rejected frame's duplicate key, a server's error):
+/// secrets in them are masked before the record is written.
+fn masked_detail(redactor: &Redactor, mut rec: Record) -> Record {
+    if let Some(detail) = &rec.detail
+        && let std::borrow::Cow::Owned(masked) = redactor.redact(detail)
+    {
+        rec.detail = Some(masked);
+    }
+    rec
 }
 
 struct AskContext {
