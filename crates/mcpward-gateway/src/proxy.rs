@@ -189,7 +189,9 @@ pub enum GatewayError {
     #[error("could not open the audit log: {0}; pass a writable `--log FILE`")]
     Log(#[from] crate::chain::LogError),
     /// The runtime or a signal handler could not be set up.
-    #[error("could not set up the gateway runtime: {0}")]
+    #[error(
+        "could not set up the gateway runtime: {0}; the process is probably out of file descriptors or threads (check `ulimit -n` and `ulimit -u`), then restart the client"
+    )]
     Runtime(#[source] std::io::Error),
 }
 
@@ -251,6 +253,12 @@ mod tests {
             &cmd.into(),
             &args.iter().map(OsString::from).collect::<Vec<_>>(),
         )
+    }
+
+    #[test]
+    fn runtime_error_says_what_to_check() {
+        let err = GatewayError::Runtime(std::io::Error::other("Too many open files"));
+        insta::assert_snapshot!(err.to_string(), @"could not set up the gateway runtime: Too many open files; the process is probably out of file descriptors or threads (check `ulimit -n` and `ulimit -u`), then restart the client");
     }
 
     #[test]
