@@ -90,6 +90,24 @@ pub fn queue_prompt(
     )
 }
 
+/// ` --state-dir DIR` for the approval prompt, or nothing for the default directory. The path is
+/// quoted for a POSIX shell when it needs it, so the printed command can be pasted as it is.
+pub fn state_dir_flag(dir: &std::path::Path, default: &std::path::Path) -> String {
+    if dir == default {
+        return String::new();
+    }
+    let text = dir.display().to_string();
+    let plain = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._-+,:@%=".contains(&b));
+    if plain {
+        format!(" --state-dir {text}")
+    } else {
+        format!(" --state-dir '{}'", text.replace('\'', r"'\''"))
+    }
+}
+
 /// Reads the client's answer (`result` of the elicitation response). `None` = error response.
 pub fn read_answer(result: Option<&str>) -> ElicitAnswer {
     let Some(text) = result else {
@@ -172,6 +190,21 @@ mod tests {
         insta::assert_snapshot!(
             queue_prompt("memory", "delete_entities", "destructive", "ab2cd3", "", std::time::Duration::from_secs(120)),
             @"mcpward: `delete_entities` on server `memory` needs approval: destructive. Run `mcpward approve ab2cd3` (add `--session` to allow this tool for the rest of the session) or `mcpward deny ab2cd3` within 120 s; no answer denies it."
+        );
+    }
+
+    #[test]
+    fn state_dir_in_the_prompt_is_quoted_when_it_has_spaces() {
+        use std::path::Path;
+        let default = Path::new("/home/a/.local/state/mcpward");
+        assert_eq!(state_dir_flag(default, default), "");
+        assert_eq!(
+            state_dir_flag(Path::new("/tmp/state"), default),
+            " --state-dir /tmp/state"
+        );
+        assert_eq!(
+            state_dir_flag(Path::new("/Users/a/Library/My State/it's"), default),
+            r" --state-dir '/Users/a/Library/My State/it'\''s'"
         );
     }
 

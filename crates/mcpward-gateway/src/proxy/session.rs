@@ -735,11 +735,8 @@ impl Gateway {
             }
         };
         let request_id = queue.new_id();
-        let state_flag = if self.state_dir == crate::queue::default_state_dir() {
-            String::new()
-        } else {
-            format!(" --state-dir {}", self.state_dir.display())
-        };
+        let state_flag =
+            approval::state_dir_flag(&self.state_dir, &crate::queue::default_state_dir());
         let _ = writeln!(
             std::io::stderr(),
             "{}",
