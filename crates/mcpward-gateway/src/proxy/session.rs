@@ -492,7 +492,7 @@ impl Gateway {
         let trusted = self.policy.defaults.trusts(&self.server);
         let ids: Vec<&str> = self.server_ids.iter().map(String::as_str).collect();
         let facts = ToolFacts {
-            kind: knowledge::classify(&tool, description, annotations),
+            kind: tool_kind(&tool, description, annotations, trusted),
             read_only: knowledge::read_only_proof(&ids, &tool, annotations, trusted, false),
             session_tainted: self.taint.is_tainted(),
             roots: self.roots.clone(),
@@ -1223,6 +1223,33 @@ fn secret_values(opts: &RunOptions) -> Vec<String> {
     values
 }
 
+/// What a tool does. A server we do not trust cannot talk its way into `read`: its description
+/// and a `readOnlyHint: true` are claims, and a tool counted as a read is spared the taint
+/// question and the fsync of its record. Its hints that make a tool look more dangerous still
+/// count.
+fn tool_kind(
+    tool: &str,
+    description: Option<&str>,
+    annotations: Option<&Value>,
+    trusted: bool,
+) -> mcpward_policy::ToolKind {
+    if trusted {
+        return knowledge::classify(tool, description, annotations);
+    }
+    let claims_read_only = annotations
+        .and_then(|a| a.get("readOnlyHint"))
+        .and_then(Value::as_bool)
+        == Some(true);
+    if !claims_read_only {
+        return knowledge::classify(tool, None, annotations);
+    }
+    let mut hints = annotations.cloned().unwrap_or(Value::Null);
+    if let Some(map) = hints.as_object_mut() {
+        map.remove("readOnlyHint");
+    }
+    knowledge::classify(tool, None, Some(&hints))
+}
+
 fn event(server: &str, name: &str, detail: Option<String>) -> Record {
     Record {
         server: server.to_owned(),
@@ -1330,5 +1357,41 @@ async fn recv_signal(signals: &mut Option<Signals>) -> rustix::process::Signal {
             _ = s.term.recv() => rustix::process::Signal::TERM,
         },
         None => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mcpward_policy::ToolKind;
+    use serde_json::json;
+
+    #[test]
+    fn untrusted_servers_read_only_claims_do_not_make_a_tool_a_read() {
+        let claims = json!({"readOnlyHint": true});
+        let description = Some("Reads the notes in the vault");
+        assert_eq!(
+            tool_kind("frobnicate", description, Some(&claims), true),
+            ToolKind::Read
+        );
+        assert_eq!(
+            tool_kind("frobnicate", description, Some(&claims), false),
+            ToolKind::Unknown
+        );
+        assert_eq!(
+            tool_kind("frobnicate", description, None, false),
+            ToolKind::Unknown
+        );
+        // Hints that make a tool look more dangerous still count.
+        let destructive = json!({"readOnlyHint": true, "destructiveHint": true});
+        assert_eq!(
+            tool_kind("frobnicate", None, Some(&destructive), false),
+            ToolKind::Destructive
+        );
+        // The name is ours to read: `read_file` stays a read.
+        assert_eq!(
+            tool_kind("read_file", None, Some(&claims), false),
+            ToolKind::Read
+        );
     }
 }
