@@ -491,9 +491,16 @@ impl Gateway {
         let description = info.and_then(|i| i.description.as_deref());
         let trusted = self.policy.defaults.trusts(&self.server);
         let ids: Vec<&str> = self.server_ids.iter().map(String::as_str).collect();
+        let read_only = knowledge::read_only_proof(&ids, &tool, annotations, trusted, false);
         let facts = ToolFacts {
-            kind: tool_kind(&tool, description, annotations, trusted),
-            read_only: knowledge::read_only_proof(&ids, &tool, annotations, trusted, false),
+            // Curated knowledge vouches for a well-known server's tools as trust would.
+            kind: tool_kind(
+                &tool,
+                description,
+                annotations,
+                trusted || read_only.is_proof(),
+            ),
+            read_only,
             session_tainted: self.taint.is_tainted(),
             roots: self.roots.clone(),
         };
