@@ -67,13 +67,25 @@ fn resolve_str(arg: &str, roots: &[PathBuf]) -> Option<String> {
         return None;
     }
     let arg = arg.strip_prefix("file://").unwrap_or(arg);
-    let path = Path::new(arg);
-    let joined = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        roots.first()?.join(path)
+    // Servers such as the reference filesystem server expand `~/` to the home directory; the
+    // policy reads it as a file name. This reading shows where such a server would go.
+    let home_relative = match arg.strip_prefix('~') {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => {
+            Some(dirs::home_dir()?.join(rest.trim_start_matches('/')))
+        }
+        _ => None,
     };
-    let real = real_path(&joined)?;
+    let expanded = home_relative.is_some();
+    let path = Path::new(arg);
+    let joined = match home_relative {
+        Some(home) => home,
+        None if path.is_absolute() => path.to_path_buf(),
+        None => roots.first()?.join(path),
+    };
+    let (real, crossed_link) = real_path(&joined)?;
+    if !crossed_link && !expanded {
+        return None;
+    }
     let real = real.to_str()?;
     (real != arg).then(|| real.to_owned())
 }
@@ -81,14 +93,15 @@ fn resolve_str(arg: &str, roots: &[PathBuf]) -> Option<String> {
 /// Symlinks followed in one path before giving up (the kernel's limit is 40).
 const MAX_LINKS: usize = 40;
 
-/// Where `path` (absolute) really points, when that differs from what the policy sees by
-/// collapsing `.` and `..` itself: `None` when no symlink is crossed. Components are walked one
+/// Where `path` (absolute) really points, and whether a symlink was crossed to get there (when
+/// none was, the policy's own collapsing of `.` and `..` gives the same answer). `None` for a
+/// symlink loop. Components are walked one
 /// by one, so a link is followed wherever it sits: under parts that do not exist yet (a
 /// directory created recursively under `src/notes/…`) and when its target does not exist (a
 /// dangling `src/out` → `/etc/cron.d/job` would be created through). Parts that do not exist are
 /// kept as written. A word such as `main` is never rewritten, so equality and regex matchers
 /// still see what the client sent.
-fn real_path(path: &Path) -> Option<PathBuf> {
+fn real_path(path: &Path) -> Option<(PathBuf, bool)> {
     let mut pending: Vec<std::ffi::OsString> = Vec::new();
     let mut real = PathBuf::new();
     for component in path.components().rev() {
@@ -124,7 +137,7 @@ fn real_path(path: &Path) -> Option<PathBuf> {
             }
         }
     }
-    (links > 0).then_some(real)
+    Some((real, links > 0))
 }
 
 /// The stricter of two decisions (deny over ask over allow; the first on a tie). The policy
@@ -213,6 +226,23 @@ mod tests {
         // `main`, not an absolute path.
         let args = json!({"branch": "main", "path": "src/new.rs", "abs": roots[0].join("src")});
         assert_eq!(resolve_arguments(&args, &roots), None);
+    }
+
+    #[test]
+    fn home_relative_path_is_also_read_as_the_home_directory() {
+        let root = tempfile::tempdir().unwrap();
+        let roots = canonical_roots(&[root.path().to_path_buf()]);
+        let Some(home) = dirs::home_dir() else {
+            return;
+        };
+        let resolved = resolve_arguments(&json!({"path": "~/.ssh/id_rsa"}), &roots).unwrap();
+        let (expected, _) = real_path(&home.join(".ssh/id_rsa")).unwrap();
+        assert_eq!(resolved["path"], json!(expected));
+        // Only a leading `~/` (or `~` alone) is the home directory.
+        assert_eq!(
+            resolve_arguments(&json!({"p": "~user/x", "q": "a~/b"}), &roots),
+            None
+        );
     }
 
     #[test]

@@ -302,3 +302,29 @@ fn dotdot_after_a_symlink_is_judged_both_ways() {
     .to_string();
     assert_eq!(decision_of(&decide(&event, &policy)), HookDecision::Deny);
 }
+
+#[test]
+fn home_relative_path_is_judged_where_a_server_expanding_tilde_would_go() {
+    let Some(home) = dirs::home_dir() else {
+        return;
+    };
+    let home = std::fs::canonicalize(&home).unwrap_or(home);
+    let project = tempfile::tempdir().unwrap();
+    let policy = Policy::parse(
+        &format!(
+            "[[rule]]\ntool = \"read_file\"\nwhen = {{ path = \"{}/.ssh/**\" }}\naction = \"deny\"\n\n[[rule]]\ntool = \"read_file\"\naction = \"allow\"\n",
+            home.display()
+        ),
+        Path::new("policy.toml"),
+    )
+    .unwrap();
+    let event = serde_json::json!({
+        "session_id": "s",
+        "cwd": project.path(),
+        "hook_event_name": "PreToolUse",
+        "tool_name": "mcp__fs__read_file",
+        "tool_input": { "path": "~/.ssh/id_rsa" },
+    })
+    .to_string();
+    assert_eq!(decision_of(&decide(&event, &policy)), HookDecision::Deny);
+}
