@@ -145,7 +145,7 @@ pub fn decide(event_json: &str, policy: &Policy) -> HookOutput {
         .collect();
     // As in the gateway: path matchers see where the arguments really point (symlinks resolved).
     let roots = crate::paths::canonical_roots(&roots);
-    let resolved = crate::paths::resolve_arguments(arguments, &roots);
+    let readings = crate::paths::readings(arguments, &roots);
 
     let splits = splits(rest);
     if splits.len() > MAX_READINGS {
@@ -161,10 +161,10 @@ pub fn decide(event_json: &str, policy: &Policy) -> HookOutput {
     }
     let mut strictest: Option<(HookDecision, String)> = None;
     for (server, tool) in &splits {
-        // When a symlink changed an argument, both readings are judged; the stricter applies.
+        // When a symlink changed an argument, every reading is judged; the strictest applies.
         let mut decision = evaluate(policy, server, tool, arguments, &roots);
-        if let Some(resolved) = &resolved {
-            let other = evaluate(policy, server, tool, resolved, &roots);
+        for reading in &readings {
+            let other = evaluate(policy, server, tool, reading, &roots);
             decision = crate::paths::stricter(decision, other);
         }
         let hd = HookDecision::from(decision.action);

@@ -24,19 +24,49 @@ pub fn canonical_roots(roots: &[PathBuf]) -> Vec<PathBuf> {
         .collect()
 }
 
-/// `arguments` with path-like strings replaced by where they resolve on disk; `None` when
-/// nothing changed (the caller then evaluates the original).
-pub fn resolve_arguments(arguments: &Value, roots: &[PathBuf]) -> Option<Value> {
-    let mut copy = arguments.clone();
-    resolve_value(&mut copy, roots, 0).then_some(copy)
+/// How `..` after a symlink is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dotdot {
+    /// As the kernel does: `link/..` is the parent of the link's target (servers that pass the
+    /// path to `open` as it is).
+    ThroughLinks,
+    /// Collapsed before any link is followed: `link/..` is where `link` sits (servers that
+    /// normalise first, as Node's `path.resolve` does, then resolve symlinks).
+    First,
 }
 
-fn resolve_value(value: &mut Value, roots: &[PathBuf], depth: usize) -> bool {
+/// `arguments` with path-like strings replaced by where they resolve on disk (`..` read as the
+/// kernel does); `None` when nothing changed (the caller then evaluates the original).
+pub fn resolve_arguments(arguments: &Value, roots: &[PathBuf]) -> Option<Value> {
+    resolve_with(arguments, roots, Dotdot::ThroughLinks)
+}
+
+/// Every reading of `arguments` besides the original that a server could act on: resolved with
+/// `..` read as the kernel does, and with `..` collapsed first, when these differ from the
+/// original and from each other. The caller evaluates each and applies the strictest decision.
+pub fn readings(arguments: &Value, roots: &[PathBuf]) -> Vec<Value> {
+    let mut out: Vec<Value> = resolve_with(arguments, roots, Dotdot::ThroughLinks)
+        .into_iter()
+        .collect();
+    if let Some(first) = resolve_with(arguments, roots, Dotdot::First)
+        && !out.contains(&first)
+    {
+        out.push(first);
+    }
+    out
+}
+
+fn resolve_with(arguments: &Value, roots: &[PathBuf], dotdot: Dotdot) -> Option<Value> {
+    let mut copy = arguments.clone();
+    resolve_value(&mut copy, roots, dotdot, 0).then_some(copy)
+}
+
+fn resolve_value(value: &mut Value, roots: &[PathBuf], dotdot: Dotdot, depth: usize) -> bool {
     if depth > MAX_DEPTH {
         return false;
     }
     match value {
-        Value::String(s) => match resolve_str(s, roots) {
+        Value::String(s) => match resolve_str(s, roots, dotdot) {
             Some(resolved) => {
                 *s = resolved;
                 true
@@ -47,14 +77,14 @@ fn resolve_value(value: &mut Value, roots: &[PathBuf], depth: usize) -> bool {
         Value::Array(items) => {
             let mut changed = false;
             for v in items {
-                changed |= resolve_value(v, roots, depth + 1);
+                changed |= resolve_value(v, roots, dotdot, depth + 1);
             }
             changed
         }
         Value::Object(map) => {
             let mut changed = false;
             for v in map.values_mut() {
-                changed |= resolve_value(v, roots, depth + 1);
+                changed |= resolve_value(v, roots, dotdot, depth + 1);
             }
             changed
         }
@@ -62,7 +92,7 @@ fn resolve_value(value: &mut Value, roots: &[PathBuf], depth: usize) -> bool {
     }
 }
 
-fn resolve_str(arg: &str, roots: &[PathBuf]) -> Option<String> {
+fn resolve_str(arg: &str, roots: &[PathBuf], dotdot: Dotdot) -> Option<String> {
     if arg.is_empty() || arg.len() > MAX_PATH_LEN || arg.contains(['\n', '\0']) {
         return None;
     }
@@ -82,12 +112,33 @@ fn resolve_str(arg: &str, roots: &[PathBuf]) -> Option<String> {
         None if path.is_absolute() => path.to_path_buf(),
         None => roots.first()?.join(path),
     };
+    let joined = match dotdot {
+        Dotdot::ThroughLinks => joined,
+        // Without a `..` both readings are the same: only one is computed.
+        Dotdot::First if !joined.components().any(|c| c == Component::ParentDir) => return None,
+        Dotdot::First => collapse_dotdot(&joined),
+    };
     let (real, crossed_link) = real_path(&joined)?;
     if !crossed_link && !expanded {
         return None;
     }
     let real = real.to_str()?;
     (real != arg).then(|| real.to_owned())
+}
+
+/// `path` with `.` and `..` collapsed without looking at the disk (`..` at the root stays there).
+fn collapse_dotdot(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }
 
 /// Symlinks followed in one path before giving up (the kernel's limit is 40).
@@ -141,9 +192,9 @@ fn real_path(path: &Path) -> Option<(PathBuf, bool)> {
 }
 
 /// The stricter of two decisions (deny over ask over allow; the first on a tie). The policy
-/// collapses `..` lexically, as most servers do before touching the disk; the kernel resolves
-/// `link/..` through the link. When resolving symlinks changed an argument, both readings are
-/// evaluated and the stricter applies, so neither reading can be used to slip past a rule.
+/// collapses `..` lexically; the kernel resolves `link/..` through the link; Node servers
+/// collapse first and then follow links. When resolving symlinks changed an argument, every
+/// reading is evaluated and the strictest applies, so no reading can be used to slip past a rule.
 pub fn stricter(first: Decision, second: Decision) -> Decision {
     let rank = |a: Action| match a {
         Action::Allow => 0,
@@ -243,6 +294,29 @@ mod tests {
             resolve_arguments(&json!({"p": "~user/x", "q": "a~/b"}), &roots),
             None
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn dotdot_after_a_link_is_read_both_as_the_kernel_and_as_node_do() {
+        let root = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("sub/dir")).unwrap();
+        std::os::unix::fs::symlink(root.path().join("sub/dir"), root.path().join("link")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.path().join("link2")).unwrap();
+        let roots = canonical_roots(&[root.path().to_path_buf()]);
+        let target = std::fs::canonicalize(outside.path()).unwrap();
+        let got = readings(&json!({"path": "link/../link2/secret"}), &roots);
+        let paths: Vec<&Value> = got.iter().map(|v| &v["path"]).collect();
+        // The kernel: `link/..` is `sub`, where no `link2` exists.
+        assert!(
+            paths.contains(&&json!(roots[0].join("sub/link2/secret"))),
+            "{paths:?}"
+        );
+        // Node: `root/link2/secret`, then the link is followed outside.
+        assert!(paths.contains(&&json!(target.join("secret"))), "{paths:?}");
+        // No `..`, no second reading.
+        assert_eq!(readings(&json!({"path": "link2/secret"}), &roots).len(), 1);
     }
 
     #[test]

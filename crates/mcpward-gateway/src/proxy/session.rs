@@ -514,7 +514,7 @@ impl Gateway {
             facts.kind.has_side_effects() || facts.kind == mcpward_policy::ToolKind::Unknown;
         // Path matchers see where the arguments really point (symlinks resolved); the frame
         // forwarded to the server is not changed.
-        // When a symlink changed an argument, both readings are judged and the stricter wins.
+        // When a symlink changed an argument, every reading is judged and the strictest wins.
         let evaluate = |arguments: &Value| {
             self.policy.evaluate(&Call {
                 server: &self.server,
@@ -524,8 +524,8 @@ impl Gateway {
             })
         };
         let mut decision = evaluate(&args);
-        if let Some(resolved) = crate::paths::resolve_arguments(&args, &self.roots) {
-            decision = crate::paths::stricter(decision, evaluate(&resolved));
+        for reading in crate::paths::readings(&args, &self.roots) {
+            decision = crate::paths::stricter(decision, evaluate(&reading));
         }
         let masked = approval::mask_arguments(&args, &self.redactor);
         let digest = chain::args_digest(&masked);
