@@ -93,7 +93,12 @@ fn resolve_value(value: &mut Value, roots: &[PathBuf], dotdot: Dotdot, depth: us
 }
 
 fn resolve_str(arg: &str, roots: &[PathBuf], dotdot: Dotdot) -> Option<String> {
-    if arg.is_empty() || arg.len() > MAX_PATH_LEN || arg.contains(['\n', '\0']) {
+    if arg.is_empty() || arg.contains(['\n', '\0']) {
+        return None;
+    }
+    // The kernel refuses longer paths, but a server that collapses `..` first can make a long
+    // argument short: that reading is judged by its collapsed length.
+    if arg.len() > MAX_PATH_LEN && dotdot == Dotdot::ThroughLinks {
         return None;
     }
     let arg = arg.strip_prefix("file://").unwrap_or(arg);
@@ -116,7 +121,13 @@ fn resolve_str(arg: &str, roots: &[PathBuf], dotdot: Dotdot) -> Option<String> {
         Dotdot::ThroughLinks => joined,
         // Without a `..` both readings are the same: only one is computed.
         Dotdot::First if !joined.components().any(|c| c == Component::ParentDir) => return None,
-        Dotdot::First => collapse_dotdot(&joined),
+        Dotdot::First => {
+            let collapsed = collapse_dotdot(&joined);
+            if collapsed.as_os_str().len() > MAX_PATH_LEN {
+                return None;
+            }
+            collapsed
+        }
     };
     let (real, crossed_link) = real_path(&joined)?;
     if !crossed_link && !expanded {
@@ -315,6 +326,10 @@ mod tests {
         );
         // Node: `root/link2/secret`, then the link is followed outside.
         assert!(paths.contains(&&json!(target.join("secret"))), "{paths:?}");
+        // Padding with `x/..` past the length limit hides nothing from that reading.
+        let padded = format!("link2/{}secret", "x/../".repeat(1000));
+        let got = readings(&json!({ "path": padded }), &roots);
+        assert_eq!(got, vec![json!({"path": target.join("secret")})]);
         // No `..`, no second reading.
         assert_eq!(readings(&json!({"path": "link2/secret"}), &roots).len(), 1);
     }
