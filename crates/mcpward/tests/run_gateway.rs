@@ -188,6 +188,33 @@ fn missing_command_is_a_usage_error() {
 }
 
 #[test]
+fn secrets_on_the_servers_stderr_are_masked() {
+    let state = tempfile::tempdir().unwrap();
+    // Built at run time: a pattern-valid GitHub token that was never issued.
+    let token = format!("ghp_{}", "q8ZxL2mN4pR6tV8wY0aB2cD4eF6gH8jK0mN2");
+    let script = format!(
+        "echo \"starting with GITHUB_TOKEN={token}\" >&2; cat >/dev/null; echo \"bye {token}\" >&2"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_mcpward"))
+        .arg("run")
+        .arg("--state-dir")
+        .arg(state.path())
+        .args(["--", "sh", "-c", &script])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("starting with GITHUB_TOKEN=ghp_"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(&token),
+        "token leaked through stderr: {stderr}"
+    );
+}
+
+#[test]
 fn sandbox_request_refuses_to_start_the_server_unconfined() {
     let state = tempfile::tempdir().unwrap();
     let marker = state.path().join("started");

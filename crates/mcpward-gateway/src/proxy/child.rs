@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::process::{ExitStatus, Stdio};
 
-use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+use tokio::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command};
 
 use super::GatewayError;
 
@@ -13,11 +13,13 @@ pub struct Server {
     pub child: Child,
     pub stdin: ChildStdin,
     pub stdout: ChildStdout,
+    /// The server's diagnostics: relayed line by line, redacted, to mcpward's stderr (which
+    /// clients keep in their MCP log).
+    pub stderr: Option<ChildStderr>,
     pub pid: Option<i32>,
 }
 
-/// Starts `command args…` with piped stdin/stdout; stderr is inherited so the server's own
-/// diagnostics reach the client's log unchanged.
+/// Starts `command args…` with piped stdin, stdout and stderr.
 pub fn spawn(
     command: &OsString,
     args: &[OsString],
@@ -28,7 +30,7 @@ pub fn spawn(
         .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::piped())
         .kill_on_drop(true);
     let mut child = cmd.spawn().map_err(|source| GatewayError::Spawn {
         command: command.to_string_lossy().into_owned(),
@@ -40,11 +42,13 @@ pub fn spawn(
             source: std::io::Error::other("child pipes were not created"),
         });
     };
+    let stderr = child.stderr.take();
     let pid = child.id().and_then(|p| i32::try_from(p).ok());
     Ok(Server {
         child,
         stdin,
         stdout,
+        stderr,
         pid,
     })
 }

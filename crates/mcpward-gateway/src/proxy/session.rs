@@ -146,6 +146,7 @@ where
         child,
         stdin,
         stdout,
+        stderr,
         pid,
     } = {
         let mut env = opts.env.clone();
@@ -153,6 +154,11 @@ where
         child::spawn(&opts.command, &opts.args, &env)?
     };
 
+    let redactor = Rc::new(Redactor::new(
+        secret_values(&opts).iter().map(String::as_str),
+    ));
+    let stderr_relay =
+        stderr.map(|e| tokio::task::spawn_local(relay_stderr(e, redactor.clone(), max_frame)));
     let (to_client, client_out_rx) = mpsc::channel(CHANNEL_FRAMES);
     let (to_server, server_out_rx) = mpsc::channel(CHANNEL_FRAMES);
     let client_writer = tokio::task::spawn_local(write_frames(output, client_out_rx));
@@ -177,9 +183,7 @@ where
         server_ids: std::iter::once(opts.server_name.clone())
             .chain(opts.package.clone())
             .collect(),
-        redactor: Rc::new(Redactor::new(
-            secret_values(&opts).iter().map(String::as_str),
-        )),
+        redactor,
         redact_responses: defaults.redact_responses,
         hide_denied: defaults.hide_denied_tools,
         approval_timeout: Duration::from_secs(defaults.approval_timeout_secs.max(1)),
@@ -284,6 +288,11 @@ where
 
     let code = exit_status.unwrap_or(1);
     gw.server_exited(code).await;
+    // The server's last words (a crash message) are usually what the person needs; wait briefly
+    // for them, but not for a grandchild that keeps the pipe open.
+    if let Some(relay) = stderr_relay {
+        let _ = tokio::time::timeout(STDERR_DRAIN, relay).await;
+    }
     let Gateway { to_client, log, .. } = gw;
     if let Some(log) = log {
         log.finish();
@@ -1306,6 +1315,34 @@ fn spawn_reader<R: AsyncRead + Unpin + 'static>(
         }
     });
     rx
+}
+
+/// How long the end of a session waits for the rest of the server's stderr.
+const STDERR_DRAIN: Duration = Duration::from_millis(500);
+
+/// Copies the server's stderr to ours line by line with secrets masked: servers log their
+/// configuration and errors quote tokens, and clients keep this stream in their MCP log files.
+/// A line longer than `max` is replaced by a note rather than buffered.
+async fn relay_stderr(stderr: tokio::process::ChildStderr, redactor: Rc<Redactor>, max: usize) {
+    let mut lines = FrameReader::new(BufReader::new(stderr), max);
+    let mut out = tokio::io::stderr();
+    loop {
+        let line = match lines.next_frame().await {
+            Ok(Frame::Line(bytes)) => {
+                let text = String::from_utf8_lossy(&bytes);
+                let mut line = redactor.redact(&text).into_owned();
+                line.push('\n');
+                line
+            }
+            Ok(Frame::TooLarge { bytes, .. }) => {
+                format!("mcpward: dropped a {bytes}-byte line of the server's stderr\n")
+            }
+            Ok(Frame::Eof) | Err(_) => return,
+        };
+        if out.write_all(line.as_bytes()).await.is_err() {
+            return;
+        }
+    }
 }
 
 /// Writes frames, batching whatever is queued into one flush.
