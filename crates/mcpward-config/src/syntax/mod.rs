@@ -140,10 +140,7 @@ impl Node {
 /// problem and where it is.
 pub fn parse(source: &str, format: Format) -> Result<Node, ParseProblem> {
     let index = LineIndex::new(source);
-    let ctx = Ctx {
-        source,
-        index: &index,
-    };
+    let ctx = Ctx::new(source, &index);
     match format {
         Format::Json => json::parse(&ctx, json::Dialect::Strict),
         Format::Jsonc => json::parse(&ctx, json::Dialect::Jsonc),
@@ -162,10 +159,7 @@ pub(crate) fn later_yaml_document(source: &str) -> Option<usize> {
 /// that a stray comma does not hide a leaked token.
 pub fn parse_json_lenient(source: &str) -> Result<Node, ParseProblem> {
     let index = LineIndex::new(source);
-    let ctx = Ctx {
-        source,
-        index: &index,
-    };
+    let ctx = Ctx::new(source, &index);
     json::parse(&ctx, json::Dialect::Lenient)
 }
 
@@ -217,14 +211,67 @@ pub(crate) fn duplicate_keys_with_paths(root: &Node) -> Vec<(Vec<String>, ParseP
     found
 }
 
+/// Bytes between column checkpoints on long lines.
+const CHECKPOINT_EVERY: usize = 4096;
+
 /// What every format parser needs: the text and its line index.
 pub(crate) struct Ctx<'a> {
     pub source: &'a str,
     pub index: &'a LineIndex,
+    /// `(offset, line, col)` about every [`CHECKPOINT_EVERY`] bytes, so the column of a value
+    /// on a very long line (a minified file) is counted from a nearby point, not from the
+    /// start of the line: without them a one-line file costs time quadratic in its size.
+    checkpoints: Vec<(usize, u32, u32)>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    pub fn new(source: &'a str, index: &'a LineIndex) -> Self {
+        let mut checkpoints = Vec::with_capacity(source.len() / CHECKPOINT_EVERY + 1);
+        let (mut line, mut col) = (1u32, 1u32);
+        let mut next = CHECKPOINT_EVERY;
+        for (i, c) in source.char_indices() {
+            if i >= next {
+                checkpoints.push((i, line, col));
+                next = i + CHECKPOINT_EVERY;
+            }
+            if c == '\n' {
+                line = line.saturating_add(1);
+                col = 1;
+            } else {
+                col = col.saturating_add(1);
+            }
+        }
+        Ctx {
+            source,
+            index,
+            checkpoints,
+        }
+    }
+
     pub fn span(&self, start: usize, end: usize) -> Span {
+        let at = self.checkpoints.partition_point(|(o, _, _)| *o <= start);
+        if let Some(&(offset, line, col)) = at.checked_sub(1).and_then(|i| self.checkpoints.get(i))
+        {
+            let mut s = start.min(self.source.len());
+            while !self.source.is_char_boundary(s) {
+                s -= 1;
+            }
+            if let Some(between) = self.source.get(offset..s)
+                && !between.contains('\n')
+            {
+                let mut e = end.clamp(s, self.source.len());
+                while !self.source.is_char_boundary(e) {
+                    e -= 1;
+                }
+                let chars = u32::try_from(between.chars().count()).unwrap_or(u32::MAX);
+                return Span {
+                    line,
+                    col: col.saturating_add(chars),
+                    offset: s,
+                    len: e - s,
+                };
+            }
+        }
         self.index.span(self.source, start, end)
     }
 

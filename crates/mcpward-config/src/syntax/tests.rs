@@ -197,3 +197,26 @@ fn a_second_yaml_document_with_content_is_found() {
         assert_eq!(later_yaml_document(single), None, "{single:?}");
     }
 }
+
+#[test]
+fn spans_on_a_very_long_line_match_the_line_index() {
+    let mut src = String::from("{\"mcpServers\": {");
+    for i in 0..3000 {
+        src.push_str(&format!(
+            "\"s{i}\": {{\"command\": \"np\u{e9}x\", \"args\": [\"/p{i}\"]}}, "
+        ));
+    }
+    src.push_str("\"last\": {\"command\": \"x\"}}}\n{");
+    let index = LineIndex::new(&src);
+    let ctx = Ctx::new(&src, &index);
+    for start in (0..src.len())
+        .step_by(997)
+        .chain([src.len() - 1, src.len(), src.len() + 5])
+    {
+        assert_eq!(
+            ctx.span(start, start + 3),
+            index.span(&src, start, start + 3),
+            "{start}"
+        );
+    }
+}
