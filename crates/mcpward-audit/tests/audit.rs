@@ -407,3 +407,35 @@ fn descriptions_and_tool_names_outside_known_fields_are_not_secrets() {
         "{findings:#?}"
     );
 }
+
+#[test]
+fn servers_under_the_other_clients_key_are_reported_and_checked_for_secrets() {
+    let token = fake_ghp();
+    let source = format!(
+        r#"{{"servers": {{"github": {{"command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"], "env": {{"GITHUB_PERSONAL_ACCESS_TOKEN": "{token}"}}}}}}}}"#
+    );
+    let file = parse(".mcp.json", ClientKind::ClaudeCode, &source);
+    assert_eq!(file.problems.len(), 1, "{:?}", file.problems);
+    assert!(
+        file.problems[0]
+            .message
+            .contains("reads `mcpServers`, not `servers`")
+    );
+    let findings = audit(&[file], &offline());
+    let rules: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
+    assert!(rules.contains(&"config-parse-error"), "{rules:?}");
+    assert!(rules.contains(&"hardcoded-secret"), "{rules:?}");
+    // The servers never start: no runtime findings such as pinning.
+    assert!(!rules.contains(&"unpinned-package"), "{rules:?}");
+
+    let vscode = parse(
+        "mcp.json",
+        ClientKind::VsCode,
+        r#"{"mcpServers": {"fetch": {"command": "uvx", "args": ["mcp-server-fetch==2025.4.7"]}}}"#,
+    );
+    assert!(
+        vscode.problems[0]
+            .message
+            .contains("reads `servers`, not `mcpServers`")
+    );
+}

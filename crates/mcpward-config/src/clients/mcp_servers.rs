@@ -41,8 +41,27 @@ pub(crate) fn read_server_map(
     project: Option<&str>,
     sink: &mut Sink,
 ) {
-    let Some((k, map)) = parent.get_entry(key) else {
-        return;
+    let (k, map, misplaced) = match parent.get_entry(key) {
+        Some((k, map)) => (k, map, false),
+        None => {
+            // The other spelling of the same map (`servers` is VS Code's, `mcpServers`
+            // everyone else's): the client ignores it, so its servers never start, but what
+            // they hold is on disk and is checked.
+            let other = match key {
+                "mcpServers" => "servers",
+                "servers" => "mcpServers",
+                _ => return,
+            };
+            let Some((k, map)) = parent.get_entry(other).filter(|(_, m)| m.is_object()) else {
+                return;
+            };
+            sink.problem(
+                format!("this client reads `{key}`, not `{other}`: the servers under `{other}` are never started. Rename the key to `{key}`"),
+                k.span,
+                None,
+            );
+            (k, map, true)
+        }
     };
     if !map.is_object() {
         sink.problem(
@@ -55,6 +74,7 @@ pub(crate) fn read_server_map(
     for (name, entry) in map.members() {
         if let Some(mut server) = read_server(name, entry, dialect, sink) {
             server.project = project.map(str::to_string);
+            server.disabled |= misplaced;
             sink.servers.push(server);
         }
     }
