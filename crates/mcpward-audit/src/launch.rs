@@ -210,6 +210,22 @@ impl Launch {
                 }
                 // `exec npx …` inside a shell command string.
                 "exec" => rest = &rest[1..],
+                // Windows users run servers inside WSL: `wsl -d Ubuntu -- npx -y pkg /home/me`.
+                "wsl" => {
+                    let mut i = 1;
+                    while let Some(t) = rest.get(i) {
+                        match t.value.as_str() {
+                            "--" | "-e" | "--exec" => {
+                                i += 1;
+                                break;
+                            }
+                            "-d" | "--distribution" | "-u" | "--user" | "--cd" => i += 2,
+                            v if v.starts_with('-') => i += 1,
+                            _ => break,
+                        }
+                    }
+                    rest = &rest[i.min(rest.len())..];
+                }
                 "env" => {
                     let mut i = 1;
                     while let Some(t) = rest.get(i) {
@@ -1110,6 +1126,42 @@ mod tests {
         }
         // A shell running a script file is not unwrapped.
         assert!(Launch::of(&entry("bash", &["start.sh"])).package.is_none());
+    }
+
+    #[test]
+    fn unwraps_wsl() {
+        for args in [
+            &[
+                "npx",
+                "-y",
+                "@modelcontextprotocol/server-filesystem",
+                "/home/me",
+            ][..],
+            &[
+                "-d",
+                "Ubuntu",
+                "--",
+                "npx",
+                "-y",
+                "@modelcontextprotocol/server-filesystem",
+                "/home/me",
+            ][..],
+            &[
+                "--exec",
+                "npx",
+                "-y",
+                "@modelcontextprotocol/server-filesystem",
+                "/home/me",
+            ][..],
+        ] {
+            let l = Launch::of(&entry("wsl.exe", args));
+            assert_eq!(
+                l.package.as_ref().map(|p| p.name.as_str()),
+                Some("@modelcontextprotocol/server-filesystem"),
+                "{args:?}"
+            );
+            assert_eq!(l.server_args.last().unwrap().value, "/home/me");
+        }
     }
 
     #[test]
