@@ -83,11 +83,16 @@ impl<'a> RemoteUrl<'a> {
         })
     }
 
-    /// The host is this machine: `localhost`, `*.localhost`, `127.0.0.0/8`, `::1`, `0.0.0.0`.
+    /// The host is this machine: `localhost`, `*.localhost`, `127.0.0.0/8`, `::1`, `0.0.0.0`,
+    /// and Docker's names for the host seen from a container (`host.docker.internal`,
+    /// `gateway.docker.internal`): traffic to them does not leave the machine.
     pub fn is_loopback(&self) -> bool {
-        let h = self.host.trim_end_matches('.');
+        let h = self.host.trim_end_matches('.').to_ascii_lowercase();
+        let h = h.as_str();
         if h == "localhost"
             || h.ends_with(".localhost")
+            || h == "host.docker.internal"
+            || h == "gateway.docker.internal"
             || h == "::1"
             || h == "0:0:0:0:0:0:0:1"
             || h == "0.0.0.0"
@@ -127,6 +132,8 @@ mod tests {
             "http://127.0.0.2/",
             "http://[::1]:80/",
             "http://api.localhost/",
+            "http://host.docker.internal:8080/mcp",
+            "http://LOCALHOST:3000/",
         ] {
             assert!(RemoteUrl::parse(url).unwrap().is_loopback(), "{url}");
         }
@@ -134,6 +141,7 @@ mod tests {
             "http://10.0.0.1/",
             "http://localhost.evil.com/",
             "http://127.0.0.1.nip.io/",
+            "http://host.docker.internal.evil.com/",
         ] {
             assert!(!RemoteUrl::parse(url).unwrap().is_loopback(), "{url}");
         }
