@@ -107,6 +107,8 @@ struct Gateway {
     to_server: Option<mpsc::Sender<Vec<u8>>>,
     approvals: mpsc::UnboundedSender<ApprovalDone>,
     client_pending: HashMap<IdKey, Pending>,
+    /// Whether any policy rule has argument matchers (then path arguments are resolved).
+    policy_reads_arguments: bool,
     /// Calls waiting for a person.
     awaiting_approval: HashMap<IdKey, Awaiting>,
     next_ticket: u64,
@@ -189,6 +191,7 @@ where
         approval_timeout: Duration::from_secs(defaults.approval_timeout_secs.max(1)),
         policy_file: opts.policy_file.as_ref().map(|p| p.display().to_string()),
         roots: crate::paths::canonical_roots(&opts.roots),
+        policy_reads_arguments: opts.policy.rules.iter().any(|r| !r.when.is_empty()),
         state_dir: opts.state_dir.clone(),
         policy: opts.policy,
         session_id,
@@ -533,8 +536,11 @@ impl Gateway {
             })
         };
         let mut decision = evaluate(&args);
-        for reading in crate::paths::readings(&args, &self.roots) {
-            decision = crate::paths::stricter(decision, evaluate(&reading));
+        // Only argument matchers look at values; without them there is nothing to resolve.
+        if self.policy_reads_arguments {
+            for reading in crate::paths::readings(&args, &self.roots) {
+                decision = crate::paths::stricter(decision, evaluate(&reading));
+            }
         }
         let masked = approval::mask_arguments(&args, &self.redactor);
         let digest = chain::args_digest(&masked);
