@@ -524,16 +524,26 @@ fn npm_runner(launch: &mut Launch, runner: Runner, args: &[Spanned<String>]) {
             1
         };
     }
-    let rest = &args[i.min(args.len())..];
+    set_package_and_args(launch, explicit, &args[i.min(args.len())..], npm_spec);
+}
+
+/// After a runner's own options: with an explicit package option (`--package`, `--from`,
+/// `--spec`) the first positional is the package's command and the server args follow it;
+/// otherwise the first positional is the package.
+fn set_package_and_args(
+    launch: &mut Launch,
+    explicit: Option<Spanned<String>>,
+    rest: &[Spanned<String>],
+    spec_of: fn(&Spanned<String>) -> PackageSpec,
+) {
     match explicit {
         Some(spec) => {
-            launch.set_package(&spec, npm_spec);
-            // First positional is the command of that package; the server args follow it.
+            launch.set_package(&spec, spec_of);
             launch.server_args = rest.get(1..).map(<[_]>::to_vec).unwrap_or_default();
         }
         None => {
             if let Some((spec, after)) = rest.split_first() {
-                launch.set_package(spec, npm_spec);
+                launch.set_package(spec, spec_of);
                 launch.server_args = after.to_vec();
             }
         }
@@ -611,19 +621,7 @@ fn python_runner(launch: &mut Launch, runner: Runner, args: &[Spanned<String>]) 
             1
         };
     }
-    let rest = &args[i.min(args.len())..];
-    match explicit {
-        Some(spec) => {
-            launch.set_package(&spec, python_spec);
-            launch.server_args = rest.get(1..).map(<[_]>::to_vec).unwrap_or_default();
-        }
-        None => {
-            if let Some((spec, after)) = rest.split_first() {
-                launch.set_package(spec, python_spec);
-                launch.server_args = after.to_vec();
-            }
-        }
-    }
+    set_package_and_args(launch, explicit, &args[i.min(args.len())..], python_spec);
 }
 
 fn python_spec(t: &Spanned<String>) -> PackageSpec {
