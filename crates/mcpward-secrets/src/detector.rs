@@ -15,7 +15,8 @@ use aho_corasick::{Input, MatchKind, dfa};
 use regex::Regex;
 
 use crate::entropy::{
-    MIN_LEN, MIN_PASSWORD_LEN, high_entropy_secret, is_password_key, literal_password,
+    MIN_LEN, MIN_PASSWORD_LEN, high_entropy_secret, is_authorization_key, is_password_key,
+    literal_authorization, literal_password,
 };
 use crate::patterns::{self, PATTERNS, Pattern};
 use crate::placeholder::looks_like_filler;
@@ -290,6 +291,10 @@ impl Detector {
                 && let Some(range) = literal_password(value)
             {
                 found.push(password_match(range));
+            } else if is_authorization_key(key)
+                && let Some(range) = literal_authorization(value)
+            {
+                found.push(generic_match(key, &value[range.clone()], range));
             }
         }
         found

@@ -88,6 +88,29 @@ pub(crate) fn is_password_key(key: &str) -> bool {
                 .any(|w| normalised.ends_with(w))
 }
 
+/// `Authorization` / `Proxy-Authorization`: whatever follows the scheme is a credential.
+pub(crate) fn is_authorization_key(key: &str) -> bool {
+    let k = key.trim().to_ascii_lowercase();
+    k == "authorization" || k == "proxy-authorization"
+}
+
+/// The credential of an `Authorization` value (`Bearer abc…`, `Basic …`, `Token …`), judged like
+/// a literal password: a short readable token there is still a token.
+pub(crate) fn literal_authorization(value: &str) -> Option<Range<usize>> {
+    let lead = value.len() - value.trim_start().len();
+    let trimmed = value.trim();
+    let (scheme, rest) = trimmed.split_once(' ')?;
+    if !["bearer", "basic", "token", "bot", "apikey"]
+        .iter()
+        .any(|s| scheme.eq_ignore_ascii_case(s))
+    {
+        return None;
+    }
+    let offset = lead + scheme.len() + 1 + (rest.len() - rest.trim_start().len());
+    let range = literal_password(rest.trim_start())?;
+    Some(offset + range.start..offset + range.end)
+}
+
 /// The byte range of a literal password in `value`: at least six characters of at least two
 /// kinds (lower case, upper case, digits, symbols), one word, not a placeholder, reference, path
 /// or URL. `password`, `postgres` or `changeme` are not reported: single-kind words are too often

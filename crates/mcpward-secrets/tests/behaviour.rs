@@ -306,3 +306,26 @@ fn database_password_without_a_user_name_is_reported() {
             .all(|m| m.kind != "database-url-password")
     );
 }
+
+#[test]
+fn short_literal_bearer_token_in_an_authorization_header_is_reported() {
+    let d = Detector::global();
+    let value = "Bearer mcpTok3n2024";
+    let found = d.scan_value(Some("Authorization"), value);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(&value[found[0].range.clone()], "mcpTok3n2024");
+    for good in [
+        "Bearer ${API_TOKEN}",
+        "Bearer ${env:API_TOKEN}",
+        "Bearer <your-token>",
+        "Bearer YOUR_TOKEN",
+        "Bearer token",
+    ] {
+        assert!(
+            d.scan_value(Some("Authorization"), good).is_empty(),
+            "{good}"
+        );
+    }
+    // Other headers keep the entropy rule.
+    assert!(d.scan_value(Some("X-Trace"), value).is_empty());
+}

@@ -14,7 +14,7 @@ pub static META: RuleMeta = RuleMeta {
 keys and values of the wrong shape such as `\"env\": [\"TOKEN=…\"]` are on disk too) that matches a provider's \
 credential format (critical), a high-entropy value under a secret-like key (high), or a literal \
 password of at least six characters mixing two kinds of characters under a password key such as \
-`DB_PASSWORD` or `--password` (high). References \
+`DB_PASSWORD` or `--password`, or after the scheme of an `Authorization` header (high). References \
 (`${VAR}`, `${env:VAR}`, `${input:id}`, `$VAR`, `op://…`, Codex `env_vars`, Goose `env_keys`) are \
 the correct form and are not reported; obvious placeholders (`<your-token>`, `YOUR_API_KEY`) are \
 not secrets.",
