@@ -1079,7 +1079,7 @@ mod tests {
             assert!(l.package.is_none(), "{spec}");
             assert_eq!(l.script.as_deref(), Some(spec));
         }
-        let l = Launch::of(&entry("uvx", &["--from", "/home/me/srv", "srv"]));
+        let l = Launch::of(&entry("uvx", &["--from", "/home/me-example/srv", "srv"]));
         assert!(l.package.is_none());
     }
 

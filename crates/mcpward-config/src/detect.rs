@@ -70,7 +70,7 @@ mod tests {
     use super::*;
 
     fn detect(path: &str, source: &str) -> Option<(ClientKind, Scope)> {
-        detect_with_home(Path::new(path), source, Some(Path::new("/home/u")))
+        detect_with_home(Path::new(path), source, Some(Path::new("/home/u-example")))
     }
 
     #[test]
@@ -84,7 +84,7 @@ mod tests {
                 ClaudeDesktop,
                 User,
             ),
-            ("/home/u/.claude.json", "{}", ClaudeCode, User),
+            ("/home/u-example/.claude.json", "{}", ClaudeCode, User),
             ("/repo/.mcp.json", "{}", ClaudeCode, Project),
             (
                 "/repo/.vscode/mcp.json",
@@ -93,19 +93,19 @@ mod tests {
                 Project,
             ),
             (
-                "/home/u/.config/Code/User/mcp.json",
+                "/home/u-example/.config/Code/User/mcp.json",
                 r#"{"servers":{}}"#,
                 VsCode,
                 User,
             ),
             (
-                "/home/u/.config/Code/User/settings.json",
+                "/home/u-example/.config/Code/User/settings.json",
                 r#"{"mcp":{"servers":{}}}"#,
                 VsCode,
                 User,
             ),
             (
-                "/home/u/.cursor/mcp.json",
+                "/home/u-example/.cursor/mcp.json",
                 r#"{"mcpServers":{}}"#,
                 Cursor,
                 User,
@@ -117,13 +117,13 @@ mod tests {
                 Project,
             ),
             (
-                "/home/u/.codeium/windsurf/mcp_config.json",
+                "/home/u-example/.codeium/windsurf/mcp_config.json",
                 "{}",
                 Windsurf,
                 User,
             ),
             (
-                "/home/u/.gemini/settings.json",
+                "/home/u-example/.gemini/settings.json",
                 r#"{"mcpServers":{}}"#,
                 GeminiCli,
                 User,
@@ -135,19 +135,19 @@ mod tests {
                 Project,
             ),
             (
-                "/home/u/.codex/config.toml",
+                "/home/u-example/.codex/config.toml",
                 "[mcp_servers.a]\ncommand='x'",
                 Codex,
                 User,
             ),
             (
-                "/home/u/.config/zed/settings.json",
+                "/home/u-example/.config/zed/settings.json",
                 r#"{"context_servers":{}}"#,
                 Zed,
                 User,
             ),
             (
-                "/home/u/.continue/config.yaml",
+                "/home/u-example/.continue/config.yaml",
                 "name: a\nmcpServers:\n  - name: x\n",
                 Continue,
                 User,
@@ -177,13 +177,13 @@ mod tests {
                 Project,
             ),
             (
-                "/home/u/.config/goose/config.yaml",
+                "/home/u-example/.config/goose/config.yaml",
                 "extensions:\n  dev:\n    type: builtin\n",
                 Goose,
                 User,
             ),
             (
-                "/home/u/.lmstudio/mcp.json",
+                "/home/u-example/.lmstudio/mcp.json",
                 r#"{"mcpServers":{}}"#,
                 LmStudio,
                 User,

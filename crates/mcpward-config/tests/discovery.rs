@@ -225,7 +225,7 @@ fn environment_overrides_move_config_directories() {
         "CONTINUE_GLOBAL_DIR" => Some("/opt/continue".to_string()),
         _ => None,
     };
-    let c = candidate_paths(home, Path::new("/home/me/app"), Os::Linux, &env);
+    let c = candidate_paths(home, Path::new("/home/me-example/app"), Os::Linux, &env);
     assert_eq!(
         paths_of(&c, ClientKind::ClaudeDesktop),
         [PathBuf::from("/xdg/Claude/claude_desktop_config.json")]
@@ -248,7 +248,12 @@ fn environment_overrides_move_config_directories() {
     );
     // A relative XDG_CONFIG_HOME is invalid per the spec and ignored.
     let relative = |name: &str| (name == "XDG_CONFIG_HOME").then(|| "rel".to_string());
-    let c = candidate_paths(home, Path::new("/home/me/app"), Os::Linux, &relative);
+    let c = candidate_paths(
+        home,
+        Path::new("/home/me-example/app"),
+        Os::Linux,
+        &relative,
+    );
     assert_eq!(
         paths_of(&c, ClientKind::Goose),
         [home.join(".config/goose/config.yaml")]

@@ -196,7 +196,7 @@ mod tests {
     #[test]
     fn state_dir_in_the_prompt_is_quoted_when_it_has_spaces() {
         use std::path::Path;
-        let default = Path::new("/home/a/.local/state/mcpward");
+        let default = Path::new("/home/a-example/.local/state/mcpward");
         assert_eq!(state_dir_flag(default, default), "");
         assert_eq!(
             state_dir_flag(Path::new("/tmp/state"), default),

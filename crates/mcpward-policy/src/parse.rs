@@ -491,7 +491,7 @@ fn path_globs(src: &Source<'_>, span: Range<usize>, globs: &Globs) -> Result<Mat
             return Err(src.invalid(
                 span.clone(),
                 &format!("path glob {pattern:?} starts with `~`, which is not expanded"),
-                "write the absolute path (/home/you/...) or a path relative to the server's root",
+                "write the absolute path (e.g. /srv/project/...) or a path relative to the server's root",
             ));
         }
         if as_path

@@ -348,7 +348,7 @@ mod tests {
         for value in [
             "true",
             "12345678901234567890",
-            "/home/someone/.config/tool/settings.json",
+            "/home/someone-example/.config/tool/settings.json",
             "C:\\Users\\someone\\token.txt",
             "https://api.example.org/v1/token",
             "production-database-2024",

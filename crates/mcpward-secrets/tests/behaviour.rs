@@ -97,7 +97,7 @@ fn ordinary_config_values_are_not_secrets() {
         ("auth_type", "oauth2-client-credentials"),
         ("token", "true"),
         ("api_key", "1234567890123456"),
-        ("secret", "/home/someone/.config/mcp/secret.json"),
+        ("secret", "/home/someone-example/.config/mcp/secret.json"),
         ("TOKEN_ENV", "GITHUB_PERSONAL_ACCESS_TOKEN"),
         ("LOG_LEVEL", "q8Zt3LkW9vXp2Rb7Nc4Hd6Jf1Mg5"),
         ("url", "https://api.githubcopilot.com/mcp/"),

@@ -334,7 +334,7 @@ mod tests {
             "~/.ssh",
             "/Users/alice/.aws",
             "/Users/alice/..",
-            "/home/alice/projects/../",
+            "/home/alice-example/projects/../",
             "/mnt/c",
             "/mnt/c/Users/alice",
             "/mnt/d/",

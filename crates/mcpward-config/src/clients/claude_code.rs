@@ -133,11 +133,11 @@ mod tests {
     }
   },
   "projects": {
-    "/home/me/app": {
+    "/home/me-example/app": {
       "allowedTools": [],
       "mcpServers": { "db": { "type": "stdio", "command": "uvx", "args": ["mcp-server-sqlite"] } }
     },
-    "/home/me/empty": { "mcpServers": {} }
+    "/home/me-example/empty": { "mcpServers": {} }
   }
 }"#;
         let f = parse_file(
@@ -158,7 +158,7 @@ mod tests {
         );
         let db = &f.servers[1];
         assert_eq!(db.name, "db");
-        assert_eq!(db.project.as_deref(), Some("/home/me/app"));
+        assert_eq!(db.project.as_deref(), Some("/home/me-example/app"));
         assert_eq!(db.launch(), "uvx mcp-server-sqlite");
         assert_eq!(db.span.line, 13);
     }
@@ -168,11 +168,11 @@ mod tests {
         let src = r#"{
   "mcpServers": { "github": { "command": "github-mcp-server", "args": ["stdio"] } },
   "projects": {
-    "/home/me/app": {
+    "/home/me-example/app": {
       "allowedTools": ["Bash(npm test)", "mcp__db", "mcp__github__create_issue", "mcp__github__merge_pull_request"],
       "mcpServers": { "db": { "command": "uvx", "args": ["mcp-server-sqlite==0.6.2"] } }
     },
-    "/home/me/other": {
+    "/home/me-example/other": {
       "allowedTools": [],
       "mcpServers": { "db": { "command": "uvx", "args": ["mcp-server-sqlite==0.6.2"] } }
     }

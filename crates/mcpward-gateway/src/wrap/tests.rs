@@ -23,7 +23,7 @@ const CLAUDE_CODE_USER: &str = r#"{
     "memory": {"type": "stdio", "command": "npx", "args": ["-y", "@modelcontextprotocol/server-memory"], "env": {}}
   },
   "projects": {
-    "/srv/work/app": {
+    "/srv/projects/app": {
       "allowedTools": [],
       "mcpServers": {
         "git": {
@@ -254,9 +254,12 @@ fn wraps_claude_desktop_and_keeps_the_rest_of_the_file() {
 fn wraps_claude_code_user_and_per_project_servers() {
     let plan = plan_wrap(CLAUDE_CODE_USER, ClientKind::ClaudeCode, BIN).unwrap();
     assert_eq!(names(&plan.changes), ["memory", "git"]);
-    assert_eq!(plan.changes[1].project.as_deref(), Some("/srv/work/app"));
+    assert_eq!(
+        plan.changes[1].project.as_deref(),
+        Some("/srv/projects/app")
+    );
     let v = parse(&plan.new_text);
-    let git = &v["projects"]["/srv/work/app"]["mcpServers"]["git"];
+    let git = &v["projects"]["/srv/projects/app"]["mcpServers"]["git"];
     assert_eq!(git["command"], BIN);
     assert_eq!(
         git["args"],

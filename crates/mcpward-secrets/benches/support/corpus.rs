@@ -272,7 +272,7 @@ pub fn generate(target_bytes: usize) -> Corpus {
                 buf.clear();
                 let _ = write!(
                     buf,
-                    "      \"args\": [\"-y\", \"{}\", \"/home/dev/projects/{word}-{block}\"],",
+                    "      \"args\": [\"-y\", \"{}\", \"/home/dev-example/projects/{word}-{block}\"],",
                     rng.pick(PACKAGES)
                 );
                 w.line(&buf);
