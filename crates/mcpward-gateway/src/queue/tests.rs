@@ -22,6 +22,24 @@ async fn until_pending(state: &Path, id: &str) {
     panic!("request {id} never became pending");
 }
 
+/// Queues a request for `tool` from another task and waits until it is listed: its id and the
+/// task that ends with the outcome.
+async fn queued(
+    q: &ApprovalQueue,
+    state: &Path,
+    tool: &str,
+    timeout: Duration,
+) -> (String, tokio::task::JoinHandle<ApprovalOutcome>) {
+    let r = req(q, tool);
+    let id = r.id.clone();
+    let waiting = tokio::spawn({
+        let q = q.clone();
+        async move { q.request(r, timeout).await }
+    });
+    until_pending(state, &id).await;
+    (id, waiting)
+}
+
 fn queue_files(state: &Path) -> Vec<String> {
     let mut names: Vec<String> = fs::read_dir(queue_dir(state))
         .unwrap()
@@ -35,13 +53,7 @@ fn queue_files(state: &Path) -> Vec<String> {
 async fn approve_once_answers_the_waiting_call_and_cleans_up() {
     let dir = tempfile::tempdir().unwrap();
     let q = ApprovalQueue::open(dir.path()).unwrap();
-    let r = req(&q, "write_file");
-    let id = r.id.clone();
-    let waiting = tokio::spawn({
-        let q = q.clone();
-        async move { q.request(r, Duration::from_secs(10)).await }
-    });
-    until_pending(dir.path(), &id).await;
+    let (id, waiting) = queued(&q, dir.path(), "write_file", Duration::from_secs(10)).await;
     let listed = pending(dir.path()).unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].tool, "write_file");
@@ -64,13 +76,7 @@ async fn approve_once_answers_the_waiting_call_and_cleans_up() {
 async fn approve_for_the_session_is_reported_as_session_scope() {
     let dir = tempfile::tempdir().unwrap();
     let q = ApprovalQueue::open(dir.path()).unwrap();
-    let r = req(&q, "write_file");
-    let id = r.id.clone();
-    let waiting = tokio::spawn({
-        let q = q.clone();
-        async move { q.request(r, Duration::from_secs(10)).await }
-    });
-    until_pending(dir.path(), &id).await;
+    let (id, waiting) = queued(&q, dir.path(), "write_file", Duration::from_secs(10)).await;
     // Ids are accepted in any case, with stray spaces, as people type them.
     approve(
         dir.path(),
@@ -91,13 +97,7 @@ async fn approve_for_the_session_is_reported_as_session_scope() {
 async fn deny_answers_the_waiting_call() {
     let dir = tempfile::tempdir().unwrap();
     let q = ApprovalQueue::open(dir.path()).unwrap();
-    let r = req(&q, "delete_file");
-    let id = r.id.clone();
-    let waiting = tokio::spawn({
-        let q = q.clone();
-        async move { q.request(r, Duration::from_secs(10)).await }
-    });
-    until_pending(dir.path(), &id).await;
+    let (id, waiting) = queued(&q, dir.path(), "delete_file", Duration::from_secs(10)).await;
     deny(dir.path(), &id).unwrap();
     assert!(matches!(
         waiting.await.unwrap(),
@@ -210,13 +210,7 @@ async fn second_answer_to_the_same_request_is_refused() {
 async fn unreadable_decision_never_counts_as_approval() {
     let dir = tempfile::tempdir().unwrap();
     let q = ApprovalQueue::open(dir.path()).unwrap();
-    let r = req(&q, "write_file");
-    let id = r.id.clone();
-    let waiting = tokio::spawn({
-        let q = q.clone();
-        async move { q.request(r, Duration::from_secs(10)).await }
-    });
-    until_pending(dir.path(), &id).await;
+    let (id, waiting) = queued(&q, dir.path(), "write_file", Duration::from_secs(10)).await;
     fs::write(
         decision_path(&queue_dir(dir.path()), &id),
         r#"{"decision":"approve"}"#,
@@ -278,13 +272,7 @@ async fn queue_directory_and_requests_are_private_to_the_user() {
     let q = ApprovalQueue::open(dir.path()).unwrap();
     let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&queue_dir(dir.path())), 0o700);
-    let r = req(&q, "write_file");
-    let id = r.id.clone();
-    let waiting = tokio::spawn({
-        let q = q.clone();
-        async move { q.request(r, Duration::from_secs(10)).await }
-    });
-    until_pending(dir.path(), &id).await;
+    let (id, waiting) = queued(&q, dir.path(), "write_file", Duration::from_secs(10)).await;
     assert_eq!(mode(&request_path(&queue_dir(dir.path()), &id)), 0o600);
     deny(dir.path(), &id).unwrap();
     waiting.await.unwrap();
@@ -305,13 +293,7 @@ fn default_state_dir_follows_xdg_state_home() {
 async fn absurd_timeouts_are_capped_instead_of_overflowing() {
     let dir = tempfile::tempdir().unwrap();
     let q = ApprovalQueue::open(dir.path()).unwrap();
-    let r = req(&q, "write_file");
-    let id = r.id.clone();
-    let waiting = tokio::spawn({
-        let q = q.clone();
-        async move { q.request(r, Duration::MAX).await }
-    });
-    until_pending(dir.path(), &id).await;
+    let (id, waiting) = queued(&q, dir.path(), "write_file", Duration::MAX).await;
     deny(dir.path(), &id).unwrap();
     assert!(matches!(
         waiting.await.unwrap(),
@@ -323,13 +305,7 @@ async fn absurd_timeouts_are_capped_instead_of_overflowing() {
 async fn abandoned_wait_removes_its_request() {
     let dir = tempfile::tempdir().unwrap();
     let q = ApprovalQueue::open(dir.path()).unwrap();
-    let r = req(&q, "write_file");
-    let id = r.id.clone();
-    let waiting = tokio::spawn({
-        let q = q.clone();
-        async move { q.request(r, Duration::from_secs(60)).await }
-    });
-    until_pending(dir.path(), &id).await;
+    let (id, waiting) = queued(&q, dir.path(), "write_file", Duration::from_secs(60)).await;
     // The session ends (or the client cancels) while the person has not answered yet.
     waiting.abort();
     let _ = waiting.await;
