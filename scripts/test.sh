@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: installs the pinned reference MCP servers the integration tests talk to
-# (tests/servers/package-lock.json), then the whole Rust test suite.
+# (tests/servers/package-lock.json) and the official MCP Python SDK into a test-only virtual
+# environment (tests/python/requirements.txt), then the whole Rust test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,5 +11,16 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 fi
 if [ -f tests/servers/package-lock.json ]; then
   npm ci --prefix tests/servers --no-audit --no-fund --loglevel=error
+fi
+if ! command -v python3 >/dev/null 2>&1; then
+  echo "error: Python 3 is required: integration tests run servers built on the official MCP Python SDK" >&2
+  exit 2
+fi
+venv=tests/python/.venv
+if [ ! -x "$venv/bin/python" ] || ! cmp -s tests/python/requirements.txt "$venv/requirements.installed"; then
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt
+  cp tests/python/requirements.txt "$venv/requirements.installed"
 fi
 cargo test --workspace "$@"

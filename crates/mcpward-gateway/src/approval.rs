@@ -20,20 +20,12 @@ pub enum ElicitAnswer {
     Refused,
 }
 
-/// Arguments as shown to the person and written to disk: every string redacted, recursively.
+/// Arguments as shown to the person and written to disk: every string and every key redacted,
+/// recursively.
 pub fn mask_arguments(arguments: &Value, redactor: &Redactor) -> Value {
-    match arguments {
-        Value::String(s) => Value::String(redactor.redact(s).into_owned()),
-        Value::Array(items) => {
-            Value::Array(items.iter().map(|v| mask_arguments(v, redactor)).collect())
-        }
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), mask_arguments(v, redactor)))
-                .collect(),
-        ),
-        other => other.clone(),
-    }
+    let mut masked = arguments.clone();
+    redactor.redact_strings(&mut masked);
+    masked
 }
 
 /// `params` of the `elicitation/create` request describing one call. A form request without
@@ -215,5 +207,15 @@ mod tests {
         let masked = mask_arguments(&json!({"a": [{"b": secret}], "n": 3}), &r);
         assert!(!masked.to_string().contains(&secret));
         assert_eq!(masked["n"], 3);
+    }
+
+    #[test]
+    fn masks_secrets_used_as_argument_keys() {
+        let secret = format!("tok-{}", "Zq8Wx7Vc6Bn5Ml4K");
+        let r = Redactor::new([secret.as_str()]);
+        let args = json!({"headers": {secret.clone(): "x"}});
+        let masked = mask_arguments(&args, &r);
+        assert!(!masked.to_string().contains(&secret), "{masked}");
+        assert_eq!(masked["headers"].as_object().unwrap().len(), 1);
     }
 }

@@ -55,13 +55,25 @@ pub struct IdKey(Box<str>);
 impl IdKey {
     /// The id from its raw JSON text. A string written with escapes is keyed by its value
     /// (`"a\u0062"` and `"ab"` are the same id to every peer, so they must be to the gateway too).
+    ///
+    /// A number is keyed by the value a JavaScript peer reads (an IEEE double): servers built on
+    /// the TypeScript SDK answer `1.0` as `1` and `-0` as `0`, and integers past 2^53 collapse
+    /// together, so ids that are equal to such a peer are equal here too, and a response can
+    /// never be matched to a different request than the one the server answered.
     pub fn from_raw(raw: &RawValue) -> IdKey {
         let text = raw.get().trim();
-        if text.starts_with('"')
-            && text.contains('\\')
-            && let Ok(value) = serde_json::from_str::<String>(text)
+        if text.starts_with('"') {
+            if text.contains('\\')
+                && let Ok(value) = serde_json::from_str::<String>(text)
+            {
+                return IdKey::string(&value);
+            }
+        } else if text.starts_with(|c: char| c == '-' || c.is_ascii_digit())
+            && let Ok(n) = text.parse::<f64>()
         {
-            return IdKey::string(&value);
+            // `{}` prints the shortest text that reads back as the same double.
+            let n = if n == 0.0 { 0.0 } else { n };
+            return IdKey(format!("{n}").into());
         }
         IdKey(text.into())
     }
@@ -541,6 +553,18 @@ mod tests {
         let id = salvage_id(br#"{"jsonrpc":"1.0","id":"abc","method":"x"}"#).unwrap();
         assert_eq!(id.get(), "\"abc\"");
         assert!(salvage_id(b"not json").is_none());
+    }
+
+    #[test]
+    fn numeric_ids_a_javascript_server_rewrites_are_the_same_id() {
+        let key = |t: &str| IdKey::from_raw(&RawValue::from_string(t.to_owned()).unwrap());
+        assert_eq!(key("1.0"), key("1"));
+        assert_eq!(key("1e0"), key("1"));
+        assert_eq!(key("-0"), key("0"));
+        assert_eq!(key("9007199254740993"), key("9007199254740992"));
+        assert_ne!(key("1.5"), key("1"));
+        assert_ne!(key("\"1\""), key("1"));
+        assert_eq!(key("1").as_json(), "1");
     }
 
     #[test]

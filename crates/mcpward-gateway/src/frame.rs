@@ -97,6 +97,79 @@ impl<R: AsyncBufRead + Unpin> FrameReader<R> {
     }
 }
 
+/// A frame refused by [`one_message_for_every_reader`], handed back so its id can be salvaged.
+#[derive(Debug)]
+pub struct Refused {
+    /// The frame as read.
+    pub bytes: Vec<u8>,
+    /// Why it cannot be forwarded.
+    pub error: SplitHazard,
+}
+
+/// Why a frame cannot be forwarded as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SplitHazard {
+    /// A raw carriage return before the end of the line: JSON reads it as whitespace, but
+    /// line readers with universal newlines (Python's `TextIOWrapper`, Java's and .NET's
+    /// `readLine`) end a message there, so the line would be several messages to them.
+    #[error(
+        "the frame holds a raw carriage return (byte {at}) before its end; JSON-RPC over stdio is one message per line and some readers (Python's, Java's, .NET's) end a line at a carriage return, so the frame would be read as several messages"
+    )]
+    CarriageReturn {
+        /// Byte offset of the carriage return in the line.
+        at: usize,
+    },
+}
+
+/// Makes sure every known stdio reader splits `line` into exactly the one message mcpward
+/// decides on, whatever its idea of a line end.
+///
+/// - A raw `\r` is refused: outside strings it is JSON whitespace that universal-newline
+///   readers split on, and inside strings JSON does not allow it raw, so no valid message needs it.
+/// - Raw U+0085, U+2028 and U+2029 (which `str.splitlines` and some line readers treat as line
+///   ends) can only stand inside JSON strings, where the escapes `\u0085`, `\u2028`, `\u2029`
+///   mean the same text to every JSON parser: they are rewritten so. Other frames are returned
+///   unchanged, without copying.
+pub fn one_message_for_every_reader(line: Vec<u8>) -> Result<Vec<u8>, Refused> {
+    if let Some(at) = line.iter().position(|&b| b == b'\r') {
+        return Err(Refused {
+            bytes: line,
+            error: SplitHazard::CarriageReturn { at },
+        });
+    }
+    // U+0085 is C2 85 in UTF-8, U+2028/U+2029 are E2 80 A8/A9; both lead bytes are rare.
+    let needs_escape = |w: &[u8]| matches!(w, [0xC2, 0x85, ..] | [0xE2, 0x80, 0xA8 | 0xA9, ..]);
+    let first = (0..line.len()).find(|&i| needs_escape(&line[i..]));
+    let Some(first) = first else {
+        return Ok(line);
+    };
+    let mut out = Vec::with_capacity(line.len() + 8);
+    out.extend_from_slice(&line[..first]);
+    let mut i = first;
+    while i < line.len() {
+        match &line[i..] {
+            [0xC2, 0x85, ..] => {
+                out.extend_from_slice(b"\\u0085");
+                i += 2;
+            }
+            [0xE2, 0x80, 0xA8, ..] => {
+                out.extend_from_slice(b"\\u2028");
+                i += 3;
+            }
+            [0xE2, 0x80, 0xA9, ..] => {
+                out.extend_from_slice(b"\\u2029");
+                i += 3;
+            }
+            [b, ..] => {
+                out.push(*b);
+                i += 1;
+            }
+            [] => break,
+        }
+    }
+    Ok(out)
+}
+
 fn memchr_newline(buf: &[u8]) -> Option<usize> {
     buf.iter().position(|&b| b == b'\n')
 }
@@ -117,6 +190,30 @@ mod tests {
                 return out;
             }
         }
+    }
+
+    #[test]
+    fn raw_carriage_return_inside_a_frame_is_refused() {
+        let smuggled = b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"\r,\"x\":{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\"}}".to_vec();
+        let refused = one_message_for_every_reader(smuggled.clone()).unwrap_err();
+        assert_eq!(refused.error, SplitHazard::CarriageReturn { at: 39 });
+        assert_eq!(refused.bytes, smuggled);
+    }
+
+    #[test]
+    fn unicode_line_separators_are_escaped_and_other_frames_kept() {
+        let plain = br#"{"a":"caf\u00e9 \u2028 ok"}"#.to_vec();
+        assert_eq!(one_message_for_every_reader(plain.clone()).unwrap(), plain);
+        let raw = "{\"a\":\"x\u{2028}y\u{2029}z\u{85}w é\"}"
+            .as_bytes()
+            .to_vec();
+        let out = one_message_for_every_reader(raw).unwrap();
+        assert_eq!(
+            std::str::from_utf8(&out).unwrap(),
+            r#"{"a":"x\u2028y\u2029z\u0085w é"}"#
+        );
+        let a: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(a["a"], "x\u{2028}y\u{2029}z\u{85}w é");
     }
 
     #[tokio::test]

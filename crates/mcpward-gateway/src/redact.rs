@@ -97,7 +97,8 @@ impl Redactor {
         self.redact_strings(&mut value).then(|| value.to_string())
     }
 
-    fn redact_strings(&self, value: &mut serde_json::Value) -> bool {
+    /// Masks secrets in every string and every object key of `value`; whether anything changed.
+    pub fn redact_strings(&self, value: &mut serde_json::Value) -> bool {
         use serde_json::Value;
         match value {
             Value::String(s) => match self.redact(s) {
@@ -110,9 +111,29 @@ impl Redactor {
             Value::Array(items) => items
                 .iter_mut()
                 .fold(false, |changed, v| self.redact_strings(v) | changed),
-            Value::Object(map) => map
-                .values_mut()
-                .fold(false, |changed, v| self.redact_strings(v) | changed),
+            Value::Object(map) => {
+                let mut changed = map
+                    .values_mut()
+                    .fold(false, |changed, v| self.redact_strings(v) | changed);
+                // Keys carry text too (a server can put a token in a key, escaped so the raw
+                // text pass misses it).
+                if map.keys().any(|k| matches!(self.redact(k), Cow::Owned(_))) {
+                    let old = std::mem::take(map);
+                    for (key, v) in old {
+                        let mut key = self.redact(&key).into_owned();
+                        // Two keys masked alike must not overwrite each other's values.
+                        let base = key.clone();
+                        let mut n = 2;
+                        while map.contains_key(&key) {
+                            key = format!("{base} #{n}");
+                            n += 1;
+                        }
+                        map.insert(key, v);
+                    }
+                    changed = true;
+                }
+                changed
+            }
             _ => false,
         }
     }
@@ -171,6 +192,30 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert!(!v["text"].as_str().unwrap().contains(secret), "{out}");
         assert_eq!(v["n"], 1);
+    }
+
+    #[test]
+    fn escaped_secret_as_an_object_key_is_masked() {
+        let token = mcpward_testkit::fake_github_token();
+        let escaped: String = token
+            .chars()
+            .map(|c| format!("\\u{:04x}", c as u32))
+            .collect();
+        let r = Redactor::new([]);
+        let frame = format!(r#"{{"result":{{"{escaped}":1,"ok":"{escaped}"}}}}"#);
+        let out = r.redact_escaped_json(&frame).expect("masked");
+        assert!(!out.contains(&token), "{out}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["result"].as_object().unwrap().len(), 2, "{out}");
+        // Two keys that mask alike keep both values.
+        let mut other = token.clone();
+        other.pop();
+        other.push(if token.ends_with('A') { 'B' } else { 'A' });
+        let frame = format!(r#"{{"{escaped}":1,"{other}":2}}"#);
+        let out = r.redact_escaped_json(&frame).expect("masked");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v.as_object().unwrap().len(), 2, "{out}");
+        assert!(!out.contains(&token) && !out.contains(&other), "{out}");
     }
 
     #[test]

@@ -10,7 +10,7 @@ pub mod server;
 
 pub use bins::testkit_server;
 pub use client::{ClientError, McpClient, ServerRequestHandler, is_error, response_text};
-pub use reference::{ReferenceServer, reference_server};
+pub use reference::{ReferenceServer, python_sdk_server, reference_server};
 
 /// A GitHub classic token that matches the provider pattern but was never issued, built at run
 /// time so no token-shaped literal sits in the repository.

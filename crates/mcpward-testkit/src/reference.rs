@@ -60,3 +60,24 @@ pub fn reference_server(server: ReferenceServer) -> (OsString, Vec<OsString>) {
     };
     (OsString::from("node"), vec![pkg.join(bin).into_os_string()])
 }
+
+/// The test server built on the official MCP Python SDK (`tests/python/sdk_server.py`), run by
+/// the pinned SDK in `tests/python/.venv`. Its tools append what they ran, with the arguments
+/// as the SDK coerced them, to the file named by `MCPWARD_TEST_RECORD`.
+///
+/// # Panics
+/// When the virtual environment is missing; the message says how to create it.
+pub fn python_sdk_server() -> (OsString, Vec<OsString>) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/python");
+    let python = dir.join(".venv/bin/python");
+    if !python.is_file() {
+        panic!(
+            "the MCP Python SDK test environment is missing ({}); run ./scripts/test.sh, or: python3 -m venv tests/python/.venv && tests/python/.venv/bin/pip install -r tests/python/requirements.txt",
+            python.display()
+        );
+    }
+    (
+        python.into_os_string(),
+        vec![dir.join("sdk_server.py").into_os_string()],
+    )
+}

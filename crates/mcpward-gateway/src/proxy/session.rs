@@ -315,6 +315,28 @@ impl Gateway {
             ElicitAnswer(oneshot::Sender<Option<String>>, Option<String>),
             Drop(&'static str, String),
         }
+        // Decided on as one message, the frame must be one message to the server's reader too.
+        let bytes = match crate::frame::one_message_for_every_reader(bytes) {
+            Ok(bytes) => bytes,
+            Err(hazard) => {
+                let bytes = hazard.bytes;
+                let id = envelope::salvage_id(&bytes);
+                let msg = hazard.error.to_string();
+                self.send_client(envelope::error_response(
+                    id.as_deref(),
+                    INVALID_REQUEST,
+                    &msg,
+                    None,
+                ))
+                .await;
+                self.audit(
+                    event(&self.server, "invalid-client-frame", Some(msg)),
+                    false,
+                )
+                .await;
+                return;
+            }
+        };
         let next = match envelope::parse(&bytes) {
             Err(err) => {
                 let id = envelope::salvage_id(&bytes);
@@ -930,11 +952,20 @@ impl Gateway {
             ToolsList,
             Drop(&'static str, String),
         }
-        let next = match envelope::parse(&bytes) {
+        // The client's reader must see the one message mcpward decided on, too.
+        let (bytes, hazard) = match crate::frame::one_message_for_every_reader(bytes) {
+            Ok(bytes) => (bytes, None),
+            Err(hazard) => (hazard.bytes, Some(hazard.error.to_string())),
+        };
+        let parsed = match hazard {
+            Some(why) => Err(why),
+            None => envelope::parse(&bytes).map_err(|e| e.to_string()),
+        };
+        let next = match parsed {
             Err(err) => {
                 let salvaged = envelope::salvage_id(&bytes).map(|id| IdKey::from_raw(&id));
                 // The error can quote the frame (a duplicate key): masked like the frame would be.
-                let err = self.redactor.redact(&err.to_string()).into_owned();
+                let err = self.redactor.redact(&err).into_owned();
                 let detail = format!("dropped an invalid frame from the server: {err}");
                 if let Some(p) = salvaged.and_then(|k| self.client_pending.remove(&k)) {
                     let msg = format!(
