@@ -26,6 +26,12 @@ def delete_branch(branch: str, force: bool = False) -> str:
 
 
 @server.tool()
+def git_branch(name: str, delete: bool = False) -> str:
+    """List branches, or delete one (like a community git server's `git_branch`)."""
+    return _record("git_branch", name=name, delete=delete)
+
+
+@server.tool()
 def transfer(amount: int, to: str) -> str:
     """Send money to an account."""
     return _record("transfer", amount=amount, to=to)

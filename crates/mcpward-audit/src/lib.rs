@@ -14,7 +14,7 @@
 mod context;
 pub mod facts;
 pub mod knowledge;
-pub mod launch;
+pub use mcpward_config::launch;
 pub mod registry;
 pub mod remote;
 pub mod rules;

@@ -4,12 +4,15 @@
 //! - [`discover`] / [`candidate_paths`]: where the 13 supported clients keep their configs;
 //! - [`load_paths`] / [`detect_client`]: files and directories a person names;
 //! - [`parse_file`]: one file as one client, never failing (problems are data);
-//! - [`syntax`]: the span-preserving tree under all of it (JSON, JSONC, TOML, YAML).
+//! - [`syntax`]: the span-preserving tree under all of it (JSON, JSONC, TOML, YAML);
+//! - [`launch`]: what a server entry really starts (launchers, packages, wrappers), shared by
+//!   `audit`, the gateway and everything that must recognise a server by its code.
 #![forbid(unsafe_code)]
 
 mod clients;
 mod detect;
 mod discovery;
+pub mod launch;
 mod load;
 pub mod model;
 mod parse;

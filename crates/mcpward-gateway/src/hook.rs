@@ -18,7 +18,7 @@
 //!   `mcp__a__b__c` is ambiguous. Every split is evaluated and the strictest decision wins
 //!   (deny over ask over allow): an ambiguity can only make the answer stricter.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use mcpward_policy::{Action, Call, Decision, Policy, ToolFacts, knowledge};
 use serde_json::{Value, json};
@@ -109,6 +109,11 @@ impl HookOutput {
 /// Decides one `PreToolUse` event (the raw stdin text) with `policy`. Never panics; input that
 /// cannot be read is denied.
 pub fn decide(event_json: &str, policy: &Policy) -> HookOutput {
+    decide_with_home(event_json, policy, dirs::home_dir().as_deref())
+}
+
+/// [`decide`], reading the user-level Claude Code config (`.claude.json`) under `home`.
+pub fn decide_with_home(event_json: &str, policy: &Policy, home: Option<&Path>) -> HookOutput {
     let event: Value = match serde_json::from_str(event_json) {
         Ok(v) => v,
         Err(e) => {
@@ -136,16 +141,11 @@ pub fn decide(event_json: &str, policy: &Policy) -> HookOutput {
     }
     let null = Value::Null;
     let arguments = obj.get("tool_input").unwrap_or(&null);
-    let roots: Vec<PathBuf> = obj
+    let cwd: Option<PathBuf> = obj
         .get("cwd")
         .and_then(Value::as_str)
         .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .into_iter()
-        .collect();
-    // As in the gateway: path matchers see where the arguments really point (symlinks resolved).
-    let roots = crate::paths::canonical_roots(&roots);
-    let readings = crate::paths::readings(arguments, &roots);
+        .filter(|p| p.is_absolute());
 
     let splits = splits(rest);
     if splits.len() > MAX_READINGS {
@@ -161,11 +161,31 @@ pub fn decide(event_json: &str, policy: &Policy) -> HookOutput {
     }
     let mut strictest: Option<(HookDecision, String)> = None;
     for (server, tool) in &splits {
-        // When a symlink changed an argument, every reading is judged; the strictest applies.
-        let mut decision = evaluate(policy, server, tool, arguments, &roots);
-        for reading in &readings {
-            let other = evaluate(policy, server, tool, reading, &roots);
-            decision = crate::paths::stricter(decision, other);
+        // What Claude Code starts under this name: the launch identity (for curated knowledge)
+        // and the directories the server was given (where its relative paths resolve).
+        let known = ConfiguredServer::find(server, cwd.as_deref(), home);
+        let mut roots: Vec<PathBuf> = known.roots.clone();
+        if let Some(cwd) = &cwd
+            && !roots.contains(cwd)
+        {
+            roots.push(cwd.clone());
+        }
+        let roots = crate::paths::canonical_roots(&roots);
+        let package = known.identity.as_ref().map(|i| i.key());
+        let mut decision = evaluate(policy, server, tool, package, arguments, &roots);
+        // Relative paths are judged as resolved against every root, symlinks followed; the
+        // strictest decision applies.
+        for first in 0..roots.len().max(1) {
+            let mut order = roots.clone();
+            if first > 0 {
+                order.swap(0, first);
+                let other = evaluate(policy, server, tool, package, arguments, &order);
+                decision = crate::paths::stricter(decision, other);
+            }
+            for reading in crate::paths::readings(arguments, &order) {
+                let other = evaluate(policy, server, tool, package, &reading, &order);
+                decision = crate::paths::stricter(decision, other);
+            }
         }
         let hd = HookDecision::from(decision.action);
         if strictest
@@ -193,17 +213,92 @@ pub fn decide(event_json: &str, policy: &Policy) -> HookOutput {
     }
 }
 
+/// A server as the Claude Code configs that apply to a directory define it.
+#[derive(Debug, Default)]
+pub struct ConfiguredServer {
+    /// The package its launch runs, when every entry of that name agrees on one.
+    pub identity: Option<crate::identity::LaunchIdentity>,
+    /// Directories among its launch arguments, resolved as the server will.
+    pub roots: Vec<PathBuf>,
+}
+
+impl ConfiguredServer {
+    /// Looks `name` up in the project's `.mcp.json` (in `cwd` or the nearest directory above it
+    /// that has one) and in `home`'s `.claude.json` (user servers and those of the project
+    /// `cwd`). The name only indexes the user's own configuration; what is known about the
+    /// server comes from the command line found there.
+    pub fn find(name: &str, cwd: Option<&Path>, home: Option<&Path>) -> ConfiguredServer {
+        use mcpward_config::launch::Launch;
+        use mcpward_config::{ClientKind, Scope};
+        let mut files = Vec::new();
+        if let Some(project) =
+            cwd.and_then(|c| c.ancestors().find(|d| d.join(".mcp.json").is_file()))
+        {
+            files.push((
+                project.join(".mcp.json"),
+                Scope::Project,
+                project.to_path_buf(),
+            ));
+        }
+        if let Some(home) = home {
+            let base = cwd.unwrap_or(home).to_path_buf();
+            files.push((home.join(".claude.json"), Scope::User, base));
+        }
+        let mut identities = Vec::new();
+        let mut roots = Vec::new();
+        for (path, scope, base) in files {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let file = mcpward_config::parse_file(&path, text, ClientKind::ClaudeCode, scope);
+            for entry in file.servers.iter().filter(|e| e.name == name) {
+                // Servers of another project in ~/.claude.json are not this session's.
+                if let (Some(project), Some(cwd)) = (&entry.project, cwd)
+                    && Path::new(project) != cwd
+                {
+                    continue;
+                }
+                let launch = Launch::of(entry);
+                let command = entry
+                    .command
+                    .as_ref()
+                    .map(|c| std::ffi::OsString::from(&c.value));
+                let args: Vec<std::ffi::OsString> =
+                    entry.args.iter().map(|a| (&a.value).into()).collect();
+                identities.push(command.and_then(|c| crate::identity::launch_identity(&c, &args)));
+                let server_args: Vec<std::ffi::OsString> = launch
+                    .server_args
+                    .iter()
+                    .map(|a| (&a.value).into())
+                    .collect();
+                let base = entry
+                    .cwd
+                    .as_ref()
+                    .map(|c| base.join(&c.value))
+                    .unwrap_or_else(|| base.clone());
+                roots.extend(crate::paths::launch_roots(&server_args, &base));
+            }
+        }
+        let identity = match identities.split_first() {
+            Some((first, rest)) if rest.iter().all(|i| i == first) => first.clone(),
+            _ => None,
+        };
+        ConfiguredServer { identity, roots }
+    }
+}
+
 fn evaluate(
     policy: &Policy,
     server: &str,
     tool: &str,
+    package: Option<(&str, &str)>,
     arguments: &Value,
     roots: &[PathBuf],
 ) -> Decision {
     let facts = ToolFacts {
         kind: knowledge::classify(tool, None, None),
         read_only: knowledge::read_only_proof(
-            &[server],
+            package,
             tool,
             None,
             policy.defaults.trusts(server),

@@ -24,6 +24,60 @@ pub fn canonical_roots(roots: &[PathBuf]) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The directory a `file://` root URI names (percent-escapes decoded), or `None` for other
+/// schemes, non-local hosts and paths that are not absolute.
+pub fn file_uri_path(uri: &str) -> Option<PathBuf> {
+    let rest = uri.strip_prefix("file://")?;
+    let path = match rest.strip_prefix("localhost") {
+        Some(p) => p,
+        None => rest,
+    };
+    if !path.starts_with('/') {
+        return None;
+    }
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(hex) = path.get(i + 1..i + 3)
+            && let Ok(b) = u8::from_str_radix(hex, 16)
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    let text = String::from_utf8(out).ok()?;
+    if text.contains('\0') {
+        return None;
+    }
+    Some(PathBuf::from(text))
+}
+
+/// The directories among a server's launch arguments, as the server resolves them: `~` expanded
+/// and relative ones against `cwd` (the working directory the server inherits). These are the
+/// reference filesystem server's allowed directories.
+pub fn launch_roots(args: &[std::ffi::OsString], cwd: &Path) -> Vec<PathBuf> {
+    args.iter()
+        .filter_map(|a| {
+            let a = a.to_str()?;
+            if a.starts_with('-') || a.is_empty() {
+                return None;
+            }
+            let p = match a.strip_prefix('~') {
+                Some(rest) if rest.is_empty() || rest.starts_with('/') => {
+                    dirs::home_dir()?.join(rest.trim_start_matches('/'))
+                }
+                _ => cwd.join(a),
+            };
+            p.is_dir().then_some(p)
+        })
+        .collect()
+}
+
 /// How `..` after a symlink is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Dotdot {
@@ -332,6 +386,40 @@ mod tests {
         assert_eq!(got, vec![json!({"path": target.join("secret")})]);
         // No `..`, no second reading.
         assert_eq!(readings(&json!({"path": "link2/secret"}), &roots).len(), 1);
+    }
+
+    #[test]
+    fn root_uris_are_decoded_and_other_schemes_ignored() {
+        assert_eq!(
+            file_uri_path("file:///home/u/My%20Project"),
+            Some(PathBuf::from("/home/u/My Project"))
+        );
+        assert_eq!(
+            file_uri_path("file://localhost/srv"),
+            Some(PathBuf::from("/srv"))
+        );
+        assert_eq!(file_uri_path("https://example.com/x"), None);
+        assert_eq!(file_uri_path("file://server/share"), None);
+        assert_eq!(file_uri_path("file:///a%00b"), None);
+    }
+
+    #[test]
+    fn relative_and_home_launch_arguments_are_roots_where_the_server_finds_them() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("site")).unwrap();
+        let args: Vec<std::ffi::OsString> = [".", "site", "--flag", "missing", "/"]
+            .iter()
+            .map(Into::into)
+            .collect();
+        let roots = launch_roots(&args, dir.path());
+        assert_eq!(
+            roots,
+            vec![
+                dir.path().join("."),
+                dir.path().join("site"),
+                PathBuf::from("/")
+            ]
+        );
     }
 
     #[test]

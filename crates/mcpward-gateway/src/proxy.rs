@@ -31,9 +31,9 @@ pub struct RunOptions {
     pub args: Vec<OsString>,
     /// The server's name in policies, logs and approval prompts (`--name`).
     pub server_name: String,
-    /// The package the command launches ([`launch_package`]); also used to recognise curated
-    /// servers.
-    pub package: Option<String>,
+    /// The package the command really launches ([`crate::identity::launch_identity`]): the only
+    /// key curated knowledge is looked up by.
+    pub identity: Option<crate::identity::LaunchIdentity>,
     /// The policy; [`Policy::read_only`] when the user gave none.
     pub policy: Policy,
     /// Shown in denial messages as the file to edit; `None` for the built-in policy.
@@ -68,7 +68,7 @@ impl std::fmt::Debug for RunOptions {
             .field("command", &self.command)
             .field("args", &self.args)
             .field("server_name", &self.server_name)
-            .field("package", &self.package)
+            .field("identity", &self.identity)
             .field("policy_file", &self.policy_file)
             .field("log_path", &self.log_path)
             .field("state_dir", &self.state_dir)
@@ -87,12 +87,12 @@ impl RunOptions {
     pub fn new(command: impl Into<OsString>, args: Vec<OsString>) -> RunOptions {
         let command = command.into();
         let server_name = default_server_name(&command, &args);
-        let package = launch_package(&command, &args);
+        let identity = crate::identity::launch_identity(&command, &args);
         RunOptions {
             command,
             args,
             server_name,
-            package,
+            identity,
             policy: Policy::read_only(),
             policy_file: None,
             log_path: None,

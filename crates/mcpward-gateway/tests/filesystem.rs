@@ -388,3 +388,63 @@ async fn queue_approval_for_the_session_covers_later_calls_of_that_tool() {
     );
     s.finish().await;
 }
+
+#[tokio::test]
+async fn relative_deny_glob_holds_under_roots_the_client_declares() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().canonicalize().unwrap();
+    let launch_root = base.join("launch");
+    let client_root = base.join("client");
+    std::fs::create_dir_all(&launch_root).unwrap();
+    std::fs::create_dir_all(&client_root).unwrap();
+    let mut opts = fs_options(&launch_root, &base.join(".state"));
+    opts.policy = mcpward_policy::Policy::parse(
+        "[defaults]\nmode = \"allow\"\n[[rule]]\ntool = \"write_file\"\nwhen = { path = \"**/.env\" }\naction = \"deny\"\nreason = \"no env files\"\n",
+        std::path::Path::new("policy.toml"),
+    )
+    .unwrap();
+    let mut s = start(opts);
+    let uri = format!("file://{}", client_root.display());
+    s.client.on_server_request(Box::new(move |method, _params| {
+        if method == "roots/list" {
+            Ok(json!({"roots": [{"uri": uri, "name": "project"}]}))
+        } else {
+            Err((-32601, format!("no handler for {method}")))
+        }
+    }));
+    s.client.initialize(json!({"roots": {}})).await.unwrap();
+    // The server replaces its directories with the client's roots once it has asked for them.
+    let mut switched = false;
+    for _ in 0..100 {
+        let resp = s
+            .client
+            .call_tool("list_allowed_directories", json!({}))
+            .await
+            .unwrap();
+        if response_text(&resp).contains(client_root.to_str().unwrap()) {
+            switched = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(switched, "the server never took the client's roots");
+    let target = client_root.join(".env");
+    let resp = s
+        .client
+        .call_tool("write_file", json!({"path": target, "content": "TOKEN=x"}))
+        .await
+        .unwrap();
+    assert!(is_error(&resp), "{resp}");
+    assert!(response_text(&resp).contains("no env files"), "{resp}");
+    assert!(!target.exists(), "the denied write ran");
+    // Another file under the client's root is written.
+    let fine = client_root.join("notes.txt");
+    let resp = s
+        .client
+        .call_tool("write_file", json!({"path": fine, "content": "ok"}))
+        .await
+        .unwrap();
+    assert!(!is_error(&resp), "{resp}");
+    assert!(fine.exists());
+    s.finish().await;
+}

@@ -90,3 +90,27 @@ async fn unicode_line_separators_in_arguments_reach_the_sdk_as_the_same_text() {
     tokio::time::sleep(Duration::from_millis(10)).await;
     s.finish().await;
 }
+
+#[tokio::test]
+async fn a_server_named_git_does_not_inherit_the_official_git_servers_read_only_list() {
+    let state = tempfile::tempdir().unwrap();
+    let record = state.path().join("ran.jsonl");
+    let mut opts = sdk_options(
+        state.path(),
+        &record,
+        "[defaults]\nmode = \"read-only\"\napproval_timeout_secs = 1\n",
+    );
+    // The name the official server's tools are listed under, chosen by whoever wrote the config.
+    opts.server_name = "git".to_owned();
+    let mut s = start(opts);
+    s.client.initialize(json!({})).await.unwrap();
+    s.client.list_tools().await.unwrap();
+    let resp = s
+        .client
+        .call_tool("git_branch", json!({"name": "main", "delete": true}))
+        .await
+        .unwrap();
+    assert!(is_error(&resp), "{resp}");
+    assert!(ran(&record).is_empty(), "git_branch ran without a person");
+    s.finish().await;
+}

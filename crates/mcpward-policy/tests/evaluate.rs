@@ -343,20 +343,23 @@ fn trusted_servers_make_annotations_proof() {
     assert!(p.defaults.trusts("internal"));
     assert!(!p.defaults.trusts("other"));
     let hint = json!({ "readOnlyHint": true });
-    let trusted = knowledge::read_only_proof(&["internal"], "t", Some(&hint), true, false);
+    let trusted = knowledge::read_only_proof(None, "t", Some(&hint), true, false);
     assert_eq!(trusted, ReadOnlyProof::TrustedAnnotation);
-    let untrusted = knowledge::read_only_proof(&["other"], "t", Some(&hint), false, false);
+    let untrusted = knowledge::read_only_proof(None, "t", Some(&hint), false, false);
     assert_eq!(untrusted, ReadOnlyProof::HintOnly);
-    let pinned = knowledge::read_only_proof(&["other"], "t", None, false, true);
+    let pinned = knowledge::read_only_proof(None, "t", None, false, true);
     assert_eq!(pinned, ReadOnlyProof::Pinned);
     let curated = knowledge::read_only_proof(
-        &["fs", "@modelcontextprotocol/server-filesystem"],
+        Some(("npm", "@modelcontextprotocol/server-filesystem")),
         "read_text_file",
         None,
         false,
         false,
     );
     assert!(matches!(curated, ReadOnlyProof::Curated(_)));
+    // A server the user called `filesystem` is not the filesystem server.
+    let by_name = knowledge::read_only_proof(None, "read_text_file", None, false, false);
+    assert_eq!(by_name, ReadOnlyProof::None);
 }
 
 #[test]

@@ -108,6 +108,6 @@ proptest! {
     fn knowledge_never_panics(name in ".{0,40}", description in proptest::option::of(".{0,80}")) {
         let _ = knowledge::classify(&name, description.as_deref(), None);
         let _ = knowledge::reads_untrusted(&name, None);
-        let _ = knowledge::curated_read_only(&name, &name);
+        let _ = knowledge::curated_read_only(&name, &name, &name);
     }
 }

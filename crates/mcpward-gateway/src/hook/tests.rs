@@ -328,3 +328,113 @@ fn home_relative_path_is_judged_where_a_server_expanding_tilde_would_go() {
     .to_string();
     assert_eq!(decision_of(&decide(&event, &policy)), HookDecision::Deny);
 }
+
+/// A project with `.mcp.json` holding `servers` (a JSON object), and an empty home.
+fn project(servers: serde_json::Value) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("project");
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(
+        project.join(".mcp.json"),
+        serde_json::json!({ "mcpServers": servers }).to_string(),
+    )
+    .unwrap();
+    let project = std::fs::canonicalize(project).unwrap();
+    (dir, project, home)
+}
+
+fn event_in(cwd: Option<&Path>, tool_name: &str, input: serde_json::Value) -> String {
+    let mut e = serde_json::json!({
+        "hook_event_name": "PreToolUse",
+        "tool_name": tool_name,
+        "tool_input": input,
+    });
+    if let Some(cwd) = cwd {
+        e["cwd"] = cwd.display().to_string().into();
+    }
+    e.to_string()
+}
+
+#[test]
+fn a_look_alike_git_server_named_git_gets_no_curated_read_only_proof() {
+    let read_only = Policy::read_only();
+    let (_dir, project, home) = project(serde_json::json!({
+        "git": { "command": "npx", "args": ["-y", "@cyanheads/git-mcp-server"] }
+    }));
+    let ev = event_in(
+        Some(&project),
+        "mcp__git__git_branch",
+        serde_json::json!({"name": "main", "delete": true}),
+    );
+    let out = decide_with_home(&ev, &read_only, Some(&home));
+    assert_eq!(decision_of(&out), HookDecision::Ask, "{out:?}");
+    // Without any config the name `git` proves nothing either.
+    let ev = event_in(None, "mcp__git__git_branch", serde_json::json!({}));
+    let out = decide_with_home(&ev, &read_only, Some(&home));
+    assert_eq!(decision_of(&out), HookDecision::Ask, "{out:?}");
+}
+
+#[test]
+fn the_official_git_server_keeps_its_curated_reads_whatever_it_is_called() {
+    let read_only = Policy::read_only();
+    let (_dir, project, home) = project(serde_json::json!({
+        "vcs": { "command": "uvx", "args": ["mcp-server-git", "--repository", "."] }
+    }));
+    let ev = event_in(
+        Some(&project),
+        "mcp__vcs__git_status",
+        serde_json::json!({}),
+    );
+    let out = decide_with_home(&ev, &read_only, Some(&home));
+    assert_eq!(decision_of(&out), HookDecision::Allow, "{out:?}");
+}
+
+#[test]
+fn relative_deny_glob_catches_a_path_under_the_servers_own_root_not_the_cwd() {
+    let policy = Policy::parse(
+        "[defaults]\nmode = \"allow\"\n[[rule]]\ntool = \"write_file\"\nwhen = { path = \"**/.env\" }\naction = \"deny\"\n",
+        Path::new("policy.toml"),
+    )
+    .unwrap();
+    let (dir, project, home) = project(serde_json::json!({}));
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    let site = std::fs::canonicalize(site).unwrap();
+    std::fs::write(
+        project.join(".mcp.json"),
+        serde_json::json!({ "mcpServers": { "fs": {
+            "command": "npx",
+            "args": ["-y", "@modelcontextprotocol/server-filesystem", site.display().to_string(), "."]
+        }}})
+        .to_string(),
+    )
+    .unwrap();
+    // An absolute path inside the server's root: relative to the root it is `.env`.
+    let target = site.join(".env").display().to_string();
+    for cwd in [Some(project.as_path()), None] {
+        let ev = event_in(
+            cwd,
+            "mcp__fs__write_file",
+            serde_json::json!({"path": target, "content": "x"}),
+        );
+        let out = decide_with_home(&ev, &policy, Some(&home));
+        assert_eq!(
+            decision_of(&out),
+            HookDecision::Deny,
+            "cwd {cwd:?}: {out:?}"
+        );
+    }
+    // A file that is not `.env` is allowed.
+    let other = site.join("index.html").display().to_string();
+    let ev = event_in(
+        Some(&project),
+        "mcp__fs__write_file",
+        serde_json::json!({"path": other}),
+    );
+    assert_eq!(
+        decision_of(&decide_with_home(&ev, &policy, Some(&home))),
+        HookDecision::Allow
+    );
+}

@@ -28,6 +28,8 @@ use crate::taint::{self, Taint};
 const PIPE_BUFFER: usize = 256 * 1024;
 /// Frames in flight per direction before the reader waits (bounds memory under a slow peer).
 const CHANNEL_FRAMES: usize = 64;
+/// Roots a path argument is judged against, at most (launch roots first, then the client's).
+const MAX_ROOTS: usize = 16;
 /// After the server exits, how long its stdout may still deliver buffered frames.
 const DRAIN_AFTER_EXIT: Duration = Duration::from_millis(500);
 
@@ -90,8 +92,8 @@ struct ApprovalDone {
 
 struct Gateway {
     server: String,
-    /// Names curated knowledge may know the server by: its name and its launch package.
-    server_ids: Vec<String>,
+    /// The package the launch really runs: what curated knowledge is looked up by.
+    identity: Option<crate::identity::LaunchIdentity>,
     policy: Policy,
     policy_file: Option<String>,
     roots: Vec<std::path::PathBuf>,
@@ -112,7 +114,13 @@ struct Gateway {
     /// Calls waiting for a person.
     awaiting_approval: HashMap<IdKey, Awaiting>,
     next_ticket: u64,
-    server_pending: HashSet<IdKey>,
+    /// Requests from the server to the client, by id: whether each is `roots/list` (whose answer
+    /// changes where the filesystem server resolves paths).
+    server_pending: HashMap<IdKey, bool>,
+    /// Roots the client declared in its answer to `roots/list`: servers such as the reference
+    /// filesystem server replace their directories with them, so paths are judged against them
+    /// too (together with the launch roots: every root a path could resolve against).
+    client_roots: Vec<std::path::PathBuf>,
     elicit_pending: HashMap<IdKey, oneshot::Sender<Option<String>>>,
     next_elicit: u64,
     tools: HashMap<String, ToolInfo>,
@@ -182,9 +190,7 @@ where
 
     let mut gw = Gateway {
         server: opts.server_name.clone(),
-        server_ids: std::iter::once(opts.server_name.clone())
-            .chain(opts.package.clone())
-            .collect(),
+        identity: opts.identity.clone(),
         redactor,
         redact_responses: defaults.redact_responses,
         hide_denied: defaults.hide_denied_tools,
@@ -203,7 +209,8 @@ where
         client_pending: HashMap::new(),
         awaiting_approval: HashMap::new(),
         next_ticket: 0,
-        server_pending: HashSet::new(),
+        server_pending: HashMap::new(),
+        client_roots: Vec::new(),
         elicit_pending: HashMap::new(),
         next_elicit: 0,
         tools: HashMap::new(),
@@ -406,7 +413,10 @@ impl Gateway {
                     let key = IdKey::from_raw(id);
                     if let Some(waiter) = self.elicit_pending.remove(&key) {
                         Next::ElicitAnswer(waiter, outcome.ok().map(|r| r.get().to_owned()))
-                    } else if self.server_pending.remove(&key) {
+                    } else if let Some(is_roots_list) = self.server_pending.remove(&key) {
+                        if is_roots_list && let Ok(result) = &outcome {
+                            self.learn_client_roots(result.get());
+                        }
                         Next::Forward(None)
                     } else {
                         Next::Drop(
@@ -524,8 +534,8 @@ impl Gateway {
         let annotations = info.and_then(|i| i.annotations.as_ref());
         let description = info.and_then(|i| i.description.as_deref());
         let trusted = self.policy.defaults.trusts(&self.server);
-        let ids: Vec<&str> = self.server_ids.iter().map(String::as_str).collect();
-        let read_only = knowledge::read_only_proof(&ids, &tool, annotations, trusted, false);
+        let package = self.identity.as_ref().map(|i| i.key());
+        let read_only = knowledge::read_only_proof(package, &tool, annotations, trusted, false);
         let facts = ToolFacts {
             // Curated knowledge vouches for a well-known server's tools as trust would.
             kind: tool_kind(
@@ -536,7 +546,7 @@ impl Gateway {
             ),
             read_only,
             session_tainted: self.taint.is_tainted(),
-            roots: self.roots.clone(),
+            roots: self.all_roots(),
         };
         let untrusted = taint::reads_untrusted(
             annotations
@@ -549,7 +559,11 @@ impl Gateway {
         // Path matchers see where the arguments really point (symlinks resolved); the frame
         // forwarded to the server is not changed.
         // When a symlink changed an argument, every reading is judged and the strictest wins.
-        let evaluate = |arguments: &Value| {
+        let evaluate = |arguments: &Value, roots: &[std::path::PathBuf]| {
+            let facts = ToolFacts {
+                roots: roots.to_vec(),
+                ..facts.clone()
+            };
             self.policy.evaluate(&Call {
                 server: &self.server,
                 tool: &tool,
@@ -557,11 +571,21 @@ impl Gateway {
                 facts: &facts,
             })
         };
-        let mut decision = evaluate(&args);
+        let mut decision = evaluate(&args, &facts.roots);
         // Only argument matchers look at values; without them there is nothing to resolve.
         if self.policy_reads_arguments {
-            for reading in crate::paths::readings(&args, &self.roots) {
-                decision = crate::paths::stricter(decision, evaluate(&reading));
+            // A relative path is tried against each root in turn by the server (the reference
+            // filesystem server takes the first under which it lands inside a root): judge it
+            // as resolved against every one, and the strictest decision wins.
+            for first in 0..facts.roots.len().max(1) {
+                let mut roots = facts.roots.clone();
+                if first > 0 {
+                    roots.swap(0, first);
+                    decision = crate::paths::stricter(decision, evaluate(&args, &roots));
+                }
+                for reading in crate::paths::readings(&args, &roots) {
+                    decision = crate::paths::stricter(decision, evaluate(&reading, &roots));
+                }
             }
         }
         let masked = approval::mask_arguments(&args, &self.redactor);
@@ -707,7 +731,7 @@ impl Gateway {
             let key = loop {
                 self.next_elicit += 1;
                 let key = IdKey::string(&format!("mcpward-approval-{}", self.next_elicit));
-                if !self.server_pending.contains(&key) {
+                if !self.server_pending.contains_key(&key) {
                     break key;
                 }
             };
@@ -1011,7 +1035,7 @@ impl Gateway {
                         },
                     }
                 }
-                Message::Request { id, .. } => {
+                Message::Request { id, method, .. } => {
                     let key = IdKey::from_raw(id);
                     if self.elicit_pending.contains_key(&key) {
                         // The client's answer would come back under the id of mcpward's own
@@ -1031,7 +1055,7 @@ impl Gateway {
                             format!("refused a server request: {msg}"),
                         )
                     } else {
-                        self.server_pending.insert(key);
+                        self.server_pending.insert(key, method == "roots/list");
                         Next::Forward
                     }
                 }
@@ -1058,6 +1082,56 @@ impl Gateway {
             bytes
         };
         self.send_client(bytes).await;
+    }
+
+    /// Launch roots and client-declared roots, each once, at most [`MAX_ROOTS`].
+    fn all_roots(&self) -> Vec<std::path::PathBuf> {
+        let mut roots = self.roots.clone();
+        for r in &self.client_roots {
+            if !roots.contains(r) {
+                roots.push(r.clone());
+            }
+        }
+        roots.truncate(MAX_ROOTS);
+        roots
+    }
+
+    /// Reads the client's `roots/list` answer: `file://` URIs of directories.
+    fn learn_client_roots(&mut self, result: &str) {
+        #[derive(Deserialize)]
+        struct Roots {
+            #[serde(default)]
+            roots: Vec<Root>,
+        }
+        #[derive(Deserialize)]
+        struct Root {
+            uri: String,
+        }
+        let Ok(list) = serde_json::from_str::<Roots>(result) else {
+            return;
+        };
+        let dirs: Vec<std::path::PathBuf> = list
+            .roots
+            .iter()
+            .filter_map(|r| crate::paths::file_uri_path(&r.uri))
+            .collect();
+        if dirs.is_empty() {
+            return;
+        }
+        self.client_roots = crate::paths::canonical_roots(&dirs);
+        let shown: Vec<String> = self
+            .client_roots
+            .iter()
+            .map(|r| r.display().to_string())
+            .collect();
+        self.note(event(
+            &self.server,
+            "client-roots",
+            Some(format!(
+                "the client declared roots; path arguments are also judged against: {}",
+                shown.join(", ")
+            )),
+        ));
     }
 
     /// The server says its tools changed: what we knew about them (annotations that proved a

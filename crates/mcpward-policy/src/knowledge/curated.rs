@@ -7,16 +7,17 @@
 //! addition needs a source a reviewer can check.
 
 struct Entry {
-    /// Names the server is known by: package names (npm, PyPI, container image) and the usual
-    /// config names.
-    ids: &'static [&'static str],
+    /// The packages that are this server, as (ecosystem, name): `npm`, `pypi` or `docker`
+    /// (registry-qualified image). Never a config name or a program name: those are chosen by
+    /// whoever writes the config or the package, and a different server can take them.
+    ids: &'static [(&'static str, &'static str)],
     tools: &'static [&'static str],
     source: &'static str,
 }
 
 const ENTRIES: &[Entry] = &[
     Entry {
-        ids: &["filesystem", "@modelcontextprotocol/server-filesystem"],
+        ids: &[("npm", "@modelcontextprotocol/server-filesystem")],
         tools: &[
             "read_file",
             "read_text_file",
@@ -32,12 +33,12 @@ const ENTRIES: &[Entry] = &[
         source: "modelcontextprotocol/servers src/filesystem: tools annotated readOnlyHint",
     },
     Entry {
-        ids: &["memory", "@modelcontextprotocol/server-memory"],
+        ids: &[("npm", "@modelcontextprotocol/server-memory")],
         tools: &["read_graph", "search_nodes", "open_nodes"],
         source: "modelcontextprotocol/servers src/memory: graph queries without writes",
     },
     Entry {
-        ids: &["everything", "@modelcontextprotocol/server-everything"],
+        ids: &[("npm", "@modelcontextprotocol/server-everything")],
         tools: &[
             "echo",
             "add",
@@ -56,7 +57,7 @@ const ENTRIES: &[Entry] = &[
         source: "modelcontextprotocol/servers src/everything: pure demo tools (printEnv and sampling excluded)",
     },
     Entry {
-        ids: &["git", "mcp-server-git"],
+        ids: &[("pypi", "mcp-server-git")],
         tools: &[
             "git_status",
             "git_diff_unstaged",
@@ -72,21 +73,19 @@ const ENTRIES: &[Entry] = &[
     // URL it requests leaves the machine, so a model that has read a secret can send it out in a
     // query string. Read-only mode asks before each fetch.
     Entry {
-        ids: &["time", "mcp-server-time"],
+        ids: &[("pypi", "mcp-server-time")],
         tools: &["get_current_time", "convert_time"],
         source: "modelcontextprotocol/servers src/time: clock and time zone conversion",
     },
     Entry {
-        ids: &["sqlite", "mcp-server-sqlite"],
+        ids: &[("pypi", "mcp-server-sqlite")],
         tools: &["read_query", "list_tables", "describe_table"],
         source: "modelcontextprotocol/servers-archived src/sqlite: read_query accepts SELECT only",
     },
     Entry {
         ids: &[
-            "github",
-            "github-mcp-server",
-            "ghcr.io/github/github-mcp-server",
-            "@modelcontextprotocol/server-github",
+            ("docker", "ghcr.io/github/github-mcp-server"),
+            ("npm", "@modelcontextprotocol/server-github"),
         ],
         tools: &[
             "get_me",
@@ -147,65 +146,41 @@ const ENTRIES: &[Entry] = &[
     },
 ];
 
-/// The source backing "`tool` of `server_id` is read-only", or `None` if we do not know it to be.
+/// The source backing "`tool` of the package `ecosystem`/`package` is read-only", or `None` if
+/// we do not know it to be.
 ///
-/// `server_id` may be the user's name for the server (`filesystem`) or its launch package
-/// (`@modelcontextprotocol/server-filesystem@2025.8.21`, `mcp-server-git==0.6.2`,
-/// `ghcr.io/github/github-mcp-server:latest`); versions and image tags are ignored, names are
-/// compared case-insensitively, tool names exactly.
-pub fn curated_read_only(server_id: &str, tool: &str) -> Option<&'static str> {
-    let id = normalize_server_id(server_id);
-    if id.is_empty() {
-        return None;
-    }
+/// The package must come from evidence of what runs (the launch line's registry package, or the
+/// package a script on disk belongs to), never from a name someone chose for the server.
+/// Ecosystems (`npm`, `pypi`, `docker`) and package names are compared case-insensitively
+/// (registries do), tool names exactly. A Docker image is named with its registry
+/// (`ghcr.io/github/github-mcp-server`); an image of the same name elsewhere is another image.
+pub fn curated_read_only(ecosystem: &str, package: &str, tool: &str) -> Option<&'static str> {
+    let package = package.trim();
     ENTRIES
         .iter()
         .find(|e| {
-            e.ids.iter().any(|known| {
-                known.eq_ignore_ascii_case(&id)
-                    || known.rsplit('/').next().is_some_and(|tail| {
-                        // A container image or binary path ends in the package's own name.
-                        !known.starts_with('@') && tail.eq_ignore_ascii_case(&id)
-                    })
+            e.ids.iter().any(|(eco, name)| {
+                eco.eq_ignore_ascii_case(ecosystem.trim()) && name.eq_ignore_ascii_case(package)
             })
         })
         .filter(|e| e.tools.contains(&tool))
         .map(|e| e.source)
 }
 
-/// Strip versions and tags: `@scope/name@1.2` → `@scope/name`, `name==1.0` → `name`,
-/// `registry/org/image:tag` → `image`, `/usr/bin/name` → `name`.
-fn normalize_server_id(id: &str) -> String {
-    let id = id.trim();
-    let id = id.split("==").next().unwrap_or(id);
-    let without_version = if let Some(rest) = id.strip_prefix('@') {
-        match rest.find('@') {
-            Some(at) => &id[..=at],
-            None => id,
-        }
-    } else {
-        let last = id.rsplit(['/', '\\']).next().unwrap_or(id);
-        let last = last.split('@').next().unwrap_or(last);
-        last.split(':').next().unwrap_or(last)
-    };
-    without_version.to_ascii_lowercase()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const FS: (&str, &str) = ("npm", "@modelcontextprotocol/server-filesystem");
+
     #[test]
-    fn knows_filesystem_reads_by_config_name_and_package() {
-        assert!(curated_read_only("filesystem", "read_text_file").is_some());
-        assert!(
-            curated_read_only("@modelcontextprotocol/server-filesystem", "list_directory")
-                .is_some()
-        );
+    fn knows_filesystem_reads_by_package() {
+        assert!(curated_read_only(FS.0, FS.1, "read_text_file").is_some());
         assert!(
             curated_read_only(
-                "@modelcontextprotocol/server-filesystem@2025.8.21",
-                "read_file"
+                "NPM",
+                "@ModelContextProtocol/server-filesystem",
+                "list_directory"
             )
             .is_some()
         );
@@ -213,48 +188,86 @@ mod tests {
 
     #[test]
     fn fetch_is_not_proof_of_read_only_because_requests_leave_the_machine() {
-        assert_eq!(curated_read_only("fetch", "fetch"), None);
-        assert_eq!(curated_read_only("mcp-server-fetch", "fetch"), None);
+        assert_eq!(curated_read_only("pypi", "mcp-server-fetch", "fetch"), None);
     }
 
     #[test]
     fn never_lists_writes_of_known_servers() {
-        for (server, tool) in [
-            ("filesystem", "write_file"),
-            ("filesystem", "edit_file"),
-            ("filesystem", "move_file"),
-            ("filesystem", "create_directory"),
-            ("memory", "delete_entities"),
-            ("git", "git_commit"),
-            ("git", "git_reset"),
-            ("sqlite", "write_query"),
-            ("github", "create_or_update_file"),
-            ("github", "push_files"),
-            ("github", "merge_pull_request"),
-            ("everything", "printEnv"),
-            ("everything", "sampleLLM"),
+        for (eco, package, tool) in [
+            (FS.0, FS.1, "write_file"),
+            (FS.0, FS.1, "edit_file"),
+            (FS.0, FS.1, "move_file"),
+            (FS.0, FS.1, "create_directory"),
+            (
+                "npm",
+                "@modelcontextprotocol/server-memory",
+                "delete_entities",
+            ),
+            ("pypi", "mcp-server-git", "git_commit"),
+            ("pypi", "mcp-server-git", "git_reset"),
+            ("pypi", "mcp-server-sqlite", "write_query"),
+            (
+                "docker",
+                "ghcr.io/github/github-mcp-server",
+                "create_or_update_file",
+            ),
+            ("docker", "ghcr.io/github/github-mcp-server", "push_files"),
+            (
+                "docker",
+                "ghcr.io/github/github-mcp-server",
+                "merge_pull_request",
+            ),
+            ("npm", "@modelcontextprotocol/server-everything", "printEnv"),
+            (
+                "npm",
+                "@modelcontextprotocol/server-everything",
+                "sampleLLM",
+            ),
         ] {
-            assert_eq!(curated_read_only(server, tool), None, "{server}/{tool}");
+            assert_eq!(
+                curated_read_only(eco, package, tool),
+                None,
+                "{package}/{tool}"
+            );
         }
     }
 
     #[test]
-    fn strips_versions_tags_and_paths_from_launch_names() {
-        assert!(curated_read_only("mcp-server-git==0.6.2", "git_status").is_some());
-        assert!(curated_read_only("ghcr.io/github/github-mcp-server:latest", "get_me").is_some());
-        assert!(curated_read_only("/usr/local/bin/github-mcp-server", "list_issues").is_some());
-        assert!(curated_read_only("GitHub", "get_issue").is_some());
+    fn config_names_and_program_names_are_not_identities() {
+        // Anyone can call a server `git`, or publish `@cyanheads/git-mcp-server` whose
+        // `git_branch` deletes branches: only the official package's list applies.
+        for name in ["git", "filesystem", "github", "github-mcp-server", "GitHub"] {
+            for eco in ["npm", "pypi", "docker", ""] {
+                assert_eq!(curated_read_only(eco, name, "git_branch"), None);
+                assert_eq!(curated_read_only(eco, name, "read_file"), None);
+                assert_eq!(curated_read_only(eco, name, "get_me"), None);
+            }
+        }
+        assert_eq!(
+            curated_read_only("npm", "@cyanheads/git-mcp-server", "git_branch"),
+            None
+        );
+        assert!(curated_read_only("pypi", "mcp-server-git", "git_branch").is_some());
     }
 
     #[test]
-    fn unknown_servers_and_empty_ids_know_nothing() {
-        assert_eq!(curated_read_only("my-filesystem", "read_file"), None);
-        assert_eq!(curated_read_only("", "read_file"), None);
-        assert_eq!(curated_read_only("@", "read_file"), None);
+    fn the_same_name_in_another_ecosystem_is_another_package() {
+        assert_eq!(
+            curated_read_only("npm", "mcp-server-git", "git_status"),
+            None
+        );
+        assert_eq!(curated_read_only("pypi", FS.1, "read_file"), None);
+        assert_eq!(
+            curated_read_only("docker", "docker.io/github/github-mcp-server", "get_me"),
+            None
+        );
+        assert!(
+            curated_read_only("docker", "ghcr.io/github/github-mcp-server", "get_me").is_some()
+        );
     }
 
     #[test]
     fn tool_names_are_case_sensitive() {
-        assert_eq!(curated_read_only("filesystem", "READ_FILE"), None);
+        assert_eq!(curated_read_only(FS.0, FS.1, "READ_FILE"), None);
     }
 }

@@ -14,17 +14,18 @@ use crate::call::ReadOnlyProof;
 
 /// The best read-only proof available for a tool.
 ///
-/// `server_ids` are the names the server is known by (the user's `--name` and its launch
-/// package); `trusted` is whether the server is in `defaults.trusted_servers`;
-/// `pinned_read_only` whether the lockfile pins the tool as approved read-only.
+/// `package` is the server's launch identity as (ecosystem, package name), taken from evidence
+/// of the code that runs, never from a name a user, model or server chose (`None` when it is not
+/// known); `trusted` is whether the server is in `defaults.trusted_servers`; `pinned_read_only`
+/// whether the lockfile pins the tool as approved read-only.
 pub fn read_only_proof(
-    server_ids: &[&str],
+    package: Option<(&str, &str)>,
     tool: &str,
     annotations: Option<&serde_json::Value>,
     trusted: bool,
     pinned_read_only: bool,
 ) -> ReadOnlyProof {
-    if let Some(source) = server_ids.iter().find_map(|id| curated_read_only(id, tool)) {
+    if let Some(source) = package.and_then(|(eco, name)| curated_read_only(eco, name, tool)) {
         return ReadOnlyProof::Curated(source);
     }
     if pinned_read_only {

@@ -91,8 +91,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             );
             let facts = ToolFacts {
                 kind: knowledge::classify(&tool, None, None),
+                // Curated knowledge needs the server's launch identity, which a name is not.
                 read_only: knowledge::read_only_proof(
-                    &[server.as_str()],
+                    None,
                     &tool,
                     None,
                     policy.trusts(&server),

@@ -66,12 +66,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .unwrap_or_else(|| opts.state_dir.join("audit.jsonl")),
     );
     // Directories given to the server are its roots (the filesystem server's allowed paths).
-    opts.roots = opts
-        .args
-        .iter()
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute() && p.is_dir())
-        .collect();
+    // Relative ones (`.`) resolve against the working directory the server inherits.
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    opts.roots = mcpward_gateway::paths::launch_roots(&opts.args, &cwd);
     let code = run_blocking(opts)?;
     Ok(ExitCode::from(
         u8::try_from(code.clamp(0, 255)).unwrap_or(1),

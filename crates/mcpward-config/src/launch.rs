@@ -6,7 +6,7 @@
 //! server itself receives, and whether mcpward gates it. Parsing that in each rule would drift, so
 //! it happens here, on the raw tokens, without running anything.
 
-use mcpward_config::{ServerEntry, Spanned};
+use crate::{ServerEntry, Spanned};
 use mcpward_core::Span;
 
 /// Package ecosystem a launch pulls code from.
