@@ -211,6 +211,7 @@ fn evaluate(
         ),
         session_tainted: false,
         roots: roots.to_vec(),
+        input_schema: None,
     };
     policy.evaluate(&Call {
         server,

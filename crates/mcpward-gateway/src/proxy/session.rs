@@ -515,6 +515,7 @@ impl Gateway {
             read_only,
             session_tainted: self.taint.is_tainted(),
             roots: self.roots.clone(),
+            input_schema: None,
         };
         let untrusted = taint::reads_untrusted(
             annotations
