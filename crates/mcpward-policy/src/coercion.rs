@@ -10,7 +10,7 @@
 //!   included), every non-zero number, every array and object.
 //! - to a number: JavaScript's `Number(x)` (surrounding white space, `""` is 0, `0x`/`0o`/`0b`,
 //!   exponents, `Infinity`, `true` is 1, `[5000]` is 5000); Python's `int`/`float` (white space,
-//!   `5_000`, `inf`, `nan`).
+//!   `5_000`, `inf`, `nan`, full-width digits).
 //! - to a string: JavaScript's `String(x)` (`5000` is `"5000"`, `true` is `"true"`, `["a","b"]`
 //!   is `"a,b"`) and JSON's spelling of a number (`5000.0`).
 //!
@@ -19,6 +19,8 @@
 use std::borrow::Cow;
 
 use serde_json::Value;
+
+use crate::unicode::{Form, spell};
 
 /// The type a matcher compares in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,6 +125,11 @@ fn direct(value: &Value, kind: Kind) -> Vec<Reading<'_>> {
                     push(&mut out, Reading::Number(n));
                 }
                 if let Some(n) = python_number(s) {
+                    push(&mut out, Reading::Number(n));
+                }
+                // Python's int() and float() take any Unicode digits, full-width `５０００` too.
+                let folded = spell(Form::Nfkc, s);
+                if let Some(n) = python_number(&folded) {
                     push(&mut out, Reading::Number(n));
                 }
             }
@@ -283,6 +290,7 @@ mod tests {
         assert_eq!(numbers(json!("")), [0.0]);
         assert_eq!(numbers(json!("inf")), [f64::INFINITY]);
         assert_eq!(numbers(json!([5000])), [5000.0]);
+        assert_eq!(numbers(json!("\u{ff15}\u{ff10}\u{ff10}\u{ff10}")), [5000.0]);
         assert_eq!(numbers(json!(true)), [1.0]);
         assert!(numbers(json!("5000 apples")).is_empty());
         assert!(numbers(json!("nan")).is_empty());

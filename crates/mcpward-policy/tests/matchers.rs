@@ -397,6 +397,7 @@ fn deny_min_catches_numeric_strings() {
         json!("inf"),
         json!("Infinity"),
         json!([5000]),
+        json!("\u{ff15}\u{ff10}\u{ff10}\u{ff10}"),
     ] {
         assert!(when_matches(when, &json!({ "amount": caught })), "{caught}");
     }
