@@ -187,7 +187,20 @@ pub fn decide_with_home(event_json: &str, policy: &Policy, home: Option<&Path>) 
                 decision = crate::paths::stricter(decision, other);
             }
         }
-        let hd = HookDecision::from(decision.action);
+        let mut hd = HookDecision::from(decision.action);
+        // Relative path rules mean "under the server's root"; with no root known (no cwd in
+        // the event, none in the config) they cannot be judged, so an allow becomes a question.
+        if hd == HookDecision::Allow
+            && roots.is_empty()
+            && policy.rules.iter().any(|r| !r.when.is_empty())
+            && has_path_like_string(arguments)
+        {
+            hd = HookDecision::Ask;
+            decision.reason = format!(
+                "{}; but mcpward cannot tell which directory the server resolves paths against (the event has no cwd and no Claude Code config lists the server's roots), so a person decides",
+                decision.reason
+            );
+        }
         if strictest
             .as_ref()
             .is_none_or(|(d, _)| hd.strictness() > d.strictness())
@@ -210,6 +223,16 @@ pub fn decide_with_home(event_json: &str, policy: &Policy, home: Option<&Path>) 
     match strictest {
         Some((decision, reason)) => HookOutput::Decision { decision, reason },
         None => HookOutput::deny("mcpward check: no decision"),
+    }
+}
+
+/// Whether any string in `value` looks like a path (has a `/` or starts with `~` or `.`).
+fn has_path_like_string(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('/') || s.starts_with(['~', '.']),
+        Value::Array(items) => items.iter().any(has_path_like_string),
+        Value::Object(map) => map.values().any(has_path_like_string),
+        _ => false,
     }
 }
 
@@ -306,6 +329,7 @@ fn evaluate(
         ),
         session_tainted: false,
         roots: roots.to_vec(),
+        input_schema: None,
     };
     policy.evaluate(&Call {
         server,

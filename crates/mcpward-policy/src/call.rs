@@ -23,6 +23,10 @@ pub struct ToolFacts {
     pub session_tainted: bool,
     /// The server's roots: relative path arguments are resolved against the first one.
     pub roots: Vec<PathBuf>,
+    /// The tool's `inputSchema` from `tools/list`, when the caller has seen it. An argument whose
+    /// value lacks the type the schema declares is also read as the server would convert it
+    /// (`"true"` for a boolean is `true`), and never lets an `allow` rule match.
+    pub input_schema: Option<serde_json::Value>,
 }
 
 /// What a tool does, as far as we can tell (see [`crate::knowledge::classify`]).

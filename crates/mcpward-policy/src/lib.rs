@@ -8,6 +8,7 @@
 
 mod action;
 mod call;
+mod coercion;
 mod decision;
 mod error;
 mod evaluate;
@@ -18,6 +19,8 @@ mod parse;
 mod path;
 mod policy;
 mod rule;
+mod schema;
+mod unicode;
 
 pub use action::{Action, Mode, TaintMode};
 pub use call::{Call, ReadOnlyProof, ToolFacts, ToolKind};

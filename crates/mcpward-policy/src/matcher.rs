@@ -8,7 +8,10 @@ use globset::GlobSet;
 use regex::Regex;
 use serde_json::Value;
 
+use crate::coercion::{self, Kind, Reading};
 use crate::path;
+use crate::schema;
+use crate::unicode::{BySpelling, Form, spell, spellings_match};
 
 /// One `when` entry: the argument it looks at and the condition it must satisfy.
 #[derive(Debug, Clone)]
@@ -35,11 +38,11 @@ pub(crate) enum Matcher {
     Path(PathGlobs),
     /// Globs over the raw string; `*` crosses `/`.
     Glob {
-        set: GlobSet,
+        set: BySpelling<GlobSet>,
         patterns: Vec<String>,
     },
     /// Anchored: the whole string must match.
-    Regex(Regex),
+    Regex(BySpelling<Regex>),
     Equals(Value),
     Range {
         min: Option<f64>,
@@ -53,6 +56,13 @@ pub(crate) enum Matcher {
 
 #[derive(Debug, Clone)]
 pub(crate) struct PathGlobs {
+    /// The compiled globs in each Unicode spelling of the patterns.
+    pub(crate) sets: BySpelling<PathSets>,
+    pub(crate) patterns: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct PathSets {
     /// Patterns without a leading `/`: compared with the path relative to the root it lies in.
     pub(crate) relative: GlobSet,
     /// Patterns with a leading `/`: compared with the resolved absolute path.
@@ -60,7 +70,14 @@ pub(crate) struct PathGlobs {
     /// The same patterns, compiled case-insensitively, for rules that lean towards matching.
     pub(crate) relative_folded: GlobSet,
     pub(crate) absolute_folded: GlobSet,
-    pub(crate) patterns: Vec<String>,
+}
+
+/// What a matcher looks at besides the value: the server's roots, and what the tool's input
+/// schema says about the value (if the caller knows the schema and it says anything).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Scope<'a> {
+    pub(crate) roots: &'a [PathBuf],
+    pub(crate) schema: Option<&'a Value>,
 }
 
 /// Why an argument matcher did not hold.
@@ -76,6 +93,7 @@ impl ArgMatcher {
         &self,
         arguments: &Value,
         roots: &[PathBuf],
+        input_schema: Option<&Value>,
         quantifier: Quantifier,
     ) -> Result<(), Miss> {
         match lookup(arguments, &self.argument) {
@@ -86,8 +104,13 @@ impl ArgMatcher {
                     Err(Miss::Absent)
                 }
             }
-            Some(value) => {
-                if self.matcher.holds(value, roots, quantifier) {
+            Some((value, literal)) => {
+                let scope = Scope {
+                    roots,
+                    schema: input_schema
+                        .and_then(|s| schema::for_argument(s, &self.argument, literal)),
+                };
+                if self.matcher.holds(value, scope, quantifier) {
                     Ok(())
                 } else {
                     Err(Miss::Differs)
@@ -105,10 +128,11 @@ impl fmt::Display for ArgMatcher {
 
 /// Find an argument by name. A top-level key equal to the whole name wins, so arguments whose
 /// names contain dots still work; otherwise dots separate object keys and array indices. JSON
-/// `null` counts as absent: clients send it for optional arguments they leave out.
-fn lookup<'v>(arguments: &'v Value, name: &str) -> Option<&'v Value> {
+/// `null` counts as absent: clients send it for optional arguments they leave out. The flag says
+/// whether the whole name was a key.
+fn lookup<'v>(arguments: &'v Value, name: &str) -> Option<(&'v Value, bool)> {
     let found = match arguments.get(name) {
-        Some(v) => Some(v),
+        Some(v) => Some((v, true)),
         None => {
             let mut current = arguments;
             for segment in name.split('.') {
@@ -118,10 +142,10 @@ fn lookup<'v>(arguments: &'v Value, name: &str) -> Option<&'v Value> {
                     _ => return None,
                 };
             }
-            Some(current)
+            Some((current, false))
         }
     };
-    found.filter(|v| !v.is_null())
+    found.filter(|(v, _)| !v.is_null())
 }
 
 impl Matcher {
@@ -145,43 +169,135 @@ impl Matcher {
         }
     }
 
-    fn holds(&self, value: &Value, roots: &[PathBuf], quantifier: Quantifier) -> bool {
+    fn holds(&self, value: &Value, scope: Scope<'_>, quantifier: Quantifier) -> bool {
         if let Matcher::All(parts) = self {
-            return parts.iter().all(|m| m.holds(value, roots, quantifier));
+            return parts.iter().all(|m| m.holds(value, scope, quantifier));
+        }
+        // An allow rule never matches an argument that does not have the type the tool declares:
+        // the server converts it first, into something the rule did not look at.
+        if quantifier == Quantifier::All && !schema::fits(value, scope.schema) {
+            return false;
         }
         match value {
             Value::Array(items) if !self.whole_value() => {
+                let scope = Scope {
+                    schema: schema::elements(scope.schema),
+                    ..scope
+                };
                 // An empty list names nothing the rule could be about.
                 !items.is_empty()
                     && match quantifier {
-                        Quantifier::All => items.iter().all(|v| self.test(v, roots, false)),
-                        Quantifier::Any => items.iter().any(|v| self.test(v, roots, true)),
+                        Quantifier::All => items.iter().all(|v| self.test(v, scope, false)),
+                        Quantifier::Any => items.iter().any(|v| self.test(v, scope, true)),
                     }
             }
-            _ => self.test(value, roots, quantifier == Quantifier::Any),
+            _ => self.test(value, scope, quantifier == Quantifier::Any),
         }
     }
 
     /// The matcher against one value (an element, when the argument is an array).
     ///
-    /// `broad` says which way to lean where the file system is ambiguous: an `ask`/`deny` rule
-    /// leans towards matching (path globs ignore case, since on macOS and Windows `.ENV` is
-    /// `.env`), an `allow` rule towards not matching. `not` flips the leaning of what it wraps.
-    fn test(&self, value: &Value, roots: &[PathBuf], broad: bool) -> bool {
+    /// `broad` says which way to lean wherever a value has more than one reading: an `ask`/`deny`
+    /// rule holds if any reading matches, an `allow` rule only if every one does. Readings come
+    /// from case-insensitive file systems (path globs ignore case when broad, since on macOS and
+    /// Windows `.ENV` is `.env`), from Unicode spellings, and from the type coercions servers
+    /// apply (`"true"` is `true` to pydantic). `not` flips the leaning of what it wraps.
+    fn test(&self, value: &Value, scope: Scope<'_>, broad: bool) -> bool {
         match self {
-            Matcher::Path(globs) => value
-                .as_str()
-                .is_some_and(|s| globs.matches(s, roots, broad)),
-            Matcher::Glob { set, .. } => value.as_str().is_some_and(|s| set.is_match(s)),
-            Matcher::Regex(re) => value.as_str().is_some_and(|s| re.is_match(s)),
-            Matcher::Equals(expected) => json_equal(value, expected),
-            Matcher::Range { min, max } => value
-                .as_f64()
-                .is_some_and(|n| min.is_none_or(|lo| n >= lo) && max.is_none_or(|hi| n <= hi)),
+            Matcher::Path(globs) => texts(value, scope, broad, |s| {
+                globs.matches(s, scope.roots, broad)
+            }),
+            Matcher::Glob { set, .. } => texts(value, scope, broad, |s| {
+                spellings_match(s, broad, |form, s| set.get(form).is_match(s))
+            }),
+            Matcher::Regex(re) => texts(value, scope, broad, |s| {
+                spellings_match(s, broad, |form, s| re.get(form).is_match(s))
+            }),
+            Matcher::Equals(expected) => equals(value, expected, scope.schema, broad),
+            Matcher::Range { min, max } => {
+                over_readings(value, Kind::Number, scope.schema, broad, |r| {
+                    matches!(r, Reading::Number(n)
+                        if min.is_none_or(|lo| *n >= lo) && max.is_none_or(|hi| *n <= hi))
+                })
+            }
             Matcher::Exists(expected) => *expected,
-            Matcher::Not(inner) => !inner.test(value, roots, !broad),
-            Matcher::All(parts) => parts.iter().all(|m| m.test(value, roots, broad)),
+            Matcher::Not(inner) => !inner.test(value, scope, !broad),
+            Matcher::All(parts) => parts.iter().all(|m| m.test(value, scope, broad)),
         }
+    }
+}
+
+/// Whether `test` holds for the readings of `value` as a `kind`. A broad test holds if any
+/// reading passes. A strict one holds only for a value that already is a `kind`, of a type its
+/// schema allows: a value a server would have to convert has a reading the rule cannot vouch for.
+fn over_readings(
+    value: &Value,
+    kind: Kind,
+    schema: Option<&Value>,
+    broad: bool,
+    mut test: impl FnMut(&Reading<'_>) -> bool,
+) -> bool {
+    if broad {
+        let declared = schema::declared_kinds(schema);
+        coercion::readings(value, kind, &declared).iter().any(test)
+    } else {
+        schema::fits(value, schema) && coercion::native(value, kind).is_some_and(|r| test(&r))
+    }
+}
+
+/// [`over_readings`] for matchers on text.
+fn texts(value: &Value, scope: Scope<'_>, broad: bool, mut test: impl FnMut(&str) -> bool) -> bool {
+    over_readings(
+        value,
+        Kind::Text,
+        scope.schema,
+        broad,
+        |r| matches!(r, Reading::Text(s) if test(s)),
+    )
+}
+
+/// `equals`. An `allow` rule needs the very value it names (so `"false"`, which JavaScript reads
+/// as `true`, never passes `equals = false`); an `ask`/`deny` rule holds when any reading of the
+/// value, in any Unicode spelling, equals it, and looks into arrays and objects the same way.
+fn equals(value: &Value, expected: &Value, schema: Option<&Value>, broad: bool) -> bool {
+    if !broad {
+        return schema::fits(value, schema) && json_equal(value, expected);
+    }
+    match expected {
+        Value::Bool(b) => {
+            over_readings(value, Kind::Bool, schema, true, |r| *r == Reading::Bool(*b))
+        }
+        Value::Number(n) => n.as_f64().is_some_and(|n| {
+            over_readings(value, Kind::Number, schema, true, |r| {
+                *r == Reading::Number(n)
+            })
+        }),
+        Value::String(e) => over_readings(value, Kind::Text, schema, true, |r| {
+            matches!(r, Reading::Text(s)
+                if spellings_match(s, true, |form, s| s == spell(form, e)))
+        }),
+        Value::Array(expected) => match value {
+            Value::Array(items) => {
+                let element = schema::elements(schema);
+                items.len() == expected.len()
+                    && items
+                        .iter()
+                        .zip(expected)
+                        .all(|(v, e)| equals(v, e, element, true))
+            }
+            _ => false,
+        },
+        Value::Object(expected) => match value {
+            Value::Object(map) => {
+                map.len() == expected.len()
+                    && expected.iter().all(|(k, e)| {
+                        map.get(k)
+                            .is_some_and(|v| equals(v, e, schema::property(schema, k), true))
+                    })
+            }
+            _ => false,
+        },
+        Value::Null => value.is_null(),
     }
 }
 
@@ -206,6 +322,26 @@ fn json_equal(a: &Value, b: &Value) -> bool {
 }
 
 impl PathGlobs {
+    /// Each Unicode spelling of the argument is compared with the globs spelled the same way,
+    /// roots included (a root may be spelled either way too).
+    fn matches(&self, arg: &str, roots: &[PathBuf], broad: bool) -> bool {
+        spellings_match(arg, broad, |form, arg| {
+            let spelled: Vec<PathBuf>;
+            let roots = if form == Form::Raw {
+                roots
+            } else {
+                spelled = roots
+                    .iter()
+                    .map(|r| PathBuf::from(spell(form, &r.to_string_lossy()).as_ref()))
+                    .collect();
+                &spelled
+            };
+            self.sets.get(form).matches(arg, roots, broad)
+        })
+    }
+}
+
+impl PathSets {
     fn matches(&self, arg: &str, roots: &[PathBuf], broad: bool) -> bool {
         if broad {
             // Fold case on both sides so `/PROJ/SRC/.ENV` is still found under root `/proj`.
@@ -214,34 +350,28 @@ impl PathGlobs {
                 .iter()
                 .map(|r| PathBuf::from(r.to_string_lossy().to_lowercase()))
                 .collect();
-            self.matches_with(&arg, &roots, &self.relative_folded, &self.absolute_folded)
+            matches_with(&arg, &roots, &self.relative_folded, &self.absolute_folded)
         } else {
-            self.matches_with(arg, roots, &self.relative, &self.absolute)
+            matches_with(arg, roots, &self.relative, &self.absolute)
         }
     }
+}
 
-    fn matches_with(
-        &self,
-        arg: &str,
-        roots: &[PathBuf],
-        relative: &GlobSet,
-        absolute: &GlobSet,
-    ) -> bool {
-        let resolved = path::resolve(arg, roots);
-        if resolved.has_root() {
-            if absolute.is_match(&resolved) {
-                return true;
-            }
-            roots.iter().any(|root| {
-                resolved
-                    .strip_prefix(path::normalize(root))
-                    .is_ok_and(|rel| relative.is_match(rel))
-            })
-        } else {
-            // No root to resolve against: compare the normalised relative path, unless it climbs
-            // out of wherever it is relative to.
-            !path::escapes(&resolved) && relative.is_match(&resolved)
+fn matches_with(arg: &str, roots: &[PathBuf], relative: &GlobSet, absolute: &GlobSet) -> bool {
+    let resolved = path::resolve(arg, roots);
+    if resolved.has_root() {
+        if absolute.is_match(&resolved) {
+            return true;
         }
+        roots.iter().any(|root| {
+            resolved
+                .strip_prefix(path::normalize(root))
+                .is_ok_and(|rel| relative.is_match(rel))
+        })
+    } else {
+        // No root to resolve against: compare the normalised relative path, unless it climbs
+        // out of wherever it is relative to.
+        !path::escapes(&resolved) && relative.is_match(&resolved)
     }
 }
 
@@ -252,6 +382,7 @@ impl fmt::Display for Matcher {
             Matcher::Glob { patterns, .. } => write!(f, "matches glob {}", list(patterns)),
             Matcher::Regex(re) => {
                 // Show the user's pattern, not the anchoring wrapper added at compile time.
+                let re = re.raw();
                 let shown = re
                     .as_str()
                     .strip_prefix("^(?:")

@@ -13,9 +13,10 @@ use toml::Spanned;
 
 use crate::action::{Action, Mode, TaintMode};
 use crate::error::PolicyError;
-use crate::matcher::{ArgMatcher, Matcher, PathGlobs};
+use crate::matcher::{ArgMatcher, Matcher, PathGlobs, PathSets};
 use crate::policy::{DEFAULT_APPROVAL_TIMEOUT_SECS, DEFAULT_MAX_FRAME_BYTES, Defaults};
 use crate::rule::Rule;
+use crate::unicode::BySpelling;
 
 /// Custom deserialisation errors carry their hint after this separator; [`invalid`] splits it off.
 const HINT: &str = "\nhint: ";
@@ -474,10 +475,6 @@ fn finite(src: &Source<'_>, v: &Spanned<f64>, key: &str) -> Result<Spanned<f64>,
 }
 
 fn path_globs(src: &Source<'_>, span: Range<usize>, globs: &Globs) -> Result<Matcher, PolicyError> {
-    let mut relative = GlobSetBuilder::new();
-    let mut absolute = GlobSetBuilder::new();
-    let mut relative_folded = GlobSetBuilder::new();
-    let mut absolute_folded = GlobSetBuilder::new();
     for pattern in &globs.0 {
         let as_path = Path::new(pattern);
         if pattern.is_empty() {
@@ -504,6 +501,25 @@ fn path_globs(src: &Source<'_>, span: Range<usize>, globs: &Globs) -> Result<Mat
                 "arguments are resolved before matching, so such a glob never matches; write the resolved path",
             ));
         }
+    }
+    let sets = BySpelling::compile(&globs.0, |patterns| path_sets(src, &span, patterns))?;
+    Ok(Matcher::Path(PathGlobs {
+        sets,
+        patterns: globs.0.clone(),
+    }))
+}
+
+/// Path globs compiled for one Unicode spelling of the patterns.
+fn path_sets(
+    src: &Source<'_>,
+    span: &Range<usize>,
+    patterns: &[String],
+) -> Result<PathSets, PolicyError> {
+    let mut relative = GlobSetBuilder::new();
+    let mut absolute = GlobSetBuilder::new();
+    let mut relative_folded = GlobSetBuilder::new();
+    let mut absolute_folded = GlobSetBuilder::new();
+    for pattern in patterns {
         let compile = |case_insensitive: bool| {
             GlobBuilder::new(pattern)
                 .literal_separator(true)
@@ -518,7 +534,7 @@ fn path_globs(src: &Source<'_>, span: Range<usize>, globs: &Globs) -> Result<Mat
                 })
         };
         let (exact, folded) = (compile(false)?, compile(true)?);
-        if as_path.has_root() {
+        if Path::new(pattern).has_root() {
             absolute.add(exact);
             absolute_folded.add(folded);
         } else {
@@ -535,18 +551,32 @@ fn path_globs(src: &Source<'_>, span: Range<usize>, globs: &Globs) -> Result<Mat
             )
         })
     };
-    Ok(Matcher::Path(PathGlobs {
+    Ok(PathSets {
         relative: build(relative)?,
         absolute: build(absolute)?,
         relative_folded: build(relative_folded)?,
         absolute_folded: build(absolute_folded)?,
-        patterns: globs.0.clone(),
-    }))
+    })
 }
 
 fn string_globs(src: &Source<'_>, globs: &Spanned<Globs>) -> Result<Matcher, PolicyError> {
+    let set = BySpelling::compile(&globs.get_ref().0, |patterns| {
+        text_globs(src, globs, patterns)
+    })?;
+    Ok(Matcher::Glob {
+        set,
+        patterns: globs.get_ref().0.clone(),
+    })
+}
+
+/// Text globs compiled for one Unicode spelling of the patterns.
+fn text_globs(
+    src: &Source<'_>,
+    globs: &Spanned<Globs>,
+    patterns: &[String],
+) -> Result<GlobSet, PolicyError> {
     let mut builder = GlobSetBuilder::new();
-    for pattern in &globs.get_ref().0 {
+    for pattern in patterns {
         let glob = GlobBuilder::new(pattern)
             .literal_separator(false)
             .build()
@@ -559,16 +589,12 @@ fn string_globs(src: &Source<'_>, globs: &Spanned<Globs>) -> Result<Matcher, Pol
             })?;
         builder.add(glob);
     }
-    let set = builder.build().map_err(|e| {
+    builder.build().map_err(|e| {
         src.invalid(
             globs.span(),
             &format!("invalid globs: {}", glob_error(&e)),
             "globs use *, ?, [abc] and {a,b}",
         )
-    })?;
-    Ok(Matcher::Glob {
-        set,
-        patterns: globs.get_ref().0.clone(),
     })
 }
 
@@ -595,9 +621,11 @@ fn regex(src: &Source<'_>, pattern: &Spanned<String>) -> Result<Matcher, PolicyE
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
         .map_err(fail)?;
-    let anchored = regex::RegexBuilder::new(&format!("^(?:{})$", pattern.get_ref()))
-        .size_limit(REGEX_SIZE_LIMIT)
-        .build()
-        .map_err(fail)?;
+    let anchored = BySpelling::compile(std::slice::from_ref(pattern.get_ref()), |p| {
+        regex::RegexBuilder::new(&format!("^(?:{})$", p[0]))
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+    })
+    .map_err(fail)?;
     Ok(Matcher::Regex(anchored))
 }

@@ -52,7 +52,12 @@ impl Rule {
         };
         for (position, matcher) in self.when.iter().enumerate() {
             matcher
-                .check(call.arguments, &call.facts.roots, quantifier)
+                .check(
+                    call.arguments,
+                    &call.facts.roots,
+                    call.facts.input_schema.as_ref(),
+                    quantifier,
+                )
                 .map_err(|miss| RuleMiss::Argument { position, miss })?;
         }
         Ok(())

@@ -17,6 +17,7 @@ fn with(kind: ToolKind, read_only: ReadOnlyProof, tainted: bool) -> ToolFacts {
         read_only,
         session_tainted: tainted,
         roots: vec![PathBuf::from("/proj")],
+        input_schema: None,
     }
 }
 
@@ -258,6 +259,7 @@ fn relative_globs_match_under_any_root_but_relative_args_use_the_first() {
     let p = policy(SRC_ONLY);
     let facts = ToolFacts {
         roots: vec![PathBuf::from("/a"), PathBuf::from("/b")],
+        input_schema: None,
         ..facts()
     };
     let allowed = |path: &str| {
@@ -274,6 +276,7 @@ fn without_roots_escaping_relative_paths_never_match() {
     let p = policy(SRC_ONLY);
     let facts = ToolFacts {
         roots: Vec::new(),
+        input_schema: None,
         ..facts()
     };
     let d = |path: &str| decide_with(&p, "fs", "write_file", &json!({ "path": path }), &facts);

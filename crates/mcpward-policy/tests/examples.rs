@@ -97,6 +97,7 @@ fn filesystem_example_allows_curated_reads() {
         read_only: ReadOnlyProof::Curated("test"),
         session_tainted: false,
         roots: vec![PathBuf::from("/proj")],
+        input_schema: None,
     };
     let d = decide_with(
         &p,

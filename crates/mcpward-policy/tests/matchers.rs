@@ -74,15 +74,17 @@ fn regex_must_match_the_whole_value() {
 }
 
 #[test]
-fn regex_and_globs_do_not_match_non_strings() {
-    assert!(!when_matches(
+fn allow_regex_and_globs_do_not_match_non_strings() {
+    assert!(!allow_when_matches(
         r#"{ n = { regex = ".*" } }"#,
         &json!({ "n": 5 })
     ));
-    assert!(!when_matches(
+    assert!(!allow_when_matches(
         r#"{ n = { glob = "*" } }"#,
         &json!({ "n": true })
     ));
+    assert!(!allow_when_matches(r#"{ n = "**" }"#, &json!({ "n": {} })));
+    // No server reads an object as a path.
     assert!(!when_matches(r#"{ n = "**" }"#, &json!({ "n": {} })));
 }
 
@@ -96,7 +98,7 @@ fn equals_compares_json_values() {
         r#"{ force = { equals = true } }"#,
         &json!({ "force": false })
     ));
-    assert!(!when_matches(
+    assert!(!allow_when_matches(
         r#"{ force = { equals = true } }"#,
         &json!({ "force": "true" })
     ));
@@ -121,7 +123,7 @@ fn min_and_max_bound_numbers_inclusively() {
     assert!(when_matches(when, &json!({ "limit": 100.0 })));
     assert!(!when_matches(when, &json!({ "limit": 9 })));
     assert!(!when_matches(when, &json!({ "limit": 101 })));
-    assert!(!when_matches(when, &json!({ "limit": "50" })));
+    assert!(!allow_when_matches(when, &json!({ "limit": "50" })));
     assert!(when_matches(
         r#"{ limit = { min = 1000 } }"#,
         &json!({ "limit": 5000 })
@@ -318,4 +320,355 @@ fn not_flips_the_case_leaning() {
     let when = r#"{ path = { not = "src/**" } }"#;
     assert!(when_matches(when, &json!({ "path": "SRC/a" })));
     assert!(!when_matches(when, &json!({ "path": "src/a" })));
+}
+
+// Type confusion: servers coerce (pydantic lax mode, zod's `z.coerce`), so a deny rule holds if
+// any reading of the value matches and an allow rule only for the value itself.
+
+#[test]
+fn deny_on_true_catches_string_true_and_one() {
+    let when = r#"{ force = { equals = true } }"#;
+    for caught in [
+        json!("true"),
+        json!(1),
+        json!("yes"),
+        json!("TRUE"),
+        json!(1.0),
+    ] {
+        assert!(when_matches(when, &json!({ "force": caught })), "{caught}");
+    }
+    // JavaScript's Boolean("false") is true: a deny leans that way too.
+    assert!(when_matches(when, &json!({ "force": "false" })));
+    for missed in [json!(false), json!(0), json!(""), json!(0.0)] {
+        assert!(!when_matches(when, &json!({ "force": missed })), "{missed}");
+    }
+}
+
+#[test]
+fn deny_on_false_catches_string_zero_and_off() {
+    let when = r#"{ verify = { equals = false } }"#;
+    for caught in [
+        json!("false"),
+        json!("0"),
+        json!("off"),
+        json!(0),
+        json!(""),
+    ] {
+        assert!(when_matches(when, &json!({ "verify": caught })), "{caught}");
+    }
+    for missed in [json!(true), json!(1), json!("true"), json!("yes")] {
+        assert!(
+            !when_matches(when, &json!({ "verify": missed })),
+            "{missed}"
+        );
+    }
+}
+
+#[test]
+fn allow_equals_false_does_not_allow_string_false() {
+    let when = r#"{ dry_run = { equals = false } }"#;
+    assert!(allow_when_matches(when, &json!({ "dry_run": false })));
+    for refused in [json!("false"), json!(0), json!(""), json!("no")] {
+        assert!(
+            !allow_when_matches(when, &json!({ "dry_run": refused })),
+            "{refused}"
+        );
+    }
+}
+
+#[test]
+fn deny_unless_false_catches_string_false() {
+    // "Deny unless dry_run is false": "false" is true to JavaScript, so it is not surely false.
+    let when = r#"{ dry_run = { not = { equals = false } } }"#;
+    assert!(when_matches(when, &json!({ "dry_run": "false" })));
+    assert!(when_matches(when, &json!({ "dry_run": 0 })));
+    assert!(!when_matches(when, &json!({ "dry_run": false })));
+}
+
+#[test]
+fn deny_min_catches_numeric_strings() {
+    let when = r#"{ amount = { min = 1000 } }"#;
+    for caught in [
+        json!("5000"),
+        json!(" 5000 "),
+        json!("0x1388"),
+        json!("5e3"),
+        json!("5_000"),
+        json!("inf"),
+        json!("Infinity"),
+        json!([5000]),
+        json!("\u{ff15}\u{ff10}\u{ff10}\u{ff10}"),
+    ] {
+        assert!(when_matches(when, &json!({ "amount": caught })), "{caught}");
+    }
+    for missed in [
+        json!("500"),
+        json!("5000 apples"),
+        json!("nan"),
+        json!(999),
+        json!("abc"),
+        json!({ "v": 5000 }),
+    ] {
+        assert!(
+            !when_matches(when, &json!({ "amount": missed })),
+            "{missed}"
+        );
+    }
+}
+
+#[test]
+fn deny_max_catches_empty_string_read_as_zero() {
+    let when = r#"{ amount = { max = 0 } }"#;
+    assert!(when_matches(when, &json!({ "amount": "" })));
+    assert!(when_matches(when, &json!({ "amount": false })));
+    assert!(!when_matches(when, &json!({ "amount": "1" })));
+}
+
+#[test]
+fn allow_max_does_not_allow_numeric_strings() {
+    let when = r#"{ amount = { max = 10 } }"#;
+    assert!(allow_when_matches(when, &json!({ "amount": 5 })));
+    assert!(!allow_when_matches(when, &json!({ "amount": "5" })));
+    assert!(!allow_when_matches(when, &json!({ "amount": "5000" })));
+    assert!(!allow_when_matches(when, &json!({ "amount": true })));
+}
+
+#[test]
+fn deny_equals_number_catches_numeric_string_and_true() {
+    let when = r#"{ n = { equals = 1 } }"#;
+    for caught in [json!("1"), json!(" 1 "), json!(true), json!("1.0")] {
+        assert!(when_matches(when, &json!({ "n": caught })), "{caught}");
+    }
+    for missed in [json!("2"), json!(false), json!("one")] {
+        assert!(!when_matches(when, &json!({ "n": missed })), "{missed}");
+    }
+}
+
+#[test]
+fn deny_equals_string_catches_number_spelled_the_same() {
+    let when = r#"{ code = { equals = "1" } }"#;
+    assert!(when_matches(when, &json!({ "code": 1 })));
+    assert!(when_matches(when, &json!({ "code": 1.0 })));
+    assert!(!when_matches(when, &json!({ "code": 2 })));
+    assert!(!allow_when_matches(when, &json!({ "code": 1 })));
+}
+
+#[test]
+fn deny_regex_catches_number_read_as_string() {
+    let when = r#"{ amount = { regex = '\d{4,}' } }"#;
+    assert!(when_matches(when, &json!({ "amount": 5000 })));
+    assert!(when_matches(when, &json!({ "amount": 5000.0 })));
+    assert!(!when_matches(when, &json!({ "amount": 500 })));
+}
+
+#[test]
+fn deny_glob_catches_boolean_read_as_string() {
+    let when = r#"{ mode = { glob = "t*" } }"#;
+    assert!(when_matches(when, &json!({ "mode": true })));
+    assert!(!when_matches(when, &json!({ "mode": false })));
+}
+
+#[test]
+fn deny_path_catches_nested_single_element_array() {
+    // JavaScript's String(["/etc/passwd"]) is "/etc/passwd".
+    let when = r#"{ paths = "/etc/**" }"#;
+    assert!(when_matches(when, &json!({ "paths": [["/etc/passwd"]] })));
+    assert!(!when_matches(when, &json!({ "paths": [["src/a"]] })));
+}
+
+#[test]
+fn deny_on_nested_flag_catches_string_yes() {
+    let when = r#"{ "options.force" = { equals = true } }"#;
+    assert!(when_matches(
+        when,
+        &json!({ "options": { "force": "yes" } })
+    ));
+    assert!(!when_matches(
+        when,
+        &json!({ "options": { "force": false } })
+    ));
+}
+
+#[test]
+fn deny_equals_array_catches_coerced_elements() {
+    let when = r#"{ flags = { equals = ["a", true] } }"#;
+    assert!(when_matches(when, &json!({ "flags": ["a", "true"] })));
+    assert!(!when_matches(when, &json!({ "flags": ["a", false] })));
+    assert!(!allow_when_matches(
+        when,
+        &json!({ "flags": ["a", "true"] })
+    ));
+    assert!(allow_when_matches(when, &json!({ "flags": ["a", true] })));
+}
+
+// The tool's inputSchema: the server converts an argument into the declared type first.
+
+fn flag_schema(t: &str) -> serde_json::Value {
+    json!({ "type": "object", "properties": { "force": { "type": t }, "paths": { "type": "array", "items": { "type": "string" } } } })
+}
+
+#[test]
+fn deny_on_schema_boolean_reads_string_yes_as_one() {
+    let when = r#"{ force = { equals = 1 } }"#;
+    let args = json!({ "force": "yes" });
+    assert!(support::matches_with_schema(
+        "deny",
+        when,
+        &args,
+        flag_schema("boolean")
+    ));
+    // Without the schema nothing reads "yes" as a number.
+    assert!(!when_matches(when, &args));
+    assert!(!support::matches_with_schema(
+        "deny",
+        when,
+        &json!({ "force": "" }),
+        flag_schema("boolean")
+    ));
+}
+
+#[test]
+fn allow_never_matches_an_argument_of_another_type_than_the_schema_declares() {
+    let when = r#"{ force = { max = 10 } }"#;
+    assert!(support::matches_with_schema(
+        "allow",
+        when,
+        &json!({ "force": 5 }),
+        flag_schema("integer")
+    ));
+    assert!(support::matches_with_schema(
+        "allow",
+        when,
+        &json!({ "force": 5.0 }),
+        flag_schema("integer")
+    ));
+    assert!(!support::matches_with_schema(
+        "allow",
+        when,
+        &json!({ "force": 5 }),
+        flag_schema("string")
+    ));
+    assert!(!support::matches_with_schema(
+        "allow",
+        r#"{ force = { not = { equals = true } } }"#,
+        &json!({ "force": "false" }),
+        flag_schema("boolean")
+    ));
+}
+
+#[test]
+fn allow_on_paths_refuses_a_string_where_the_schema_declares_an_array() {
+    let when = r#"{ paths = "src/**" }"#;
+    assert!(support::matches_with_schema(
+        "allow",
+        when,
+        &json!({ "paths": ["src/a", "src/b"] }),
+        flag_schema("boolean")
+    ));
+    assert!(!support::matches_with_schema(
+        "allow",
+        when,
+        &json!({ "paths": "src/a" }),
+        flag_schema("boolean")
+    ));
+}
+
+// Unicode: NFC and NFD spell the same name (macOS treats them as one file); compatibility forms
+// (full width) fold for some readers. Deny holds if any spelling matches, allow if all do.
+
+#[test]
+fn deny_on_nfc_path_catches_nfd_spelling() {
+    let when = "{ path = \"caf\u{e9}/**\" }";
+    assert!(when_matches(when, &json!({ "path": "cafe\u{301}/x" })));
+    assert!(when_matches(when, &json!({ "path": "caf\u{e9}/x" })));
+    assert!(!when_matches(when, &json!({ "path": "cafe/x" })));
+}
+
+#[test]
+fn deny_on_nfd_path_catches_nfc_spelling() {
+    let when = "{ path = \"/srv/cafe\u{301}/**\" }";
+    assert!(when_matches(when, &json!({ "path": "/srv/caf\u{e9}/x" })));
+    assert!(!when_matches(when, &json!({ "path": "/srv/cafe/x" })));
+}
+
+#[test]
+fn deny_on_path_catches_spelling_under_a_root_spelled_otherwise() {
+    let p = support::policy(
+        "[[rule]]\ntool = \"t\"\nwhen = { path = \"secret/**\" }\naction = \"deny\"\n",
+    );
+    let facts = mcpward_policy::ToolFacts {
+        roots: vec![std::path::PathBuf::from("/home/jos\u{e9}")],
+        ..support::facts()
+    };
+    let deny = |path: &str| {
+        support::decide_with(&p, "fs", "t", &json!({ "path": path }), &facts).action
+            == mcpward_policy::Action::Deny
+    };
+    assert!(deny("/home/jose\u{301}/secret/k"));
+    assert!(!deny("/home/jose/secret/k"));
+}
+
+#[test]
+fn allow_nfc_path_does_not_allow_nfd_spelling() {
+    let when = "{ path = \"caf\u{e9}/**\" }";
+    assert!(allow_when_matches(when, &json!({ "path": "caf\u{e9}/x" })));
+    assert!(!allow_when_matches(
+        when,
+        &json!({ "path": "cafe\u{301}/x" })
+    ));
+}
+
+#[test]
+fn deny_on_dot_env_catches_full_width_spelling() {
+    let when = r#"{ path = "**/.env" }"#;
+    assert!(when_matches(
+        when,
+        &json!({ "path": "config/\u{ff0e}\u{ff45}\u{ff4e}\u{ff56}" })
+    ));
+    assert!(!when_matches(when, &json!({ "path": "config/.envrc" })));
+}
+
+#[test]
+fn allow_path_does_not_allow_full_width_slash_escape() {
+    let when = r#"{ path = "src/**" }"#;
+    assert!(allow_when_matches(when, &json!({ "path": "src/x" })));
+    // Read with `／` folded to `/`, this climbs out to /etc/passwd.
+    let escape = "src/x\u{ff0f}..\u{ff0f}..\u{ff0f}..\u{ff0f}etc/passwd";
+    assert!(!allow_when_matches(when, &json!({ "path": escape })));
+}
+
+#[test]
+fn deny_glob_catches_full_width_url_host() {
+    let when = r#"{ url = { glob = "https://evil.example/*" } }"#;
+    assert!(when_matches(
+        when,
+        &json!({ "url": "https://\u{ff45}\u{ff56}\u{ff49}\u{ff4c}.example/a" })
+    ));
+    assert!(!when_matches(
+        when,
+        &json!({ "url": "https://good.example/a" })
+    ));
+}
+
+#[test]
+fn deny_regex_catches_nfd_spelling() {
+    let when = "{ name = { regex = 'caf\u{e9}-\\d+' } }";
+    assert!(when_matches(when, &json!({ "name": "cafe\u{301}-1" })));
+    assert!(!when_matches(when, &json!({ "name": "cafe-1" })));
+    assert!(!allow_when_matches(
+        when,
+        &json!({ "name": "cafe\u{301}-1" })
+    ));
+}
+
+#[test]
+fn deny_equals_catches_nfd_string_and_allow_does_not() {
+    let when = "{ branch = { equals = \"caf\u{e9}\" } }";
+    assert!(when_matches(when, &json!({ "branch": "cafe\u{301}" })));
+    assert!(!when_matches(when, &json!({ "branch": "cafe" })));
+    assert!(allow_when_matches(when, &json!({ "branch": "caf\u{e9}" })));
+    assert!(!allow_when_matches(
+        when,
+        &json!({ "branch": "cafe\u{301}" })
+    ));
 }

@@ -88,13 +88,14 @@ proptest! {
     }
 
     #[test]
-    fn evaluate_and_explain_never_panic(args in json_value(), tool in "[a-z_*]{0,8}", tainted in any::<bool>(), root in prop_oneof![Just(None), Just(Some("/proj")), Just(Some("rel/dir")), Just(Some("/"))]) {
+    fn evaluate_and_explain_never_panic(args in json_value(), tool in "[a-z_*]{0,8}", tainted in any::<bool>(), root in prop_oneof![Just(None), Just(Some("/proj")), Just(Some("rel/dir")), Just(Some("/"))], schema in proptest::option::of(json_value())) {
         let policy = support::policy(FULL);
         let facts = ToolFacts {
             kind: ToolKind::Unknown,
             read_only: ReadOnlyProof::HintOnly,
             session_tainted: tainted,
             roots: root.map(PathBuf::from).into_iter().collect(),
+            input_schema: schema,
         };
         let call = Call { server: "xy", tool: &tool, arguments: &args, facts: &facts };
         let d = policy.evaluate(&call);

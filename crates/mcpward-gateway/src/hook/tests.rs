@@ -413,19 +413,29 @@ fn relative_deny_glob_catches_a_path_under_the_servers_own_root_not_the_cwd() {
     .unwrap();
     // An absolute path inside the server's root: relative to the root it is `.env`.
     let target = site.join(".env").display().to_string();
-    for cwd in [Some(project.as_path()), None] {
-        let ev = event_in(
-            cwd,
-            "mcp__fs__write_file",
-            serde_json::json!({"path": target, "content": "x"}),
-        );
-        let out = decide_with_home(&ev, &policy, Some(&home));
-        assert_eq!(
-            decision_of(&out),
-            HookDecision::Deny,
-            "cwd {cwd:?}: {out:?}"
-        );
-    }
+    let cwd = Some(project.as_path());
+    let ev = event_in(
+        cwd,
+        "mcp__fs__write_file",
+        serde_json::json!({"path": target, "content": "x"}),
+    );
+    let out = decide_with_home(&ev, &policy, Some(&home));
+    assert_eq!(
+        decision_of(&out),
+        HookDecision::Deny,
+        "cwd {cwd:?}: {out:?}"
+    );
+    // Without a cwd, the server's root is unknown: the deny still holds where a pattern is
+    // absolute, and an allow is turned into a question rather than guessed.
+    let ev = event_in(
+        None,
+        "mcp__fs__write_file",
+        serde_json::json!({"path": site.join("index.html").display().to_string()}),
+    );
+    assert_eq!(
+        decision_of(&decide_with_home(&ev, &policy, Some(&home))),
+        HookDecision::Ask
+    );
     // A file that is not `.env` is allowed.
     let other = site.join("index.html").display().to_string();
     let ev = event_in(

@@ -547,6 +547,8 @@ impl Gateway {
             read_only,
             session_tainted: self.taint.is_tainted(),
             roots: self.all_roots(),
+            // What the server will coerce arguments into: matchers judge those readings too.
+            input_schema: info.and_then(|i| i.definition.get("inputSchema").cloned()),
         };
         let untrusted = taint::reads_untrusted(
             annotations

@@ -19,6 +19,7 @@ pub fn facts() -> ToolFacts {
         read_only: ReadOnlyProof::None,
         session_tainted: false,
         roots: vec![PathBuf::from("/proj")],
+        input_schema: None,
     }
 }
 
@@ -56,4 +57,18 @@ pub fn allow_when_matches(when: &str, args: &Value) -> bool {
         "[[rule]]\ntool = \"t\"\nwhen = {when}\naction = \"allow\"\n"
     ));
     decide(&p, "fs", "t", args).action == Action::Allow
+}
+
+/// Whether a one-rule policy with this `when` and action (`"allow"`, `"ask"`, `"deny"`) matches a
+/// call whose tool declares `input_schema`.
+pub fn matches_with_schema(action: &str, when: &str, args: &Value, input_schema: Value) -> bool {
+    let p = policy(&format!(
+        "[[rule]]\ntool = \"t\"\nwhen = {when}\naction = \"{action}\"\n"
+    ));
+    let facts = ToolFacts {
+        input_schema: Some(input_schema),
+        ..facts()
+    };
+    let decision = decide_with(&p, "fs", "t", args, &facts);
+    matches!(decision.source, mcpward_policy::DecisionSource::Rule { .. })
 }

@@ -101,6 +101,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 ),
                 session_tainted: tainted,
                 roots: root,
+                input_schema: None,
             };
             let call = Call {
                 server: &server,
