@@ -61,15 +61,53 @@ pub enum ApprovalScope {
     Session,
 }
 
+/// Where `mcpward approve`/`deny` says it was run from, written into the decision file. The
+/// gateway records it as a claim: anything that can write the file can write any value here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AnswerSource {
+    /// Its standard input was an interactive terminal.
+    Terminal,
+    /// No terminal (`--no-tty`), or a decision file that does not say (read as the weaker claim).
+    #[default]
+    Script,
+}
+
+/// Who answered a queued call, as far as the gateway can tell. Never a name read from the
+/// decision file: a name there is whatever its writer chose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueAnswer {
+    /// Owner of the decision file, from `fstat` on the file the gateway read: checked by the
+    /// gateway itself. `None` where the platform has no uids.
+    pub owner_uid: Option<u32>,
+    /// What the writer claimed about its terminal: recorded, not proven.
+    pub source: AnswerSource,
+}
+
+impl std::fmt::Display for QueueAnswer {
+    /// `queue (uid 1000, terminal claimed)`: the channel, then what backs the answer. This is
+    /// the audit log's `approver`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("queue (")?;
+        if let Some(uid) = self.owner_uid {
+            write!(f, "uid {uid}, ")?;
+        }
+        f.write_str(match self.source {
+            AnswerSource::Terminal => "terminal claimed)",
+            AnswerSource::Script => "no terminal: --no-tty)",
+        })
+    }
+}
+
 /// The answer a waiting gateway gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApprovalOutcome {
     Approved {
         scope: ApprovalScope,
-        by: String,
+        by: QueueAnswer,
     },
     Denied {
-        by: String,
+        by: QueueAnswer,
     },
     /// Nobody answered in time; treat as a denial.
     TimedOut,
@@ -114,8 +152,15 @@ struct StoredRequest {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "decision", rename_all = "kebab-case")]
 enum StoredDecision {
-    Approve { scope: ApprovalScope, by: String },
-    Deny { by: String },
+    Approve {
+        scope: ApprovalScope,
+        #[serde(default)]
+        from: AnswerSource,
+    },
+    Deny {
+        #[serde(default)]
+        from: AnswerSource,
+    },
 }
 
 /// A queue directory opened by a gateway.
@@ -184,8 +229,8 @@ impl ApprovalQueue {
         let _cleanup = RemoveOnDrop([req_path.clone(), dec_path.clone()]);
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
-            match tokio::fs::read(&dec_path).await {
-                Ok(bytes) => break decode_decision(&bytes, &dec_path),
+            match read_decision(&dec_path) {
+                Ok((bytes, owner_uid)) => break decode_decision(&bytes, owner_uid, &dec_path),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {}
                 Err(e) => {
                     break ApprovalOutcome::Unavailable {
@@ -213,10 +258,30 @@ impl<const N: usize> Drop for RemoveOnDrop<N> {
     }
 }
 
-fn decode_decision(bytes: &[u8], path: &Path) -> ApprovalOutcome {
+/// The decision's bytes and its owner, both from the one open file (so the owner is that of the
+/// file read, not of whatever the name points to a moment later).
+fn read_decision(path: &Path) -> io::Result<(Vec<u8>, Option<u32>)> {
+    let mut file = fs::File::open(path)?;
+    #[cfg(unix)]
+    let owner_uid = {
+        use std::os::unix::fs::MetadataExt;
+        Some(file.metadata()?.uid())
+    };
+    #[cfg(not(unix))]
+    let owner_uid = None;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok((bytes, owner_uid))
+}
+
+fn decode_decision(bytes: &[u8], owner_uid: Option<u32>, path: &Path) -> ApprovalOutcome {
+    let by = |source| QueueAnswer { owner_uid, source };
     match serde_json::from_slice::<StoredDecision>(bytes) {
-        Ok(StoredDecision::Approve { scope, by }) => ApprovalOutcome::Approved { scope, by },
-        Ok(StoredDecision::Deny { by }) => ApprovalOutcome::Denied { by },
+        Ok(StoredDecision::Approve { scope, from }) => ApprovalOutcome::Approved {
+            scope,
+            by: by(from),
+        },
+        Ok(StoredDecision::Deny { from }) => ApprovalOutcome::Denied { by: by(from) },
         Err(e) => ApprovalOutcome::Unavailable {
             reason: format!("unreadable decision {}: {e}", path.display()),
         },
@@ -278,21 +343,20 @@ pub fn pending(state_dir: &Path) -> io::Result<Vec<ApprovalRequest>> {
     Ok(found.into_iter().map(|(_, r)| r).collect())
 }
 
-/// Approves pending request `id` (case-insensitive) for `scope`.
-pub fn approve(state_dir: &Path, id: &str, scope: ApprovalScope) -> Result<(), QueueError> {
-    answer(
-        state_dir,
-        id,
-        StoredDecision::Approve {
-            scope,
-            by: approver(),
-        },
-    )
+/// Approves pending request `id` (case-insensitive) for `scope`. `from` is written into the
+/// decision for the audit log, as the caller's claim.
+pub fn approve(
+    state_dir: &Path,
+    id: &str,
+    scope: ApprovalScope,
+    from: AnswerSource,
+) -> Result<(), QueueError> {
+    answer(state_dir, id, StoredDecision::Approve { scope, from })
 }
 
 /// Denies pending request `id` (case-insensitive).
-pub fn deny(state_dir: &Path, id: &str) -> Result<(), QueueError> {
-    answer(state_dir, id, StoredDecision::Deny { by: approver() })
+pub fn deny(state_dir: &Path, id: &str, from: AnswerSource) -> Result<(), QueueError> {
+    answer(state_dir, id, StoredDecision::Deny { from })
 }
 
 fn answer(state_dir: &Path, id: &str, decision: StoredDecision) -> Result<(), QueueError> {
@@ -337,14 +401,6 @@ fn answer(state_dir: &Path, id: &str, decision: StoredDecision) -> Result<(), Qu
             let _ = fs::remove_file(&tmp);
         })
         .map_err(io("move the decision into place", &dec_path))
-}
-
-/// Who answered: `$USER` (or `$USERNAME`) on this machine, marked as coming from the CLI.
-fn approver() -> String {
-    let user = std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "unknown-user".to_string());
-    format!("local:{user}")
 }
 
 fn queue_dir(state_dir: &Path) -> PathBuf {

@@ -329,7 +329,8 @@ async fn call_cancelled_while_waiting_is_withdrawn_from_the_queue_and_never_run(
         mcpward_gateway::queue::approve(
             state.path(),
             &queued,
-            mcpward_gateway::queue::ApprovalScope::Once
+            mcpward_gateway::queue::ApprovalScope::Once,
+            mcpward_gateway::queue::AnswerSource::Script,
         )
         .is_err()
     );
