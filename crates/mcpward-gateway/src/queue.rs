@@ -6,29 +6,39 @@
 //! * Directory `<state dir>/approvals/`, mode 0700, so only the user can read requests or answer
 //!   them.
 //! * The gateway writes `<id>.json` (mode 0600, created exclusively) holding the request and its
-//!   expiry, then polls every [`POLL_INTERVAL`] for `<id>.decision.json`.
+//!   expiry, then waits for `<id>.decision.json`: one task per gateway lists the directory every
+//!   [`POLL_INTERVAL`] for all of its waiting calls, at most [`MAX_WAITING`] of them.
 //! * `mcpward approve <id>` / `mcpward deny <id>` write the decision to a temporary file and
 //!   rename it into place, so the gateway never reads half a decision.
 //! * The gateway removes both files when it has its answer or times out. Requests whose expiry
 //!   passed (a gateway that died) and decisions without a request are removed by [`pending`].
 //!
 //! Polling was chosen over a socket: it needs nothing running besides the waiting gateway, works
-//! the same for every gateway process, and 50 ms is far below human reaction time.
+//! the same for every gateway process, and 50 ms is far below human reaction time. One shared
+//! listing rather than a read per call keeps the cost flat however many calls wait; a directory
+//! watch (inotify) would save the idle listings but not work on every platform and file system.
 //!
 //! Ids are 6 characters of lower-case RFC 4648 base32 (`a-z2-7`): short enough to type, and
 //! validated before they touch a path. Nothing here ever approves on its own: timeout, any error
 //! and any unreadable decision all end in something other than `Approved`.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use tokio::sync::oneshot;
 
-/// How often a waiting gateway looks for a decision.
+/// How often a gateway with waiting calls lists the queue directory for their decisions (one
+/// listing for all of them).
 pub const POLL_INTERVAL: Duration = Duration::from_millis(50);
+
+/// Calls of one session that may wait in the queue at once; beyond this a call is refused.
+pub const MAX_WAITING: usize = 16;
 
 /// Longest wait for an answer; longer timeouts are cut to this.
 pub const MAX_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -111,6 +121,10 @@ pub enum ApprovalOutcome {
     },
     /// Nobody answered in time; treat as a denial.
     TimedOut,
+    /// Not queued, for the reason given (too many calls already wait); treat as a denial.
+    Refused {
+        reason: String,
+    },
     /// The request could not be placed or the answer could not be read; treat as a denial.
     Unavailable {
         reason: String,
@@ -163,10 +177,12 @@ enum StoredDecision {
     },
 }
 
-/// A queue directory opened by a gateway.
+/// A queue directory opened by a gateway: one per gateway session. Clones share the waiting
+/// calls (and their [`MAX_WAITING`] limit).
 #[derive(Debug, Clone)]
 pub struct ApprovalQueue {
     dir: PathBuf,
+    waiters: Arc<Mutex<Waiters>>,
 }
 
 impl ApprovalQueue {
@@ -174,7 +190,10 @@ impl ApprovalQueue {
     pub fn open(state_dir: &Path) -> io::Result<ApprovalQueue> {
         let dir = queue_dir(state_dir);
         crate::chain::create_private_dir(&dir)?;
-        Ok(ApprovalQueue { dir })
+        Ok(ApprovalQueue {
+            dir,
+            waiters: Arc::default(),
+        })
     }
 
     /// A fresh random id not used by a pending request.
@@ -189,6 +208,7 @@ impl ApprovalQueue {
 
     /// Places `req` in the queue and waits up to `timeout` for a person's answer. Never
     /// approves by default: a timeout, a failed write or an unreadable answer is not `Approved`.
+    /// With [`MAX_WAITING`] calls of this queue already waiting, the call is refused, not queued.
     pub async fn request(&self, req: ApprovalRequest, timeout: Duration) -> ApprovalOutcome {
         if !valid_id(&req.id) {
             return ApprovalOutcome::Unavailable {
@@ -196,8 +216,9 @@ impl ApprovalQueue {
             };
         }
         let timeout = timeout.min(MAX_TIMEOUT);
-        let req_path = request_path(&self.dir, &req.id);
-        let dec_path = decision_path(&self.dir, &req.id);
+        let id = req.id.clone();
+        let req_path = request_path(&self.dir, &id);
+        let dec_path = decision_path(&self.dir, &id);
         let stored = StoredRequest {
             request: req,
             expires_unix: now_unix()
@@ -217,6 +238,27 @@ impl ApprovalQueue {
                 };
             }
         }
+        let (answer, answered) = oneshot::channel();
+        {
+            let mut w = lock(&self.waiters);
+            if w.by_id.len() >= MAX_WAITING {
+                return ApprovalOutcome::Refused {
+                    reason: format!(
+                        "{MAX_WAITING} calls of this session already wait for approval, the most mcpward holds; answer or deny those first (`mcpward approve --list`)"
+                    ),
+                };
+            }
+            let deadline = tokio::time::Instant::now() + timeout;
+            w.by_id.insert(id.clone(), Waiter { deadline, answer });
+            if !w.scanning {
+                w.scanning = true;
+                tokio::spawn(scan(self.waiters.clone(), self.dir.clone()));
+            }
+        }
+        let _forget = Forget {
+            waiters: &self.waiters,
+            id: &id,
+        };
         if let Err(e) = write_new(&req_path, &stored) {
             return ApprovalOutcome::Unavailable {
                 reason: format!("could not write {}: {e}", req_path.display()),
@@ -226,24 +268,145 @@ impl ApprovalQueue {
         // client cancelled the call): a request nobody waits for must not stay listed.
         // Request first: once it is gone `approve` reports the id as unknown instead of writing
         // a decision nobody reads.
-        let _cleanup = RemoveOnDrop([req_path.clone(), dec_path.clone()]);
-        let deadline = tokio::time::Instant::now() + timeout;
-        loop {
-            match read_decision(&dec_path) {
-                Ok((bytes, owner_uid)) => break decode_decision(&bytes, owner_uid, &dec_path),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    break ApprovalOutcome::Unavailable {
-                        reason: format!("could not read {}: {e}", dec_path.display()),
+        let _cleanup = RemoveOnDrop([req_path, dec_path]);
+        answered
+            .await
+            .unwrap_or_else(|_| ApprovalOutcome::Unavailable {
+                reason: "the approval queue stopped looking for answers".into(),
+            })
+    }
+
+    /// What the shared scan has done so far.
+    #[cfg(test)]
+    fn stats(&self) -> ScanStats {
+        lock(&self.waiters).stats
+    }
+}
+
+/// The calls of one queue waiting for an answer. One task ([`scan`]) looks for all their
+/// answers with one directory listing per [`POLL_INTERVAL`], and ends their waits when their
+/// deadline passes: no per-call timer or file read while nobody answers, and nothing at all
+/// while nothing waits.
+#[derive(Debug, Default)]
+struct Waiters {
+    by_id: HashMap<String, Waiter>,
+    /// Whether the scan task runs; it stops when the last wait ends.
+    scanning: bool,
+    stats: ScanStats,
+}
+
+#[derive(Debug)]
+struct Waiter {
+    deadline: tokio::time::Instant,
+    answer: oneshot::Sender<ApprovalOutcome>,
+}
+
+/// Work done by [`scan`], counted for tests.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct ScanStats {
+    ticks: u64,
+    directory_reads: u64,
+    decision_reads: u64,
+}
+
+fn lock(waiters: &Mutex<Waiters>) -> MutexGuard<'_, Waiters> {
+    waiters.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Looks for the answers of every waiting call of one queue until none waits.
+async fn scan(waiters: Arc<Mutex<Waiters>>, dir: PathBuf) {
+    loop {
+        tokio::time::sleep(POLL_INTERVAL).await;
+        {
+            let mut w = lock(&waiters);
+            if w.by_id.is_empty() {
+                w.scanning = false;
+                return;
+            }
+            w.stats.ticks += 1;
+            w.stats.directory_reads += 1;
+        }
+        let mut outcomes = Vec::new();
+        let mut reads = 0;
+        match answered_ids(&dir) {
+            Ok(ids) => {
+                let ids: Vec<String> = {
+                    let w = lock(&waiters);
+                    ids.into_iter()
+                        .filter(|id| w.by_id.contains_key(id))
+                        .collect()
+                };
+                for id in ids {
+                    let path = decision_path(&dir, &id);
+                    reads += 1;
+                    let outcome = match read_decision(&path) {
+                        Ok((bytes, owner_uid)) => decode_decision(&bytes, owner_uid, &path),
+                        // Listed a moment ago: gone means its request was withdrawn meanwhile.
+                        Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                        Err(e) => ApprovalOutcome::Unavailable {
+                            reason: format!("could not read {}: {e}", path.display()),
+                        },
                     };
+                    outcomes.push((id, outcome));
                 }
             }
-            let now = tokio::time::Instant::now();
-            if now >= deadline {
-                break ApprovalOutcome::TimedOut;
+            Err(e) => {
+                let w = lock(&waiters);
+                for id in w.by_id.keys() {
+                    outcomes.push((
+                        id.clone(),
+                        ApprovalOutcome::Unavailable {
+                            reason: format!("could not list {}: {e}", dir.display()),
+                        },
+                    ));
+                }
             }
-            tokio::time::sleep(POLL_INTERVAL.min(deadline - now)).await;
         }
+        let mut w = lock(&waiters);
+        w.stats.decision_reads += reads;
+        for (id, outcome) in outcomes {
+            if let Some(waiter) = w.by_id.remove(&id) {
+                let _ = waiter.answer.send(outcome);
+            }
+        }
+        let now = tokio::time::Instant::now();
+        let expired: Vec<String> = w
+            .by_id
+            .iter()
+            .filter(|(_, waiter)| waiter.deadline <= now)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in expired {
+            if let Some(waiter) = w.by_id.remove(&id) {
+                let _ = waiter.answer.send(ApprovalOutcome::TimedOut);
+            }
+        }
+    }
+}
+
+/// Ids that have a decision file in `dir`.
+fn answered_ids(dir: &Path) -> io::Result<Vec<String>> {
+    let mut ids = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let name = entry?.file_name();
+        if let Some(id) = name.to_str().and_then(|n| n.strip_suffix(".decision.json"))
+            && valid_id(id)
+        {
+            ids.push(id.to_owned());
+        }
+    }
+    Ok(ids)
+}
+
+/// Ends a wait's registration when the wait ends, however it ends.
+struct Forget<'a> {
+    waiters: &'a Mutex<Waiters>,
+    id: &'a str,
+}
+
+impl Drop for Forget<'_> {
+    fn drop(&mut self) {
+        lock(self.waiters).by_id.remove(self.id);
     }
 }
 

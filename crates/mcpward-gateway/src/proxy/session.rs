@@ -795,6 +795,10 @@ impl Gateway {
                     why: format!("nobody approved it within {} s", timeout.as_secs()),
                     by: None,
                 },
+                ApprovalOutcome::Refused { reason } => Verdict::Refused {
+                    why: reason,
+                    by: None,
+                },
                 ApprovalOutcome::Unavailable { reason } => Verdict::Refused {
                     why: format!("the approval queue failed ({reason})"),
                     by: None,

@@ -401,3 +401,71 @@ async fn decision_that_does_not_say_where_it_came_from_counts_as_scripted() {
     assert_eq!(by.source, AnswerSource::Script);
     assert!(by.to_string().ends_with("no terminal: --no-tty)"), "{by}");
 }
+
+#[tokio::test]
+async fn flood_of_asks_beyond_the_cap_is_refused_not_queued() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = ApprovalQueue::open(dir.path()).unwrap();
+    let mut waiting = Vec::new();
+    for i in 0..MAX_WAITING {
+        waiting.push(queued(&q, dir.path(), &format!("tool{i}"), Duration::from_secs(30)).await);
+    }
+    let extra = req(&q, "one_too_many");
+    let outcome = q.request(extra, Duration::from_secs(30)).await;
+    let ApprovalOutcome::Refused { reason } = outcome else {
+        panic!("expected a refusal, got {outcome:?}");
+    };
+    assert!(
+        reason.contains(&MAX_WAITING.to_string()) && reason.contains("mcpward approve --list"),
+        "{reason}"
+    );
+    // Nothing was placed for it: a person sees only the calls that really wait.
+    assert_eq!(pending(dir.path()).unwrap().len(), MAX_WAITING);
+    // Once one is answered there is room again.
+    let (id, task) = waiting.pop().unwrap();
+    deny(dir.path(), &id, AnswerSource::Script).unwrap();
+    assert!(matches!(
+        task.await.unwrap(),
+        ApprovalOutcome::Denied { .. }
+    ));
+    let (id, task) = queued(&q, dir.path(), "after", Duration::from_secs(30)).await;
+    deny(dir.path(), &id, AnswerSource::Script).unwrap();
+    task.await.unwrap();
+    for (_, task) in waiting {
+        task.abort();
+    }
+}
+
+#[tokio::test]
+async fn waiting_calls_share_one_directory_listing_and_read_only_answered_decisions() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = ApprovalQueue::open(dir.path()).unwrap();
+    let mut waiting = Vec::new();
+    for i in 0..MAX_WAITING {
+        waiting.push(queued(&q, dir.path(), &format!("tool{i}"), Duration::from_secs(30)).await);
+    }
+    let (id, task) = waiting.pop().unwrap();
+    approve(dir.path(), &id, ApprovalScope::Once, AnswerSource::Script).unwrap();
+    assert!(matches!(
+        task.await.unwrap(),
+        ApprovalOutcome::Approved { .. }
+    ));
+    let stats = q.stats();
+    // However many calls wait, each tick lists the directory once (not once per call), and a
+    // decision file is opened only when it exists: here exactly the one answer.
+    assert!(stats.ticks > 0);
+    assert_eq!(stats.directory_reads, stats.ticks, "{stats:?}");
+    assert_eq!(stats.decision_reads, 1, "{stats:?}");
+    for (_, task) in waiting {
+        task.abort();
+        let _ = task.await;
+    }
+    // With nothing waiting, the scan stops instead of ticking on.
+    for _ in 0..200 {
+        if !lock(&q.waiters).scanning {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("the scan kept running with nothing waiting");
+}
