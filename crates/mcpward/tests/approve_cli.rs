@@ -41,13 +41,26 @@ async fn waiting_request(
     home: &Path,
     tool: &str,
 ) -> (String, tokio::task::JoinHandle<ApprovalOutcome>) {
+    waiting_request_with(
+        home,
+        tool,
+        serde_json::json!({ "path": "src/lib.rs", "token": "****" }),
+    )
+    .await
+}
+
+async fn waiting_request_with(
+    home: &Path,
+    tool: &str,
+    arguments_masked: serde_json::Value,
+) -> (String, tokio::task::JoinHandle<ApprovalOutcome>) {
     let q = ApprovalQueue::open(&state(home)).unwrap();
     let req = ApprovalRequest {
         id: q.new_id(),
         session: "sess-1".into(),
         server: "filesystem".into(),
         tool: tool.into(),
-        arguments_masked: serde_json::json!({ "path": "src/lib.rs", "token": "****" }),
+        arguments_masked,
         reason: "writes need review".into(),
     };
     let id = req.id.clone();
@@ -71,7 +84,8 @@ async fn list_shows_what_is_waiting_and_approve_answers_it() {
         --- stdout
         <id>  filesystem/write_file  session=sess-1
                 why: writes need review
-                arguments: {"path":"src/lib.rs","token":"****"}
+                argument path: "src/lib.rs"
+                argument token: "****"
         --- stderr
     "#);
     let out = mcpward(home.path(), &["approve", "--no-tty", &id]);
@@ -203,5 +217,31 @@ async fn script_without_a_terminal_cannot_approve() {
             .iter()
             .any(|r| r.id == id)
     );
+    task.abort();
+}
+
+#[tokio::test]
+async fn list_shows_a_tool_name_that_would_repaint_the_line_and_the_path_before_long_content() {
+    let home = tempfile::tempdir().unwrap();
+    // Printed raw, this would erase the line and show a harmless notes write.
+    let (id, task) = waiting_request_with(
+        home.path(),
+        "write_file\r\u{1b}[2K\u{202E}read_notes",
+        serde_json::json!({
+            "content": format!("ssh-ed25519 AAAA{}", "B".repeat(400)),
+            "path": "/home/a/.ssh/authorized_keys"
+        }),
+    )
+    .await;
+    let out = mcpward(home.path(), &["approve", "--list"]);
+    insta::assert_snapshot!(text(&out, home.path(), &id), @r#"
+    status: Some(0)
+    --- stdout
+    <id>  filesystem/write_file\r\u{1b}[2K\u{202e}read_notes  session=sess-1
+            why: writes need review
+            argument path: "/home/a/.ssh/authorized_keys"
+            argument content: "ssh-ed25519 AAAABBBBBBBBBBBBBBBBBBBBBBBB" … "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB" (416 chars)
+    --- stderr
+    "#);
     task.abort();
 }

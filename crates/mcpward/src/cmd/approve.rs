@@ -5,6 +5,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use mcpward_core::display::{self, escape};
 use mcpward_gateway::queue::{self, AnswerSource, ApprovalScope};
 
 #[derive(Debug, clap::Args)]
@@ -47,14 +48,21 @@ pub fn approve(args: ApproveArgs) -> anyhow::Result<ExitCode> {
         if pending.is_empty() {
             writeln!(out, "no pending approvals")?;
         }
+        // Everything but the id comes from a server, a model or a file anyone running as the
+        // user can write: escaped, and the short arguments (paths) before long content.
         for r in pending {
             writeln!(
                 out,
                 "{}  {}/{}  session={}",
-                r.id, r.server, r.tool, r.session
+                r.id,
+                escape(&r.server),
+                escape(&r.tool),
+                escape(&r.session)
             )?;
-            writeln!(out, "        why: {}", r.reason)?;
-            writeln!(out, "        arguments: {}", r.arguments_masked)?;
+            writeln!(out, "        why: {}", escape(&r.reason))?;
+            for line in display::argument_lines(&r.arguments_masked) {
+                writeln!(out, "        argument {line}")?;
+            }
         }
         return Ok(ExitCode::SUCCESS);
     };
@@ -106,6 +114,6 @@ fn describe(dir: &std::path::Path, id: &str) -> String {
     queue::pending(dir)
         .ok()
         .and_then(|p| p.into_iter().find(|r| r.id == id_norm))
-        .map(|r| format!("{} ({}/{})", r.id, r.server, r.tool))
-        .unwrap_or_else(|| id.trim().to_string())
+        .map(|r| format!("{} ({}/{})", r.id, escape(&r.server), escape(&r.tool)))
+        .unwrap_or_else(|| escape(id.trim()).into_owned())
 }
