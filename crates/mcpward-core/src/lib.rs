@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod baseline;
+pub mod display;
 mod finding;
 pub mod output;
 mod span;

@@ -4,6 +4,7 @@
 //! Only an explicit `accept` with `approve: true` approves. Decline, cancel, a missing or
 //! malformed answer, an error response and a timeout all deny: silence is never consent.
 
+use mcpward_core::display;
 use rmcp::model::{ElicitResult, ElicitationAction};
 use serde_json::{Value, json};
 
@@ -37,12 +38,22 @@ pub fn elicitation_params(
     masked_arguments: &Value,
     reason: &str,
 ) -> Value {
-    let args = serde_json::to_string_pretty(masked_arguments).unwrap_or_else(|_| "{}".into());
+    // Names and arguments come from the server and the model: escaped so they cannot
+    // disguise the call, short arguments (the path) before long ones (the content).
+    let mut args = String::new();
+    for line in display::argument_lines(masked_arguments) {
+        args.push_str("  ");
+        args.push_str(&line);
+        args.push('\n');
+    }
     let message = format!(
-        "mcpward: the agent wants to call `{tool}` on server `{server}`.\n\
-         Why approval is needed: {reason}\n\
-         Arguments (secrets masked):\n{args}\n\
-         Approve this call?"
+        "mcpward: the agent wants to call `{}` on server `{}`.\n\
+         Why approval is needed: {}\n\
+         Arguments (secrets masked):\n{args}\
+         Approve this call?",
+        display::escape(tool),
+        display::escape(server),
+        display::escape(reason),
     );
     json!({
         "message": message,
@@ -77,7 +88,10 @@ pub fn queue_prompt(
     timeout: std::time::Duration,
 ) -> String {
     format!(
-        "mcpward: `{tool}` on server `{server}` needs approval: {reason}. Run `mcpward approve {request_id}{state_flag}` (add `--session` to allow this tool for the rest of the session) or `mcpward deny {request_id}{state_flag}` within {} s; no answer denies it.",
+        "mcpward: `{}` on server `{}` needs approval: {}. Run `mcpward approve {request_id}{state_flag}` (add `--session` to allow this tool for the rest of the session) or `mcpward deny {request_id}{state_flag}` within {} s; no answer denies it.",
+        display::escape(tool),
+        display::escape(server),
+        display::escape(reason),
         timeout.as_secs()
     )
 }
@@ -168,13 +182,29 @@ mod tests {
         mcpward: the agent wants to call `write_file` on server `filesystem`.
         Why approval is needed: writes need review
         Arguments (secrets masked):
-        {
-          "content": "hi",
-          "path": "/p/notes.txt"
-        }
+          content: "hi"
+          path: "/p/notes.txt"
         Approve this call?
         "#);
         assert_eq!(params["requestedSchema"]["required"], json!(["approve"]));
+    }
+
+    #[test]
+    fn elicitation_shows_a_disguised_tool_name_and_the_path_before_long_content() {
+        let params = elicitation_params(
+            "filesystem\u{202E}",
+            "write_file\r\u{1b}[2Kread_notes",
+            &json!({"content": "k".repeat(300), "path": "/home/a/.ssh/authorized_keys"}),
+            "writes\u{2066} need review",
+        );
+        insta::assert_snapshot!(params["message"].as_str().unwrap(), @r#"
+        mcpward: the agent wants to call `write_file\r\u{1b}[2Kread_notes` on server `filesystem\u{202e}`.
+        Why approval is needed: writes\u{2066} need review
+        Arguments (secrets masked):
+          path: "/home/a/.ssh/authorized_keys"
+          content: "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk" … "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk" (300 chars)
+        Approve this call?
+        "#);
     }
 
     #[test]
@@ -182,6 +212,14 @@ mod tests {
         insta::assert_snapshot!(
             queue_prompt("memory", "delete_entities", "destructive", "ab2cd3", "", std::time::Duration::from_secs(120)),
             @"mcpward: `delete_entities` on server `memory` needs approval: destructive. Run `mcpward approve ab2cd3` (add `--session` to allow this tool for the rest of the session) or `mcpward deny ab2cd3` within 120 s; no answer denies it."
+        );
+    }
+
+    #[test]
+    fn queue_prompt_shows_a_disguised_tool_name() {
+        insta::assert_snapshot!(
+            queue_prompt("memory\u{200F}", "x\r\u{1b}[2Kmcpward: `read_notes`", "ok\u{9b}2K\u{202E}", "ab2cd3", "", std::time::Duration::from_secs(120)),
+            @"mcpward: `x\\r\\u{1b}[2Kmcpward: `read_notes`` on server `memory\\u{200f}` needs approval: ok\\u{9b}2K\\u{202e}. Run `mcpward approve ab2cd3` (add `--session` to allow this tool for the rest of the session) or `mcpward deny ab2cd3` within 120 s; no answer denies it."
         );
     }
 

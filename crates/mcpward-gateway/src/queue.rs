@@ -6,29 +6,39 @@
 //! * Directory `<state dir>/approvals/`, mode 0700, so only the user can read requests or answer
 //!   them.
 //! * The gateway writes `<id>.json` (mode 0600, created exclusively) holding the request and its
-//!   expiry, then polls every [`POLL_INTERVAL`] for `<id>.decision.json`.
+//!   expiry, then waits for `<id>.decision.json`: one task per gateway lists the directory every
+//!   [`POLL_INTERVAL`] for all of its waiting calls, at most [`MAX_WAITING`] of them.
 //! * `mcpward approve <id>` / `mcpward deny <id>` write the decision to a temporary file and
 //!   rename it into place, so the gateway never reads half a decision.
 //! * The gateway removes both files when it has its answer or times out. Requests whose expiry
 //!   passed (a gateway that died) and decisions without a request are removed by [`pending`].
 //!
 //! Polling was chosen over a socket: it needs nothing running besides the waiting gateway, works
-//! the same for every gateway process, and 50 ms is far below human reaction time.
+//! the same for every gateway process, and 50 ms is far below human reaction time. One shared
+//! listing rather than a read per call keeps the cost flat however many calls wait; a directory
+//! watch (inotify) would save the idle listings but not work on every platform and file system.
 //!
 //! Ids are 6 characters of lower-case RFC 4648 base32 (`a-z2-7`): short enough to type, and
 //! validated before they touch a path. Nothing here ever approves on its own: timeout, any error
 //! and any unreadable decision all end in something other than `Approved`.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use tokio::sync::oneshot;
 
-/// How often a waiting gateway looks for a decision.
+/// How often a gateway with waiting calls lists the queue directory for their decisions (one
+/// listing for all of them).
 pub const POLL_INTERVAL: Duration = Duration::from_millis(50);
+
+/// Calls of one session that may wait in the queue at once; beyond this a call is refused.
+pub const MAX_WAITING: usize = 16;
 
 /// Longest wait for an answer; longer timeouts are cut to this.
 pub const MAX_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -61,18 +71,60 @@ pub enum ApprovalScope {
     Session,
 }
 
+/// Where `mcpward approve`/`deny` says it was run from, written into the decision file. The
+/// gateway records it as a claim: anything that can write the file can write any value here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AnswerSource {
+    /// Its standard input was an interactive terminal.
+    Terminal,
+    /// No terminal (`--no-tty`), or a decision file that does not say (read as the weaker claim).
+    #[default]
+    Script,
+}
+
+/// Who answered a queued call, as far as the gateway can tell. Never a name read from the
+/// decision file: a name there is whatever its writer chose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueAnswer {
+    /// Owner of the decision file, from `fstat` on the file the gateway read: checked by the
+    /// gateway itself. `None` where the platform has no uids.
+    pub owner_uid: Option<u32>,
+    /// What the writer claimed about its terminal: recorded, not proven.
+    pub source: AnswerSource,
+}
+
+impl std::fmt::Display for QueueAnswer {
+    /// `queue (uid 1000, terminal claimed)`: the channel, then what backs the answer. This is
+    /// the audit log's `approver`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("queue (")?;
+        if let Some(uid) = self.owner_uid {
+            write!(f, "uid {uid}, ")?;
+        }
+        f.write_str(match self.source {
+            AnswerSource::Terminal => "terminal claimed)",
+            AnswerSource::Script => "no terminal: --no-tty)",
+        })
+    }
+}
+
 /// The answer a waiting gateway gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApprovalOutcome {
     Approved {
         scope: ApprovalScope,
-        by: String,
+        by: QueueAnswer,
     },
     Denied {
-        by: String,
+        by: QueueAnswer,
     },
     /// Nobody answered in time; treat as a denial.
     TimedOut,
+    /// Not queued, for the reason given (too many calls already wait); treat as a denial.
+    Refused {
+        reason: String,
+    },
     /// The request could not be placed or the answer could not be read; treat as a denial.
     Unavailable {
         reason: String,
@@ -114,14 +166,23 @@ struct StoredRequest {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "decision", rename_all = "kebab-case")]
 enum StoredDecision {
-    Approve { scope: ApprovalScope, by: String },
-    Deny { by: String },
+    Approve {
+        scope: ApprovalScope,
+        #[serde(default)]
+        from: AnswerSource,
+    },
+    Deny {
+        #[serde(default)]
+        from: AnswerSource,
+    },
 }
 
-/// A queue directory opened by a gateway.
+/// A queue directory opened by a gateway: one per gateway session. Clones share the waiting
+/// calls (and their [`MAX_WAITING`] limit).
 #[derive(Debug, Clone)]
 pub struct ApprovalQueue {
     dir: PathBuf,
+    waiters: Arc<Mutex<Waiters>>,
 }
 
 impl ApprovalQueue {
@@ -129,7 +190,10 @@ impl ApprovalQueue {
     pub fn open(state_dir: &Path) -> io::Result<ApprovalQueue> {
         let dir = queue_dir(state_dir);
         crate::chain::create_private_dir(&dir)?;
-        Ok(ApprovalQueue { dir })
+        Ok(ApprovalQueue {
+            dir,
+            waiters: Arc::default(),
+        })
     }
 
     /// A fresh random id not used by a pending request.
@@ -144,6 +208,7 @@ impl ApprovalQueue {
 
     /// Places `req` in the queue and waits up to `timeout` for a person's answer. Never
     /// approves by default: a timeout, a failed write or an unreadable answer is not `Approved`.
+    /// With [`MAX_WAITING`] calls of this queue already waiting, the call is refused, not queued.
     pub async fn request(&self, req: ApprovalRequest, timeout: Duration) -> ApprovalOutcome {
         if !valid_id(&req.id) {
             return ApprovalOutcome::Unavailable {
@@ -151,8 +216,9 @@ impl ApprovalQueue {
             };
         }
         let timeout = timeout.min(MAX_TIMEOUT);
-        let req_path = request_path(&self.dir, &req.id);
-        let dec_path = decision_path(&self.dir, &req.id);
+        let id = req.id.clone();
+        let req_path = request_path(&self.dir, &id);
+        let dec_path = decision_path(&self.dir, &id);
         let stored = StoredRequest {
             request: req,
             expires_unix: now_unix()
@@ -172,6 +238,27 @@ impl ApprovalQueue {
                 };
             }
         }
+        let (answer, answered) = oneshot::channel();
+        {
+            let mut w = lock(&self.waiters);
+            if w.by_id.len() >= MAX_WAITING {
+                return ApprovalOutcome::Refused {
+                    reason: format!(
+                        "{MAX_WAITING} calls of this session already wait for approval, the most mcpward holds; answer or deny those first (`mcpward approve --list`)"
+                    ),
+                };
+            }
+            let deadline = tokio::time::Instant::now() + timeout;
+            w.by_id.insert(id.clone(), Waiter { deadline, answer });
+            if !w.scanning {
+                w.scanning = true;
+                tokio::spawn(scan(self.waiters.clone(), self.dir.clone()));
+            }
+        }
+        let _forget = Forget {
+            waiters: &self.waiters,
+            id: &id,
+        };
         if let Err(e) = write_new(&req_path, &stored) {
             return ApprovalOutcome::Unavailable {
                 reason: format!("could not write {}: {e}", req_path.display()),
@@ -181,24 +268,145 @@ impl ApprovalQueue {
         // client cancelled the call): a request nobody waits for must not stay listed.
         // Request first: once it is gone `approve` reports the id as unknown instead of writing
         // a decision nobody reads.
-        let _cleanup = RemoveOnDrop([req_path.clone(), dec_path.clone()]);
-        let deadline = tokio::time::Instant::now() + timeout;
-        loop {
-            match tokio::fs::read(&dec_path).await {
-                Ok(bytes) => break decode_decision(&bytes, &dec_path),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    break ApprovalOutcome::Unavailable {
-                        reason: format!("could not read {}: {e}", dec_path.display()),
+        let _cleanup = RemoveOnDrop([req_path, dec_path]);
+        answered
+            .await
+            .unwrap_or_else(|_| ApprovalOutcome::Unavailable {
+                reason: "the approval queue stopped looking for answers".into(),
+            })
+    }
+
+    /// What the shared scan has done so far.
+    #[cfg(test)]
+    fn stats(&self) -> ScanStats {
+        lock(&self.waiters).stats
+    }
+}
+
+/// The calls of one queue waiting for an answer. One task ([`scan`]) looks for all their
+/// answers with one directory listing per [`POLL_INTERVAL`], and ends their waits when their
+/// deadline passes: no per-call timer or file read while nobody answers, and nothing at all
+/// while nothing waits.
+#[derive(Debug, Default)]
+struct Waiters {
+    by_id: HashMap<String, Waiter>,
+    /// Whether the scan task runs; it stops when the last wait ends.
+    scanning: bool,
+    stats: ScanStats,
+}
+
+#[derive(Debug)]
+struct Waiter {
+    deadline: tokio::time::Instant,
+    answer: oneshot::Sender<ApprovalOutcome>,
+}
+
+/// Work done by [`scan`], counted for tests.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct ScanStats {
+    ticks: u64,
+    directory_reads: u64,
+    decision_reads: u64,
+}
+
+fn lock(waiters: &Mutex<Waiters>) -> MutexGuard<'_, Waiters> {
+    waiters.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Looks for the answers of every waiting call of one queue until none waits.
+async fn scan(waiters: Arc<Mutex<Waiters>>, dir: PathBuf) {
+    loop {
+        tokio::time::sleep(POLL_INTERVAL).await;
+        {
+            let mut w = lock(&waiters);
+            if w.by_id.is_empty() {
+                w.scanning = false;
+                return;
+            }
+            w.stats.ticks += 1;
+            w.stats.directory_reads += 1;
+        }
+        let mut outcomes = Vec::new();
+        let mut reads = 0;
+        match answered_ids(&dir) {
+            Ok(ids) => {
+                let ids: Vec<String> = {
+                    let w = lock(&waiters);
+                    ids.into_iter()
+                        .filter(|id| w.by_id.contains_key(id))
+                        .collect()
+                };
+                for id in ids {
+                    let path = decision_path(&dir, &id);
+                    reads += 1;
+                    let outcome = match read_decision(&path) {
+                        Ok((bytes, owner_uid)) => decode_decision(&bytes, owner_uid, &path),
+                        // Listed a moment ago: gone means its request was withdrawn meanwhile.
+                        Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                        Err(e) => ApprovalOutcome::Unavailable {
+                            reason: format!("could not read {}: {e}", path.display()),
+                        },
                     };
+                    outcomes.push((id, outcome));
                 }
             }
-            let now = tokio::time::Instant::now();
-            if now >= deadline {
-                break ApprovalOutcome::TimedOut;
+            Err(e) => {
+                let w = lock(&waiters);
+                for id in w.by_id.keys() {
+                    outcomes.push((
+                        id.clone(),
+                        ApprovalOutcome::Unavailable {
+                            reason: format!("could not list {}: {e}", dir.display()),
+                        },
+                    ));
+                }
             }
-            tokio::time::sleep(POLL_INTERVAL.min(deadline - now)).await;
         }
+        let mut w = lock(&waiters);
+        w.stats.decision_reads += reads;
+        for (id, outcome) in outcomes {
+            if let Some(waiter) = w.by_id.remove(&id) {
+                let _ = waiter.answer.send(outcome);
+            }
+        }
+        let now = tokio::time::Instant::now();
+        let expired: Vec<String> = w
+            .by_id
+            .iter()
+            .filter(|(_, waiter)| waiter.deadline <= now)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in expired {
+            if let Some(waiter) = w.by_id.remove(&id) {
+                let _ = waiter.answer.send(ApprovalOutcome::TimedOut);
+            }
+        }
+    }
+}
+
+/// Ids that have a decision file in `dir`.
+fn answered_ids(dir: &Path) -> io::Result<Vec<String>> {
+    let mut ids = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let name = entry?.file_name();
+        if let Some(id) = name.to_str().and_then(|n| n.strip_suffix(".decision.json"))
+            && valid_id(id)
+        {
+            ids.push(id.to_owned());
+        }
+    }
+    Ok(ids)
+}
+
+/// Ends a wait's registration when the wait ends, however it ends.
+struct Forget<'a> {
+    waiters: &'a Mutex<Waiters>,
+    id: &'a str,
+}
+
+impl Drop for Forget<'_> {
+    fn drop(&mut self) {
+        lock(self.waiters).by_id.remove(self.id);
     }
 }
 
@@ -213,10 +421,30 @@ impl<const N: usize> Drop for RemoveOnDrop<N> {
     }
 }
 
-fn decode_decision(bytes: &[u8], path: &Path) -> ApprovalOutcome {
+/// The decision's bytes and its owner, both from the one open file (so the owner is that of the
+/// file read, not of whatever the name points to a moment later).
+fn read_decision(path: &Path) -> io::Result<(Vec<u8>, Option<u32>)> {
+    let mut file = fs::File::open(path)?;
+    #[cfg(unix)]
+    let owner_uid = {
+        use std::os::unix::fs::MetadataExt;
+        Some(file.metadata()?.uid())
+    };
+    #[cfg(not(unix))]
+    let owner_uid = None;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok((bytes, owner_uid))
+}
+
+fn decode_decision(bytes: &[u8], owner_uid: Option<u32>, path: &Path) -> ApprovalOutcome {
+    let by = |source| QueueAnswer { owner_uid, source };
     match serde_json::from_slice::<StoredDecision>(bytes) {
-        Ok(StoredDecision::Approve { scope, by }) => ApprovalOutcome::Approved { scope, by },
-        Ok(StoredDecision::Deny { by }) => ApprovalOutcome::Denied { by },
+        Ok(StoredDecision::Approve { scope, from }) => ApprovalOutcome::Approved {
+            scope,
+            by: by(from),
+        },
+        Ok(StoredDecision::Deny { from }) => ApprovalOutcome::Denied { by: by(from) },
         Err(e) => ApprovalOutcome::Unavailable {
             reason: format!("unreadable decision {}: {e}", path.display()),
         },
@@ -278,21 +506,20 @@ pub fn pending(state_dir: &Path) -> io::Result<Vec<ApprovalRequest>> {
     Ok(found.into_iter().map(|(_, r)| r).collect())
 }
 
-/// Approves pending request `id` (case-insensitive) for `scope`.
-pub fn approve(state_dir: &Path, id: &str, scope: ApprovalScope) -> Result<(), QueueError> {
-    answer(
-        state_dir,
-        id,
-        StoredDecision::Approve {
-            scope,
-            by: approver(),
-        },
-    )
+/// Approves pending request `id` (case-insensitive) for `scope`. `from` is written into the
+/// decision for the audit log, as the caller's claim.
+pub fn approve(
+    state_dir: &Path,
+    id: &str,
+    scope: ApprovalScope,
+    from: AnswerSource,
+) -> Result<(), QueueError> {
+    answer(state_dir, id, StoredDecision::Approve { scope, from })
 }
 
 /// Denies pending request `id` (case-insensitive).
-pub fn deny(state_dir: &Path, id: &str) -> Result<(), QueueError> {
-    answer(state_dir, id, StoredDecision::Deny { by: approver() })
+pub fn deny(state_dir: &Path, id: &str, from: AnswerSource) -> Result<(), QueueError> {
+    answer(state_dir, id, StoredDecision::Deny { from })
 }
 
 fn answer(state_dir: &Path, id: &str, decision: StoredDecision) -> Result<(), QueueError> {
@@ -337,14 +564,6 @@ fn answer(state_dir: &Path, id: &str, decision: StoredDecision) -> Result<(), Qu
             let _ = fs::remove_file(&tmp);
         })
         .map_err(io("move the decision into place", &dec_path))
-}
-
-/// Who answered: `$USER` (or `$USERNAME`) on this machine, marked as coming from the CLI.
-fn approver() -> String {
-    let user = std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "unknown-user".to_string());
-    format!("local:{user}")
 }
 
 fn queue_dir(state_dir: &Path) -> PathBuf {

@@ -106,7 +106,10 @@ async fn write_is_approved_through_the_queue_when_client_cannot_elicit() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
     let state = tempfile::tempdir().unwrap();
-    let mut s = start(fs_options(&root, state.path()));
+    let mut opts = fs_options(&root, state.path());
+    let log = state.path().join("audit.jsonl");
+    opts.log_path = Some(log.clone());
+    let mut s = start(opts);
     s.client.initialize(json!({})).await.unwrap();
     s.client.list_tools().await.unwrap();
     let approver = answer_queue(state.path(), true);
@@ -120,6 +123,17 @@ async fn write_is_approved_through_the_queue_when_client_cannot_elicit() {
     assert!(!is_error(&resp), "{resp}");
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "queued");
     s.finish().await;
+    // The log names the channel and what the gateway saw, not a person it cannot know.
+    let filter = mcpward_gateway::chain::Filter {
+        decision: Some("ask-approved".into()),
+        ..Default::default()
+    };
+    let records = mcpward_gateway::chain::read(&log, &filter).unwrap();
+    let approver = records[0].approver.as_deref().unwrap_or_default();
+    assert!(
+        approver.starts_with("queue (uid ") && approver.ends_with("no terminal: --no-tty)"),
+        "{approver}"
+    );
 }
 
 #[tokio::test]
@@ -329,7 +343,8 @@ async fn call_cancelled_while_waiting_is_withdrawn_from_the_queue_and_never_run(
         mcpward_gateway::queue::approve(
             state.path(),
             &queued,
-            mcpward_gateway::queue::ApprovalScope::Once
+            mcpward_gateway::queue::ApprovalScope::Once,
+            mcpward_gateway::queue::AnswerSource::Script,
         )
         .is_err()
     );

@@ -191,6 +191,28 @@ fn show_prints_records_filtered_by_server_and_decision() {
 }
 
 #[test]
+fn show_escapes_a_tool_name_that_would_repaint_the_line() {
+    let home = tempfile::tempdir().unwrap();
+    let path = home.path().join("state/mcpward/audit.jsonl");
+    let mut log = AuditLog::open(&path, "sess-1").unwrap();
+    let mut rec = record(
+        "filesystem\u{202E}",
+        "write_file\r\u{1b}[2Kread_notes",
+        "ask-approved",
+    );
+    rec.approver = Some("queue (uid 1000, terminal claimed)".into());
+    rec.detail = Some("wrote\u{9b}2K\u{2066}ok\u{200B}".into());
+    log.append(&rec, true).unwrap();
+    let out = mcpward(home.path(), &["log", "show"]);
+    insta::assert_snapshot!(text(&out, home.path()), @r#"
+    status: Some(0)
+    --- stdout
+    <time>  #1  filesystem\u{202e}  write_file\r\u{1b}[2Kread_notes  ask-approved  rule #1 (policy.toml:3)  queue (uid 1000, terminal claimed)  42us  session=sess-1  wrote\u{9b}2K\u{2066}ok\u{200b}
+    --- stderr
+    "#);
+}
+
+#[test]
 fn show_json_lists_the_stored_records() {
     let home = home_with_log();
     let out = mcpward(

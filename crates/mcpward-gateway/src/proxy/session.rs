@@ -765,15 +765,15 @@ impl Gateway {
                     Ok(Ok(result)) => match approval::read_answer(result.as_deref()) {
                         ElicitAnswer::ApprovedOnce => Verdict::Approved {
                             session: false,
-                            by: "client elicitation".into(),
+                            by: "elicitation".into(),
                         },
                         ElicitAnswer::ApprovedForSession => Verdict::Approved {
                             session: true,
-                            by: "client elicitation".into(),
+                            by: "elicitation".into(),
                         },
                         ElicitAnswer::Refused => Verdict::Refused {
                             why: "the person declined".into(),
-                            by: Some("client elicitation".into()),
+                            by: Some("elicitation".into()),
                         },
                     },
                 };
@@ -833,14 +833,18 @@ impl Gateway {
             done.verdict = match queue.request(request, timeout).await {
                 ApprovalOutcome::Approved { scope, by } => Verdict::Approved {
                     session: scope == ApprovalScope::Session,
-                    by,
+                    by: by.to_string(),
                 },
                 ApprovalOutcome::Denied { by } => Verdict::Refused {
-                    why: format!("{by} denied it"),
-                    by: Some(by),
+                    why: "the approval queue denied it".into(),
+                    by: Some(by.to_string()),
                 },
                 ApprovalOutcome::TimedOut => Verdict::Refused {
                     why: format!("nobody approved it within {} s", timeout.as_secs()),
+                    by: None,
+                },
+                ApprovalOutcome::Refused { reason } => Verdict::Refused {
+                    why: reason,
                     by: None,
                 },
                 ApprovalOutcome::Unavailable { reason } => Verdict::Refused {

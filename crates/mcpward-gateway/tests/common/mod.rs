@@ -92,9 +92,20 @@ pub fn answer_queue_with(
                 && let Some(req) = pending.first()
             {
                 if let Some(scope) = scope {
-                    mcpward_gateway::queue::approve(&state, &req.id, scope).expect("approve");
+                    mcpward_gateway::queue::approve(
+                        &state,
+                        &req.id,
+                        scope,
+                        mcpward_gateway::queue::AnswerSource::Script,
+                    )
+                    .expect("approve");
                 } else {
-                    mcpward_gateway::queue::deny(&state, &req.id).expect("deny");
+                    mcpward_gateway::queue::deny(
+                        &state,
+                        &req.id,
+                        mcpward_gateway::queue::AnswerSource::Script,
+                    )
+                    .expect("deny");
                 }
                 return req.tool.clone();
             }

@@ -158,7 +158,9 @@ fn show(records: &[StoredRecord], format: Format) -> anyhow::Result<()> {
         if let Some(d) = &r.detail {
             line.push_str(&format!("  {d}"));
         }
-        writeln!(out, "{line}")?;
+        // Tool names, details and approvers come from servers, models and files: a control
+        // character in any of them is shown, not obeyed.
+        writeln!(out, "{}", mcpward_core::display::escape(&line))?;
     }
     if records.is_empty() {
         writeln!(anstream::stderr(), "no records match")?;
