@@ -35,12 +35,14 @@
 //! Several gateways (one per server) append to the same file; an exclusive `flock` around each
 //! append (Unix) keeps their records in one chain.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+use crate::state::{self, Access};
 
 /// Format version written in every record's `v` field.
 pub const FORMAT_VERSION: u32 = 1;
@@ -145,6 +147,8 @@ pub enum LogError {
         line: u64,
         reason: String,
     },
+    #[error("audit log {0}")]
+    State(#[from] crate::state::StateError),
     #[error("audit log {}: cannot encode a record: {error}", path.display())]
     Encode {
         path: PathBuf,
@@ -183,10 +187,12 @@ impl AuditLog {
     /// `path` and continues its chain. A torn last line left by a crash is ended with a newline
     /// and skipped; an unreadable last record is an error rather than a silently restarted chain.
     pub fn open(path: &Path, session: &str) -> Result<AuditLog, LogError> {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            create_private_dir(parent).map_err(io_err(parent, "create its directory"))?;
-        }
-        let file = open_private(path, true).map_err(io_err(path, "open it for appending"))?;
+        let parent = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        state::private_dir(parent)?;
+        let file = state::open_private_file(path, Access::Append)?;
         let lock_file = file
             .try_clone()
             .map_err(io_err(path, "open it for locking"))?;
@@ -306,10 +312,7 @@ impl AuditLog {
             hash: self.last_hash.clone(),
         };
         if self.head_file.is_none() {
-            self.head_file = Some(
-                open_head(&self.head_path)
-                    .map_err(io_err(&self.head_path, "open the head file"))?,
-            );
+            self.head_file = Some(open_head(&self.head_path)?);
         }
         let head_file = self.head_file.as_ref().expect("opened above");
         write_head_to(head_file, &head, durable)
@@ -318,7 +321,7 @@ impl AuditLog {
 
     /// Re-reads the end of the file: finds the last complete record and ends a torn line.
     fn resync(&mut self) -> Result<(), LogError> {
-        let mut file = open_private(&self.path, false).map_err(io_err(&self.path, "read"))?;
+        let mut file = state::open_private_file(&self.path, Access::Read)?;
         let len = file
             .metadata()
             .map_err(io_err(&self.path, "read its metadata"))?
@@ -474,21 +477,20 @@ const HEAD_WIDTH: usize = 160;
 /// Test helper: writes a head file from scratch.
 #[cfg(test)]
 fn write_head(path: &Path, head: &Head, durable: bool) -> io::Result<()> {
-    write_head_to(&open_head(path)?, head, durable)
+    let f = open_head(path).map_err(io::Error::other)?;
+    write_head_to(&f, head, durable)
 }
 
 /// Opens (creating it 0600) the head file and cuts anything past one fixed-width record.
-fn open_head(path: &Path) -> io::Result<File> {
-    let mut o = OpenOptions::new();
-    o.write(true).create(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    let f = o.open(path)?;
-    if f.metadata()?.len() > HEAD_WIDTH as u64 {
-        f.set_len(HEAD_WIDTH as u64)?;
+fn open_head(path: &Path) -> Result<File, LogError> {
+    let f = state::open_private_file(path, Access::ReadWrite)?;
+    let len = f
+        .metadata()
+        .map_err(io_err(path, "read the head file's metadata"))?
+        .len();
+    if len > HEAD_WIDTH as u64 {
+        f.set_len(HEAD_WIDTH as u64)
+            .map_err(io_err(path, "cut the head file"))?;
     }
     Ok(f)
 }
@@ -864,42 +866,6 @@ fn check_head(
 }
 
 // --- private files ------------------------------------------------------------------------
-
-/// Creates `dir` and missing parents with mode 0700 (existing directories are left as they are).
-pub(crate) fn create_private_dir(dir: &Path) -> io::Result<()> {
-    let mut b = fs::DirBuilder::new();
-    b.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        b.mode(0o700);
-    }
-    b.create(dir)
-}
-
-fn open_private(path: &Path, append: bool) -> io::Result<File> {
-    let mut o = OpenOptions::new();
-    if append {
-        o.append(true).create(true);
-    } else {
-        o.read(true);
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    let f = o.open(path)?;
-    #[cfg(unix)]
-    if append {
-        use std::os::unix::fs::PermissionsExt;
-        // A log created by something else with wider permissions is narrowed.
-        if f.metadata()?.permissions().mode() & 0o077 != 0 {
-            f.set_permissions(fs::Permissions::from_mode(0o600))?;
-        }
-    }
-    Ok(f)
-}
 
 /// Exclusive advisory lock held for the life of the value (Unix `flock`; no-op elsewhere). It
 /// holds a duplicate of the handle: `flock` locks belong to the shared open file description.

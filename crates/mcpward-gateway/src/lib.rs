@@ -16,4 +16,5 @@ pub mod taint;
 pub mod chain;
 pub mod hook;
 pub mod queue;
+pub mod state;
 pub mod wrap;

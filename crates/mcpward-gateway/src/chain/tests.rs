@@ -1,3 +1,5 @@
+use std::fs::OpenOptions;
+
 use super::*;
 
 fn rec(n: u32) -> Record {
@@ -518,4 +520,49 @@ fn forged_last_seq_at_the_maximum_is_an_error_not_a_panic() {
     let err = log.append(&rec(2), false).unwrap_err();
     assert!(matches!(err, LogError::Corrupt { .. }), "{err}");
     assert!(err.to_string().contains("mcpward log verify"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinked_audit_log_is_refused_and_its_target_untouched() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("bashrc");
+    fs::write(&target, "export PATH\n").unwrap();
+    fs::set_permissions(&target, fs::Permissions::from_mode(0o644)).unwrap();
+    let path = dir.path().join("audit.jsonl");
+    std::os::unix::fs::symlink(&target, &path).unwrap();
+    let err = AuditLog::open(&path, "s").unwrap_err();
+    assert!(err.to_string().contains("symbolic link"), "{err}");
+    assert_eq!(fs::read_to_string(&target).unwrap(), "export PATH\n");
+    assert_eq!(
+        fs::metadata(&target).unwrap().permissions().mode() & 0o777,
+        0o644
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinked_head_file_is_refused_and_its_target_not_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let elsewhere = dir.path().join("created-elsewhere");
+    std::os::unix::fs::symlink(&elsewhere, head_path(&path)).unwrap();
+    let mut log = AuditLog::open(&path, "s").unwrap();
+    let err = log.append(&rec(1), false).unwrap_err();
+    assert!(err.to_string().contains("symbolic link"), "{err}");
+    assert!(!elsewhere.exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn log_in_a_world_writable_directory_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let shared = dir.path().join("state");
+    fs::create_dir(&shared).unwrap();
+    fs::set_permissions(&shared, fs::Permissions::from_mode(0o777)).unwrap();
+    let err = AuditLog::open(&shared.join("audit.jsonl"), "s").unwrap_err();
+    assert!(err.to_string().contains("chmod 700"), "{err}");
+    assert!(!shared.join("audit.jsonl").exists());
 }
