@@ -17,23 +17,26 @@
 //! * `prev` = the `hash` of the previous complete record; the first record of a file uses 64
 //!   zeros (genesis).
 //! * `seq` counts records in the file from 1, across all sessions, so a deletion shows as a gap.
-//! * A sidecar `audit.jsonl.head` (mode 0600, replaced atomically after every append) holds the
-//!   `seq` and `hash` of the newest record. Removing the last N records leaves the head pointing
-//!   past the end of the file, which [`verify`] reports as truncation.
+//! * A sidecar `audit.jsonl.head` (mode 0600, overwritten in place twice per append) announces
+//!   each batch before it is written and names its last record after. Records cut off the end
+//!   leave the head pointing past the file ([`TamperKind::Truncated`]); records the head did not
+//!   announce are [`TamperKind::PastHead`].
+//! * A gateway that finds the log not as the head left it records a [`CHAIN_BREAK`] event and
+//!   goes on; [`verify`] always reports it.
+//! * Keyed mode ([`LogKey`]): a `mac` field (HMAC-SHA256 of the line up to `prev`) in every
+//!   record and in the head, so a consistent rewrite needs the key ([`verify_keyed`]).
 //!
-//! What the chain does *not* stop: someone who can write both files can rewrite the whole log and
-//! the head consistently. Copy the head elsewhere (or ship records to a collector) if that matters.
+//! What each mode leaves possible (a consistent rewrite without a key; a rollback of log and
+//! head together with one) is spelled out in `docs/audit-log.md`.
 //!
 //! # Crashes
 //!
-//! A process killed in the middle of a write leaves a last line without its newline. Opening
-//! the log again ends that fragment with a newline (keeping it as evidence) and chains new
-//! records from the last *complete* record. [`verify`] reports such a fragment as
-//! truncation-by-crash, not as tampering, when the chain continues unbroken across it (or when
-//! it is the very end of the file). A fragment that the chain does not skip cleanly is tampering.
+//! A process killed in the middle of a write leaves a last line without its newline; only
+//! that is accepted as a crash. The next append ends the fragment with a newline and records a
+//! [`TORN_LINE`] event naming its bytes; a cut-off record anywhere else is tampering.
 //!
 //! Several gateways (one per server) append to the same file; an exclusive `flock` around each
-//! append (Unix) keeps their records in one chain.
+//! append (Unix) keeps their records in one chain; an append waits at most [`LOCK_TIMEOUT`].
 
 use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom, Write};

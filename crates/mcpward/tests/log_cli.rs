@@ -223,8 +223,8 @@ fn show_without_a_log_says_where_it_looked() {
 fn verify_reports_a_session_that_continued_after_the_log_was_cut() {
     let home = home_with_log();
     let path = log_path(home.path());
-    let text = std::fs::read_to_string(&path).unwrap();
-    let kept: Vec<&str> = text.lines().take(2).collect();
+    let original = std::fs::read_to_string(&path).unwrap();
+    let kept: Vec<&str> = original.lines().take(2).collect();
     std::fs::write(&path, format!("{}\n", kept.join("\n"))).unwrap();
     let mut log = AuditLog::open(&path, "sess-2").unwrap();
     log.append(&record("github", "list_issues", "allow"), false)
