@@ -17,30 +17,53 @@
 //! * `prev` = the `hash` of the previous complete record; the first record of a file uses 64
 //!   zeros (genesis).
 //! * `seq` counts records in the file from 1, across all sessions, so a deletion shows as a gap.
-//! * A sidecar `audit.jsonl.head` (mode 0600, replaced atomically after every append) holds the
-//!   `seq` and `hash` of the newest record. Removing the last N records leaves the head pointing
-//!   past the end of the file, which [`verify`] reports as truncation.
+//! * A sidecar `audit.jsonl.head` (mode 0600, overwritten in place twice per append) announces
+//!   each batch before it is written and names its last record after. Records cut off the end
+//!   leave the head pointing past the file ([`TamperKind::Truncated`]); records the head did not
+//!   announce are [`TamperKind::PastHead`].
+//! * A gateway that finds the log not as the head left it records a [`CHAIN_BREAK`] event and
+//!   goes on; [`verify`] always reports it.
+//! * Keyed mode ([`LogKey`]): a `mac` field (HMAC-SHA256 of the line up to `prev`) in every
+//!   record and in the head, so a consistent rewrite needs the key ([`verify_keyed`]).
 //!
-//! What the chain does *not* stop: someone who can write both files can rewrite the whole log and
-//! the head consistently. Copy the head elsewhere (or ship records to a collector) if that matters.
+//! What each mode leaves possible (a consistent rewrite without a key; a rollback of log and
+//! head together with one) is spelled out in `docs/audit-log.md`.
 //!
 //! # Crashes
 //!
-//! A process killed in the middle of a write leaves a last line without its newline. Opening
-//! the log again ends that fragment with a newline (keeping it as evidence) and chains new
-//! records from the last *complete* record. [`verify`] reports such a fragment as
-//! truncation-by-crash, not as tampering, when the chain continues unbroken across it (or when
-//! it is the very end of the file). A fragment that the chain does not skip cleanly is tampering.
+//! A process killed in the middle of a write leaves a last line without its newline; only
+//! that is accepted as a crash. The next append ends the fragment with a newline and records a
+//! [`TORN_LINE`] event naming its bytes; a cut-off record anywhere else is tampering.
 //!
 //! Several gateways (one per server) append to the same file; an exclusive `flock` around each
-//! append (Unix) keeps their records in one chain.
+//! append (Unix) keeps their records in one chain; an append waits at most [`LOCK_TIMEOUT`].
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+use crate::state::{self, Access};
+
+mod key;
+pub use key::LogKey;
+
+/// How long an append waits for another writer's lock before it gives up (and the call it
+/// records is refused).
+pub const LOCK_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// `server` of the records the log writes about itself.
+pub const LOG_SERVER: &str = "mcpward";
+
+/// Event recorded when a gateway finds the log not as the head left it (records cut off,
+/// rewritten or appended behind the writer's back, or lines that are not records).
+pub const CHAIN_BREAK: &str = "chain-break";
+
+/// Event recorded when a gateway finds a write cut short by a crash at the end of the log.
+pub const TORN_LINE: &str = "torn-line";
 
 /// Format version written in every record's `v` field.
 pub const FORMAT_VERSION: u32 = 1;
@@ -92,6 +115,9 @@ pub struct StoredRecord {
     pub latency_us: Option<u64>,
     pub detail: Option<String>,
     pub prev: String,
+    /// Keyed mode: HMAC-SHA256 (hex) of the line up to and including `prev`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
     pub hash: String,
     /// 1-based line number in the file (not stored in the line).
     #[serde(skip)]
@@ -118,10 +144,57 @@ struct Body<'a> {
 }
 
 /// Contents of `audit.jsonl.head`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct Head {
+    /// The newest record: every record up to it is anchored.
     seq: u64,
     hash: String,
+    /// Written just before a batch of records, with the `seq` and `hash` its last record will
+    /// have; cleared by the update after it. A crash between the two leaves records past `seq`
+    /// that are accepted only up to exactly this record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    next_seq: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    next_hash: Option<String>,
+    /// Keyed mode: HMAC of this head serialised without `mac`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    mac: Option<String>,
+}
+
+impl Head {
+    fn signed(mut self, key: Option<&LogKey>) -> Head {
+        self.mac = None;
+        if let Some(key) = key {
+            let text = serde_json::to_string(&self).unwrap_or_default();
+            self.mac = Some(key.sign(text.as_bytes()));
+        }
+        self
+    }
+
+    /// Whether the head's MAC matches under `key`.
+    fn mac_ok(&self, key: &LogKey) -> bool {
+        let Some(mac) = &self.mac else { return false };
+        let bare = Head {
+            mac: None,
+            ..self.clone()
+        };
+        let text = serde_json::to_string(&bare).unwrap_or_default();
+        key.check(text.as_bytes(), mac)
+    }
+
+    /// Whether the log ending at (`seq`, `hash`) is what this head anchors: the record it
+    /// names, or a batch cut short between the two head updates, up to the one it announced.
+    fn anchors(&self, seq: u64, hash: &str) -> bool {
+        if seq == self.seq {
+            return hash == self.hash;
+        }
+        match (self.next_seq, &self.next_hash) {
+            (Some(next), Some(next_hash)) if seq > self.seq && seq <= next => {
+                seq < next || hash == next_hash
+            }
+            _ => false,
+        }
+    }
 }
 
 /// Errors reading or writing the audit log.
@@ -145,6 +218,17 @@ pub enum LogError {
         line: u64,
         reason: String,
     },
+    #[error("audit log {0}")]
+    State(#[from] crate::state::StateError),
+    #[error(
+        "audit log {}: another process has held its lock for {} ms, so this record was not written and the call it records is refused; find the holder with `fuser {}`",
+        path.display(),
+        waited.as_millis(),
+        path.display()
+    )]
+    Locked { path: PathBuf, waited: Duration },
+    #[error("audit log key {}: {reason}", path.display())]
+    Key { path: PathBuf, reason: String },
     #[error("audit log {}: cannot encode a record: {error}", path.display())]
     Encode {
         path: PathBuf,
@@ -167,46 +251,72 @@ pub struct AuditLog {
     head_path: PathBuf,
     session: String,
     file: File,
-    /// Second handle on `file`'s open description, used only for `flock`.
+    /// Second handle on `file`'s open description, used only for `flock` (taken out while
+    /// locked).
     lock_file: Option<File>,
     /// The head file, opened on first append and kept.
     head_file: Option<File>,
+    key: Option<LogKey>,
+    lock_timeout: Duration,
     /// Chain position after the last record this process saw.
     last_seq: u64,
     last_hash: String,
     /// File length after our last look; a different length means another writer appended.
     known_len: u64,
+    /// What the next append writes before its records: a newline ending a torn last line,
+    /// and an event about what [`resync`](Self::resync) found.
+    repair: Repair,
+}
+
+/// What the end of the file needs before the next record.
+#[derive(Debug, Default)]
+struct Repair {
+    newline: bool,
+    event: Option<Record>,
 }
 
 impl AuditLog {
-    /// Opens (creating it with mode 0600, and missing parent directories with 0700) the log at
-    /// `path` and continues its chain. A torn last line left by a crash is ended with a newline
-    /// and skipped; an unreadable last record is an error rather than a silently restarted chain.
+    /// Opens (creating it with mode 0600, and a missing directory with 0700) the log at `path`.
+    /// Nothing is read and no lock is taken here: the first append, under the lock, finds where
+    /// the chain continues. A log that is not as its head left it (cut off, rewritten, garbage
+    /// appended by another program, a torn write) does not stop the gateway: the first append
+    /// records a [`CHAIN_BREAK`] or [`TORN_LINE`] event, which [`verify`] reports.
     pub fn open(path: &Path, session: &str) -> Result<AuditLog, LogError> {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            create_private_dir(parent).map_err(io_err(parent, "create its directory"))?;
-        }
-        let file = open_private(path, true).map_err(io_err(path, "open it for appending"))?;
+        let parent = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        state::private_dir(parent)?;
+        let file = state::open_private_file(path, Access::Append)?;
         let lock_file = file
             .try_clone()
             .map_err(io_err(path, "open it for locking"))?;
-        let mut log = AuditLog {
+        Ok(AuditLog {
             path: path.to_path_buf(),
             head_path: head_path(path),
             session: session.to_string(),
             file,
-            lock_file: None,
+            lock_file: Some(lock_file),
             head_file: None,
+            key: None,
+            lock_timeout: LOCK_TIMEOUT,
             last_seq: 0,
             last_hash: GENESIS.to_string(),
             known_len: u64::MAX,
-        };
-        {
-            let _lock = FileLock::exclusive(&lock_file).map_err(io_err(path, "lock"))?;
-            log.resync()?;
-        }
-        log.lock_file = Some(lock_file);
-        Ok(log)
+            repair: Repair::default(),
+        })
+    }
+
+    /// Keyed mode: every record and the head carry an HMAC-SHA256 under `key`, checked by
+    /// [`verify_keyed`]. All writers of one log must use the same key.
+    pub fn with_key(mut self, key: Option<LogKey>) -> AuditLog {
+        self.key = key;
+        self
+    }
+
+    /// How long an append waits for another writer's lock ([`LOCK_TIMEOUT`] by default).
+    pub fn set_lock_timeout(&mut self, timeout: Duration) {
+        self.lock_timeout = timeout;
     }
 
     /// Path of the log file.
@@ -223,23 +333,24 @@ impl AuditLog {
     /// Appends records in order with one lock, one write and one head update: what a busy
     /// gateway uses to keep the log off its critical path. A crash mid-write leaves complete
     /// records plus at most one torn line, which [`verify`] reports as a crash, not tampering.
+    /// Fails with [`LogError::Locked`] when another process holds the lock longer than the
+    /// lock timeout: nothing is written then.
     pub fn append_all(&mut self, recs: &[Record], durable: bool) -> Result<(), LogError> {
         if recs.is_empty() {
             return Ok(());
         }
         // The lock is taken on a second handle to the same open file description, kept for the
         // life of the log, so appending needs no `dup` per record.
-        let lock_file = self.lock_file.take();
-        let result = match &lock_file {
-            Some(lock_file) => match FileLock::exclusive(lock_file) {
-                Ok(_lock) => self.append_locked(recs, durable),
-                Err(e) => Err(io_err(&self.path, "lock")(e)),
-            },
-            None => Err(io_err(&self.path, "lock")(io::Error::other(
-                "lock handle missing",
-            ))),
+        let lock_file = self.lock_file.take().expect("put back after every append");
+        let result = match FileLock::exclusive(&lock_file, self.lock_timeout) {
+            Ok(Some(_lock)) => self.append_locked(recs, durable),
+            Ok(None) => Err(LogError::Locked {
+                path: self.path.clone(),
+                waited: self.lock_timeout,
+            }),
+            Err(e) => Err(io_err(&self.path, "lock")(e)),
         };
-        self.lock_file = lock_file;
+        self.lock_file = Some(lock_file);
         result
     }
 
@@ -250,7 +361,8 @@ impl AuditLog {
             .map_err(io_err(&self.path, "read its metadata"))?
             .len();
         if len != self.known_len {
-            // Another writer appended (or the file changed): continue from its newest record.
+            // First append, or another writer appended (or the file changed): continue from
+            // its newest record.
             self.resync()?;
         }
         let base = self.known_len;
@@ -258,39 +370,38 @@ impl AuditLog {
         let mut seq = self.last_seq;
         let mut hash = self.last_hash.clone();
         let mut lines = String::new();
-        for rec in recs {
+        if self.repair.newline {
+            lines.push('\n');
+        }
+        let event = self.repair.event.clone();
+        for rec in event.iter().chain(recs) {
             // Only a forged last record can be this high; wrapping would restart the sequence.
             seq = seq.checked_add(1).ok_or_else(|| LogError::Corrupt {
                 path: self.path.clone(),
                 line: count_lines(&self.path).unwrap_or(0),
                 reason: format!("the last record's seq {seq} cannot be followed"),
             })?;
-            let body = Body {
-                v: FORMAT_VERSION,
-                time: &time,
-                session: &self.session,
-                seq,
-                server: &rec.server,
-                method: &rec.method,
-                tool: rec.tool.as_deref(),
-                args_digest: rec.args_digest.as_deref(),
-                decision: &rec.decision,
-                rule: rec.rule.as_deref(),
-                approver: rec.approver.as_deref(),
-                latency_us: rec.latency_us,
-                detail: rec.detail.as_deref(),
-                prev: &hash,
-            };
-            let body = serde_json::to_string(&body).map_err(|error| LogError::Encode {
-                path: self.path.clone(),
-                error,
-            })?;
-            hash = sha256_hex(body.as_bytes());
-            lines.push_str(&body[..body.len() - 1]);
-            lines.push_str(",\"hash\":\"");
-            lines.push_str(&hash);
-            lines.push_str("\"}\n");
+            let (line, line_hash) = self.encode(rec, &time, seq, &hash)?;
+            hash = line_hash;
+            lines.push_str(&line);
         }
+        if self.head_file.is_none() {
+            self.head_file = Some(open_head(&self.head_path)?);
+        }
+        let head_file = self.head_file.as_ref().expect("opened above");
+        let key = self.key.as_ref();
+        // Announce the batch: a crash before the second head update leaves records past the
+        // head that `verify` accepts only because the head announced them.
+        let announce = Head {
+            seq: self.last_seq,
+            hash: self.last_hash.clone(),
+            next_seq: Some(seq),
+            next_hash: Some(hash.clone()),
+            mac: None,
+        }
+        .signed(key);
+        write_head_to(head_file, &announce, false)
+            .map_err(io_err(&self.head_path, "write the head file"))?;
         // One write call: a crash leaves at most one torn line, never an interleaving.
         self.file
             .write_all(lines.as_bytes())
@@ -298,93 +409,214 @@ impl AuditLog {
         if durable {
             self.file.sync_data().map_err(io_err(&self.path, "fsync"))?;
         }
+        self.repair = Repair::default();
         self.known_len = base + lines.len() as u64;
         self.last_seq = seq;
         self.last_hash = hash;
         let head = Head {
             seq,
             hash: self.last_hash.clone(),
-        };
-        if self.head_file.is_none() {
-            self.head_file = Some(
-                open_head(&self.head_path)
-                    .map_err(io_err(&self.head_path, "open the head file"))?,
-            );
+            ..Head::default()
         }
-        let head_file = self.head_file.as_ref().expect("opened above");
+        .signed(key);
         write_head_to(head_file, &head, durable)
             .map_err(io_err(&self.head_path, "write the head file"))
     }
 
-    /// Re-reads the end of the file: finds the last complete record and ends a torn line.
+    /// One record line (with its newline) and its hash.
+    fn encode(
+        &self,
+        rec: &Record,
+        time: &str,
+        seq: u64,
+        prev: &str,
+    ) -> Result<(String, String), LogError> {
+        let body = Body {
+            v: FORMAT_VERSION,
+            time,
+            session: &self.session,
+            seq,
+            server: &rec.server,
+            method: &rec.method,
+            tool: rec.tool.as_deref(),
+            args_digest: rec.args_digest.as_deref(),
+            decision: &rec.decision,
+            rule: rec.rule.as_deref(),
+            approver: rec.approver.as_deref(),
+            latency_us: rec.latency_us,
+            detail: rec.detail.as_deref(),
+            prev,
+        };
+        let mut body = serde_json::to_string(&body).map_err(|error| LogError::Encode {
+            path: self.path.clone(),
+            error,
+        })?;
+        if let Some(key) = &self.key {
+            let mac = key.sign(body.as_bytes());
+            body.pop();
+            body.push_str(",\"mac\":\"");
+            body.push_str(&mac);
+            body.push_str("\"}");
+        }
+        let hash = sha256_hex(body.as_bytes());
+        body.pop();
+        body.push_str(",\"hash\":\"");
+        body.push_str(&hash);
+        body.push_str("\"}\n");
+        Ok((body, hash))
+    }
+
+    /// Re-reads the end of the file and the head: where the chain continues, and what the next
+    /// append must write first (a newline, a [`TORN_LINE`] or [`CHAIN_BREAK`] event).
     fn resync(&mut self) -> Result<(), LogError> {
-        let mut file = open_private(&self.path, false).map_err(io_err(&self.path, "read"))?;
+        let mut file = state::open_private_file(&self.path, Access::Read)?;
         let len = file
             .metadata()
             .map_err(io_err(&self.path, "read its metadata"))?
             .len();
         // Records are small: look at the end first, and further back only when needed.
         let mut window = TAIL_WINDOW;
-        let (tail, found) = loop {
+        let tail = loop {
             let start = len.saturating_sub(window);
-            let tail = read_from(&mut file, start).map_err(io_err(&self.path, "read"))?;
-            let found = last_record(&tail, start == 0);
-            if found.is_some() || start == 0 {
-                break (tail, found);
+            let buf = read_from(&mut file, start).map_err(io_err(&self.path, "read"))?;
+            let tail = examine_tail(&buf, start == 0, self.key.as_ref());
+            if tail.last.is_some() || start == 0 {
+                break tail;
             }
             window = window.saturating_mul(8);
         };
-        match found {
-            Some(Ok(rec)) => {
-                self.last_seq = rec.seq;
-                self.last_hash = rec.hash;
-            }
-            Some(Err(reason)) => {
-                let line = count_lines(&self.path).unwrap_or(0);
-                return Err(LogError::Corrupt {
-                    path: self.path.clone(),
-                    line,
-                    reason,
-                });
-            }
-            None => {
-                self.last_seq = 0;
-                self.last_hash = GENESIS.to_string();
-            }
+        let (seq, hash) = tail
+            .last
+            .as_ref()
+            .map_or((0, GENESIS.to_string()), |r| (r.seq, r.hash.clone()));
+        let mut problems = Vec::new();
+        let first_gap_line = || {
+            let lines = count_lines(&self.path)
+                .unwrap_or(0)
+                .saturating_sub(u64::from(!tail.torn));
+            (lines + 1).saturating_sub(tail.gap_lines as u64)
+        };
+        let mut event = None;
+        if let Some(reason) = &tail.garbage {
+            problems.push(format!(
+                "line {} and after are not records of this log ({reason})",
+                first_gap_line()
+            ));
+        } else if tail.gap_lines > 0 {
+            event = Some(Record {
+                server: LOG_SERVER.into(),
+                method: TORN_LINE.into(),
+                args_digest: Some(format!("sha256:{}", sha256_hex(&tail.gap))),
+                decision: "event".into(),
+                detail: Some(format!(
+                    "line {}: a write cut short by a crash ({} bytes) was ended with a newline",
+                    first_gap_line(),
+                    tail.gap.len()
+                )),
+                ..Record::default()
+            });
         }
-        let mut len = len;
-        if !tail.is_empty() && !tail.ends_with(b"\n") {
-            self.file
-                .write_all(b"\n")
-                .map_err(io_err(&self.path, "end a torn line"))?;
-            len += 1;
+        match read_head(&self.head_path) {
+            Ok(Some(head)) => {
+                if let Some(key) = &self.key
+                    && !head.mac_ok(key)
+                {
+                    problems.push("the head file's MAC does not match the key".into());
+                } else if !head.anchors(seq, &hash) {
+                    problems.push(format!(
+                        "the head names seq {} (hash {}) but the log ends at seq {seq} (hash {}): records were removed, rewritten or appended since the last append",
+                        head.seq,
+                        short(&head.hash),
+                        short(&hash)
+                    ));
+                }
+            }
+            Ok(None) if seq == 0 => {}
+            Ok(None) => problems.push("the head file is missing".into()),
+            Err(reason) => problems.push(reason),
         }
+        if !problems.is_empty() {
+            event = Some(Record {
+                server: LOG_SERVER.into(),
+                method: CHAIN_BREAK.into(),
+                decision: "event".into(),
+                detail: Some(format!(
+                    "the log was not as its head left it: {}; new records continue the chain from seq {seq}",
+                    problems.join("; ")
+                )),
+                ..Record::default()
+            });
+        }
+        self.last_seq = seq;
+        self.last_hash = hash;
         self.known_len = len;
+        self.repair = Repair {
+            newline: tail.torn,
+            event,
+        };
         Ok(())
     }
 }
 
-/// Finds the last complete record in `buf` (the end of the file). `whole` says `buf` starts at
-/// the beginning of the file, so its first line is complete. `None`: no record at all.
-/// `Err`: a line after the last record is damaged rather than cut short by a crash.
-fn last_record(buf: &[u8], whole: bool) -> Option<Result<StoredRecord, String>> {
+/// The end of the log as [`AuditLog::resync`] sees it.
+#[derive(Debug, Default)]
+struct Tail {
+    /// The last complete record (hash and, in keyed mode, MAC checked).
+    last: Option<StoredRecord>,
+    /// The bytes after that record's line.
+    gap: Vec<u8>,
+    /// Lines in `gap`.
+    gap_lines: usize,
+    /// Why `gap` is not what a crash leaves (cut-off records at the very end, no newline).
+    garbage: Option<String>,
+    /// The file does not end with a newline.
+    torn: bool,
+}
+
+/// Finds the last complete record in `buf` (the end of the file) and judges what follows it.
+/// `whole` says `buf` starts at the beginning of the file, so its first line is complete.
+fn examine_tail(buf: &[u8], whole: bool, key: Option<&LogKey>) -> Tail {
+    let torn = !buf.is_empty() && !buf.ends_with(b"\n");
     let mut lines: Vec<&[u8]> = buf.split(|b| *b == b'\n').collect();
-    if buf.ends_with(b"\n") {
+    if !torn {
         lines.pop();
     }
+    let mut starts = Vec::with_capacity(lines.len());
+    let mut at = 0;
+    for line in &lines {
+        starts.push(at);
+        at += line.len() + 1;
+    }
     let first_usable = usize::from(!whole);
+    let mut tail = Tail {
+        torn,
+        ..Tail::default()
+    };
+    let mut gap_start = if whole { 0 } else { buf.len() };
     for (i, line) in lines.iter().enumerate().rev() {
         if i < first_usable {
             break;
         }
-        match parse_line(line) {
-            Ok(rec) => return Some(Ok(rec)),
-            // Fragments of writes cut short (possibly several, one per crash) are skipped.
-            Err(LineError::Incomplete(_)) => continue,
-            Err(LineError::Bad(reason)) => return Some(Err(reason)),
+        match parse_keyed(line, key) {
+            Ok(rec) => {
+                tail.last = Some(rec);
+                gap_start = starts.get(i + 1).copied().unwrap_or(buf.len());
+                break;
+            }
+            Err(LineError::Incomplete(_)) => {}
+            Err(LineError::Bad(reason)) => tail.garbage = Some(reason),
         }
+        tail.gap_lines += 1;
     }
-    None
+    if tail.last.is_none() && !whole {
+        return Tail::default();
+    }
+    tail.gap = buf[gap_start.min(buf.len())..].to_vec();
+    if tail.gap_lines > 0 && !torn && tail.garbage.is_none() {
+        tail.garbage =
+            Some("a cut-off record followed by a newline, which a crash does not leave".into());
+    }
+    tail
 }
 
 fn read_from(file: &mut File, start: u64) -> io::Result<Vec<u8>> {
@@ -454,6 +686,39 @@ fn hashed_body(line: &str) -> Option<String> {
     Some(format!("{head}}}"))
 }
 
+/// [`parse_line`], and in keyed mode also the record's MAC (a bad one is a bad line).
+fn parse_keyed(line: &[u8], key: Option<&LogKey>) -> Result<StoredRecord, LineError> {
+    let rec = parse_line(line)?;
+    if let Some(key) = key {
+        let signed = std::str::from_utf8(line)
+            .ok()
+            .and_then(hashed_body)
+            .and_then(|b| mac_body(&b));
+        let ok = match (&rec.mac, signed) {
+            (Some(mac), Some(body)) => key.check(body.as_bytes(), mac),
+            _ => false,
+        };
+        if !ok {
+            return Err(LineError::Bad(
+                "its MAC is missing or does not match the key".to_string(),
+            ));
+        }
+    }
+    Ok(rec)
+}
+
+/// The bytes a record's MAC covers: the hashed body with `,"mac":"<64 hex>"` removed.
+fn mac_body(body: &str) -> Option<String> {
+    const TAIL: usize = ",\"mac\":\"".len() + 64 + "\"}".len();
+    let cut = body.len().checked_sub(TAIL)?;
+    let (head, tail) = (body.get(..cut)?, body.get(cut..)?);
+    let hex = tail.strip_prefix(",\"mac\":\"")?.strip_suffix("\"}")?;
+    if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    Some(format!("{head}}}"))
+}
+
 fn short(hash: &str) -> &str {
     hash.get(..12).unwrap_or(hash)
 }
@@ -469,26 +734,25 @@ fn head_path(path: &Path) -> PathBuf {
 }
 
 /// Width the head record is padded to, so each update overwrites the previous one in place.
-const HEAD_WIDTH: usize = 160;
+const HEAD_WIDTH: usize = 320;
 
 /// Test helper: writes a head file from scratch.
 #[cfg(test)]
 fn write_head(path: &Path, head: &Head, durable: bool) -> io::Result<()> {
-    write_head_to(&open_head(path)?, head, durable)
+    let f = open_head(path).map_err(io::Error::other)?;
+    write_head_to(&f, head, durable)
 }
 
 /// Opens (creating it 0600) the head file and cuts anything past one fixed-width record.
-fn open_head(path: &Path) -> io::Result<File> {
-    let mut o = OpenOptions::new();
-    o.write(true).create(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    let f = o.open(path)?;
-    if f.metadata()?.len() > HEAD_WIDTH as u64 {
-        f.set_len(HEAD_WIDTH as u64)?;
+fn open_head(path: &Path) -> Result<File, LogError> {
+    let f = state::open_private_file(path, Access::ReadWrite)?;
+    let len = f
+        .metadata()
+        .map_err(io_err(path, "read the head file's metadata"))?
+        .len();
+    if len > HEAD_WIDTH as u64 {
+        f.set_len(HEAD_WIDTH as u64)
+            .map_err(io_err(path, "cut the head file"))?;
     }
     Ok(f)
 }
@@ -647,6 +911,13 @@ pub enum TamperKind {
     Truncated,
     /// The head file is missing or unreadable, or disagrees with the record it names.
     Head,
+    /// Records follow the one the head names without the head having announced them: they
+    /// were appended by something other than mcpward's writer.
+    PastHead,
+    /// A gateway found the log not as its head left it and recorded a `chain-break` event.
+    ChainBreak,
+    /// Keyed mode: a record's MAC is missing or does not match the key.
+    Mac,
 }
 
 /// The first record found bad.
@@ -668,6 +939,10 @@ pub struct VerifyReport {
     pub torn_lines: Vec<u64>,
     /// `seq` and hash the head file names, when present.
     pub head_seq: Option<u64>,
+    /// Whether every record's MAC was checked against a key ([`verify_keyed`]).
+    pub keyed: bool,
+    /// Records carrying a MAC that was not checked because no key was given.
+    pub unchecked_macs: u64,
     /// The first problem, if any.
     pub tamper: Option<Tamper>,
 }
@@ -679,112 +954,220 @@ impl VerifyReport {
 }
 
 /// Checks the whole chain of the log at `path` and its head file, reporting the first bad record.
+/// MACs of a keyed log are not checked (see [`verify_keyed`]).
 pub fn verify(path: &Path) -> Result<VerifyReport, LogError> {
+    verify_keyed(path, None)
+}
+
+/// [`verify`], and with a key also every record's and the head's MAC: a log rewritten
+/// consistently together with its head, by someone without the key, fails.
+pub fn verify_keyed(path: &Path, key: Option<&LogKey>) -> Result<VerifyReport, LogError> {
     let data = fs::read(path).map_err(io_err(path, "read"))?;
     let head = read_head(&head_path(path));
     let mut lines: Vec<&[u8]> = data.split(|b| *b == b'\n').collect();
-    if data.is_empty() || data.ends_with(b"\n") {
+    let ends_with_newline = data.is_empty() || data.ends_with(b"\n");
+    if ends_with_newline {
         lines.pop();
     }
     // Each line is parsed and hashed once.
     let parsed: Vec<Result<StoredRecord, LineError>> =
         lines.iter().map(|l| parse_line(l)).collect();
-    let mut report = VerifyReport::default();
-    report.tamper = check_chain(&parsed, &mut report);
+    let mut report = VerifyReport {
+        keyed: key.is_some(),
+        ..VerifyReport::default()
+    };
+    let chain = Chain {
+        lines: &lines,
+        parsed: &parsed,
+        ends_with_newline,
+        key,
+    };
+    report.tamper = chain.check(&mut report);
     if report.tamper.is_some() {
         return Ok(report);
     }
-    report.tamper = check_head(head, &parsed, &mut report);
+    report.tamper = check_head(head, &parsed, key, &mut report);
     Ok(report)
 }
 
-fn check_chain(
-    parsed: &[Result<StoredRecord, LineError>],
-    report: &mut VerifyReport,
-) -> Option<Tamper> {
-    let mut prev_hash = GENESIS.to_string();
-    let mut prev_seq = 0u64;
-    // Fragments are crash tears only if the chain resumes right after them (or the file ends).
-    let mut torn: Vec<(u64, String)> = Vec::new();
-    let seqs: Vec<Option<u64>> = parsed
-        .iter()
-        .map(|r| r.as_ref().ok().map(|r| r.seq))
-        .collect();
-    for (i, line) in parsed.iter().enumerate() {
-        let lineno = i as u64 + 1;
-        let rec = match line {
-            Ok(rec) => rec,
-            Err(LineError::Incomplete(reason)) => {
-                torn.push((lineno, reason.clone()));
-                continue;
-            }
-            Err(LineError::Bad(reason)) => return Some(edited(lineno, reason.clone())),
-        };
-        if rec.prev != prev_hash {
-            if let Some((at, why)) = torn.first().cloned() {
-                // The chain does not resume across the fragment: it replaced a record.
-                return Some(edited(at, why));
-            }
-            let expected = prev_seq + 1;
-            let moved_here = seqs[i + 1..].contains(&Some(expected));
-            let (kind, what) = if rec.seq > expected && moved_here {
-                (
-                    TamperKind::Reordered,
-                    format!("seq {expected} comes later in the file: records were moved"),
-                )
-            } else if rec.seq > expected {
-                (
-                    TamperKind::Deleted,
-                    format!(
-                        "seq jumps from {prev_seq} to {}: {} record(s) removed",
-                        rec.seq,
-                        rec.seq - expected
-                    ),
-                )
-            } else if rec.seq < expected {
-                (
-                    TamperKind::Reordered,
-                    format!(
-                        "seq {} after seq {prev_seq}: records were moved or copied",
-                        rec.seq
-                    ),
-                )
-            } else {
-                (
-                    TamperKind::BrokenChain,
-                    "the record before was changed and re-hashed, or replaced".to_string(),
-                )
+/// A log read for [`verify_keyed`].
+struct Chain<'a> {
+    lines: &'a [&'a [u8]],
+    parsed: &'a [Result<StoredRecord, LineError>],
+    ends_with_newline: bool,
+    key: Option<&'a LogKey>,
+}
+
+impl Chain<'_> {
+    fn check(&self, report: &mut VerifyReport) -> Option<Tamper> {
+        let mut prev_hash = GENESIS.to_string();
+        let mut prev_seq = 0u64;
+        // Consecutive cut-off lines since the last record: (line number, index, reason).
+        let mut torn: Vec<(u64, usize, String)> = Vec::new();
+        let seqs: Vec<Option<u64>> = self
+            .parsed
+            .iter()
+            .map(|r| r.as_ref().ok().map(|r| r.seq))
+            .collect();
+        for (i, line) in self.parsed.iter().enumerate() {
+            let lineno = i as u64 + 1;
+            let rec = match line {
+                Ok(rec) => rec,
+                Err(LineError::Incomplete(reason)) => {
+                    torn.push((lineno, i, reason.clone()));
+                    continue;
+                }
+                Err(LineError::Bad(reason)) => return Some(edited(lineno, reason.clone())),
             };
-            let reason = format!(
-                "prev {} does not match the hash {} of the record before it; {what}",
-                short(&rec.prev),
-                short(&prev_hash),
-            );
-            return Some(Tamper {
-                line: lineno,
-                kind,
-                reason,
-            });
+            if rec.prev != prev_hash {
+                if let Some((at, _, why)) = torn.first().cloned() {
+                    // The chain does not resume across the fragment: it replaced a record.
+                    return Some(edited(at, why));
+                }
+                return Some(link_broken(
+                    rec,
+                    lineno,
+                    prev_seq,
+                    &prev_hash,
+                    &seqs[i + 1..],
+                ));
+            }
+            if rec.seq != prev_seq + 1 {
+                // The chain links but seq disagrees: the record was rewritten with a fresh hash.
+                return Some(Tamper {
+                    line: lineno,
+                    kind: if rec.seq > prev_seq + 1 {
+                        TamperKind::Deleted
+                    } else {
+                        TamperKind::Reordered
+                    },
+                    reason: format!("seq {} follows seq {prev_seq}", rec.seq),
+                });
+            }
+            if let Some(&(at, first, _)) = torn.first() {
+                // A crash leaves a fragment only as the last line; the gateway that next opens
+                // the log ends it and records a `torn-line` event naming its bytes.
+                let gap = self.lines[first..i].join(&b"\n"[..]);
+                let digest = format!("sha256:{}", sha256_hex(&gap));
+                let accounted = rec.server == LOG_SERVER
+                    && rec.method == TORN_LINE
+                    && rec.args_digest.as_deref() == Some(digest.as_str());
+                if !accounted {
+                    return Some(edited(
+                        at,
+                        "a cut-off record in the middle of the log that no `torn-line` record accounts for: a crash leaves one only as the last line".to_string(),
+                    ));
+                }
+            }
+            if let Some(t) = self.check_mac(rec, lineno, report) {
+                return Some(t);
+            }
+            if rec.server == LOG_SERVER && rec.method == CHAIN_BREAK {
+                return Some(Tamper {
+                    line: lineno,
+                    kind: TamperKind::ChainBreak,
+                    reason: format!(
+                        "a gateway found the log altered and recorded: {}",
+                        rec.detail.as_deref().unwrap_or("(no detail)")
+                    ),
+                });
+            }
+            report
+                .torn_lines
+                .extend(torn.drain(..).map(|(at, _, _)| at));
+            prev_hash.clone_from(&rec.hash);
+            prev_seq = rec.seq;
+            report.records += 1;
         }
-        if rec.seq != prev_seq + 1 {
-            // The chain links but seq disagrees: the record was rewritten with a fresh hash.
-            return Some(Tamper {
-                line: lineno,
-                kind: if rec.seq > prev_seq + 1 {
-                    TamperKind::Deleted
-                } else {
-                    TamperKind::Reordered
-                },
-                reason: format!("seq {} follows seq {prev_seq}", rec.seq),
-            });
+        if let Some((at, _, _)) = torn.first() {
+            if self.ends_with_newline {
+                return Some(edited(
+                    *at,
+                    "a cut-off record followed by a newline and no `torn-line` record: a crash leaves no newline after it".to_string(),
+                ));
+            }
+            report
+                .torn_lines
+                .extend(torn.into_iter().map(|(at, _, _)| at));
         }
-        report.torn_lines.extend(torn.drain(..).map(|(at, _)| at));
-        prev_hash.clone_from(&rec.hash);
-        prev_seq = rec.seq;
-        report.records += 1;
+        None
     }
-    report.torn_lines.extend(torn.into_iter().map(|(at, _)| at));
-    None
+
+    fn check_mac(
+        &self,
+        rec: &StoredRecord,
+        lineno: u64,
+        report: &mut VerifyReport,
+    ) -> Option<Tamper> {
+        let Some(key) = self.key else {
+            report.unchecked_macs += u64::from(rec.mac.is_some());
+            return None;
+        };
+        let text = std::str::from_utf8(self.lines[lineno as usize - 1]).unwrap_or_default();
+        let signed = hashed_body(text).and_then(|b| mac_body(&b));
+        let ok = match (&rec.mac, signed) {
+            (Some(mac), Some(body)) => key.check(body.as_bytes(), mac),
+            _ => false,
+        };
+        (!ok).then(|| Tamper {
+            line: lineno,
+            kind: TamperKind::Mac,
+            reason: if rec.mac.is_none() {
+                "the record has no MAC: it was written without the key (or the log was not started in keyed mode)".to_string()
+            } else {
+                "the record's MAC does not match the key: it was written or rewritten by someone without the key".to_string()
+            },
+        })
+    }
+}
+
+/// Classifies a record whose `prev` is not the hash of the record before it.
+fn link_broken(
+    rec: &StoredRecord,
+    lineno: u64,
+    prev_seq: u64,
+    prev_hash: &str,
+    later: &[Option<u64>],
+) -> Tamper {
+    let expected = prev_seq + 1;
+    let moved_here = later.contains(&Some(expected));
+    let (kind, what) = if rec.seq > expected && moved_here {
+        (
+            TamperKind::Reordered,
+            format!("seq {expected} comes later in the file: records were moved"),
+        )
+    } else if rec.seq > expected {
+        (
+            TamperKind::Deleted,
+            format!(
+                "seq jumps from {prev_seq} to {}: {} record(s) removed",
+                rec.seq,
+                rec.seq - expected
+            ),
+        )
+    } else if rec.seq < expected {
+        (
+            TamperKind::Reordered,
+            format!(
+                "seq {} after seq {prev_seq}: records were moved or copied",
+                rec.seq
+            ),
+        )
+    } else {
+        (
+            TamperKind::BrokenChain,
+            "the record before was changed and re-hashed, or replaced".to_string(),
+        )
+    };
+    Tamper {
+        line: lineno,
+        kind,
+        reason: format!(
+            "prev {} does not match the hash {} of the record before it; {what}",
+            short(&rec.prev),
+            short(prev_hash),
+        ),
+    }
 }
 
 fn edited(line: u64, reason: String) -> Tamper {
@@ -798,49 +1181,59 @@ fn edited(line: u64, reason: String) -> Tamper {
 fn check_head(
     head: Result<Option<Head>, String>,
     parsed: &[Result<StoredRecord, LineError>],
+    key: Option<&LogKey>,
     report: &mut VerifyReport,
 ) -> Option<Tamper> {
     let last_line = parsed.len() as u64;
+    let head_problem = |kind, reason| {
+        Some(Tamper {
+            line: last_line + 1,
+            kind,
+            reason,
+        })
+    };
     let head = match head {
         Ok(Some(head)) => head,
         Ok(None) if report.records == 0 => return None,
         Ok(None) => {
-            return Some(Tamper {
-                line: last_line + 1,
-                kind: TamperKind::Head,
-                reason: "the head file is missing, so records cut off the end cannot be ruled out"
+            return head_problem(
+                TamperKind::Head,
+                "the head file is missing, so records cut off the end cannot be ruled out"
                     .to_string(),
-            });
+            );
         }
-        Err(reason) => {
-            return Some(Tamper {
-                line: last_line + 1,
-                kind: TamperKind::Head,
-                reason,
-            });
-        }
+        Err(reason) => return head_problem(TamperKind::Head, reason),
     };
     report.head_seq = Some(head.seq);
+    if let Some(key) = key
+        && !head.mac_ok(key)
+    {
+        return head_problem(
+            TamperKind::Head,
+            "the head file's MAC does not match the key: it was rewritten by someone without the key"
+                .to_string(),
+        );
+    }
     if head.seq > report.records {
         let missing = head.seq - report.records;
-        return Some(Tamper {
-            line: last_line + 1,
-            kind: TamperKind::Truncated,
-            reason: format!(
+        return head_problem(
+            TamperKind::Truncated,
+            format!(
                 "the head names seq {} but the file ends at seq {}: {missing} record(s) removed from the end",
                 head.seq, report.records
             ),
-        });
+        );
     }
-    // The head may lag the file by records written just before a crash; it must match the
-    // record it names.
-    for (i, line) in parsed.iter().enumerate() {
-        if let Ok(rec) = line
-            && rec.seq == head.seq
-        {
-            if rec.hash != head.hash {
+    let records: Vec<(u64, &StoredRecord)> = parsed
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.as_ref().ok().map(|r| (i as u64 + 1, r)))
+        .collect();
+    if head.seq > 0 {
+        match records.iter().find(|(_, r)| r.seq == head.seq) {
+            Some((line, rec)) if rec.hash != head.hash => {
                 return Some(Tamper {
-                    line: i as u64 + 1,
+                    line: *line,
                     kind: TamperKind::Head,
                     reason: format!(
                         "the head names hash {} for seq {} but the record has {}: the log was rewritten",
@@ -850,59 +1243,40 @@ fn check_head(
                     ),
                 });
             }
-            return None;
+            Some(_) => {}
+            None => {
+                return head_problem(
+                    TamperKind::Head,
+                    format!("the head names seq {} which is not in the file", head.seq),
+                );
+            }
         }
     }
-    if head.seq == 0 {
-        return None;
+    // Records past the head are only those of a batch cut short between the two head updates.
+    if let Some((_, last)) = records.last()
+        && last.seq > head.seq
+        && !head.anchors(last.seq, &last.hash)
+    {
+        let (line, _) = records
+            .iter()
+            .find(|(_, r)| r.seq == head.seq + 1)
+            .copied()
+            .unwrap_or((last_line, last));
+        return Some(Tamper {
+            line,
+            kind: TamperKind::PastHead,
+            reason: format!(
+                "{} record(s) after seq {}, the newest the head names, were not appended by mcpward's writer (or the head was restored from an older copy)",
+                last.seq - head.seq,
+                head.seq
+            ),
+        });
     }
-    Some(Tamper {
-        line: last_line + 1,
-        kind: TamperKind::Head,
-        reason: format!("the head names seq {} which is not in the file", head.seq),
-    })
+    None
 }
 
 // --- private files ------------------------------------------------------------------------
 
-/// Creates `dir` and missing parents with mode 0700 (existing directories are left as they are).
-pub(crate) fn create_private_dir(dir: &Path) -> io::Result<()> {
-    let mut b = fs::DirBuilder::new();
-    b.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        b.mode(0o700);
-    }
-    b.create(dir)
-}
-
-fn open_private(path: &Path, append: bool) -> io::Result<File> {
-    let mut o = OpenOptions::new();
-    if append {
-        o.append(true).create(true);
-    } else {
-        o.read(true);
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    let f = o.open(path)?;
-    #[cfg(unix)]
-    if append {
-        use std::os::unix::fs::PermissionsExt;
-        // A log created by something else with wider permissions is narrowed.
-        if f.metadata()?.permissions().mode() & 0o077 != 0 {
-            f.set_permissions(fs::Permissions::from_mode(0o600))?;
-        }
-    }
-    Ok(f)
-}
-
-/// Exclusive advisory lock held for the life of the value (Unix `flock`; no-op elsewhere). It
-/// holds a duplicate of the handle: `flock` locks belong to the shared open file description.
 /// Exclusive advisory lock on the log (Unix `flock`; no-op elsewhere), released on drop. It
 /// borrows the descriptor instead of duplicating it: one syscall to take, one to release.
 struct FileLock<'f> {
@@ -911,10 +1285,31 @@ struct FileLock<'f> {
 }
 
 impl<'f> FileLock<'f> {
-    fn exclusive(file: &'f File) -> io::Result<FileLock<'f>> {
+    /// Takes the lock, waiting at most `timeout` for another holder: `None` when it is still
+    /// held then. A process that keeps the lock must not stall every gateway forever.
+    fn exclusive(file: &'f File, timeout: Duration) -> io::Result<Option<FileLock<'f>>> {
         #[cfg(unix)]
-        rustix::fs::flock(file, rustix::fs::FlockOperation::LockExclusive)?;
-        Ok(FileLock { file })
+        {
+            use rustix::fs::{FlockOperation, flock};
+            let start = Instant::now();
+            let mut pause = Duration::from_micros(200);
+            loop {
+                match flock(file, FlockOperation::NonBlockingLockExclusive) {
+                    Ok(()) => break,
+                    Err(rustix::io::Errno::WOULDBLOCK) | Err(rustix::io::Errno::INTR) => {}
+                    Err(e) => return Err(e.into()),
+                }
+                let waited = start.elapsed();
+                if waited >= timeout {
+                    return Ok(None);
+                }
+                std::thread::sleep(pause.min(timeout - waited));
+                pause = (pause * 2).min(Duration::from_millis(20));
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = timeout;
+        Ok(Some(FileLock { file }))
     }
 }
 

@@ -17,4 +17,5 @@ pub mod taint;
 pub mod chain;
 pub mod hook;
 pub mod queue;
+pub mod state;
 pub mod wrap;

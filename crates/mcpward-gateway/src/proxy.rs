@@ -40,6 +40,9 @@ pub struct RunOptions {
     pub policy_file: Option<PathBuf>,
     /// Audit log file; `None` writes no log (tests only: the binary always passes one).
     pub log_path: Option<PathBuf>,
+    /// Keyed mode: every record and the head carry an HMAC under this key
+    /// ([`crate::chain::LogKey`]).
+    pub log_key: Option<crate::chain::LogKey>,
     /// Where the approval queue lives (`mcpward approve` reads the same directory).
     pub state_dir: PathBuf,
     /// Variables mcpward adds to the server's environment.
@@ -71,6 +74,7 @@ impl std::fmt::Debug for RunOptions {
             .field("identity", &self.identity)
             .field("policy_file", &self.policy_file)
             .field("log_path", &self.log_path)
+            .field("log_key", &self.log_key.as_ref().map(|_| "<redacted>"))
             .field("state_dir", &self.state_dir)
             .field("env", &self.env)
             .field("secret_env", &secret_names)
@@ -96,6 +100,7 @@ impl RunOptions {
             policy: Policy::read_only(),
             policy_file: None,
             log_path: None,
+            log_key: None,
             state_dir: crate::queue::default_state_dir(),
             env: Vec::new(),
             secret_env: Vec::new(),

@@ -33,6 +33,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
 
+use crate::state;
+
 /// How often a gateway with waiting calls lists the queue directory for their decisions (one
 /// listing for all of them).
 pub const POLL_INTERVAL: Duration = Duration::from_millis(50);
@@ -145,6 +147,8 @@ pub enum QueueError {
     UnknownId { id: String, dir: PathBuf },
     #[error("approval `{id}` was already answered")]
     AlreadyAnswered { id: String },
+    #[error("approval queue {0}")]
+    State(#[from] state::StateError),
     #[error("approval queue {}: cannot {action}: {error}", path.display())]
     Io {
         path: PathBuf,
@@ -186,10 +190,13 @@ pub struct ApprovalQueue {
 }
 
 impl ApprovalQueue {
-    /// Opens (creating with mode 0700) `<state_dir>/approvals`.
+    /// Opens (creating with mode 0700) `<state_dir>/approvals`. Refuses a state or queue
+    /// directory that another user could write ([`crate::state::check_dir_meta`]): whoever can
+    /// write there can approve calls.
     pub fn open(state_dir: &Path) -> io::Result<ApprovalQueue> {
         let dir = queue_dir(state_dir);
-        crate::chain::create_private_dir(&dir)?;
+        state::private_dir(state_dir)?;
+        state::private_dir(&dir)?;
         Ok(ApprovalQueue {
             dir,
             waiters: Arc::default(),
@@ -466,9 +473,13 @@ pub fn default_state_dir() -> PathBuf {
 }
 
 /// Requests waiting for an answer, oldest first. Removes expired requests and orphaned decisions
-/// on the way. A missing queue directory means nothing is pending.
+/// on the way. A missing queue directory means nothing is pending; one another user could write
+/// is refused.
 pub fn pending(state_dir: &Path) -> io::Result<Vec<ApprovalRequest>> {
     let dir = queue_dir(state_dir);
+    if !state::check_private_dir(state_dir)? || !state::check_private_dir(&dir)? {
+        return Ok(Vec::new());
+    }
     let entries = match fs::read_dir(&dir) {
         Ok(e) => e,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -533,6 +544,10 @@ fn answer(state_dir: &Path, id: &str, decision: StoredDecision) -> Result<(), Qu
         id: id.clone(),
         dir: dir.clone(),
     };
+    // A decision written into a directory others can write could be replaced before it is read.
+    if !state::check_private_dir(state_dir)? || !state::check_private_dir(&dir)? {
+        return Err(unknown());
+    }
     match read_request(&req_path) {
         Ok(stored) if stored.expires_unix >= now_unix() => {}
         Ok(_) => return Err(unknown()),

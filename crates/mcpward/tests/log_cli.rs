@@ -240,3 +240,55 @@ fn show_without_a_log_says_where_it_looked() {
         error: no audit log at <home>/state/mcpward/audit.jsonl: `mcpward run` writes it there; pass --log FILE to read another one
     "#);
 }
+
+#[test]
+fn verify_reports_a_session_that_continued_after_the_log_was_cut() {
+    let home = home_with_log();
+    let path = log_path(home.path());
+    let original = std::fs::read_to_string(&path).unwrap();
+    let kept: Vec<&str> = original.lines().take(2).collect();
+    std::fs::write(&path, format!("{}\n", kept.join("\n"))).unwrap();
+    let mut log = AuditLog::open(&path, "sess-2").unwrap();
+    log.append(&record("github", "list_issues", "allow"), false)
+        .unwrap();
+    let out = mcpward(home.path(), &["log", "verify"]);
+    let shown = text(&out, home.path());
+    assert_eq!(out.status.code(), Some(1), "{shown}");
+    assert!(
+        shown.contains("audit.jsonl:3: TAMPERED (chain-break)"),
+        "{shown}"
+    );
+    assert!(shown.contains("the head names seq 4"), "{shown}");
+}
+
+#[test]
+fn verify_with_the_key_checks_every_record_mac() {
+    let home = tempfile::tempdir().unwrap();
+    let key_path = home.path().join("keys/audit.key");
+    let key = mcpward_gateway::chain::LogKey::load_or_create(&key_path).unwrap();
+    let path = log_path(home.path());
+    let mut log = AuditLog::open(&path, "sess-1").unwrap().with_key(Some(key));
+    log.append(&record("filesystem", "read_file", "allow"), false)
+        .unwrap();
+    let key_arg = key_path.to_str().unwrap();
+    let out = mcpward(home.path(), &["log", "verify", "--key", key_arg]);
+    let shown = text(&out, home.path());
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(
+        shown.contains("every record's MAC matches the key"),
+        "{shown}"
+    );
+    let out = mcpward(home.path(), &["log", "verify"]);
+    let shown = text(&out, home.path());
+    assert!(shown.contains("pass --key FILE"), "{shown}");
+    // Another key (a forger's) does not verify.
+    let other = home.path().join("keys/other.key");
+    mcpward_gateway::chain::LogKey::load_or_create(&other).unwrap();
+    let out = mcpward(
+        home.path(),
+        &["log", "verify", "--key", other.to_str().unwrap()],
+    );
+    let shown = text(&out, home.path());
+    assert_eq!(out.status.code(), Some(1), "{shown}");
+    assert!(shown.contains("TAMPERED (mac)"), "{shown}");
+}

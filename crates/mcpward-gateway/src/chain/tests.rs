@@ -1,3 +1,6 @@
+use std::fs::OpenOptions;
+use std::time::{Duration, Instant};
+
 use super::*;
 
 fn rec(n: u32) -> Record {
@@ -198,18 +201,80 @@ fn rewritten_log_that_disagrees_with_the_head_is_detected() {
 }
 
 #[test]
-fn head_lagging_after_a_crash_is_accepted() {
+fn head_lagging_after_a_crash_between_records_and_head_is_accepted() {
     let (_dir, path) = log_with(3);
     let l = lines(&path);
     let second: StoredRecord = serde_json::from_str(&l[1]).unwrap();
+    let third: StoredRecord = serde_json::from_str(&l[2]).unwrap();
+    // What the writer leaves when killed after writing record 3 but before the head's final
+    // update: the head still names seq 2 and announces seq 3.
     let head = Head {
         seq: 2,
         hash: second.hash,
+        next_seq: Some(3),
+        next_hash: Some(third.hash),
+        mac: None,
     };
     write_head(&head_path(&path), &head, false).unwrap();
     let report = verify(&path).unwrap();
     assert!(report.is_intact(), "{report:?}");
     assert_eq!(report.head_seq, Some(2));
+    // The next session continues without a chain-break.
+    let mut log = AuditLog::open(&path, "s2").unwrap();
+    log.append(&rec(4), false).unwrap();
+    let report = verify(&path).unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!(report.records, 4);
+}
+
+#[test]
+fn forged_record_appended_after_the_head_fails_verify() {
+    let (_dir, path) = log_with(3);
+    let mut l = lines(&path);
+    // A forger appends a record chained to the last one, with the right seq and hash, but
+    // leaves the head alone.
+    let last: StoredRecord = serde_json::from_str(&l[2]).unwrap();
+    let forged = l[2]
+        .replace(
+            &format!("\"prev\":\"{}\"", last.prev),
+            &format!("\"prev\":\"{}\"", last.hash),
+        )
+        .replace("\"seq\":3,", "\"seq\":4,")
+        .replace("tool_3", "tool_forged");
+    l.push(rehash(&forged));
+    write_lines(&path, &l);
+    let t = tamper(&path);
+    assert_eq!((t.line, t.kind), (4, TamperKind::PastHead), "{t:?}");
+}
+
+#[test]
+fn truncated_then_appended_log_fails_verify() {
+    let (_dir, path) = log_with(5);
+    let mut l = lines(&path);
+    l.truncate(3);
+    write_lines(&path, &l);
+    // A later session appends: it must not silently re-chain over the cut.
+    let mut log = AuditLog::open(&path, "s2").unwrap();
+    log.append(&rec(6), false).unwrap();
+    log.append(&rec(7), false).unwrap();
+    let t = tamper(&path);
+    assert_eq!((t.line, t.kind), (4, TamperKind::ChainBreak), "{t:?}");
+    assert!(t.reason.contains("the head names seq 5"), "{}", t.reason);
+    let all = read(&path, &Filter::default()).unwrap();
+    assert_eq!(all[3].method, CHAIN_BREAK);
+    assert_eq!(all[3].server, LOG_SERVER);
+}
+
+#[test]
+fn rewritten_tail_then_appended_fails_verify() {
+    let (_dir, path) = log_with(3);
+    let mut l = lines(&path);
+    l[2] = rehash(&l[2].replace("tool_3", "tool_X"));
+    write_lines(&path, &l);
+    let mut log = AuditLog::open(&path, "s2").unwrap();
+    log.append(&rec(4), false).unwrap();
+    let t = tamper(&path);
+    assert_eq!((t.line, t.kind), (4, TamperKind::ChainBreak), "{t:?}");
 }
 
 /// Simulates `kill -9` in the middle of a write: half a record, no newline.
@@ -239,11 +304,52 @@ fn appending_after_a_torn_line_chains_from_the_last_complete_record() {
     let report = verify(&path).unwrap();
     assert!(report.is_intact(), "{report:?}");
     assert_eq!(report.torn_lines, [4]);
-    assert_eq!(report.records, 5);
+    // The three records, the gateway's `torn-line` event, then the two new ones.
+    assert_eq!(report.records, 6);
     let all = read(&path, &Filter::default()).unwrap();
-    assert_eq!(all.len(), 5);
+    assert_eq!(all.len(), 6);
+    assert_eq!(all[3].method, TORN_LINE);
     assert_eq!(all[3].prev, all[2].hash);
     assert_eq!(all[3].line, 5);
+    assert_eq!(all[4].prev, all[3].hash);
+}
+
+#[test]
+fn fake_crash_fragment_mid_log_fails_verify() {
+    let (_dir, path) = log_with(4);
+    let mut l = lines(&path);
+    // A cut-off record inserted between two records that still chain: no crash does that.
+    let fragment = l[1][..l[1].len() / 2].to_string();
+    l.insert(2, fragment);
+    write_lines(&path, &l);
+    let t = tamper(&path);
+    assert_eq!((t.line, t.kind), (3, TamperKind::Edited), "{t:?}");
+    assert!(t.reason.contains("torn-line"), "{}", t.reason);
+}
+
+#[test]
+fn fake_crash_fragment_at_the_end_with_a_newline_fails_verify() {
+    let (_dir, path) = log_with(2);
+    let mut l = lines(&path);
+    let fragment = l[1][..l[1].len() / 2].to_string();
+    l.push(fragment);
+    write_lines(&path, &l);
+    let t = tamper(&path);
+    assert_eq!((t.line, t.kind), (3, TamperKind::Edited), "{t:?}");
+}
+
+#[test]
+fn torn_line_event_must_name_the_fragment_it_accounts_for() {
+    let (_dir, path) = log_with(3);
+    tear(&path);
+    let mut log = AuditLog::open(&path, "s2").unwrap();
+    log.append(&rec(4), false).unwrap();
+    // Swap the fragment for another one: the event's digest no longer matches.
+    let mut l = lines(&path);
+    l[3] = l[3][..l[3].len() - 3].to_string();
+    write_lines(&path, &l);
+    let t = tamper(&path);
+    assert_eq!((t.line, t.kind), (4, TamperKind::Edited), "{t:?}");
 }
 
 #[test]
@@ -270,14 +376,174 @@ fn garbage_replacing_a_record_is_an_edit_not_a_crash() {
 }
 
 #[test]
-fn damaged_last_record_stops_open_instead_of_restarting_the_chain() {
+fn garbage_line_does_not_stop_a_new_session() {
     let (_dir, path) = log_with(2);
+    // Another program writes one line of junk into the log.
+    let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+    f.write_all(b"not a record\n").unwrap();
+    drop(f);
+    let mut log = AuditLog::open(&path, "s2").unwrap();
+    log.append(&rec(3), true).unwrap();
+    let all = read(&path, &Filter::default()).unwrap();
+    assert_eq!(all.len(), 4, "{all:?}");
+    assert_eq!(all[2].method, CHAIN_BREAK);
+    assert!(
+        all[2].detail.as_deref().unwrap().contains("line 3"),
+        "{:?}",
+        all[2].detail
+    );
+    assert_eq!(all[3].tool.as_deref(), Some("tool_3"));
+    assert_eq!(all[3].prev, all[2].hash);
+    // `verify` reports the junk itself.
+    let t = tamper(&path);
+    assert_eq!((t.line, t.kind), (3, TamperKind::Edited), "{t:?}");
+}
+
+#[test]
+fn garbage_written_between_two_appends_of_a_running_session_is_recorded_not_fatal() {
+    let (_dir, path) = log_with(1);
+    let mut log = AuditLog::open(&path, "s2").unwrap();
+    log.append(&rec(2), false).unwrap();
+    fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap()
+        .write_all(b"{\"v\":1,\"junk\":true}\n")
+        .unwrap();
+    log.append(&rec(3), false).unwrap();
+    let all = read(&path, &Filter::default()).unwrap();
+    let methods: Vec<&str> = all.iter().map(|r| r.method.as_str()).collect();
+    assert_eq!(
+        methods,
+        ["tools/call", "tools/call", CHAIN_BREAK, "tools/call"]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn lock_held_by_another_process_bounds_the_wait_and_writes_nothing() {
+    let (_dir, path) = log_with(1);
+    // `flock` locks belong to an open file description: a second open of the file holds the
+    // lock exactly as another process would.
+    let holder = File::open(&path).unwrap();
+    rustix::fs::flock(&holder, rustix::fs::FlockOperation::LockExclusive).unwrap();
+    let mut log = AuditLog::open(&path, "s2").unwrap();
+    log.set_lock_timeout(Duration::from_millis(100));
+    let before = fs::read(&path).unwrap();
+    let start = Instant::now();
+    let err = log.append(&rec(2), true).unwrap_err();
+    let waited = start.elapsed();
+    assert!(matches!(err, LogError::Locked { .. }), "{err}");
+    assert!(waited >= Duration::from_millis(100), "{waited:?}");
+    assert!(waited < Duration::from_secs(2), "{waited:?}");
+    assert!(err.to_string().contains("refused"), "{err}");
+    assert_eq!(fs::read(&path).unwrap(), before);
+    // Once the holder lets go, the same log appends again.
+    drop(holder);
+    log.append(&rec(2), true).unwrap();
+    assert!(verify(&path).unwrap().is_intact());
+}
+
+fn key() -> LogKey {
+    LogKey::from_bytes(&[7u8; 32]).unwrap()
+}
+
+/// A keyed log of `n` records.
+fn keyed_log_with(n: u32) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let mut log = AuditLog::open(&path, "s1").unwrap().with_key(Some(key()));
+    for i in 1..=n {
+        log.append(&rec(i), false).unwrap();
+    }
+    (dir, path)
+}
+
+#[test]
+fn keyed_log_verifies_with_its_key() {
+    let (_dir, path) = keyed_log_with(3);
+    let report = verify_keyed(&path, Some(&key())).unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert!(report.keyed);
+    // Without the key the chain still verifies, and the report says what was not checked.
+    let report = verify(&path).unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!(report.unchecked_macs, 3);
+}
+
+#[test]
+fn keyed_mode_detects_a_consistent_rewrite_of_log_and_head() {
+    let (dir, path) = keyed_log_with(3);
+    // A forger without the key rewrites record 2, re-chains everything after it and writes a
+    // matching head: the unkeyed checks pass.
     let mut l = lines(&path);
-    l[1] = l[1].replace("tool_2", "tool_X");
+    let mut prev = serde_json::from_str::<StoredRecord>(&l[0]).unwrap().hash;
+    for (i, line) in l.iter_mut().enumerate().skip(1) {
+        let r: StoredRecord = serde_json::from_str(line).unwrap();
+        let mut edited = line.replace(&r.prev, &prev);
+        if i == 1 {
+            edited = edited.replace("\"decision\":\"deny\"", "\"decision\":\"allow\"");
+        }
+        *line = rehash(&edited);
+        prev = serde_json::from_str::<StoredRecord>(line).unwrap().hash;
+    }
     write_lines(&path, &l);
-    let err = AuditLog::open(&path, "s2").unwrap_err();
-    assert!(matches!(err, LogError::Corrupt { .. }), "{err}");
-    assert!(err.to_string().contains("mcpward log verify"), "{err}");
+    fs::remove_file(head_path(&path)).unwrap();
+    let head = Head {
+        seq: 3,
+        hash: prev,
+        ..Head::default()
+    };
+    write_head(&head_path(&path), &head, false).unwrap();
+    assert!(
+        verify(&path).unwrap().is_intact(),
+        "the unkeyed chain cannot see it"
+    );
+    let t = verify_keyed(&path, Some(&key())).unwrap().tamper.unwrap();
+    assert_eq!((t.line, t.kind), (2, TamperKind::Mac), "{t:?}");
+    drop(dir);
+}
+
+#[test]
+fn keyed_mode_detects_truncation_with_a_forged_head() {
+    let (_dir, path) = keyed_log_with(4);
+    let mut l = lines(&path);
+    l.truncate(2);
+    let last: StoredRecord = serde_json::from_str(&l[1]).unwrap();
+    write_lines(&path, &l);
+    let head = Head {
+        seq: 2,
+        hash: last.hash,
+        ..Head::default()
+    };
+    write_head(&head_path(&path), &head, false).unwrap();
+    let t = verify_keyed(&path, Some(&key())).unwrap().tamper.unwrap();
+    assert_eq!(t.kind, TamperKind::Head, "{t:?}");
+}
+
+#[test]
+fn keyed_verify_of_an_unkeyed_log_fails() {
+    let (_dir, path) = log_with(1);
+    let t = verify_keyed(&path, Some(&key())).unwrap().tamper.unwrap();
+    assert_eq!((t.line, t.kind), (1, TamperKind::Mac), "{t:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn key_file_is_created_private_and_read_back() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keys/audit.key");
+    let made = LogKey::load_or_create(&path).unwrap();
+    assert_eq!(
+        fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(LogKey::load(&path).unwrap(), made);
+    assert_eq!(format!("{made:?}"), "LogKey(<redacted>)");
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+    let err = LogKey::load(&path).unwrap_err();
+    assert!(err.to_string().contains("others can read the key"), "{err}");
 }
 
 #[cfg(unix)]
@@ -518,4 +784,49 @@ fn forged_last_seq_at_the_maximum_is_an_error_not_a_panic() {
     let err = log.append(&rec(2), false).unwrap_err();
     assert!(matches!(err, LogError::Corrupt { .. }), "{err}");
     assert!(err.to_string().contains("mcpward log verify"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinked_audit_log_is_refused_and_its_target_untouched() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("bashrc");
+    fs::write(&target, "export PATH\n").unwrap();
+    fs::set_permissions(&target, fs::Permissions::from_mode(0o644)).unwrap();
+    let path = dir.path().join("audit.jsonl");
+    std::os::unix::fs::symlink(&target, &path).unwrap();
+    let err = AuditLog::open(&path, "s").unwrap_err();
+    assert!(err.to_string().contains("symbolic link"), "{err}");
+    assert_eq!(fs::read_to_string(&target).unwrap(), "export PATH\n");
+    assert_eq!(
+        fs::metadata(&target).unwrap().permissions().mode() & 0o777,
+        0o644
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinked_head_file_is_refused_and_its_target_not_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let elsewhere = dir.path().join("created-elsewhere");
+    std::os::unix::fs::symlink(&elsewhere, head_path(&path)).unwrap();
+    let mut log = AuditLog::open(&path, "s").unwrap();
+    let err = log.append(&rec(1), false).unwrap_err();
+    assert!(err.to_string().contains("symbolic link"), "{err}");
+    assert!(!elsewhere.exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn log_in_a_world_writable_directory_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let shared = dir.path().join("state");
+    fs::create_dir(&shared).unwrap();
+    fs::set_permissions(&shared, fs::Permissions::from_mode(0o777)).unwrap();
+    let err = AuditLog::open(&shared.join("audit.jsonl"), "s").unwrap_err();
+    assert!(err.to_string().contains("chmod 700"), "{err}");
+    assert!(!shared.join("audit.jsonl").exists());
 }

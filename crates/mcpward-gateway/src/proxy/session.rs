@@ -141,7 +141,7 @@ where
     let session_id = new_session_id();
     let log = match &opts.log_path {
         Some(path) => Some(
-            AuditWriter::start(AuditLog::open(path, &session_id)?)
+            AuditWriter::start(AuditLog::open(path, &session_id)?.with_key(opts.log_key.clone()))
                 .map_err(GatewayError::Runtime)?,
         ),
         None => None,

@@ -469,3 +469,38 @@ async fn waiting_calls_share_one_directory_listing_and_read_only_answered_decisi
     }
     panic!("the scan kept running with nothing waiting");
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn world_writable_queue_dir_created_beforehand_cannot_approve_calls() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    // Another user prepared the queue directory, open to everyone, before mcpward first ran.
+    let queue = queue_dir(dir.path());
+    fs::create_dir(&queue).unwrap();
+    fs::set_permissions(&queue, fs::Permissions::from_mode(0o777)).unwrap();
+    let err = ApprovalQueue::open(dir.path()).unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::PermissionDenied);
+    assert!(err.to_string().contains("chmod 700"), "{err}");
+    assert!(pending(dir.path()).is_err());
+    let err = approve(
+        dir.path(),
+        "abcdef",
+        ApprovalScope::Once,
+        AnswerSource::Terminal,
+    )
+    .unwrap_err();
+    assert!(matches!(err, QueueError::State(_)), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn world_writable_state_dir_is_refused_for_the_queue() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("mcpward");
+    fs::create_dir(&state).unwrap();
+    fs::set_permissions(&state, fs::Permissions::from_mode(0o777)).unwrap();
+    let err = ApprovalQueue::open(&state).unwrap_err();
+    assert!(err.to_string().contains(&*state.to_string_lossy()), "{err}");
+}

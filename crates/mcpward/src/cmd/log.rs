@@ -4,6 +4,8 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
+
 use mcpward_gateway::chain::{self, Filter, StoredRecord};
 
 #[derive(Debug, clap::Args)]
@@ -39,6 +41,10 @@ pub enum LogCommand {
         /// Audit log file [default: $XDG_STATE_HOME/mcpward/audit.jsonl].
         #[arg(long, value_name = "FILE", env = "MCPWARD_LOG")]
         log: Option<PathBuf>,
+        /// Also check every record's HMAC with the key the gateway wrote them with
+        /// (`mcpward run --log-key`).
+        #[arg(long, value_name = "FILE", env = "MCPWARD_LOG_KEY")]
+        key: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
@@ -72,10 +78,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             show(&records, format)?;
             Ok(ExitCode::SUCCESS)
         }
-        LogCommand::Verify { log, format } => {
+        LogCommand::Verify { log, key, format } => {
             let path = log.unwrap_or_else(chain::default_log_path);
             ensure_exists(&path)?;
-            let report = chain::verify(&path)?;
+            let key = key
+                .map(|k| chain::LogKey::load(&k))
+                .transpose()
+                .context("cannot use the audit log key (--key)")?;
+            let report = chain::verify_keyed(&path, key.as_ref())?;
             let mut out = anstream::stdout();
             match format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
@@ -98,6 +108,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                             kind_name(t.kind),
                             t.reason
                         )?,
+                    }
+                    if report.keyed && report.is_intact() {
+                        writeln!(out, "{shown}: every record's MAC matches the key")?;
+                    } else if report.unchecked_macs > 0 {
+                        writeln!(
+                            out,
+                            "{shown}: note: {} record(s) carry a MAC that was not checked; pass --key FILE to check them",
+                            report.unchecked_macs
+                        )?;
                     }
                     for line in &report.torn_lines {
                         writeln!(

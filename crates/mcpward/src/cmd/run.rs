@@ -24,6 +24,11 @@ pub struct Args {
     /// Audit log file (default: `audit.jsonl` in the state directory).
     #[arg(long, value_name = "FILE", env = "MCPWARD_LOG")]
     pub log: Option<PathBuf>,
+    /// Keyed audit log: sign every record with HMAC-SHA256 under the key in FILE (created, 0600,
+    /// when missing). Keep it where the agent and the servers cannot read it; `mcpward log
+    /// verify --key FILE` checks the signatures.
+    #[arg(long, value_name = "FILE", env = "MCPWARD_LOG_KEY")]
+    pub log_key: Option<PathBuf>,
     /// Directory for the approval queue and the default log (`mcpward approve` must use the same).
     #[arg(long, value_name = "DIR", env = "MCPWARD_STATE_DIR")]
     pub state_dir: Option<PathBuf>,
@@ -65,6 +70,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.log
             .unwrap_or_else(|| opts.state_dir.join("audit.jsonl")),
     );
+    if let Some(key) = &args.log_key {
+        opts.log_key = Some(
+            mcpward_gateway::chain::LogKey::load_or_create(key)
+                .context("cannot use the audit log key (--log-key)")?,
+        );
+    }
     // Directories given to the server are its roots (the filesystem server's allowed paths).
     // Relative ones (`.`) resolve against the working directory the server inherits.
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
