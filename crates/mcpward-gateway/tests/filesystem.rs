@@ -463,3 +463,97 @@ async fn relative_deny_glob_holds_under_roots_the_client_declares() {
     assert!(fine.exists());
     s.finish().await;
 }
+
+#[tokio::test]
+async fn directory_swapped_for_a_link_while_the_person_decides_is_refused_after_approval() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::create_dir_all(root.join("notes")).unwrap();
+    std::fs::create_dir_all(root.join("secret")).unwrap();
+    let mut opts = fs_options(&root, &root.join(".state"));
+    opts.policy = mcpward_policy::Policy::parse(
+        "[defaults]\nmode = \"allow\"\napproval_timeout_secs = 20\n\
+         [[rule]]\ntool = \"write_file\"\nwhen = { path = \"secret/**\" }\naction = \"deny\"\nreason = \"never in secret\"\n\
+         [[rule]]\ntool = \"write_file\"\nwhen = { path = \"notes/**\" }\naction = \"ask\"\nreason = \"notes need a look\"\n",
+        std::path::Path::new("policy.toml"),
+    )
+    .unwrap();
+    let mut s = start(opts);
+    s.client.initialize(json!({})).await.unwrap();
+    s.client.list_tools().await.unwrap();
+    let swap_root = root.clone();
+    let answer = common::answer_queue_after(
+        &root.join(".state"),
+        Some(mcpward_gateway::queue::ApprovalScope::Once),
+        Box::new(move || {
+            // The person reads "notes/todo.txt"; meanwhile notes/ becomes a link to secret/.
+            std::fs::remove_dir(swap_root.join("notes")).unwrap();
+            std::os::unix::fs::symlink(swap_root.join("secret"), swap_root.join("notes")).unwrap();
+        }),
+    );
+    let resp = s
+        .client
+        .call_tool(
+            "write_file",
+            json!({"path": root.join("notes/todo.txt"), "content": "x"}),
+        )
+        .await
+        .unwrap();
+    answer.join().unwrap();
+    assert!(is_error(&resp), "{resp}");
+    assert!(
+        response_text(&resp).contains("changed while waiting"),
+        "{resp}"
+    );
+    assert!(
+        !root.join("secret/todo.txt").exists(),
+        "the approved write was redirected into the denied directory"
+    );
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn session_approval_does_not_cover_a_call_a_sharper_ask_rule_governs() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::create_dir_all(root.join("deploy")).unwrap();
+    let mut opts = fs_options(&root, &root.join(".state"));
+    opts.policy = mcpward_policy::Policy::parse(
+        "[defaults]\nmode = \"allow\"\napproval_timeout_secs = 1\n\
+         [[rule]]\ntool = \"write_file\"\nwhen = { path = \"deploy/**\" }\naction = \"ask\"\nreason = \"deploy scripts run in production\"\n\
+         [[rule]]\ntool = \"write_file\"\naction = \"ask\"\nreason = \"writes need a look\"\n",
+        std::path::Path::new("policy.toml"),
+    )
+    .unwrap();
+    let mut s = start(opts);
+    s.client.initialize(json!({})).await.unwrap();
+    s.client.list_tools().await.unwrap();
+    let answer = answer_queue_with(
+        &root.join(".state"),
+        Some(mcpward_gateway::queue::ApprovalScope::Session),
+    );
+    let resp = s
+        .client
+        .call_tool("write_file", json!({"path": root.join("notes.txt"), "content": "x"}))
+        .await
+        .unwrap();
+    answer.join().unwrap();
+    assert!(!is_error(&resp), "{resp}");
+    // Covered by the session approval: the same rule asks.
+    let resp = s
+        .client
+        .call_tool("write_file", json!({"path": root.join("more.txt"), "content": "y"}))
+        .await
+        .unwrap();
+    assert!(!is_error(&resp), "{resp}");
+    // Not covered: the deploy rule asks a different question, and nobody answers it.
+    let target = root.join("deploy/run.sh");
+    let resp = s
+        .client
+        .call_tool("write_file", json!({"path": target, "content": "rm -rf /"}))
+        .await
+        .unwrap();
+    assert!(is_error(&resp), "{resp}");
+    assert!(!target.exists());
+    s.finish().await;
+}

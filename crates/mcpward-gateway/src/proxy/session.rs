@@ -82,6 +82,10 @@ struct ApprovalDone {
     elicitation: Option<IdKey>,
     frame: Vec<u8>,
     tool: String,
+    /// The arguments as sent, judged again once the person has answered.
+    args: Value,
+    /// The decision the person was asked about.
+    decision: Decision,
     untrusted: bool,
     durable: bool,
     args_digest: String,
@@ -126,7 +130,9 @@ struct Gateway {
     tools: HashMap<String, ToolInfo>,
     client_elicitation: bool,
     taint: Taint,
-    session_approved: HashSet<String>,
+    /// Tools approved for the rest of the session, each with the rule that asked: a call that a
+    /// different (sharper) rule asks about is a new question.
+    session_approved: HashSet<(String, String)>,
 }
 
 pub(super) async fn run_session<R, W>(
@@ -530,66 +536,12 @@ impl Gateway {
                 return;
             }
         };
-        let info = self.tools.get(&tool);
-        let annotations = info.and_then(|i| i.annotations.as_ref());
-        let description = info.and_then(|i| i.description.as_deref());
-        let trusted = self.policy.defaults.trusts(&self.server);
-        let package = self.identity.as_ref().map(|i| i.key());
-        let read_only = knowledge::read_only_proof(package, &tool, annotations, trusted, false);
-        let facts = ToolFacts {
-            // Curated knowledge vouches for a well-known server's tools as trust would.
-            kind: tool_kind(
-                &tool,
-                description,
-                annotations,
-                trusted || read_only.is_proof(),
-            ),
-            read_only,
-            session_tainted: self.taint.is_tainted(),
-            roots: self.all_roots(),
-            // What the server will coerce arguments into: matchers judge those readings too.
-            input_schema: info.and_then(|i| i.definition.get("inputSchema").cloned()),
-        };
-        let untrusted = taint::reads_untrusted(
-            annotations
-                .and_then(|a| a.get("openWorldHint"))
-                .and_then(Value::as_bool),
-            knowledge::reads_untrusted(&tool, annotations),
-        );
-        let durable =
-            facts.kind.has_side_effects() || facts.kind == mcpward_policy::ToolKind::Unknown;
-        // Path matchers see where the arguments really point (symlinks resolved); the frame
-        // forwarded to the server is not changed.
-        // When a symlink changed an argument, every reading is judged and the strictest wins.
-        let evaluate = |arguments: &Value, roots: &[std::path::PathBuf]| {
-            let facts = ToolFacts {
-                roots: roots.to_vec(),
-                ..facts.clone()
-            };
-            self.policy.evaluate(&Call {
-                server: &self.server,
-                tool: &tool,
-                arguments,
-                facts: &facts,
-            })
-        };
-        let mut decision = evaluate(&args, &facts.roots);
-        // Only argument matchers look at values; without them there is nothing to resolve.
-        if self.policy_reads_arguments {
-            // A relative path is tried against each root in turn by the server (the reference
-            // filesystem server takes the first under which it lands inside a root): judge it
-            // as resolved against every one, and the strictest decision wins.
-            for first in 0..facts.roots.len().max(1) {
-                let mut roots = facts.roots.clone();
-                if first > 0 {
-                    roots.swap(0, first);
-                    decision = crate::paths::stricter(decision, evaluate(&args, &roots));
-                }
-                for reading in crate::paths::readings(&args, &roots) {
-                    decision = crate::paths::stricter(decision, evaluate(&reading, &roots));
-                }
-            }
-        }
+        let Judged {
+            mut decision,
+            facts,
+            untrusted,
+            durable,
+        } = self.judge(&tool, &args);
         let masked = approval::mask_arguments(&args, &self.redactor);
         let digest = chain::args_digest(&masked);
         let mut approver = None;
@@ -602,7 +554,9 @@ impl Gateway {
         if decision.action == Action::Ask
             && decision.source != DecisionSource::Taint
             && !taint_guards
-            && self.session_approved.contains(&tool)
+            && self
+                .session_approved
+                .contains(&(tool.clone(), decision.rule_label()))
         {
             decision.action = Action::Allow;
             approver = Some("approved earlier in this session".to_owned());
@@ -662,6 +616,7 @@ impl Gateway {
                     id,
                     frame: bytes,
                     tool,
+                    args,
                     masked,
                     digest,
                     decision,
@@ -674,11 +629,84 @@ impl Gateway {
         }
     }
 
+    /// The policy's decision on `tool` called with `args`, with the facts it was made on.
+    /// Called when the call arrives and again after a person answered (the files a path names
+    /// may have changed meanwhile).
+    fn judge(&self, tool: &str, args: &Value) -> Judged {
+        let info = self.tools.get(tool);
+        let annotations = info.and_then(|i| i.annotations.as_ref());
+        let description = info.and_then(|i| i.description.as_deref());
+        let trusted = self.policy.defaults.trusts(&self.server);
+        let package = self.identity.as_ref().map(|i| i.key());
+        let read_only = knowledge::read_only_proof(package, tool, annotations, trusted, false);
+        let facts = ToolFacts {
+            // Curated knowledge vouches for a well-known server's tools as trust would.
+            kind: tool_kind(
+                tool,
+                description,
+                annotations,
+                trusted || read_only.is_proof(),
+            ),
+            read_only,
+            session_tainted: self.taint.is_tainted(),
+            roots: self.all_roots(),
+            // What the server will coerce arguments into: matchers judge those readings too.
+            input_schema: info.and_then(|i| i.definition.get("inputSchema").cloned()),
+        };
+        let untrusted = taint::reads_untrusted(
+            annotations
+                .and_then(|a| a.get("openWorldHint"))
+                .and_then(Value::as_bool),
+            knowledge::reads_untrusted(tool, annotations),
+        );
+        let durable =
+            facts.kind.has_side_effects() || facts.kind == mcpward_policy::ToolKind::Unknown;
+        // Path matchers see where the arguments really point (symlinks resolved); the frame
+        // forwarded to the server is not changed.
+        // When a symlink changed an argument, every reading is judged and the strictest wins.
+        let evaluate = |arguments: &Value, roots: &[std::path::PathBuf]| {
+            let facts = ToolFacts {
+                roots: roots.to_vec(),
+                ..facts.clone()
+            };
+            self.policy.evaluate(&Call {
+                server: &self.server,
+                tool,
+                arguments,
+                facts: &facts,
+            })
+        };
+        let mut decision = evaluate(args, &facts.roots);
+        // Only argument matchers look at values; without them there is nothing to resolve.
+        if self.policy_reads_arguments {
+            // A relative path is tried against each root in turn by the server (the reference
+            // filesystem server takes the first under which it lands inside a root): judge it
+            // as resolved against every one, and the strictest decision wins.
+            for first in 0..facts.roots.len().max(1) {
+                let mut roots = facts.roots.clone();
+                if first > 0 {
+                    roots.swap(0, first);
+                    decision = crate::paths::stricter(decision, evaluate(args, &roots));
+                }
+                for reading in crate::paths::readings(args, &roots) {
+                    decision = crate::paths::stricter(decision, evaluate(&reading, &roots));
+                }
+            }
+        }
+        Judged {
+            decision,
+            facts,
+            untrusted,
+            durable,
+        }
+    }
+
     async fn ask(&mut self, cx: AskContext) {
         let AskContext {
             id,
             frame,
             tool,
+            args,
             masked,
             digest,
             decision,
@@ -706,6 +734,8 @@ impl Gateway {
             elicitation: None,
             frame,
             tool: tool.clone(),
+            args,
+            decision: decision.clone(),
             untrusted,
             durable,
             args_digest: digest.clone(),
@@ -927,18 +957,40 @@ impl Gateway {
             tool: Some(done.tool.clone()),
             args_digest: Some(done.args_digest),
             decision: String::new(),
-            rule: Some(done.rule),
+            rule: Some(done.rule.clone()),
             approver: None,
             latency_us: Some(micros(done.started)),
             detail: None,
         };
-        match done.verdict {
+        // While the person decided, the files the arguments name may have changed (a directory
+        // swapped for a link into a denied place): judge the call again, and refuse it if the
+        // answer would now be a refusal or a different question.
+        let verdict = match done.verdict {
+            Verdict::Approved { session, by } => {
+                let again = self.judge(&done.tool, &done.args).decision;
+                if again.action == Action::Deny || again.rule_label() != done.decision.rule_label()
+                {
+                    Verdict::Refused {
+                        why: format!(
+                            "the call was approved, but what its arguments point to changed while waiting ({}); nothing was run, call it again to be asked anew",
+                            self.redactor.redact(&again.reason)
+                        ),
+                        by: Some(by),
+                    }
+                } else {
+                    Verdict::Approved { session, by }
+                }
+            }
+            refused => refused,
+        };
+        match verdict {
             Verdict::Approved { session, by } => {
                 rec.decision = "ask-approved".into();
                 rec.approver = Some(by);
                 if session {
                     rec.detail = Some("approved for the rest of the session".into());
-                    self.session_approved.insert(done.tool.clone());
+                    self.session_approved
+                        .insert((done.tool.clone(), done.rule.clone()));
                 }
                 if !self.audit(rec, done.durable).await {
                     let text = refusal_text(
@@ -1145,7 +1197,9 @@ impl Gateway {
     /// lists them again, calls are judged without that knowledge, i.e. more strictly.
     fn forget_tools(&mut self) {
         self.tools.clear();
-        let revoked: Vec<String> = self.session_approved.drain().collect();
+        let mut revoked: Vec<String> = self.session_approved.drain().map(|(t, _)| t).collect();
+        revoked.sort();
+        revoked.dedup();
         let detail = if revoked.is_empty() {
             "the server changed its tools".to_owned()
         } else {
@@ -1189,7 +1243,9 @@ impl Gateway {
             if let Some(old) = self.tools.insert(name.to_owned(), info)
                 && &old.definition != tool
             {
-                let revoked = self.session_approved.remove(name);
+                let before = self.session_approved.len();
+                self.session_approved.retain(|(t, _)| t != name);
+                let revoked = self.session_approved.len() != before;
                 let detail = format!(
                     "tool `{name}` changed its definition{}",
                     if revoked {
@@ -1324,10 +1380,19 @@ fn masked_detail(redactor: &Redactor, mut rec: Record) -> Record {
     rec
 }
 
+/// A decision and what it was made on.
+struct Judged {
+    decision: Decision,
+    facts: ToolFacts,
+    untrusted: bool,
+    durable: bool,
+}
+
 struct AskContext {
     id: Box<RawValue>,
     frame: Vec<u8>,
     tool: String,
+    args: Value,
     masked: Value,
     digest: String,
     decision: Decision,

@@ -85,12 +85,23 @@ pub fn answer_queue_with(
     state: &Path,
     scope: Option<mcpward_gateway::queue::ApprovalScope>,
 ) -> std::thread::JoinHandle<String> {
+    answer_queue_after(state, scope, Box::new(|| {}))
+}
+
+/// Like [`answer_queue_with`], running `meanwhile` once the request is listed and before the
+/// answer is given (what changes while a person decides).
+pub fn answer_queue_after(
+    state: &Path,
+    scope: Option<mcpward_gateway::queue::ApprovalScope>,
+    meanwhile: Box<dyn FnOnce() + Send>,
+) -> std::thread::JoinHandle<String> {
     let state = state.to_path_buf();
     std::thread::spawn(move || {
         for _ in 0..400 {
             if let Ok(pending) = mcpward_gateway::queue::pending(&state)
                 && let Some(req) = pending.first()
             {
+                meanwhile();
                 if let Some(scope) = scope {
                     mcpward_gateway::queue::approve(
                         &state,
