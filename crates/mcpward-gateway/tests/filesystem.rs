@@ -534,7 +534,10 @@ async fn session_approval_does_not_cover_a_call_a_sharper_ask_rule_governs() {
     );
     let resp = s
         .client
-        .call_tool("write_file", json!({"path": root.join("notes.txt"), "content": "x"}))
+        .call_tool(
+            "write_file",
+            json!({"path": root.join("notes.txt"), "content": "x"}),
+        )
         .await
         .unwrap();
     answer.join().unwrap();
@@ -542,7 +545,10 @@ async fn session_approval_does_not_cover_a_call_a_sharper_ask_rule_governs() {
     // Covered by the session approval: the same rule asks.
     let resp = s
         .client
-        .call_tool("write_file", json!({"path": root.join("more.txt"), "content": "y"}))
+        .call_tool(
+            "write_file",
+            json!({"path": root.join("more.txt"), "content": "y"}),
+        )
         .await
         .unwrap();
     assert!(!is_error(&resp), "{resp}");

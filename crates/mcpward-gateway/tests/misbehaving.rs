@@ -537,3 +537,44 @@ async fn audit_details_quoting_a_rejected_frame_mask_its_secrets() {
         "the audit log holds a secret:\n{text}"
     );
 }
+
+#[tokio::test]
+async fn flood_of_asks_through_elicitation_is_capped_per_session() {
+    let state = tempfile::tempdir().unwrap();
+    let mut opts = server_options("web_and_write", state.path());
+    opts.policy = mcpward_policy::Policy::parse(
+        "[defaults]\nmode = \"allow\"\napproval_timeout_secs = 30\n[[rule]]\ntool = \"save_note\"\naction = \"ask\"\n",
+        std::path::Path::new("policy.toml"),
+    )
+    .unwrap();
+    let mut s = start(opts);
+    s.client
+        .initialize(elicitation_capabilities())
+        .await
+        .unwrap();
+    // Nobody answers the questions: they stay open.
+    s.client.ignore_server_requests = true;
+    let cap = mcpward_gateway::queue::MAX_WAITING;
+    let mut ids = Vec::new();
+    for i in 0..=cap {
+        ids.push(
+            s.client
+                .send_request(
+                    "tools/call",
+                    json!({"name": "save_note", "arguments": {"text": i}}),
+                )
+                .await
+                .unwrap(),
+        );
+    }
+    let last = s.client.wait_for(ids.last().unwrap()).await.unwrap();
+    assert!(is_error(&last), "{last}");
+    assert!(response_text(&last).contains("already wait"), "{last}");
+    let asked = s
+        .client
+        .server_requests
+        .iter()
+        .filter(|r| r["method"] == "elicitation/create")
+        .count();
+    assert!(asked <= cap, "{asked} questions for a cap of {cap}");
+}

@@ -180,3 +180,49 @@ async fn session_approval_given_before_taint_does_not_skip_the_question_after_it
     );
     s.finish().await;
 }
+
+/// A write the policy allows is asked after the session read `method`'s content.
+async fn write_is_asked_after_reading(method: &str, params: serde_json::Value) {
+    let state = tempfile::tempdir().unwrap();
+    let mut opts = options(testkit_server("web_and_write"), Vec::new(), state.path());
+    opts.server_name = "web".into();
+    opts.policy = mcpward_policy::Policy::parse(
+        "[defaults]\nmode = \"allow\"\n",
+        std::path::Path::new("policy.toml"),
+    )
+    .unwrap();
+    let mut s = start(opts);
+    answer_elicitation(&mut s.client, json!({"action": "decline"}));
+    s.client
+        .initialize(elicitation_capabilities())
+        .await
+        .unwrap();
+    s.client.list_tools().await.unwrap();
+    let before = s
+        .client
+        .call_tool("save_note", json!({"text": "a"}))
+        .await
+        .unwrap();
+    assert_eq!(response_text(&before), "saved", "{method}");
+    let read = s.client.request(method, params).await.unwrap();
+    assert!(read.get("result").is_some(), "{read}");
+    let after = s
+        .client
+        .call_tool("save_note", json!({"text": "b"}))
+        .await
+        .unwrap();
+    assert!(is_error(&after), "{method}: {after}");
+    assert_eq!(s.client.server_requests.len(), 1, "{method}: asked once");
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn resource_content_taints_the_session() {
+    write_is_asked_after_reading("resources/read", json!({"uri": "file:///notes/release.md"}))
+        .await;
+}
+
+#[tokio::test]
+async fn prompt_content_taints_the_session() {
+    write_is_asked_after_reading("prompts/get", json!({"name": "summarise"})).await;
+}

@@ -41,7 +41,13 @@ const SERVER_GONE: i64 = -32000;
 
 enum PendingKind {
     ToolsList,
-    ToolCall { tool: String, untrusted: bool },
+    ToolCall {
+        tool: String,
+        untrusted: bool,
+    },
+    /// `resources/read` or `prompts/get`: text the model will read, written by whoever controls
+    /// the resource (a web page, an issue, a file someone else wrote).
+    Content(String),
     Other,
 }
 
@@ -386,10 +392,12 @@ impl Gateway {
                         if method == "initialize" {
                             self.client_elicitation = client_declares_elicitation(params);
                         }
-                        let kind = if method == "tools/list" {
-                            PendingKind::ToolsList
-                        } else {
-                            PendingKind::Other
+                        let kind = match method {
+                            "tools/list" => PendingKind::ToolsList,
+                            "resources/read" | "prompts/get" => {
+                                PendingKind::Content(method.to_owned())
+                            }
+                            _ => PendingKind::Other,
                         };
                         Next::Forward(Some((
                             IdKey::from_raw(id),
@@ -714,6 +722,30 @@ impl Gateway {
             durable,
             started,
         } = cx;
+        // A flood of asks (a model in a loop, a server that provokes them) must not pile up
+        // questions: past the cap a call is refused at once, whatever the channel.
+        if self.awaiting_approval.len() >= crate::queue::MAX_WAITING {
+            let why = format!(
+                "{} calls already wait for a person in this session; answer those first",
+                crate::queue::MAX_WAITING
+            );
+            let rec = Record {
+                server: self.server.clone(),
+                method: "tools/call".into(),
+                tool: Some(tool.clone()),
+                args_digest: Some(digest),
+                decision: "ask-denied".into(),
+                rule: Some(decision.rule_label()),
+                approver: None,
+                latency_us: Some(micros(started)),
+                detail: Some(why.clone()),
+            };
+            self.audit(rec, false).await;
+            let text = refusal_text(&self.server, &tool, &why);
+            self.send_client(envelope::result_response(&id, &error_result(&text)))
+                .await;
+            return;
+        }
         let call_key = IdKey::from_raw(&id);
         self.next_ticket += 1;
         let ticket = self.next_ticket;
@@ -1089,6 +1121,14 @@ impl Gateway {
                                 }
                                 Next::Forward
                             }
+                            // Resources and prompts reach the model as tool results do; only a
+                            // server the policy trusts is taken at its word.
+                            PendingKind::Content(method)
+                                if !self.policy.defaults.trusts(&self.server) =>
+                            {
+                                self.taint.mark(&method);
+                                Next::Forward
+                            }
                             _ => Next::Forward,
                         },
                     }
@@ -1113,6 +1153,13 @@ impl Gateway {
                             format!("refused a server request: {msg}"),
                         )
                     } else {
+                        // A sampling request puts the server's text straight into the model's
+                        // context: what the model does next may be the server's instruction.
+                        if method == "sampling/createMessage"
+                            && !self.policy.defaults.trusts(&self.server)
+                        {
+                            self.taint.mark(method);
+                        }
                         self.server_pending.insert(key, method == "roots/list");
                         Next::Forward
                     }
