@@ -131,23 +131,31 @@ pub enum SplitHazard {
 ///   mean the same text to every JSON parser: they are rewritten so. Other frames are returned
 ///   unchanged, without copying.
 pub fn one_message_for_every_reader(line: Vec<u8>) -> Result<Vec<u8>, Refused> {
-    if let Some(at) = line.iter().position(|&b| b == b'\r') {
+    if let Some(at) = memchr::memchr(b'\r', &line) {
         return Err(Refused {
             bytes: line,
             error: SplitHazard::CarriageReturn { at },
         });
     }
+    Ok(escape_unicode_line_ends(line))
+}
+
+/// `frame` with raw U+0085, U+2028 and U+2029 written as JSON escapes; unchanged (not copied)
+/// when it has none. Only valid for JSON text, where these characters can only stand inside
+/// strings. Applied to every frame mcpward writes, including the ones it re-serialises or makes
+/// itself (serde_json writes these characters raw).
+pub fn escape_unicode_line_ends(frame: Vec<u8>) -> Vec<u8> {
     // U+0085 is C2 85 in UTF-8, U+2028/U+2029 are E2 80 A8/A9; both lead bytes are rare.
     let needs_escape = |w: &[u8]| matches!(w, [0xC2, 0x85, ..] | [0xE2, 0x80, 0xA8 | 0xA9, ..]);
-    let first = (0..line.len()).find(|&i| needs_escape(&line[i..]));
+    let first = memchr::memchr2_iter(0xC2, 0xE2, &frame).find(|&i| needs_escape(&frame[i..]));
     let Some(first) = first else {
-        return Ok(line);
+        return frame;
     };
-    let mut out = Vec::with_capacity(line.len() + 8);
-    out.extend_from_slice(&line[..first]);
+    let mut out = Vec::with_capacity(frame.len() + 8);
+    out.extend_from_slice(&frame[..first]);
     let mut i = first;
-    while i < line.len() {
-        match &line[i..] {
+    while i < frame.len() {
+        match &frame[i..] {
             [0xC2, 0x85, ..] => {
                 out.extend_from_slice(b"\\u0085");
                 i += 2;
@@ -167,11 +175,11 @@ pub fn one_message_for_every_reader(line: Vec<u8>) -> Result<Vec<u8>, Refused> {
             [] => break,
         }
     }
-    Ok(out)
+    out
 }
 
 fn memchr_newline(buf: &[u8]) -> Option<usize> {
-    buf.iter().position(|&b| b == b'\n')
+    memchr::memchr(b'\n', buf)
 }
 
 #[cfg(test)]
@@ -214,6 +222,19 @@ mod tests {
         );
         let a: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(a["a"], "x\u{2028}y\u{2029}z\u{85}w é");
+    }
+
+    #[test]
+    fn frames_mcpward_re_serialises_leave_with_line_separators_escaped() {
+        // serde_json writes U+2028 raw: a frame mcpward re-serialised (a hidden tool, a masked
+        // secret) must not carry it to a reader that ends lines there.
+        let value = serde_json::json!({"text": "a\u{2028}b"});
+        let raw = serde_json::to_vec(&value).unwrap();
+        assert!(raw.windows(3).any(|w| w == [0xE2, 0x80, 0xA8]));
+        let out = escape_unicode_line_ends(raw);
+        assert_eq!(out, br#"{"text":"a\u2028b"}"#.to_vec());
+        let plain = b"{\"a\":\"\xC2\xA9 \xE2\x82\xAC\"}".to_vec();
+        assert_eq!(escape_unicode_line_ends(plain.clone()), plain);
     }
 
     #[tokio::test]

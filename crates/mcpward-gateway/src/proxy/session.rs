@@ -1378,12 +1378,16 @@ impl Gateway {
         self.client_pending.contains_key(key) || self.awaiting_approval.contains_key(key)
     }
 
+    /// Every frame leaves as one line to every reader, the ones mcpward re-serialised or wrote
+    /// itself included ([`crate::frame::escape_unicode_line_ends`]).
     async fn send_client(&mut self, frame: Vec<u8>) {
+        let frame = crate::frame::escape_unicode_line_ends(frame);
         let _ = self.to_client.send(frame).await;
     }
 
     async fn send_server(&mut self, frame: Vec<u8>) {
         if let Some(tx) = &self.to_server {
+            let frame = crate::frame::escape_unicode_line_ends(frame);
             let _ = tx.send(frame).await;
         }
     }
