@@ -321,3 +321,29 @@ fn token_the_server_inherits_is_masked_when_echoed() {
     gw.close_stdin();
     gw.wait(Duration::from_secs(10));
 }
+
+#[test]
+fn project_directory_in_pwd_is_shown_not_masked() {
+    let state = tempfile::tempdir().unwrap();
+    let project = tempfile::tempdir().unwrap();
+    let root = project.path().canonicalize().unwrap();
+    let root_text = root.display().to_string();
+    let server = filesystem_server();
+    // Clients start servers in the project with PWD (and OLDPWD) naming it.
+    let mut gw = Gateway::start_with_env(
+        state.path(),
+        &[],
+        &["node", server.to_str().unwrap(), &root_text],
+        &[("PWD", &root_text), ("OLDPWD", &root_text)],
+    );
+    initialize(&mut gw);
+    let resp = gw.call(
+        2,
+        "tools/call",
+        json!({"name": "list_allowed_directories", "arguments": {}}),
+    );
+    let text = resp["result"]["content"][0]["text"].as_str().unwrap_or_default();
+    assert!(text.contains(&root_text), "{resp}");
+    gw.close_stdin();
+    gw.wait(Duration::from_secs(10));
+}

@@ -1460,16 +1460,44 @@ fn secret_values(opts: &RunOptions) -> Vec<String> {
         let overridden = |k: &str| opts.env.iter().chain(&opts.secret_env).any(|(o, _)| o == k);
         values.extend(
             std::env::vars()
-                .filter(|(k, v)| {
-                    mcpward_secrets::is_secret_like_key(k)
-                        && !overridden(k)
-                        && !mcpward_secrets::is_placeholder(v)
-                        && !mcpward_secrets::is_reference(v)
-                })
+                .filter(|(k, v)| !overridden(k) && inherited_value_is_secret(k, v))
                 .map(|(_, v)| v),
         );
     }
     values
+}
+
+/// Whether an inherited variable holds a secret, judged by its value: a provider's token format,
+/// or a random-looking value under a secret-like name. A name alone never makes a secret (`PWD`
+/// and `OLDPWD` hold the project path, `SSH_AUTH_SOCK` and `XAUTHORITY` paths), and paths, lists
+/// of paths and short or ordinary words are never masked: masking them would blank out every
+/// mention of the project directory in every result.
+fn inherited_value_is_secret(key: &str, value: &str) -> bool {
+    if value.len() < crate::redact::MIN_ENV_SECRET_LEN
+        || mcpward_secrets::is_placeholder(value)
+        || mcpward_secrets::is_reference(value)
+        || looks_like_paths(value)
+    {
+        return false;
+    }
+    let detector = mcpward_secrets::Detector::global();
+    if !detector.scan_value(None, value).is_empty() {
+        return true;
+    }
+    // Under a secret-like name, a high-entropy value; a mere "literal password" guess (any word
+    // under a name such as `*PWD`) is not enough for a value mcpward did not place itself.
+    mcpward_secrets::is_secret_like_key(key)
+        && detector
+            .scan_value(Some(key), value)
+            .iter()
+            .any(|m| m.provider != "password")
+}
+
+/// An absolute or home-relative path, or a `:`-separated list of them (`PATH`, `PWD`, sockets).
+fn looks_like_paths(value: &str) -> bool {
+    value.split(':').all(|part| {
+        part.is_empty() || part.starts_with('/') || part.starts_with("~/") || part.starts_with("./")
+    })
 }
 
 /// What a tool does. A server we do not trust cannot talk its way into `read`: its description
@@ -1642,6 +1670,34 @@ mod tests {
     use super::*;
     use mcpward_policy::ToolKind;
     use serde_json::json;
+
+    #[test]
+    fn project_path_in_pwd_and_sockets_in_auth_variables_are_not_secrets() {
+        for (k, v) in [
+            ("PWD", "/home/alice/projects/shop"),
+            ("OLDPWD", "/home/alice"),
+            ("SSH_AUTH_SOCK", "/tmp/ssh-XXXXk3j2/agent.1234"),
+            ("XAUTHORITY", "/run/user/1000/gdm/Xauthority"),
+            ("DB_PASSWORD_FILE", "/run/secrets/db"),
+            ("AUTH_MODE", "interactive"),
+            ("MY_PWD", "hunter2hunter"),
+        ] {
+            assert!(!inherited_value_is_secret(k, v), "{k}={v}");
+        }
+    }
+
+    #[test]
+    fn inherited_tokens_are_secrets_by_their_value() {
+        let token = mcpward_testkit::fake_github_token();
+        // A provider format is a secret whatever the variable is called.
+        assert!(inherited_value_is_secret("SOME_VALUE", &token));
+        // A random-looking value under a secret-like name.
+        assert!(inherited_value_is_secret(
+            "ACME_API_KEY",
+            "q8Zr3LpX0vN7tK2mW9sB4yF6hJ1cD5gA"
+        ));
+        assert!(!inherited_value_is_secret("ACME_API_KEY", "${ACME_API_KEY}"));
+    }
 
     #[test]
     fn untrusted_servers_read_only_claims_do_not_make_a_tool_a_read() {
