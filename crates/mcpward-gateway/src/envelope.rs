@@ -468,6 +468,12 @@ pub fn result_response(id: &RawValue, result: &serde_json::Value) -> Vec<u8> {
 }
 
 /// Builds a JSON-RPC request.
+/// A notification mcpward sends on its own.
+pub fn notification(method: &str, params: &serde_json::Value) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({"jsonrpc": "2.0", "method": method, "params": params}))
+        .unwrap_or_default()
+}
+
 pub fn request(id: &IdKey, method: &str, params: &serde_json::Value) -> Vec<u8> {
     let mut out = Vec::with_capacity(128);
     out.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"id\":");

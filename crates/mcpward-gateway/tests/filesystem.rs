@@ -122,6 +122,23 @@ async fn write_is_approved_through_the_queue_when_client_cannot_elicit() {
     assert_eq!(approver.join().unwrap(), "write_file");
     assert!(!is_error(&resp), "{resp}");
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "queued");
+    // The waiting call was announced to the client as an MCP log message naming the command.
+    let notice = s
+        .client
+        .notifications
+        .iter()
+        .find(|n| n["method"] == "notifications/message" && n["params"]["logger"] == "mcpward")
+        .unwrap_or_else(|| {
+            panic!(
+                "no notice of the waiting call: {:?}",
+                s.client.notifications
+            )
+        });
+    let text = notice["params"]["data"].as_str().unwrap();
+    assert!(
+        text.contains("mcpward approve") && text.contains("write_file"),
+        "{text}"
+    );
     s.finish().await;
     // The log names the channel and what the gateway saw, not a person it cannot know.
     let filter = mcpward_gateway::chain::Filter {

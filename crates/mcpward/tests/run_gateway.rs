@@ -342,7 +342,9 @@ fn project_directory_in_pwd_is_shown_not_masked() {
         "tools/call",
         json!({"name": "list_allowed_directories", "arguments": {}}),
     );
-    let text = resp["result"]["content"][0]["text"].as_str().unwrap_or_default();
+    let text = resp["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap_or_default();
     assert!(text.contains(&root_text), "{resp}");
     gw.close_stdin();
     gw.wait(Duration::from_secs(10));

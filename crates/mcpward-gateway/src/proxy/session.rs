@@ -869,18 +869,22 @@ impl Gateway {
         let request_id = queue.new_id();
         let state_flag =
             approval::state_dir_flag(&self.state_dir, &crate::queue::default_state_dir());
-        let _ = writeln!(
-            std::io::stderr(),
-            "{}",
-            approval::queue_prompt(
-                &self.server,
-                &tool,
-                &self.redactor.redact(&decision.reason),
-                &request_id,
-                &state_flag,
-                timeout
-            )
+        let prompt = approval::queue_prompt(
+            &self.server,
+            &tool,
+            &self.redactor.redact(&decision.reason),
+            &request_id,
+            &state_flag,
+            timeout,
         );
+        let _ = writeln!(std::io::stderr(), "{prompt}");
+        // A client that cannot elicit still shows MCP log messages: tell the person there that a
+        // call waits and which command answers it, instead of a silent hang.
+        let notice = envelope::notification(
+            "notifications/message",
+            &serde_json::json!({"level": "warning", "logger": "mcpward", "data": prompt}),
+        );
+        self.send_client(notice).await;
         rec.detail = Some(format!("waiting in the approval queue as {request_id}"));
         self.audit(rec, false).await;
         let request = ApprovalRequest {
@@ -1696,7 +1700,10 @@ mod tests {
             "ACME_API_KEY",
             "q8Zr3LpX0vN7tK2mW9sB4yF6hJ1cD5gA"
         ));
-        assert!(!inherited_value_is_secret("ACME_API_KEY", "${ACME_API_KEY}"));
+        assert!(!inherited_value_is_secret(
+            "ACME_API_KEY",
+            "${ACME_API_KEY}"
+        ));
     }
 
     #[test]
