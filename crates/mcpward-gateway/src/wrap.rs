@@ -468,14 +468,21 @@ fn separator(args: &[&str]) -> Option<usize> {
     None
 }
 
-/// Writes `plan.new_text` to `path`: first a backup of the current file next to it
-/// (`<file>.mcpward-backup-<UTC timestamp>`, never overwriting an existing one), then the new
+/// Writes `plan.new_text` to `path`: first a backup of the current file in `backups` (a private
+/// directory in mcpward's state directory, never next to the config, where a shared project's
+/// `git add -A` would pick it up: `<file>.<hash of its path>.mcpward-backup-<UTC timestamp>`,
+/// never overwriting an existing one), then the new
 /// text through a temporary file renamed into place, so a crash leaves either the old or the new
 /// config, never half of one. A symlinked config is written through to its target. The file
 /// keeps its permissions. Returns the backup's path.
 ///
 /// `expected` is the text the plan was made from: if the file changed since, nothing is written.
-pub fn apply(path: &Path, expected: &str, plan: &WrapPlan) -> Result<PathBuf, ApplyError> {
+pub fn apply(
+    path: &Path,
+    expected: &str,
+    plan: &WrapPlan,
+    backups: &Path,
+) -> Result<PathBuf, ApplyError> {
     let err = |action: &'static str, path: &Path| {
         let path = path.to_path_buf();
         move |error| ApplyError::Io {
@@ -495,8 +502,10 @@ pub fn apply(path: &Path, expected: &str, plan: &WrapPlan) -> Result<PathBuf, Ap
     let stamp = jiff::Timestamp::now()
         .strftime("%Y%m%dT%H%M%SZ")
         .to_string();
+    crate::state::private_dir(backups)
+        .map_err(|e| err("create the backup directory", backups)(io::Error::from(e)))?;
     let (backup, mut b) =
-        create_backup(&target, &stamp).map_err(err("create a backup of", &target))?;
+        create_backup(&target, backups, &stamp).map_err(err("create a backup of", &target))?;
     b.set_permissions(perms.clone())
         .map_err(err("set permissions of", &backup))?;
     b.write_all(current.as_bytes())
@@ -537,7 +546,14 @@ pub enum ApplyError {
 
 /// `<file>.mcpward-backup-<stamp>`, or `…-<stamp>-2`, `-3`… when that exists already (two
 /// edits within one second): a backup is never overwritten.
-fn create_backup(target: &Path, stamp: &str) -> io::Result<(PathBuf, fs::File)> {
+fn create_backup(target: &Path, dir: &Path, stamp: &str) -> io::Result<(PathBuf, fs::File)> {
+    use sha2::Digest as _;
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "config".to_owned());
+    // Which file it was: many configs are called mcp.json.
+    let hash = hex::encode(&sha2::Sha256::digest(target.as_os_str().as_encoded_bytes())[..4]);
     let mut n = 1u32;
     loop {
         let suffix = if n == 1 {
@@ -545,7 +561,7 @@ fn create_backup(target: &Path, stamp: &str) -> io::Result<(PathBuf, fs::File)> 
         } else {
             format!(".mcpward-backup-{stamp}-{n}")
         };
-        let path = sibling(target, &suffix);
+        let path = dir.join(format!("{name}.{hash}{suffix}"));
         match fs::OpenOptions::new()
             .write(true)
             .create_new(true)

@@ -22,6 +22,7 @@ fn mcpward(home: &Path, args: &[&str]) -> Output {
         .current_dir(home)
         .env("HOME", home)
         .env_remove("XDG_CONFIG_HOME")
+        .env_remove("XDG_STATE_HOME")
         .env_remove("APPDATA")
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
@@ -39,14 +40,19 @@ fn text(o: &Output, home: &Path) -> String {
     )
     .replace(home.to_str().unwrap(), "<home>");
     match raw.find(".mcpward-backup-") {
-        Some(at) => {
+        // `<file>.<8 hex of its path>.mcpward-backup-<stamp>`
+        Some(at) if at >= 9 => {
             let start = at + ".mcpward-backup-".len();
             let end = raw[start..]
                 .find(|c: char| c.is_whitespace())
                 .map_or(raw.len(), |e| start + e);
-            format!("{}<stamp>{}", &raw[..start], &raw[end..])
+            format!(
+                "{}<hash>.mcpward-backup-<stamp>{}",
+                &raw[..at - 8],
+                &raw[end..]
+            )
         }
-        None => raw,
+        _ => raw,
     }
 }
 
@@ -62,12 +68,19 @@ fn config(home: &Path) -> String {
     std::fs::read_to_string(home.join(".cursor/mcp.json")).unwrap()
 }
 
+/// Where backups go: mcpward's state directory, never beside the config.
+fn backup_dir(home: &Path) -> std::path::PathBuf {
+    home.join(".local/state/mcpward/backups")
+}
+
 fn backups(home: &Path) -> Vec<String> {
-    let mut b: Vec<String> = std::fs::read_dir(home.join(".cursor"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("mcpward-backup"))
-        .collect();
+    let mut b: Vec<String> = std::fs::read_dir(backup_dir(home))
+        .map(|d| {
+            d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|n| n.contains("mcpward-backup"))
+                .collect()
+        })
+        .unwrap_or_default();
     b.sort();
     b
 }
@@ -95,7 +108,7 @@ fn wrap_with_yes_shows_the_diff_writes_a_backup_and_the_new_config() {
              },
              "remote": { "url": "https://mcp.example.com/mcp" }
         wrap `filesystem`: npx -y @modelcontextprotocol/server-filesystem . -> mcpward run --name filesystem -- npx -y @modelcontextprotocol/server-filesystem .
-        wrapped 1 server(s) in <home>/.cursor/mcp.json; the previous version is in <home>/.cursor/mcp.json.mcpward-backup-<stamp>
+        wrapped 1 server(s) in <home>/.cursor/mcp.json; the previous version is in <home>/.local/state/mcpward/backups/mcp.json.<hash>.mcpward-backup-<stamp>
         restart the client to apply; `mcpward unwrap --client cursor` undoes this
         --- stderr
     "#);
@@ -104,7 +117,7 @@ fn wrap_with_yes_shows_the_diff_writes_a_backup_and_the_new_config() {
     let b = backups(home.path());
     assert_eq!(b.len(), 1);
     assert_eq!(
-        std::fs::read_to_string(home.path().join(".cursor").join(&b[0])).unwrap(),
+        std::fs::read_to_string(backup_dir(home.path()).join(&b[0])).unwrap(),
         CURSOR
     );
 }
@@ -187,7 +200,7 @@ fn unwrap_restores_the_original_bytes() {
              },
              "remote": { "url": "https://mcp.example.com/mcp" }
         unwrap `filesystem`: /opt/bin/mcpward run --name filesystem -- npx -y @modelcontextprotocol/server-filesystem . -> npx -y @modelcontextprotocol/server-filesystem .
-        unwrapped 1 server(s) in <home>/.cursor/mcp.json; the previous version is in <home>/.cursor/mcp.json.mcpward-backup-<stamp>
+        unwrapped 1 server(s) in <home>/.cursor/mcp.json; the previous version is in <home>/.local/state/mcpward/backups/mcp.json.<hash>.mcpward-backup-<stamp>
         --- stderr
     "#);
     assert_eq!(config(home.path()), CURSOR);
@@ -286,4 +299,55 @@ fn broken_config_is_reported_with_its_position_and_left_alone() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("mcp.json: line 3"), "{stderr}");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), broken);
+}
+
+#[test]
+fn wrap_of_a_shared_project_config_names_mcpward_from_path_and_leaves_no_backup_beside_it() {
+    let home = tempfile::tempdir().unwrap();
+    let project = home.path().join("project");
+    std::fs::create_dir(&project).unwrap();
+    let config = project.join(".mcp.json");
+    std::fs::write(
+        &config,
+        r#"{"mcpServers": {"fs": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem", "."]}}}"#,
+    )
+    .unwrap();
+    let run = |path_dir: Option<&Path>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mcpward"));
+        cmd.args(["wrap", "--client", "claude-code", "--config"])
+            .arg(&config)
+            .arg("--yes")
+            .current_dir(&project)
+            .env("HOME", home.path())
+            .env_remove("XDG_STATE_HOME")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null());
+        match path_dir {
+            Some(dir) => cmd.env("PATH", dir),
+            None => cmd.env("PATH", home.path().join("empty")),
+        };
+        cmd.output().unwrap()
+    };
+    // Not on PATH: a teammate's path would be wrong, and ours does not resolve: refuse.
+    let out = run(None);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not on PATH"));
+    // With `mcpward` on PATH the config names it, portable for everyone who clones the project.
+    let bin = home.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    std::fs::copy(env!("CARGO_BIN_EXE_mcpward"), bin.join("mcpward")).unwrap();
+    let out = run(Some(&bin));
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let written = std::fs::read_to_string(&config).unwrap();
+    assert!(written.contains(r#""command": "mcpward""#), "{written}");
+    assert!(
+        !written.contains(home.path().to_str().unwrap()),
+        "{written}"
+    );
+    let beside: Vec<_> = std::fs::read_dir(&project)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(beside, vec![".mcp.json".to_owned()]);
+    assert_eq!(backups(home.path()).len(), 1);
 }

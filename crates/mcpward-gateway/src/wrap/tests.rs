@@ -586,14 +586,17 @@ fn apply_writes_a_backup_first_and_keeps_permissions() {
         fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
     }
     let plan = plan_wrap(CLAUDE_DESKTOP, ClientKind::ClaudeDesktop, BIN).unwrap();
-    let backup = apply(&path, CLAUDE_DESKTOP, &plan).unwrap();
+    let backups = dir.path().join("state/backups");
+    let backup = apply(&path, CLAUDE_DESKTOP, &plan, &backups).unwrap();
     assert_eq!(fs::read_to_string(&path).unwrap(), plan.new_text);
     assert_eq!(fs::read_to_string(&backup).unwrap(), CLAUDE_DESKTOP);
     let name = backup.file_name().unwrap().to_string_lossy().into_owned();
     assert!(
-        name.starts_with("claude_desktop_config.json.mcpward-backup-"),
+        name.starts_with("claude_desktop_config.json.") && name.contains(".mcpward-backup-"),
         "{name}"
     );
+    // Never beside the config, where `git add -A` of a shared project would take it.
+    assert_eq!(backup.parent().unwrap(), backups);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -616,7 +619,7 @@ fn apply_refuses_when_the_file_changed_since_planning() {
     fs::write(&path, CURSOR).unwrap();
     let plan = plan_wrap(CURSOR, ClientKind::Cursor, BIN).unwrap();
     fs::write(&path, "{}").unwrap();
-    let err = apply(&path, CURSOR, &plan).unwrap_err();
+    let err = apply(&path, CURSOR, &plan, &dir.path().join("backups")).unwrap_err();
     assert!(matches!(err, ApplyError::Changed { .. }), "{err}");
     assert_eq!(fs::read_to_string(&path).unwrap(), "{}");
     assert_eq!(
@@ -635,7 +638,7 @@ fn apply_writes_through_a_symlinked_config() {
     fs::write(&real, CURSOR).unwrap();
     std::os::unix::fs::symlink(&real, &link).unwrap();
     let plan = plan_wrap(CURSOR, ClientKind::Cursor, BIN).unwrap();
-    apply(&link, CURSOR, &plan).unwrap();
+    apply(&link, CURSOR, &plan, &dir.path().join("backups")).unwrap();
     assert!(
         fs::symlink_metadata(&link)
             .unwrap()

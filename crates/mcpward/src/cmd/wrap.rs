@@ -13,7 +13,8 @@ use mcpward_gateway::wrap::{self, WrapPlan};
 pub struct WrapArgs {
     #[command(flatten)]
     pub target: Target,
-    /// Command written into the config [default: the absolute path of this executable].
+    /// Command written into the config [default: `mcpward` for a project config shared with
+    /// others (it must resolve on PATH), else the absolute path of this executable].
     #[arg(long, value_name = "PATH")]
     pub bin: Option<String>,
 }
@@ -39,27 +40,56 @@ pub struct Target {
 }
 
 pub fn wrap(args: WrapArgs) -> anyhow::Result<ExitCode> {
-    let bin = match args.bin {
-        Some(b) => b,
-        None => std::env::current_exe()
-            .and_then(|p| p.canonicalize())
-            .context("cannot tell where this mcpward executable is; pass --bin PATH")?
-            .to_string_lossy()
-            .into_owned(),
-    };
-    edit(&args.target, "wrap", |source, client| {
-        wrap::plan_wrap(source, client, &bin)
+    let bin = args.bin.clone();
+    edit(&args.target, "wrap", |path, source, client| {
+        let bin = match &bin {
+            Some(b) => b.clone(),
+            None => {
+                // A config that cannot be read, or has nothing to wrap, is reported as such
+                // before the command is chosen.
+                let plan = wrap::plan_wrap(source, client, "mcpward")?;
+                if plan.changes.is_empty() {
+                    return Ok(plan);
+                }
+                default_bin(path, source)?
+            }
+        };
+        Ok(wrap::plan_wrap(source, client, &bin)?)
     })
 }
 
+/// The command to write: a project config travels to teammates through git, so it names
+/// `mcpward` as found on PATH (which must work here too); a user config names this executable.
+fn default_bin(path: &Path, source: &str) -> anyhow::Result<String> {
+    if let Some((_, mcpward_config::Scope::Project)) = mcpward_config::detect_client(path, source) {
+        let on_path = std::env::var_os("PATH")
+            .map(|p| std::env::split_paths(&p).any(|d| d.join("mcpward").is_file()))
+            .unwrap_or(false);
+        if !on_path {
+            bail!(
+                "{} is a project config shared with others, so it should name `mcpward` from PATH, but `mcpward` is not on PATH here; install it (cargo install --path crates/mcpward) or pass --bin PATH",
+                path.display()
+            );
+        }
+        return Ok("mcpward".to_owned());
+    }
+    Ok(std::env::current_exe()
+        .and_then(|p| p.canonicalize())
+        .context("cannot tell where this mcpward executable is; pass --bin PATH")?
+        .to_string_lossy()
+        .into_owned())
+}
+
 pub fn unwrap(args: UnwrapArgs) -> anyhow::Result<ExitCode> {
-    edit(&args.target, "unwrap", wrap::plan_unwrap)
+    edit(&args.target, "unwrap", |_, source, client| {
+        Ok(wrap::plan_unwrap(source, client)?)
+    })
 }
 
 fn edit(
     target: &Target,
     verb: &str,
-    plan: impl Fn(&str, ClientKind) -> Result<WrapPlan, wrap::WrapError>,
+    plan: impl Fn(&Path, &str, ClientKind) -> anyhow::Result<WrapPlan>,
 ) -> anyhow::Result<ExitCode> {
     let client = ClientKind::from_id(&target.client).with_context(|| {
         let ids: Vec<_> = ClientKind::ALL.iter().map(|c| c.id()).collect();
@@ -75,7 +105,7 @@ fn edit(
     };
     let source = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {}", path.display()))?;
-    let plan = plan(&source, client).with_context(|| format!("{}", path.display()))?;
+    let plan = plan(&path, &source, client).with_context(|| format!("{}", path.display()))?;
 
     let mut out = anstream::stdout();
     let shown = path.display().to_string();
@@ -110,7 +140,8 @@ fn edit(
         writeln!(out, "nothing written")?;
         return Ok(ExitCode::from(1));
     }
-    let backup = wrap::apply(&path, &source, &plan)?;
+    let backups = mcpward_gateway::queue::default_state_dir().join("backups");
+    let backup = wrap::apply(&path, &source, &plan, &backups)?;
     writeln!(
         out,
         "{verb}ped {} server(s) in {shown}; the previous version is in {}",
