@@ -56,8 +56,25 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             use std::io::Write as _;
-            let _ = writeln!(anstream::stderr(), "error: {err:#}");
+            let _ = writeln!(anstream::stderr(), "error: {}", error_chain(&err));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes, joined with `: `, leaving out a cause whose text the message
+/// before it already quotes (library errors often include their cause in their own message).
+fn error_chain(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
