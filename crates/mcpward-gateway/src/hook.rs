@@ -351,5 +351,7 @@ fn splits(rest: &str) -> Vec<(&str, &str)> {
         .collect()
 }
 
+pub mod install;
+
 #[cfg(test)]
 mod tests;

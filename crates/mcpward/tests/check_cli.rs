@@ -163,3 +163,109 @@ fn without_a_policy_the_built_in_read_only_policy_never_allows_writes() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_ne!(v["hookSpecificOutput"]["permissionDecision"], "allow");
 }
+
+/// `mcpward check --install/--uninstall …` with HOME and the working directory in `home`, and
+/// `mcpward` on PATH (a copy of this binary in `home/bin`).
+fn install_cmd(home: &Path, args: &[&str]) -> Output {
+    let bin = home.join("bin");
+    if !bin.join("mcpward").exists() {
+        std::fs::create_dir_all(&bin).unwrap();
+        std::fs::copy(env!("CARGO_BIN_EXE_mcpward"), bin.join("mcpward")).unwrap();
+    }
+    Command::new(env!("CARGO_BIN_EXE_mcpward"))
+        .arg("check")
+        .args(args)
+        .current_dir(home)
+        .env("HOME", home)
+        .env("PATH", &bin)
+        .env_remove("XDG_STATE_HOME")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run mcpward")
+}
+
+fn shown(o: &Output, home: &Path) -> String {
+    let text = format!(
+        "status: {:?}\n--- stdout\n{}--- stderr\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+    .replace(home.to_str().unwrap(), "<home>");
+    // Backup names carry a hash of the path and a time stamp.
+    match text.find("/backups/") {
+        Some(at) => {
+            let end = text[at..].find('\n').map_or(text.len(), |e| at + e);
+            format!("{}/backups/<backup>{}", &text[..at], &text[end..])
+        }
+        None => text,
+    }
+}
+
+#[test]
+fn install_writes_the_hook_into_existing_settings_and_uninstall_takes_it_back() {
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    std::fs::create_dir(home.join(".claude")).unwrap();
+    let settings = home.join(".claude/settings.json");
+    let original = "{\n  \"model\": \"opus\"\n}\n";
+    std::fs::write(&settings, original).unwrap();
+    std::fs::write(home.join("policy.toml"), POLICY).unwrap();
+    let out = install_cmd(home, &["--policy", "policy.toml", "--install", "--yes"]);
+    insta::assert_snapshot!(shown(&out, home), @r#"
+    status: Some(0)
+    --- stdout
+    --- <home>/.claude/settings.json
+    +++ <home>/.claude/settings.json
+    @@ -1,3 +1,8 @@
+     {
+    -  "model": "opus"
+    +  "model": "opus",
+    +  "hooks": {
+    +    "PreToolUse": [
+    +      { "matcher": "mcp__.*", "hooks": [{ "type": "command", "command": "mcpward check --policy <home>/policy.toml" }] }
+    +    ]
+    +  }
+     }
+    wrote <home>/.claude/settings.json; the previous version is in <home>/.local/state/mcpward/backups/<backup>
+    Claude Code now asks mcpward before every MCP tool call; restart Claude Code to apply
+    --- stderr
+    "#);
+    // The hook it wrote works: Claude Code runs the command line with the event on stdin.
+    let written = std::fs::read_to_string(&settings).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&written).unwrap();
+    assert_eq!(v["model"], "opus");
+    let again = install_cmd(home, &["--install", "--yes"]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("nothing to do"));
+    let out = install_cmd(home, &["--uninstall", "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", shown(&out, home));
+    assert_eq!(std::fs::read_to_string(&settings).unwrap(), original);
+}
+
+#[test]
+fn install_without_a_terminal_or_yes_writes_nothing() {
+    let home = tempfile::tempdir().unwrap();
+    let out = install_cmd(home.path(), &["--install", "--project"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
+    assert!(!home.path().join(".claude/settings.json").exists());
+}
+
+#[test]
+fn install_refuses_settings_it_cannot_read_as_an_object() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir(home.path().join(".claude")).unwrap();
+    std::fs::write(
+        home.path().join(".claude/settings.json"),
+        "{\"hooks\": [] }",
+    )
+    .unwrap();
+    let out = install_cmd(home.path(), &["--install", "--yes"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("`hooks` is a list, not an object"),
+        "{}",
+        shown(&out, home.path())
+    );
+}

@@ -18,9 +18,29 @@ pub struct Args {
     /// Policy file (TOML); without it, the built-in read-only policy.
     #[arg(long, value_name = "FILE", env = "MCPWARD_POLICY")]
     pub policy: Option<PathBuf>,
+    /// Register this hook in Claude Code's settings (`~/.claude/settings.json`, or with
+    /// `--project` the project's `.claude/settings.json`): shows the diff, asks, backs up.
+    #[arg(long, conflicts_with = "uninstall")]
+    pub install: bool,
+    /// Remove mcpward's hook from those settings.
+    #[arg(long)]
+    pub uninstall: bool,
+    /// With --install/--uninstall: the project's settings (shared through git) instead of the
+    /// user's.
+    #[arg(long)]
+    pub project: bool,
+    /// With --install/--uninstall: this settings file instead.
+    #[arg(long, value_name = "FILE", conflicts_with = "project")]
+    pub settings: Option<PathBuf>,
+    /// With --install/--uninstall: write without asking.
+    #[arg(long)]
+    pub yes: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if args.install || args.uninstall {
+        return super::hook_install::run(&args);
+    }
     let output = decide(&args);
     if let Some(json) = output.to_json() {
         writeln!(anstream::stdout(), "{json}")?;

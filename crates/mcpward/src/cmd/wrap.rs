@@ -166,7 +166,7 @@ fn server_label(server: &str, project: &Option<String>) -> String {
 }
 
 /// Asks on the terminal; refuses to guess when there is none.
-fn confirm(question: &str) -> anyhow::Result<bool> {
+pub(crate) fn confirm(question: &str) -> anyhow::Result<bool> {
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
         bail!(
             "not writing without confirmation: there is no terminal to ask on; review the diff above and run again with --yes"
