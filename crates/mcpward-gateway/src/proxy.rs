@@ -9,6 +9,7 @@
 //! thread would only add wake-up latency.
 
 mod audit;
+mod catalogue;
 mod child;
 mod denial;
 mod session;

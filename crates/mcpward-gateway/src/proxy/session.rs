@@ -1,6 +1,6 @@
 //! One gateway session: the event loop and the state it owns.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::Write as _;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -13,6 +13,7 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, BufWriter};
 use tokio::sync::{mpsc, oneshot};
 
 use super::audit::AuditWriter;
+use super::catalogue::{Catalogue, tool_kind};
 use super::child::{self, Server};
 use super::denial::{denial_text, error_result, refusal_text};
 use super::{GatewayError, RunOptions};
@@ -54,13 +55,6 @@ enum PendingKind {
 struct Pending {
     id: Box<RawValue>,
     kind: PendingKind,
-}
-
-struct ToolInfo {
-    description: Option<String>,
-    annotations: Option<Value>,
-    /// The whole definition as last listed, to notice a tool that changes under its name.
-    definition: Value,
 }
 
 /// How an `ask` ended.
@@ -133,12 +127,10 @@ struct Gateway {
     client_roots: Vec<std::path::PathBuf>,
     elicit_pending: HashMap<IdKey, oneshot::Sender<Option<String>>>,
     next_elicit: u64,
-    tools: HashMap<String, ToolInfo>,
+    /// The server's tools and the approvals granted on them.
+    catalogue: Catalogue,
     client_elicitation: bool,
     taint: Taint,
-    /// Tools approved for the rest of the session, each with the rule that asked: a call that a
-    /// different (sharper) rule asks about is a new question.
-    session_approved: HashSet<(String, String)>,
 }
 
 pub(super) async fn run_session<R, W>(
@@ -225,10 +217,9 @@ where
         client_roots: Vec::new(),
         elicit_pending: HashMap::new(),
         next_elicit: 0,
-        tools: HashMap::new(),
+        catalogue: Catalogue::default(),
         client_elicitation: false,
         taint: Taint::new(),
-        session_approved: HashSet::new(),
     };
     gw.audit(event(&gw.server, "session-start", None), false)
         .await;
@@ -563,8 +554,8 @@ impl Gateway {
             && decision.source != DecisionSource::Taint
             && !taint_guards
             && self
-                .session_approved
-                .contains(&(tool.clone(), decision.rule_label()))
+                .catalogue
+                .approved_for_session(&tool, &decision.rule_label())
         {
             decision.action = Action::Allow;
             approver = Some("approved earlier in this session".to_owned());
@@ -641,7 +632,7 @@ impl Gateway {
     /// Called when the call arrives and again after a person answered (the files a path names
     /// may have changed meanwhile).
     fn judge(&self, tool: &str, args: &Value) -> Judged {
-        let info = self.tools.get(tool);
+        let info = self.catalogue.get(tool);
         let annotations = info.and_then(|i| i.annotations.as_ref());
         let description = info.and_then(|i| i.description.as_deref());
         let trusted = self.policy.defaults.trusts(&self.server);
@@ -659,7 +650,7 @@ impl Gateway {
             session_tainted: self.taint.is_tainted(),
             roots: self.all_roots(),
             // What the server will coerce arguments into: matchers judge those readings too.
-            input_schema: info.and_then(|i| i.definition.get("inputSchema").cloned()),
+            input_schema: info.and_then(|i| i.input_schema()),
         };
         let untrusted = taint::reads_untrusted(
             annotations
@@ -1025,8 +1016,7 @@ impl Gateway {
                 rec.approver = Some(by);
                 if session {
                     rec.detail = Some("approved for the rest of the session".into());
-                    self.session_approved
-                        .insert((done.tool.clone(), done.rule.clone()));
+                    self.catalogue.approve_for_session(&done.tool, &done.rule);
                 }
                 if !self.audit(rec, done.durable).await {
                     let text = refusal_text(
@@ -1247,10 +1237,7 @@ impl Gateway {
     /// tool read-only, approvals for the session) may no longer describe them. Until the client
     /// lists them again, calls are judged without that knowledge, i.e. more strictly.
     fn forget_tools(&mut self) {
-        self.tools.clear();
-        let mut revoked: Vec<String> = self.session_approved.drain().map(|(t, _)| t).collect();
-        revoked.sort();
-        revoked.dedup();
+        let revoked = self.catalogue.forget();
         let detail = if revoked.is_empty() {
             "the server changed its tools".to_owned()
         } else {
@@ -1277,40 +1264,26 @@ impl Gateway {
         let Ok(parsed) = serde_json::from_slice::<ListFrame>(&bytes) else {
             return bytes;
         };
-        let mut hidden = Vec::new();
-        for tool in &parsed.result.tools {
-            let Some(name) = tool.get("name").and_then(Value::as_str) else {
-                continue;
-            };
-            let info = ToolInfo {
-                description: tool
-                    .get("description")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
-                annotations: tool.get("annotations").cloned(),
-                definition: tool.clone(),
-            };
-            // A person approved what the tool said it was; a changed tool is a new question.
-            if let Some(old) = self.tools.insert(name.to_owned(), info)
-                && &old.definition != tool
-            {
-                let before = self.session_approved.len();
-                self.session_approved.retain(|(t, _)| t != name);
-                let revoked = self.session_approved.len() != before;
-                let detail = format!(
-                    "tool `{name}` changed its definition{}",
-                    if revoked {
-                        "; its approval for this session is withdrawn"
-                    } else {
-                        ""
-                    }
-                );
-                self.note(event(&self.server, "tool-changed", Some(detail)));
-            }
-            if self.hide_denied && self.policy.always_denies(&self.server, name) {
-                hidden.push(name.to_owned());
-            }
+        for changed in self.catalogue.learn(&parsed.result.tools) {
+            let detail = format!(
+                "tool `{}` changed its definition{}",
+                changed.name,
+                if changed.revoked {
+                    "; its approval for this session is withdrawn"
+                } else {
+                    ""
+                }
+            );
+            self.note(event(&self.server, "tool-changed", Some(detail)));
         }
+        let hidden: Vec<String> = parsed
+            .result
+            .tools
+            .iter()
+            .filter_map(|t| t.get("name").and_then(Value::as_str))
+            .filter(|name| self.hide_denied && self.policy.always_denies(&self.server, name))
+            .map(str::to_owned)
+            .collect();
         if hidden.is_empty() {
             return bytes;
         }
@@ -1502,33 +1475,6 @@ fn looks_like_paths(value: &str) -> bool {
     value.split(':').all(|part| {
         part.is_empty() || part.starts_with('/') || part.starts_with("~/") || part.starts_with("./")
     })
-}
-
-/// What a tool does. A server we do not trust cannot talk its way into `read`: its description
-/// and a `readOnlyHint: true` are claims, and a tool counted as a read is spared the taint
-/// question and the fsync of its record. Its hints that make a tool look more dangerous still
-/// count.
-fn tool_kind(
-    tool: &str,
-    description: Option<&str>,
-    annotations: Option<&Value>,
-    trusted: bool,
-) -> mcpward_policy::ToolKind {
-    if trusted {
-        return knowledge::classify(tool, description, annotations);
-    }
-    let claims_read_only = annotations
-        .and_then(|a| a.get("readOnlyHint"))
-        .and_then(Value::as_bool)
-        == Some(true);
-    if !claims_read_only {
-        return knowledge::classify(tool, None, annotations);
-    }
-    let mut hints = annotations.cloned().unwrap_or(Value::Null);
-    if let Some(map) = hints.as_object_mut() {
-        map.remove("readOnlyHint");
-    }
-    knowledge::classify(tool, None, Some(&hints))
 }
 
 fn event(server: &str, name: &str, detail: Option<String>) -> Record {
