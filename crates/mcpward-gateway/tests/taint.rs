@@ -226,3 +226,57 @@ async fn resource_content_taints_the_session() {
 async fn prompt_content_taints_the_session() {
     write_is_asked_after_reading("prompts/get", json!({"name": "summarise"})).await;
 }
+
+/// `ask_model` makes the server send the client's model a sampling request of its own text.
+async fn write_after_sampling_is_asked(trusted: bool) -> bool {
+    let state = tempfile::tempdir().unwrap();
+    let mut opts = options(testkit_server("web_and_write"), Vec::new(), state.path());
+    opts.server_name = "web".into();
+    let trust = if trusted {
+        "trusted_servers = [\"web\"]\n"
+    } else {
+        ""
+    };
+    opts.policy = mcpward_policy::Policy::parse(
+        &format!("[defaults]\nmode = \"allow\"\n{trust}"),
+        std::path::Path::new("policy.toml"),
+    )
+    .unwrap();
+    let mut s = start(opts);
+    s.client
+        .on_server_request(Box::new(|method, _| match method {
+            "sampling/createMessage" => Ok(json!({"role": "assistant", "model": "test",
+            "content": {"type": "text", "text": "ok"}})),
+            _ => Ok(json!({"action": "decline"})),
+        }));
+    s.client
+        .initialize(json!({"sampling": {}, "elicitation": {}}))
+        .await
+        .unwrap();
+    s.client.list_tools().await.unwrap();
+    let asked = s.client.call_tool("ask_model", json!({})).await.unwrap();
+    assert!(!is_error(&asked), "{asked}");
+    let after = s
+        .client
+        .call_tool("save_note", json!({"text": "b"}))
+        .await
+        .unwrap();
+    let elicited = s
+        .client
+        .server_requests
+        .iter()
+        .any(|r| r["method"] == "elicitation/create");
+    assert_eq!(is_error(&after), elicited, "{after}");
+    s.finish().await;
+    elicited
+}
+
+#[tokio::test]
+async fn sampling_request_from_an_untrusted_server_taints_the_session() {
+    assert!(write_after_sampling_is_asked(false).await);
+}
+
+#[tokio::test]
+async fn sampling_request_from_a_trusted_server_does_not_taint() {
+    assert!(!write_after_sampling_is_asked(true).await);
+}
