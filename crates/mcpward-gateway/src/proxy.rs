@@ -233,8 +233,15 @@ where
     W: AsyncWrite + Unpin + 'static,
 {
     let local = tokio::task::LocalSet::new();
+    // The session loop runs as a task of the set like its readers and writers, so handing a
+    // frame from one to the other stays inside the set's run queue instead of going back to the
+    // runtime (which polls the I/O driver, one more system call, at every such hop).
     local
-        .run_until(session::run_session(opts, input, output))
+        .run_until(async move {
+            tokio::task::spawn_local(session::run_session(opts, input, output))
+                .await
+                .unwrap_or_else(|e| Err(GatewayError::Runtime(std::io::Error::other(e))))
+        })
         .await
 }
 

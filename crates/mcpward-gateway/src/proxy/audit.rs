@@ -154,7 +154,7 @@ impl AuditWriter {
 
     /// Writes what is still queued, with the counts of suppressed events; the end of the
     /// session.
-    pub fn finish(self) {
+    pub fn finish(&self) {
         let summaries = self.limiter.borrow_mut().drain();
         self.queued.borrow_mut().extend(summaries);
         self.flush();

@@ -107,7 +107,7 @@ struct Gateway {
     approval_timeout: Duration,
     state_dir: std::path::PathBuf,
     session_id: String,
-    log: Option<AuditWriter>,
+    log: Option<Rc<AuditWriter>>,
     queue: Option<Rc<ApprovalQueue>>,
     to_client: mpsc::Sender<Vec<u8>>,
     to_server: Option<mpsc::Sender<Vec<u8>>>,
@@ -144,12 +144,31 @@ where
 {
     let session_id = new_session_id();
     let log = match &opts.log_path {
-        Some(path) => Some(
+        Some(path) => Some(Rc::new(
             AuditWriter::start(AuditLog::open(path, &session_id)?.with_key(opts.log_key.clone()))
                 .map_err(GatewayError::Runtime)?,
-        ),
+        )),
         None => None,
     };
+    // Records of a burst are written by a task of their own, woken once the loop has nothing
+    // more to relay: it runs after the writer tasks that were woken first, so the frames just
+    // decided reach their pipes before the disk write, and the peer's work overlaps with it.
+    let flush_wanted = Rc::new(tokio::sync::Notify::new());
+    let flusher = log.as_ref().map(|log| {
+        let log = Rc::downgrade(log);
+        let wanted = flush_wanted.clone();
+        tokio::task::spawn_local(async move {
+            loop {
+                wanted.notified().await;
+                match log.upgrade() {
+                    Some(log) => {
+                        log.flush();
+                    }
+                    None => return,
+                }
+            }
+        })
+    });
     let defaults = &opts.policy.defaults;
     let max_frame = if defaults.max_frame_bytes == 0 {
         crate::frame::DEFAULT_MAX_FRAME_BYTES
@@ -233,16 +252,13 @@ where
     let grace = opts.shutdown_grace;
 
     loop {
-        // Write the audit records of a burst once nothing more is waiting to be relayed, after
-        // yielding once so the writer tasks first hand the frames just decided to their pipes:
-        // the disk write then overlaps with the peer's work instead of delaying it.
+        // Write the audit records of a burst once nothing more is waiting to be relayed.
         if client_rx.is_empty()
             && server_rx.is_empty()
             && let Some(log) = &gw.log
             && log.has_queued()
         {
-            tokio::task::yield_now().await;
-            log.flush();
+            flush_wanted.notify_one();
         }
         if exit_status.is_some()
             && (!server_open || drain_deadline.is_some_and(|d| d <= tokio::time::Instant::now()))
@@ -307,6 +323,9 @@ where
         let _ = tokio::time::timeout(STDERR_DRAIN, relay).await;
     }
     let Gateway { to_client, log, .. } = gw;
+    if let Some(flusher) = flusher {
+        flusher.abort();
+    }
     if let Some(log) = log {
         log.finish();
     }
