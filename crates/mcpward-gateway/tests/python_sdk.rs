@@ -114,3 +114,89 @@ async fn a_server_named_git_does_not_inherit_the_official_git_servers_read_only_
     assert!(ran(&record).is_empty(), "git_branch ran without a person");
     s.finish().await;
 }
+
+const DENY_FORCE_AND_BIG_TRANSFERS: &str = "[defaults]\nmode = \"allow\"\n\
+[[rule]]\ntool = \"delete_branch\"\nwhen = { force = { equals = true } }\naction = \"deny\"\nreason = \"no forced deletes\"\n\
+[[rule]]\ntool = \"transfer\"\nwhen = { amount = { min = 1000 } }\naction = \"deny\"\nreason = \"large transfers need the bank\"\n";
+
+#[tokio::test]
+async fn values_pydantic_coerces_are_judged_as_the_server_reads_them() {
+    let state = tempfile::tempdir().unwrap();
+    let record = state.path().join("ran.jsonl");
+    // First, what the real SDK makes of these values when nothing stops them.
+    let mut s = start(sdk_options(
+        state.path(),
+        &record,
+        "[defaults]\nmode = \"allow\"\n",
+    ));
+    s.client.initialize(json!({})).await.unwrap();
+    s.client.list_tools().await.unwrap();
+    for force in [json!("true"), json!(1), json!("yes"), json!("on")] {
+        let resp = s
+            .client
+            .call_tool("delete_branch", json!({"branch": "main", "force": force}))
+            .await
+            .unwrap();
+        assert!(!is_error(&resp), "{resp}");
+    }
+    s.client
+        .call_tool("transfer", json!({"amount": "5000", "to": "x"}))
+        .await
+        .unwrap();
+    s.finish().await;
+    let seen: Vec<Value> = ran(&record)
+        .iter()
+        .map(|r| {
+            r["arguments"]
+                .get("force")
+                .or(r["arguments"].get("amount"))
+                .cloned()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            json!(true),
+            json!(true),
+            json!(true),
+            json!(true),
+            json!(5000)
+        ]
+    );
+    std::fs::remove_file(&record).unwrap();
+
+    // Then the same calls against rules written for the typed values.
+    let mut s = start(sdk_options(
+        state.path(),
+        &record,
+        DENY_FORCE_AND_BIG_TRANSFERS,
+    ));
+    s.client.initialize(json!({})).await.unwrap();
+    s.client.list_tools().await.unwrap();
+    for force in [json!("true"), json!(1), json!("yes"), json!("on")] {
+        let resp = s
+            .client
+            .call_tool("delete_branch", json!({"branch": "main", "force": force}))
+            .await
+            .unwrap();
+        assert!(is_error(&resp), "force {force}: {resp}");
+    }
+    let resp = s
+        .client
+        .call_tool("transfer", json!({"amount": "5000", "to": "x"}))
+        .await
+        .unwrap();
+    assert!(is_error(&resp), "{resp}");
+    // What the rules do not cover still runs.
+    let resp = s
+        .client
+        .call_tool("delete_branch", json!({"branch": "old", "force": false}))
+        .await
+        .unwrap();
+    assert!(!is_error(&resp), "{resp}");
+    s.finish().await;
+    let runs = ran(&record);
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!(runs[0]["arguments"]["branch"], "old");
+}

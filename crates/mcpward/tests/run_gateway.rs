@@ -37,6 +37,11 @@ impl Gateway {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
+        Gateway::spawn(cmd)
+    }
+
+    /// Starts a prepared `mcpward run` command (stdin and stdout piped).
+    fn spawn(mut cmd: Command) -> Gateway {
         let mut child = cmd.spawn().expect("start mcpward");
         let stdout = child.stdout.take().unwrap();
         let (tx, lines) = mpsc::channel();
@@ -346,6 +351,53 @@ fn project_directory_in_pwd_is_shown_not_masked() {
         .as_str()
         .unwrap_or_default();
     assert!(text.contains(&root_text), "{resp}");
+    gw.close_stdin();
+    gw.wait(Duration::from_secs(10));
+}
+
+#[test]
+fn relative_deny_glob_holds_when_the_server_root_is_given_as_dot() {
+    let state = tempfile::tempdir().unwrap();
+    let project = tempfile::tempdir().unwrap();
+    let root = project.path().canonicalize().unwrap();
+    let policy = state.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "[defaults]\nmode = \"allow\"\n[[rule]]\ntool = \"write_file\"\nwhen = { path = \"**/.env\" }\naction = \"deny\"\nreason = \"no env files\"\n",
+    )
+    .unwrap();
+    let server = filesystem_server();
+    // The client starts the server in the project with `.` as its directory.
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mcpward"));
+    cmd.current_dir(&root)
+        .arg("run")
+        .arg("--state-dir")
+        .arg(state.path())
+        .arg("--policy")
+        .arg(&policy)
+        .arg("--")
+        .args(["node", server.to_str().unwrap(), "."])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut gw = Gateway::spawn(cmd);
+    initialize(&mut gw);
+    let target = root.join(".env");
+    let resp = gw.call(
+        2,
+        "tools/call",
+        json!({"name": "write_file", "arguments": {"path": target, "content": "TOKEN=x"}}),
+    );
+    assert_eq!(resp["result"]["isError"], json!(true), "{resp}");
+    assert!(!target.exists(), "the denied write ran");
+    let fine = root.join("notes.txt");
+    let resp = gw.call(
+        3,
+        "tools/call",
+        json!({"name": "write_file", "arguments": {"path": fine, "content": "ok"}}),
+    );
+    assert_ne!(resp["result"]["isError"], json!(true), "{resp}");
+    assert!(fine.exists());
     gw.close_stdin();
     gw.wait(Duration::from_secs(10));
 }
