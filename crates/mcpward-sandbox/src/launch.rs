@@ -15,8 +15,7 @@ use crate::spec::{Mode, Network, Spec, is_injection_variable};
 use crate::support::{Protection, Support, missing_required};
 use crate::sys;
 
-/// The environment variable that carries the spec (JSON) from the gateway to the launcher.
-pub const SPEC_VARIABLE: &str = "MCPWARD_SANDBOX_SPEC";
+pub use crate::SPEC_VARIABLE;
 
 /// Why the server was not executed.
 #[derive(Debug, thiserror::Error)]
@@ -87,9 +86,8 @@ pub fn confine(spec: &Spec) -> Result<Confined, LaunchError> {
 
     let env: Vec<OsString> = std::env::vars_os()
         .filter(|(k, _)| {
-            k.to_str().is_some_and(|k| {
-                spec.keep_env.iter().any(|n| n == k) && !is_injection_variable(k)
-            })
+            k.to_str()
+                .is_some_and(|k| spec.keep_env.iter().any(|n| n == k) && !is_injection_variable(k))
         })
         .map(|(k, v)| {
             let mut entry = k;
@@ -176,25 +174,24 @@ fn apply_landlock(spec: &Spec) -> LandlockOutcome {
         Network::Deny => Vec::new(),
         Network::TcpConnect(ports) => ports.clone(),
     };
-    let status = ruleset
-        .create()
-        .and_then(|r| r.add_rules(path_beneath_rules(&spec.read, read)))
-        .and_then(|r| r.add_rules(path_beneath_rules(&spec.write, all)))
-        .and_then(|r| {
-            r.add_rules(path_beneath_rules(
-                ["/dev/null", "/dev/full"],
-                AccessFs::WriteFile | AccessFs::ReadFile,
-            ))
-        })
-        .and_then(|r| {
-            r.add_rules(
-                ports
-                    .iter()
-                    .map(|p| Ok::<_, landlock::RulesetError>(NetPort::new(*p, AccessNet::ConnectTcp))),
-            )
-        })
-        .and_then(|r| r.restrict_self())
-        .map_err(|e| e.to_string())?;
+    let status =
+        ruleset
+            .create()
+            .and_then(|r| r.add_rules(path_beneath_rules(&spec.read, read)))
+            .and_then(|r| r.add_rules(path_beneath_rules(&spec.write, all)))
+            .and_then(|r| {
+                r.add_rules(path_beneath_rules(
+                    ["/dev/null", "/dev/full"],
+                    AccessFs::WriteFile | AccessFs::ReadFile,
+                ))
+            })
+            .and_then(|r| {
+                r.add_rules(ports.iter().map(|p| {
+                    Ok::<_, landlock::RulesetError>(NetPort::new(*p, AccessNet::ConnectTcp))
+                }))
+            })
+            .and_then(|r| r.restrict_self())
+            .map_err(|e| e.to_string())?;
     match status.ruleset {
         RulesetStatus::NotEnforced => Err("the kernel accepted no Landlock rule".into()),
         _ => Ok(in_force),
@@ -214,7 +211,12 @@ fn prove(
         Err(e) if e.raw_os_error() == Some(expected) => None,
         Err(e) => Some(format!("the probe failed differently: {e}")),
     };
-    let granted = |p: &Path| spec.read.iter().chain(&spec.write).any(|g| p.starts_with(g));
+    let granted = |p: &Path| {
+        spec.read
+            .iter()
+            .chain(&spec.write)
+            .any(|g| p.starts_with(g))
+    };
     for p in &mut list {
         let failure: Option<String> = match p.name {
             "no-new-privs" => (!sys::no_new_privs()).then(|| "prctl reports it unset".into()),
@@ -237,12 +239,10 @@ fn prove(
                     if probes.is_empty() {
                         Some("nothing was left to prove a denial on".into())
                     } else {
-                        probes
-                            .iter()
-                            .find_map(|path| {
-                                denied(sys::try_open(path, path.is_dir()), libc::EACCES)
-                                    .map(|why| format!("opening {}: {why}", path.display()))
-                            })
+                        probes.iter().find_map(|path| {
+                            denied(sys::try_open(path, path.is_dir()), libc::EACCES)
+                                .map(|why| format!("opening {}: {why}", path.display()))
+                        })
                     }
                 }
             },
@@ -285,11 +285,14 @@ fn prove(
             },
             "network-tcp-ports" => match (&seccomp, &landlock) {
                 (Err(e), _) | (_, Err(e)) => Some(e.clone()),
-                (Ok(()), Ok(abi)) if *abi < crate::support::LANDLOCK_NET_ABI => Some(format!(
-                    "Landlock ABI {abi} has no TCP port rules"
-                )),
-                (Ok(()), Ok(_)) => denied(sys::try_socket(libc::AF_INET, libc::SOCK_DGRAM), libc::EPERM)
-                    .map(|why| format!("UDP socket: {why}")),
+                (Ok(()), Ok(abi)) if *abi < crate::support::LANDLOCK_NET_ABI => {
+                    Some(format!("Landlock ABI {abi} has no TCP port rules"))
+                }
+                (Ok(()), Ok(_)) => denied(
+                    sys::try_socket(libc::AF_INET, libc::SOCK_DGRAM),
+                    libc::EPERM,
+                )
+                .map(|why| format!("UDP socket: {why}")),
             },
             _ => p.missing_because.clone(),
         };

@@ -19,3 +19,6 @@ pub mod launch;
 mod seccomp;
 #[cfg(target_os = "linux")]
 mod sys;
+
+/// The environment variable that carries the spec (JSON) from the gateway to the launcher.
+pub const SPEC_VARIABLE: &str = "MCPWARD_SANDBOX_SPEC";

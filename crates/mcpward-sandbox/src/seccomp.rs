@@ -123,7 +123,8 @@ fn compile(
     mismatch: SeccompAction,
     matched: SeccompAction,
 ) -> Result<BpfProgram, FilterError> {
-    let arch = TargetArch::try_from(std::env::consts::ARCH).map_err(|e| FilterError(e.to_string()))?;
+    let arch =
+        TargetArch::try_from(std::env::consts::ARCH).map_err(|e| FilterError(e.to_string()))?;
     SeccompFilter::new(rules, mismatch, matched, arch)
         .and_then(BpfProgram::try_from)
         .map_err(|e| FilterError(e.to_string()))

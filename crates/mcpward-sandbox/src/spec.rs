@@ -264,13 +264,11 @@ impl Plan {
                 add_read(package_dir(dir));
             }
         }
-        for arg in &self.args {
-            let path = self.cwd.join(arg);
-            if path.is_file() {
-                let path = canonical(&path);
-                if let Some(dir) = path.parent() {
-                    add_read(package_dir(dir));
-                }
+        // An interpreter's script: its directory (or node_modules tree) holds the code it
+        // imports. Other file arguments grant nothing: they may be data outside the roots.
+        if let Some(script) = self.script() {
+            if let Some(dir) = script.parent() {
+                add_read(package_dir(dir));
             }
         }
         for extra in &self.extra_read {
@@ -313,6 +311,36 @@ impl Plan {
             keep_env,
             parent: std::process::id(),
         })
+    }
+}
+
+/// Programs whose first non-option argument is the code they run.
+pub const INTERPRETERS: &[&str] = &[
+    "node", "nodejs", "bun", "deno", "python", "python3", "ruby", "perl", "php", "sh", "bash",
+];
+
+impl Plan {
+    /// The script an interpreter runs: its first non-option argument, when that is a file.
+    fn script(&self) -> Option<PathBuf> {
+        let name = Path::new(&self.command).file_name()?.to_str()?;
+        let base = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+        if !INTERPRETERS.contains(&name) && !INTERPRETERS.contains(&base) {
+            return None;
+        }
+        let mut options = self
+            .args
+            .iter()
+            .take_while(|a| a.to_string_lossy().starts_with('-'));
+        // `sh -c TEXT`, `node -e TEXT`, `python -m MODULE`: the argument is not a script file.
+        if options.any(|a| matches!(a.to_str(), Some("-c" | "-e" | "--eval" | "-p" | "-m"))) {
+            return None;
+        }
+        let first = self
+            .args
+            .iter()
+            .find(|a| !a.to_string_lossy().starts_with('-'))?;
+        let path = self.cwd.join(first);
+        path.is_file().then(|| canonical(&path))
     }
 }
 
@@ -406,6 +434,27 @@ mod tests {
         let mut p = plan(dir.path());
         p.command = "no-such-server-command".into();
         assert!(matches!(p.build(), Err(PlanError::CommandNotFound(_))));
+    }
+
+    #[test]
+    fn only_an_interpreters_script_grants_its_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let code = dir.path().join("code");
+        let data = dir.path().join("data");
+        std::fs::create_dir_all(&code).unwrap();
+        std::fs::create_dir_all(&data).unwrap();
+        std::fs::write(code.join("server.py"), "").unwrap();
+        std::fs::write(data.join("notes.txt"), "").unwrap();
+        let mut p = plan(dir.path());
+        p.command = "python3".into();
+        p.args = vec![code.join("server.py").into(), data.join("notes.txt").into()];
+        let spec = p.build().unwrap();
+        assert!(spec.read.contains(&canonical(&code)));
+        assert!(!spec.read.contains(&canonical(&data)));
+        p.command = "sh".into();
+        p.args = vec!["-c".into(), data.join("notes.txt").into()];
+        let spec = p.build().unwrap();
+        assert!(!spec.read.contains(&canonical(&data)));
     }
 
     #[test]

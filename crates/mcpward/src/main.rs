@@ -36,6 +36,11 @@ enum Command {
     Log(cmd::log::Args),
     /// Validate a policy or explain a decision.
     Policy(cmd::policy::Args),
+    /// What the Linux sandbox (`run --sandbox`) can enforce on this machine.
+    Sandbox(cmd::sandbox::Args),
+    /// The sandbox launcher `run --sandbox` starts servers through (internal).
+    #[command(name = "__sandbox-exec", hide = true)]
+    SandboxExec(cmd::sandbox::ExecArgs),
 }
 
 /// Exit codes (DESIGN.md §3): 0 nothing at or above `--fail-on`, 1 findings, 2 usage/runtime error.
@@ -51,6 +56,8 @@ fn main() -> ExitCode {
         Command::Deny(args) => cmd::approve::deny(args),
         Command::Log(args) => cmd::log::run(args),
         Command::Policy(args) => cmd::policy::run(args),
+        Command::Sandbox(args) => cmd::sandbox::run(args),
+        Command::SandboxExec(args) => cmd::sandbox::exec(args),
     };
     match result {
         Ok(code) => code,

@@ -6,4 +6,5 @@ pub mod check;
 pub mod log;
 pub mod policy;
 pub mod run;
+pub mod sandbox;
 pub mod wrap;
