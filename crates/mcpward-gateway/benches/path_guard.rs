@@ -25,13 +25,20 @@ fn main() {
         home: None,
     };
     let cases: [(&str, PathBuf); 4] = [
-        ("absolute, 4 components", root.join("src/module/deep/file.rs")),
+        (
+            "absolute, 4 components",
+            root.join("src/module/deep/file.rs"),
+        ),
         ("through a symlink", root.join("m/deep/file.rs")),
         ("new file (write)", root.join("src/module/new.rs")),
         ("relative", PathBuf::from("src/module/deep/file.rs")),
     ];
     for (name, path) in cases {
-        let tool = if name.contains("write") { "write_file" } else { "read_text_file" };
+        let tool = if name.contains("write") {
+            "write_file"
+        } else {
+            "read_text_file"
+        };
         let args = json!({"path": path, "content": ""});
         for _ in 0..1000 {
             check(FILESYSTEM_TOOLS, tool, &args, &ctx).expect("allowed");

@@ -266,10 +266,10 @@ impl Plan {
         }
         // An interpreter's script: its directory (or node_modules tree) holds the code it
         // imports. Other file arguments grant nothing: they may be data outside the roots.
-        if let Some(script) = self.script() {
-            if let Some(dir) = script.parent() {
-                add_read(package_dir(dir));
-            }
+        if let Some(script) = self.script()
+            && let Some(dir) = script.parent()
+        {
+            add_read(package_dir(dir));
         }
         for extra in &self.extra_read {
             add_read(canonical(&self.cwd.join(extra)));

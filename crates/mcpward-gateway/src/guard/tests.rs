@@ -13,7 +13,13 @@ impl Tree {
         use std::os::unix::fs::symlink;
         let dir = tempfile::tempdir().unwrap();
         let b = dir.path();
-        for d in ["root/sub/deep", "root_evil", "outside/dir", "home/.ssh", "root/emptydir"] {
+        for d in [
+            "root/sub/deep",
+            "root_evil",
+            "outside/dir",
+            "home/.ssh",
+            "root/emptydir",
+        ] {
             std::fs::create_dir_all(b.join(d)).unwrap();
         }
         for f in [
@@ -59,83 +65,443 @@ impl Tree {
 /// `(name, tool, arguments with {B} for the base directory, allowed)`.
 const CORPUS: &[(&str, &str, &str, bool)] = &[
     // Legitimate calls: must pass.
-    ("read_plain", "read_text_file", r#"{"path":"{B}/root/file.txt"}"#, true),
-    ("read_nested", "read_file", r#"{"path":"{B}/root/sub/inner.txt"}"#, true),
-    ("read_root_itself", "list_directory", r#"{"path":"{B}/root"}"#, true),
-    ("read_root_trailing_slash", "list_directory", r#"{"path":"{B}/root/"}"#, true),
-    ("read_dot_segments_inside", "read_text_file", r#"{"path":"{B}/root/./sub/../file.txt"}"#, true),
-    ("read_through_inside_link", "read_text_file", r#"{"path":"{B}/root/link_in/inner.txt"}"#, true),
-    ("read_through_abs_inside_link", "read_text_file", r#"{"path":"{B}/root/abs_in/inner.txt"}"#, true),
-    ("read_through_nested_link", "read_text_file", r#"{"path":"{B}/root/deep_link/x.txt"}"#, true),
-    ("read_hidden", "read_text_file", r#"{"path":"{B}/root/.hidden"}"#, true),
-    ("read_space", "read_text_file", r#"{"path":"{B}/root/space name.txt"}"#, true),
-    ("read_unicode", "read_text_file", r#"{"path":"{B}/root/ünï.txt"}"#, true),
-    ("read_relative", "read_text_file", r#"{"path":"file.txt"}"#, true),
-    ("read_relative_dot", "read_text_file", r#"{"path":"./sub/inner.txt"}"#, true),
-    ("read_multiple_inside", "read_multiple_files", r#"{"paths":["{B}/root/file.txt","{B}/root/sub/inner.txt"]}"#, true),
-    ("write_new_file", "write_file", r#"{"path":"{B}/root/new.txt","content":"x"}"#, true),
-    ("write_existing", "write_file", r#"{"path":"{B}/root/file.txt","content":"x"}"#, true),
-    ("write_new_in_new_dir", "write_file", r#"{"path":"{B}/root/a/b/c.txt","content":"x"}"#, true),
-    ("create_dir", "create_directory", r#"{"path":"{B}/root/newdir"}"#, true),
-    ("edit_inside", "edit_file", r#"{"path":"{B}/root/sub/inner.txt","edits":[]}"#, true),
-    ("write_dangling_inside", "write_file", r#"{"path":"{B}/root/dangling_in","content":"x"}"#, true),
-    ("move_inside", "move_file", r#"{"source":"{B}/root/file.txt","destination":"{B}/root/sub/moved.txt"}"#, true),
-    ("search_inside", "search_files", r#"{"path":"{B}/root","pattern":"*"}"#, true),
-    ("tree_inside", "directory_tree", r#"{"path":"{B}/root/sub"}"#, true),
-    ("info_inside", "get_file_info", r#"{"path":"{B}/root/emptydir"}"#, true),
-    ("sizes_inside", "list_directory_with_sizes", r#"{"path":"{B}/root/sub"}"#, true),
-    ("media_inside", "read_media_file", r#"{"path":"{B}/root/file.txt"}"#, true),
-    ("list_allowed_no_path", "list_allowed_directories", r#"{}"#, true),
-    ("unknown_tool_untouched", "some_other_tool", r#"{"path":"/etc/passwd"}"#, true),
-    ("dotdot_then_back_in", "read_text_file", r#"{"path":"{B}/root/../root/file.txt"}"#, true),
-    ("double_slash", "read_text_file", r#"{"path":"{B}//root//file.txt"}"#, true),
+    (
+        "read_plain",
+        "read_text_file",
+        r#"{"path":"{B}/root/file.txt"}"#,
+        true,
+    ),
+    (
+        "read_nested",
+        "read_file",
+        r#"{"path":"{B}/root/sub/inner.txt"}"#,
+        true,
+    ),
+    (
+        "read_root_itself",
+        "list_directory",
+        r#"{"path":"{B}/root"}"#,
+        true,
+    ),
+    (
+        "read_root_trailing_slash",
+        "list_directory",
+        r#"{"path":"{B}/root/"}"#,
+        true,
+    ),
+    (
+        "read_dot_segments_inside",
+        "read_text_file",
+        r#"{"path":"{B}/root/./sub/../file.txt"}"#,
+        true,
+    ),
+    (
+        "read_through_inside_link",
+        "read_text_file",
+        r#"{"path":"{B}/root/link_in/inner.txt"}"#,
+        true,
+    ),
+    (
+        "read_through_abs_inside_link",
+        "read_text_file",
+        r#"{"path":"{B}/root/abs_in/inner.txt"}"#,
+        true,
+    ),
+    (
+        "read_through_nested_link",
+        "read_text_file",
+        r#"{"path":"{B}/root/deep_link/x.txt"}"#,
+        true,
+    ),
+    (
+        "read_hidden",
+        "read_text_file",
+        r#"{"path":"{B}/root/.hidden"}"#,
+        true,
+    ),
+    (
+        "read_space",
+        "read_text_file",
+        r#"{"path":"{B}/root/space name.txt"}"#,
+        true,
+    ),
+    (
+        "read_unicode",
+        "read_text_file",
+        r#"{"path":"{B}/root/ünï.txt"}"#,
+        true,
+    ),
+    (
+        "read_relative",
+        "read_text_file",
+        r#"{"path":"file.txt"}"#,
+        true,
+    ),
+    (
+        "read_relative_dot",
+        "read_text_file",
+        r#"{"path":"./sub/inner.txt"}"#,
+        true,
+    ),
+    (
+        "read_multiple_inside",
+        "read_multiple_files",
+        r#"{"paths":["{B}/root/file.txt","{B}/root/sub/inner.txt"]}"#,
+        true,
+    ),
+    (
+        "write_new_file",
+        "write_file",
+        r#"{"path":"{B}/root/new.txt","content":"x"}"#,
+        true,
+    ),
+    (
+        "write_existing",
+        "write_file",
+        r#"{"path":"{B}/root/file.txt","content":"x"}"#,
+        true,
+    ),
+    (
+        "write_new_in_new_dir",
+        "write_file",
+        r#"{"path":"{B}/root/a/b/c.txt","content":"x"}"#,
+        true,
+    ),
+    (
+        "create_dir",
+        "create_directory",
+        r#"{"path":"{B}/root/newdir"}"#,
+        true,
+    ),
+    (
+        "edit_inside",
+        "edit_file",
+        r#"{"path":"{B}/root/sub/inner.txt","edits":[]}"#,
+        true,
+    ),
+    (
+        "write_dangling_inside",
+        "write_file",
+        r#"{"path":"{B}/root/dangling_in","content":"x"}"#,
+        true,
+    ),
+    (
+        "move_inside",
+        "move_file",
+        r#"{"source":"{B}/root/file.txt","destination":"{B}/root/sub/moved.txt"}"#,
+        true,
+    ),
+    (
+        "search_inside",
+        "search_files",
+        r#"{"path":"{B}/root","pattern":"*"}"#,
+        true,
+    ),
+    (
+        "tree_inside",
+        "directory_tree",
+        r#"{"path":"{B}/root/sub"}"#,
+        true,
+    ),
+    (
+        "info_inside",
+        "get_file_info",
+        r#"{"path":"{B}/root/emptydir"}"#,
+        true,
+    ),
+    (
+        "sizes_inside",
+        "list_directory_with_sizes",
+        r#"{"path":"{B}/root/sub"}"#,
+        true,
+    ),
+    (
+        "media_inside",
+        "read_media_file",
+        r#"{"path":"{B}/root/file.txt"}"#,
+        true,
+    ),
+    (
+        "list_allowed_no_path",
+        "list_allowed_directories",
+        r#"{}"#,
+        true,
+    ),
+    (
+        "unknown_tool_untouched",
+        "some_other_tool",
+        r#"{"path":"/etc/passwd"}"#,
+        true,
+    ),
+    (
+        "dotdot_then_back_in",
+        "read_text_file",
+        r#"{"path":"{B}/root/../root/file.txt"}"#,
+        true,
+    ),
+    (
+        "double_slash",
+        "read_text_file",
+        r#"{"path":"{B}//root//file.txt"}"#,
+        true,
+    ),
     // Escapes: must be denied.
-    ("abs_outside", "read_text_file", r#"{"path":"{B}/outside/secret.txt"}"#, false),
-    ("etc_passwd", "read_text_file", r#"{"path":"/etc/passwd"}"#, false),
-    ("etc_shadow", "read_file", r#"{"path":"/etc/shadow"}"#, false),
-    ("dotdot_escape", "read_text_file", r#"{"path":"{B}/root/../outside/secret.txt"}"#, false),
-    ("dotdot_deep_escape", "read_text_file", r#"{"path":"{B}/root/sub/deep/../../../outside/secret.txt"}"#, false),
-    ("relative_escape", "read_text_file", r#"{"path":"../outside/secret.txt"}"#, false),
-    ("prefix_sibling", "read_text_file", r#"{"path":"{B}/root_evil/x.txt"}"#, false),
-    ("prefix_sibling_dir", "list_directory", r#"{"path":"{B}/root_evil"}"#, false),
-    ("link_out_rel", "read_text_file", r#"{"path":"{B}/root/link_out/secret.txt"}"#, false),
-    ("link_out_abs", "read_text_file", r#"{"path":"{B}/root/abs_out/secret.txt"}"#, false),
-    ("link_out_dir_listing", "list_directory", r#"{"path":"{B}/root/link_out"}"#, false),
-    ("link_to_slash", "read_text_file", r#"{"path":"{B}/root/slash/etc/passwd"}"#, false),
-    ("link_up", "read_text_file", r#"{"path":"{B}/root/up/outside/secret.txt"}"#, false),
-    ("link_chain_out", "read_text_file", r#"{"path":"{B}/root/chain1/secret.txt"}"#, false),
-    ("link_to_evil_prefix", "read_text_file", r#"{"path":"{B}/root/evil_link/x.txt"}"#, false),
-    ("file_link_out", "read_text_file", r#"{"path":"{B}/root/sub/rel_file_out"}"#, false),
-    ("link_then_dotdot_kernel", "read_text_file", r#"{"path":"{B}/root/link_in/../../outside/secret.txt"}"#, false),
-    ("dangling_out_write", "write_file", r#"{"path":"{B}/root/dangling_out","content":"x"}"#, false),
-    ("dangling_out_read", "read_text_file", r#"{"path":"{B}/root/dangling_out"}"#, false),
-    ("write_through_link_out", "write_file", r#"{"path":"{B}/root/link_out/new.txt","content":"x"}"#, false),
-    ("create_dir_through_link_out", "create_directory", r#"{"path":"{B}/root/link_out/d"}"#, false),
-    ("write_hardlink", "write_file", r#"{"path":"{B}/root/hard.txt","content":"x"}"#, false),
-    ("edit_hardlink", "edit_file", r#"{"path":"{B}/root/hard.txt","edits":[]}"#, false),
-    ("move_dest_outside", "move_file", r#"{"source":"{B}/root/file.txt","destination":"{B}/outside/f.txt"}"#, false),
-    ("move_source_outside", "move_file", r#"{"source":"{B}/outside/secret.txt","destination":"{B}/root/s.txt"}"#, false),
-    ("move_dest_via_link", "move_file", r#"{"source":"{B}/root/file.txt","destination":"{B}/root/link_out/f.txt"}"#, false),
-    ("multiple_one_outside", "read_multiple_files", r#"{"paths":["{B}/root/file.txt","{B}/outside/secret.txt"]}"#, false),
-    ("multiple_not_list", "read_multiple_files", r#"{"paths":"{B}/root/file.txt"}"#, false),
-    ("nul_byte", "read_text_file", "{\"path\":\"{B}/root/file.txt\\u0000/../../outside/secret.txt\"}", false),
-    ("file_uri", "read_text_file", r#"{"path":"file://{B}/outside/secret.txt"}"#, false),
-    ("percent_slash", "read_text_file", r#"{"path":"{B}/root/..%2f..%2foutside/secret.txt"}"#, false),
-    ("percent_dot", "read_text_file", r#"{"path":"{B}/root/%2e%2e/outside/secret.txt"}"#, false),
-    ("tilde_home", "read_text_file", r#"{"path":"~/.ssh/id_ed25519"}"#, false),
-    ("tilde_user", "read_text_file", r#"{"path":"~root/.ssh/id_ed25519"}"#, false),
+    (
+        "abs_outside",
+        "read_text_file",
+        r#"{"path":"{B}/outside/secret.txt"}"#,
+        false,
+    ),
+    (
+        "etc_passwd",
+        "read_text_file",
+        r#"{"path":"/etc/passwd"}"#,
+        false,
+    ),
+    (
+        "etc_shadow",
+        "read_file",
+        r#"{"path":"/etc/shadow"}"#,
+        false,
+    ),
+    (
+        "dotdot_escape",
+        "read_text_file",
+        r#"{"path":"{B}/root/../outside/secret.txt"}"#,
+        false,
+    ),
+    (
+        "dotdot_deep_escape",
+        "read_text_file",
+        r#"{"path":"{B}/root/sub/deep/../../../outside/secret.txt"}"#,
+        false,
+    ),
+    (
+        "relative_escape",
+        "read_text_file",
+        r#"{"path":"../outside/secret.txt"}"#,
+        false,
+    ),
+    (
+        "prefix_sibling",
+        "read_text_file",
+        r#"{"path":"{B}/root_evil/x.txt"}"#,
+        false,
+    ),
+    (
+        "prefix_sibling_dir",
+        "list_directory",
+        r#"{"path":"{B}/root_evil"}"#,
+        false,
+    ),
+    (
+        "link_out_rel",
+        "read_text_file",
+        r#"{"path":"{B}/root/link_out/secret.txt"}"#,
+        false,
+    ),
+    (
+        "link_out_abs",
+        "read_text_file",
+        r#"{"path":"{B}/root/abs_out/secret.txt"}"#,
+        false,
+    ),
+    (
+        "link_out_dir_listing",
+        "list_directory",
+        r#"{"path":"{B}/root/link_out"}"#,
+        false,
+    ),
+    (
+        "link_to_slash",
+        "read_text_file",
+        r#"{"path":"{B}/root/slash/etc/passwd"}"#,
+        false,
+    ),
+    (
+        "link_up",
+        "read_text_file",
+        r#"{"path":"{B}/root/up/outside/secret.txt"}"#,
+        false,
+    ),
+    (
+        "link_chain_out",
+        "read_text_file",
+        r#"{"path":"{B}/root/chain1/secret.txt"}"#,
+        false,
+    ),
+    (
+        "link_to_evil_prefix",
+        "read_text_file",
+        r#"{"path":"{B}/root/evil_link/x.txt"}"#,
+        false,
+    ),
+    (
+        "file_link_out",
+        "read_text_file",
+        r#"{"path":"{B}/root/sub/rel_file_out"}"#,
+        false,
+    ),
+    (
+        "link_then_dotdot_kernel",
+        "read_text_file",
+        r#"{"path":"{B}/root/link_in/../../outside/secret.txt"}"#,
+        false,
+    ),
+    (
+        "dangling_out_write",
+        "write_file",
+        r#"{"path":"{B}/root/dangling_out","content":"x"}"#,
+        false,
+    ),
+    (
+        "dangling_out_read",
+        "read_text_file",
+        r#"{"path":"{B}/root/dangling_out"}"#,
+        false,
+    ),
+    (
+        "write_through_link_out",
+        "write_file",
+        r#"{"path":"{B}/root/link_out/new.txt","content":"x"}"#,
+        false,
+    ),
+    (
+        "create_dir_through_link_out",
+        "create_directory",
+        r#"{"path":"{B}/root/link_out/d"}"#,
+        false,
+    ),
+    (
+        "write_hardlink",
+        "write_file",
+        r#"{"path":"{B}/root/hard.txt","content":"x"}"#,
+        false,
+    ),
+    (
+        "edit_hardlink",
+        "edit_file",
+        r#"{"path":"{B}/root/hard.txt","edits":[]}"#,
+        false,
+    ),
+    (
+        "move_dest_outside",
+        "move_file",
+        r#"{"source":"{B}/root/file.txt","destination":"{B}/outside/f.txt"}"#,
+        false,
+    ),
+    (
+        "move_source_outside",
+        "move_file",
+        r#"{"source":"{B}/outside/secret.txt","destination":"{B}/root/s.txt"}"#,
+        false,
+    ),
+    (
+        "move_dest_via_link",
+        "move_file",
+        r#"{"source":"{B}/root/file.txt","destination":"{B}/root/link_out/f.txt"}"#,
+        false,
+    ),
+    (
+        "multiple_one_outside",
+        "read_multiple_files",
+        r#"{"paths":["{B}/root/file.txt","{B}/outside/secret.txt"]}"#,
+        false,
+    ),
+    (
+        "multiple_not_list",
+        "read_multiple_files",
+        r#"{"paths":"{B}/root/file.txt"}"#,
+        false,
+    ),
+    (
+        "nul_byte",
+        "read_text_file",
+        "{\"path\":\"{B}/root/file.txt\\u0000/../../outside/secret.txt\"}",
+        false,
+    ),
+    (
+        "file_uri",
+        "read_text_file",
+        r#"{"path":"file://{B}/outside/secret.txt"}"#,
+        false,
+    ),
+    (
+        "percent_slash",
+        "read_text_file",
+        r#"{"path":"{B}/root/..%2f..%2foutside/secret.txt"}"#,
+        false,
+    ),
+    (
+        "percent_dot",
+        "read_text_file",
+        r#"{"path":"{B}/root/%2e%2e/outside/secret.txt"}"#,
+        false,
+    ),
+    (
+        "tilde_home",
+        "read_text_file",
+        r#"{"path":"~/.ssh/id_ed25519"}"#,
+        false,
+    ),
+    (
+        "tilde_user",
+        "read_text_file",
+        r#"{"path":"~root/.ssh/id_ed25519"}"#,
+        false,
+    ),
     ("empty", "read_text_file", r#"{"path":""}"#, false),
     ("not_string", "read_text_file", r#"{"path":42}"#, false),
-    ("symlink_loop", "read_text_file", r#"{"path":"{B}/root/loop_a"}"#, false),
-    ("through_a_file", "read_text_file", r#"{"path":"{B}/root/notdir.txt/x"}"#, false),
+    (
+        "symlink_loop",
+        "read_text_file",
+        r#"{"path":"{B}/root/loop_a"}"#,
+        false,
+    ),
+    (
+        "through_a_file",
+        "read_text_file",
+        r#"{"path":"{B}/root/notdir.txt/x"}"#,
+        false,
+    ),
     ("root_parent", "list_directory", r#"{"path":"{B}"}"#, false),
     ("slash", "list_directory", r#"{"path":"/"}"#, false),
-    ("proc_self_root", "read_text_file", r#"{"path":"/proc/self/root/etc/passwd"}"#, false),
-    ("search_outside", "search_files", r#"{"path":"{B}/outside","pattern":"*"}"#, false),
-    ("tree_through_link", "directory_tree", r#"{"path":"{B}/root/link_out"}"#, false),
-    ("info_outside", "get_file_info", r#"{"path":"{B}/outside/secret.txt"}"#, false),
-    ("trailing_dotdot", "list_directory", r#"{"path":"{B}/root/.."}"#, false),
-    ("nonexistent_then_up", "write_file", r#"{"path":"{B}/root/nope/../../outside/x.txt","content":"x"}"#, false),
+    (
+        "proc_self_root",
+        "read_text_file",
+        r#"{"path":"/proc/self/root/etc/passwd"}"#,
+        false,
+    ),
+    (
+        "search_outside",
+        "search_files",
+        r#"{"path":"{B}/outside","pattern":"*"}"#,
+        false,
+    ),
+    (
+        "tree_through_link",
+        "directory_tree",
+        r#"{"path":"{B}/root/link_out"}"#,
+        false,
+    ),
+    (
+        "info_outside",
+        "get_file_info",
+        r#"{"path":"{B}/outside/secret.txt"}"#,
+        false,
+    ),
+    (
+        "trailing_dotdot",
+        "list_directory",
+        r#"{"path":"{B}/root/.."}"#,
+        false,
+    ),
+    (
+        "nonexistent_then_up",
+        "write_file",
+        r#"{"path":"{B}/root/nope/../../outside/x.txt","content":"x"}"#,
+        false,
+    ),
 ];
 
 fn run_case(tree: &Tree, cwd: &Path, tool: &str, args: &str) -> Result<(), Denial> {
@@ -160,7 +526,9 @@ fn corpus_denies_every_escape_and_allows_every_legitimate_path() {
     for (name, tool, args, allowed) in CORPUS {
         let result = run_case(&tree, &cwd, tool, args);
         if result.is_ok() != *allowed {
-            wrong.push(format!("{name}: expected allowed={allowed}, got {result:?}"));
+            wrong.push(format!(
+                "{name}: expected allowed={allowed}, got {result:?}"
+            ));
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
@@ -202,7 +570,10 @@ fn denial_names_tool_argument_path_and_reason() {
     )
     .unwrap_err();
     let shown = err.to_string();
-    assert!(shown.starts_with("path guard: `read_text_file` argument `path`"), "{shown}");
+    assert!(
+        shown.starts_with("path guard: `read_text_file` argument `path`"),
+        "{shown}"
+    );
     assert!(shown.contains("outside the allowed roots"), "{shown}");
 }
 
@@ -215,7 +586,13 @@ fn apply_only_acts_on_known_servers() {
     };
     let args = json!({"path": "/etc/shadow"});
     let roots = [PathBuf::from("/nonexistent-root")];
-    let unknown = apply(allow.clone(), Some(("npm", "other")), "read_text_file", &args, &roots);
+    let unknown = apply(
+        allow.clone(),
+        Some(("npm", "other")),
+        "read_text_file",
+        &args,
+        &roots,
+    );
     assert_eq!(unknown.action, Action::Allow);
     let known = apply(
         allow,
