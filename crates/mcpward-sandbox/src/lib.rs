@@ -10,6 +10,7 @@
 //!
 //! This is the only crate with `unsafe` code; each block says why it is sound.
 
+pub mod connect_proxy;
 pub mod spec;
 pub mod support;
 

@@ -412,3 +412,62 @@ fn sandbox_check_reports_the_kernel_and_each_protection() {
     }
     assert!(report["support"]["kernel"].is_string());
 }
+
+#[test]
+fn network_allowlist_reaches_only_the_listed_target_through_the_proxy() {
+    let fx = Fixture::new();
+    // The listed upstream: echoes one line back.
+    let upstream = TcpListener::bind("127.0.0.1:0").unwrap();
+    let target = format!("127.0.0.1:{}", upstream.local_addr().unwrap().port());
+    std::thread::spawn(move || {
+        for mut s in upstream.incoming().map_while(Result::ok) {
+            let mut line = String::new();
+            let _ = BufReader::new(s.try_clone().unwrap()).read_line(&mut line);
+            let _ = s.write_all(line.as_bytes());
+        }
+    });
+    let unlisted = format!("127.0.0.1:{}", fx.tcp.local_addr().unwrap().port());
+    let server = testkit_server("hostile");
+    let policy = fx.path("allow.toml");
+    let run = |proxy_target: &str| {
+        let config = format!(
+            "--config={}",
+            json!({"proxy_target": proxy_target, "tcp_port": fx.tcp.local_addr().unwrap().port(),
+                   "udp_port": fx.udp.local_addr().unwrap().port()})
+        );
+        let mut gw = Gateway::start(
+            &fx.path("state"),
+            &[
+                "--sandbox",
+                "--sandbox-network",
+                &target,
+                "--policy",
+                policy.to_str().unwrap(),
+            ],
+            &[server.as_os_str(), config.as_ref()],
+        );
+        let through_proxy = response_text(&gw.call("proxy_connect", json!({})));
+        let direct = response_text(&gw.call("tcp_connect", json!({})));
+        let udp = response_text(&gw.call("udp_send", json!({})));
+        (through_proxy, direct, udp)
+    };
+    let (listed, direct, udp) = run(&target);
+    assert!(
+        listed.starts_with("SUCCEEDED") && listed.contains("ping"),
+        "{listed}"
+    );
+    assert!(
+        direct.starts_with("BLOCKED"),
+        "direct connect got out: {direct}"
+    );
+    assert!(udp.starts_with("BLOCKED"), "UDP got out: {udp}");
+    let (other, _, _) = run(&unlisted);
+    assert!(
+        other.starts_with("BLOCKED") && other.contains("403"),
+        "{other}"
+    );
+    assert!(
+        !fx.tcp_saw_a_connection(),
+        "an unlisted destination was reached"
+    );
+}

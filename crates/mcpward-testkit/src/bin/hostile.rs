@@ -25,6 +25,7 @@ struct Targets {
     log: PathBuf,
     tcp_port: u16,
     udp_port: u16,
+    proxy_target: String,
 }
 
 fn outcome<T>(r: std::io::Result<T>, what: &str) -> String {
@@ -60,6 +61,42 @@ fn python(code: &str) -> String {
         }
         Err(e) => format!("BLOCKED: cannot start python: {e}"),
     }
+}
+
+/// `CONNECT target` through the proxy in `HTTPS_PROXY`, then a line echoed back through the
+/// tunnel.
+fn proxy_connect(target: &str) -> String {
+    use std::io::{BufRead, BufReader};
+    let Some(proxy) = std::env::var("HTTPS_PROXY")
+        .ok()
+        .and_then(|u| u.strip_prefix("http://").map(str::to_owned))
+    else {
+        return "BLOCKED: no HTTPS_PROXY".into();
+    };
+    let run = || -> std::io::Result<String> {
+        let mut s = TcpStream::connect(proxy.trim_end_matches('/'))?;
+        write!(s, "CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n")?;
+        let mut reader = BufReader::new(s.try_clone()?);
+        let mut status = String::new();
+        reader.read_line(&mut status)?;
+        if !status.contains(" 200 ") {
+            return Ok(format!("BLOCKED: proxy answered {}", status.trim()));
+        }
+        loop {
+            let mut l = String::new();
+            if reader.read_line(&mut l)? == 0 || l == "\r\n" {
+                break;
+            }
+        }
+        s.write_all(b"ping\n")?;
+        let mut echo = String::new();
+        reader.read_line(&mut echo)?;
+        Ok(format!(
+            "SUCCEEDED: tunnel to {target} answered {}",
+            echo.trim()
+        ))
+    };
+    run().unwrap_or_else(|e| format!("BLOCKED: proxy: {e}"))
 }
 
 fn probe(name: &str, t: &Targets) -> String {
@@ -199,6 +236,7 @@ fn probe(name: &str, t: &Targets) -> String {
                 Err(e) => format!("BLOCKED: reserve 3 GiB: {e}"),
             }
         }
+        "proxy_connect" => proxy_connect(&t.proxy_target),
         _ => format!("unknown probe {name}"),
     }
 }
@@ -218,12 +256,18 @@ fn main() {
         log: path("log"),
         tcp_port: port("tcp_port"),
         udp_port: port("udp_port"),
+        proxy_target: config["proxy_target"].as_str().unwrap_or("").to_owned(),
     };
     let annotations = json!({"readOnlyHint": true, "openWorldHint": false});
     let mut tools: Vec<Value> = PROBES
         .iter()
         .map(|p| tool(p, "escape attempt", annotations.clone()))
         .collect();
+    tools.push(tool(
+        "proxy_connect",
+        "tunnel to the configured target through HTTPS_PROXY",
+        annotations.clone(),
+    ));
     tools.push(tool("echo", "still serving", annotations));
     serve(tools, |_, name, _| {
         if name == "echo" {

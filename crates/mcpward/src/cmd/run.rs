@@ -51,6 +51,11 @@ pub struct Args {
     /// PATH, HOME, locale and TZ is removed). Repeatable.
     #[arg(long, value_name = "NAME", requires = "sandbox")]
     pub sandbox_env: Vec<String>,
+    /// A destination the sandboxed server may reach, as HOST:PORT (e.g. api.github.com:443),
+    /// through a CONNECT proxy mcpward runs on loopback; the server gets HTTPS_PROXY and can
+    /// connect nowhere else. Repeatable. Without it the network is denied entirely.
+    #[arg(long, value_name = "HOST:PORT", requires = "sandbox")]
+    pub sandbox_network: Vec<String>,
     /// A resource limit for the sandboxed server: as=8G (address space), nproc=256, fsize=1G,
     /// nofile=1024, cpu=SECONDS; `none` lifts one. Repeatable.
     #[arg(long, value_name = "NAME=VALUE", requires = "sandbox")]
@@ -125,10 +130,41 @@ fn sandbox(
         cfg!(target_os = "linux"),
         "--sandbox is unsupported on this platform, so the server was not started"
     );
-    let network = Network::Deny;
-    let protections = Support::detect().protections(&network);
-    let missing = missing_required(&protections);
+    let allow = mcpward_sandbox::connect_proxy::Allowlist::parse(&args.sandbox_network)
+        .map_err(|e| anyhow::anyhow!("--sandbox-network: {e}"))?;
+    let support = Support::detect();
     let mut err = anstream::stderr();
+    let mut network = Network::Deny;
+    let mut proxy_env = Vec::new();
+    if !allow.is_empty() {
+        // An allowlist that cannot be enforced is refused even in best-effort mode: the
+        // server would otherwise have the whole network while the user believes it has one API.
+        let tcp = support.protections(&Network::TcpConnect(Vec::new()));
+        if let Some(p) = tcp
+            .iter()
+            .find(|p| p.name == "network-tcp-ports" && !p.enforced)
+        {
+            anyhow::bail!(
+                "the server was not started: --sandbox-network needs sockets confined to mcpward's proxy, which this kernel cannot do ({}); see `mcpward sandbox check`",
+                p.missing_because.as_deref().unwrap_or("not supported")
+            );
+        }
+        let port = mcpward_sandbox::connect_proxy::start(allow)
+            .context("cannot start the sandbox network proxy on 127.0.0.1")?;
+        network = Network::TcpConnect(vec![port]);
+        let url = format!("http://127.0.0.1:{port}");
+        for name in [
+            "HTTPS_PROXY",
+            "https_proxy",
+            "HTTP_PROXY",
+            "http_proxy",
+            "ALL_PROXY",
+        ] {
+            proxy_env.push((name.to_owned(), url.clone()));
+        }
+    }
+    let protections = support.protections(&network);
+    let missing = missing_required(&protections);
     if !missing.is_empty() {
         let list: Vec<String> = missing.iter().map(|p| super::sandbox::line(p)).collect();
         anyhow::ensure!(
@@ -146,6 +182,9 @@ fn sandbox(
             .set(item)
             .map_err(|e| anyhow::anyhow!("--sandbox-limit: {e}"))?;
     }
+    opts.env
+        .retain(|(k, _)| !proxy_env.iter().any(|(p, _)| p == k));
+    opts.env.extend(proxy_env);
     let mut declared_env: Vec<String> = opts.env.iter().map(|(k, _)| k.clone()).collect();
     declared_env.extend(opts.secret_env.iter().map(|(k, _)| k.clone()));
     declared_env.extend(args.sandbox_env.iter().cloned());
@@ -182,7 +221,7 @@ fn sandbox(
     };
     writeln!(
         err,
-        "mcpward sandbox: {} may write only {}; reads the runtime and {}; network denied",
+        "mcpward sandbox: {} may write only {}; reads the runtime and {}; {}",
         opts.server_name,
         shown(&spec.write),
         shown(
@@ -195,6 +234,14 @@ fn sandbox(
                 .cloned()
                 .collect::<Vec<_>>()
         ),
+        if args.sandbox_network.is_empty() {
+            "network denied".to_owned()
+        } else {
+            format!(
+                "network only through mcpward's proxy to {}",
+                args.sandbox_network.join(", ")
+            )
+        },
     )?;
     let exe = std::env::current_exe()
         .context("cannot find mcpward's own executable for the sandbox launcher")?;

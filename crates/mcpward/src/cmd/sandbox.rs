@@ -79,9 +79,9 @@ fn check(json: bool) -> anyhow::Result<ExitCode> {
             out,
             "network allowlist (TCP port rules, Landlock ABI 4): {}",
             if support.landlock_abi.unwrap_or(0) >= mcpward_sandbox::support::LANDLOCK_NET_ABI {
-                "supported by this kernel; the CONNECT proxy that uses it is not in this release, so `network = [...]` refuses to start"
+                "supported: `--sandbox-network HOST:PORT` confines TCP to mcpward's CONNECT proxy"
             } else {
-                "not supported by this kernel: sockets cannot be confined to a proxy, so a network allowlist refuses to start"
+                "not supported by this kernel: sockets cannot be confined to a proxy, so `--sandbox-network` refuses to start"
             }
         )?;
         writeln!(out, "\n`run --sandbox` applies here (network denied):")?;
