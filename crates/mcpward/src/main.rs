@@ -45,6 +45,14 @@ enum Command {
 
 /// Exit codes (DESIGN.md §3): 0 nothing at or above `--fail-on`, 1 findings, 2 usage/runtime error.
 fn main() -> ExitCode {
+    // The sandbox launcher sits between spawn and the server's first byte: skip building the
+    // whole command-line parser for it (launch time is budgeted, docs/PERFORMANCE.md).
+    let mut argv = std::env::args_os();
+    if argv.nth(1).is_some_and(|a| a == "__sandbox-exec") && argv.next().is_some_and(|a| a == "--")
+    {
+        let command: Vec<std::ffi::OsString> = argv.collect();
+        return finish(cmd::sandbox::exec(cmd::sandbox::ExecArgs { command }));
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Audit(args) => cmd::audit::run(args),
@@ -59,6 +67,10 @@ fn main() -> ExitCode {
         Command::Sandbox(args) => cmd::sandbox::run(args),
         Command::SandboxExec(args) => cmd::sandbox::exec(args),
     };
+    finish(result)
+}
+
+fn finish(result: anyhow::Result<ExitCode>) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
