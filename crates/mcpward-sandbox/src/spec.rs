@@ -206,8 +206,11 @@ pub struct Plan {
     pub extra_read: Vec<PathBuf>,
     /// mcpward's state directory.
     pub state_dir: PathBuf,
-    /// The audit log, when it lives outside the state directory.
-    pub log: Option<PathBuf>,
+    /// Other files the server must not reach: the audit log when it lives outside the state
+    /// directory, the log key, the policy file.
+    pub protected: Vec<PathBuf>,
+    /// The policy file: the server must not change it (reading it is harmless).
+    pub policy: Option<PathBuf>,
     /// Variables the server is given by name.
     pub declared_env: Vec<String>,
     /// Network access.
@@ -232,7 +235,7 @@ pub enum PlanError {
     CommandNotFound(String),
     /// A grant would expose mcpward's own state.
     #[error(
-        "the sandbox would grant `{granted}`, which contains mcpward's state `{state}` (approval queue, audit log); a server there could answer its own approvals. Narrow the root or move the state with --state-dir"
+        "the sandbox would grant `{granted}`, which contains `{state}`, part of mcpward's own state (approval queue, audit log, log key, policy); a server there could answer its own approvals or rewrite its rules. Narrow the root, or move that file (--state-dir, --log, --log-key, --policy)"
     )]
     ExposesState {
         /// The grant.
@@ -281,8 +284,8 @@ impl Plan {
             .filter(|r| r.is_dir())
             .collect();
         let mut deny = vec![canonical(&self.state_dir)];
-        if let Some(log) = &self.log {
-            deny.push(canonical(&self.cwd.join(log)));
+        for path in &self.protected {
+            deny.push(canonical(&self.cwd.join(path)));
         }
         for granted in read.iter().chain(&write) {
             for state in &deny {
@@ -292,6 +295,18 @@ impl Plan {
                         state: state.clone(),
                     });
                 }
+            }
+        }
+        if let Some(policy) = &self.policy {
+            let policy = canonical(&self.cwd.join(policy));
+            if let Some(granted) = write.iter().find(|g| policy.starts_with(g)) {
+                return Err(PlanError::ExposesState {
+                    granted: granted.clone(),
+                    state: policy,
+                });
+            }
+            if !read.iter().any(|g| policy.starts_with(g)) {
+                deny.push(policy);
             }
         }
         let mut keep_env: Vec<String> = BASE_VARIABLES.iter().map(|s| (*s).to_owned()).collect();
@@ -396,7 +411,8 @@ mod tests {
             roots: vec![dir.join("root")],
             extra_read: vec![],
             state_dir: dir.join("state"),
-            log: None,
+            protected: vec![],
+            policy: Some(dir.join("policy.toml")),
             declared_env: vec!["API_URL".into(), "LD_PRELOAD".into(), "NODE_OPTIONS".into()],
             network: Network::Deny,
             limits: Limits::default(),
@@ -424,6 +440,16 @@ mod tests {
         let mut p = plan(dir.path());
         p.roots = vec![dir.path().to_path_buf()];
         assert!(matches!(p.build(), Err(PlanError::ExposesState { .. })));
+    }
+
+    #[test]
+    fn refuses_a_root_that_contains_the_policy_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = plan(dir.path());
+        p.state_dir = PathBuf::from("/nonexistent-state");
+        p.roots = vec![dir.path().to_path_buf()];
+        let err = p.build().unwrap_err();
+        assert!(err.to_string().contains("policy.toml"), "{err}");
     }
 
     #[test]

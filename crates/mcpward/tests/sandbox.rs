@@ -389,7 +389,7 @@ fn a_root_containing_the_state_directory_is_refused_before_the_server_starts() {
     assert_eq!(out.status.code(), Some(2));
     assert!(!marker.exists(), "the server must not be started");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("contains mcpward's state"), "{stderr}");
+    assert!(stderr.contains("part of mcpward's own state"), "{stderr}");
 }
 
 #[test]
