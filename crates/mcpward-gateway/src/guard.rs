@@ -125,7 +125,8 @@ impl std::fmt::Display for Denial {
 /// Where the guard resolves paths from.
 #[derive(Debug, Clone)]
 pub struct Context<'a> {
-    /// The server's roots (launch arguments or policy), resolved if possible.
+    /// The server's roots (launch arguments or policy), canonical
+    /// ([`crate::paths::canonical_roots`]): the walk trusts them to contain no symlink.
     pub roots: &'a [PathBuf],
     /// The server's working directory.
     pub cwd: &'a Path,
@@ -178,8 +179,9 @@ pub fn apply(
     };
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let home = std::env::var_os("HOME").map(PathBuf::from);
+    let roots = crate::paths::canonical_roots(roots);
     let ctx = Context {
-        roots,
+        roots: &roots,
         cwd: &cwd,
         home: home.as_deref(),
     };
@@ -221,24 +223,29 @@ pub fn check_path(raw: &str, role: Role, ctx: &Context<'_>) -> Result<(), String
         Some(_) => return Err("names another user's home (`~user`)".into()),
         None => PathBuf::from(raw),
     };
-    let roots: Vec<PathBuf> = ctx
-        .roots
-        .iter()
-        .map(|r| std::fs::canonicalize(r).unwrap_or_else(|_| lexical(r)))
-        .collect();
+    let roots = ctx.roots;
     if roots.is_empty() {
         return Err("cannot be checked: no root is known for this server".into());
     }
-    let bases: Vec<&Path> = if expanded.is_absolute() {
+    let mut bases: Vec<&Path> = if expanded.is_absolute() {
         vec![Path::new("/")]
     } else {
         std::iter::once(ctx.cwd)
             .chain(ctx.roots.iter().map(PathBuf::as_path))
             .collect()
     };
+    bases.dedup();
+    let has_dotdot = expanded.components().any(|c| c == Component::ParentDir);
     for base in bases {
         let joined = base.join(&expanded);
-        for reading in [walk(&lexical(&joined))?, walk(&joined)?] {
+        let collapsed = lexical(&joined);
+        // Without `..` both readings are the same path: walk it once.
+        let readings = if has_dotdot {
+            vec![walk(&collapsed, roots)?, walk(&joined, roots)?]
+        } else {
+            vec![walk(&collapsed, roots)?]
+        };
+        for reading in readings {
             if !roots.iter().any(|r| reading.starts_with(r)) {
                 return Err(format!(
                     "resolves to {} outside the allowed roots",
@@ -270,8 +277,14 @@ fn lexical(path: &Path) -> PathBuf {
 
 /// Where the kernel would resolve `path` (absolute): symlinks followed component by component,
 /// `..` applied to the resolved parent, the part that does not exist appended as written.
-fn walk(path: &Path) -> Result<PathBuf, String> {
-    let mut pending: Vec<PathBuf> = path
+/// A prefix that is literally one of the canonical `roots` is taken as resolved.
+fn walk(path: &Path, roots: &[PathBuf]) -> Result<PathBuf, String> {
+    let (start, rest) = roots
+        .iter()
+        .filter_map(|r| path.strip_prefix(r).ok().map(|rest| (r, rest)))
+        .max_by_key(|(r, _)| r.as_os_str().len())
+        .map_or((Path::new("/"), path), |(r, rest)| (r.as_path(), rest));
+    let mut pending: Vec<PathBuf> = rest
         .components()
         .rev()
         .filter_map(|c| match c {
@@ -280,7 +293,7 @@ fn walk(path: &Path) -> Result<PathBuf, String> {
             _ => None,
         })
         .collect();
-    let mut resolved = PathBuf::from("/");
+    let mut resolved = start.to_path_buf();
     let mut links = 0;
     let mut exists = true;
     while let Some(part) = pending.pop() {

@@ -12,7 +12,7 @@ impl Tree {
     fn new() -> Tree {
         use std::os::unix::fs::symlink;
         let dir = tempfile::tempdir().unwrap();
-        let b = dir.path();
+        let b = &dir.path().canonicalize().unwrap();
         for d in [
             "root/sub/deep",
             "root_evil",
@@ -57,8 +57,8 @@ impl Tree {
         Tree { dir }
     }
 
-    fn b(&self) -> &Path {
-        self.dir.path()
+    fn b(&self) -> PathBuf {
+        self.dir.path().canonicalize().unwrap()
     }
 }
 
@@ -538,7 +538,7 @@ fn corpus_denies_every_escape_and_allows_every_legitimate_path() {
 fn relative_paths_must_be_inside_from_every_base_a_server_may_use() {
     let tree = Tree::new();
     // The server's working directory is outside the root: `file.txt` may be read there.
-    let err = run_case(&tree, tree.b(), "read_text_file", r#"{"path":"file.txt"}"#).unwrap_err();
+    let err = run_case(&tree, &tree.b(), "read_text_file", r#"{"path":"file.txt"}"#).unwrap_err();
     assert!(err.reason.contains("outside the allowed roots"), "{err}");
 }
 
@@ -606,7 +606,7 @@ fn apply_only_acts_on_known_servers() {
 }
 
 #[test]
-fn check_takes_well_under_20_microseconds_per_path_on_a_warm_cache() {
+fn repeated_checks_on_a_warm_cache_give_the_same_answer() {
     let tree = Tree::new();
     let cwd = tree.b().join("root");
     let path = format!("{}/root/link_in/inner.txt", tree.b().display());
@@ -620,6 +620,6 @@ fn check_takes_well_under_20_microseconds_per_path_on_a_warm_cache() {
     for _ in 0..100 {
         check(FILESYSTEM_TOOLS, "read_text_file", &args, &ctx).unwrap();
     }
-    // Timing is reported by the bench, not asserted (shared CI machines); this keeps the hot
-    // path exercised.
+    // The cost per path is measured by `cargo bench -p mcpward-gateway --bench path_guard`
+    // (docs/PERFORMANCE.md), not asserted on shared CI machines.
 }
