@@ -471,3 +471,34 @@ fn network_allowlist_reaches_only_the_listed_target_through_the_proxy() {
         "an unlisted destination was reached"
     );
 }
+
+/// The launcher run directly with a spec whose filesystem confinement cannot be proven (`/` is
+/// granted, so no denial is left to try).
+fn launcher_with_unprovable_spec(mode: &str) -> std::process::Output {
+    let spec = json!({
+        "mode": mode, "program": "/bin/true", "read": ["/"], "write": [], "deny": [],
+        "network": "deny",
+        "limits": {"address_space": null, "processes": null, "file_size": null,
+                   "open_files": null, "cpu_seconds": null},
+        "keep_env": ["PATH"], "parent": std::process::id(),
+    });
+    Command::new(env!("CARGO_BIN_EXE_mcpward"))
+        .args(["__sandbox-exec", "--", "/bin/true"])
+        .env("MCPWARD_SANDBOX_SPEC", spec.to_string())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn launcher_refuses_to_exec_when_a_required_protection_is_not_proven() {
+    let out = launcher_with_unprovable_spec("strict");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(126), "{stderr}");
+    assert!(stderr.contains("the server was not started"), "{stderr}");
+    assert!(stderr.contains("landlock-filesystem"), "{stderr}");
+    // Best effort starts the server and says what is missing.
+    let out = launcher_with_unprovable_spec("best-effort");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("[NO ] landlock-filesystem"), "{stderr}");
+}
