@@ -7,6 +7,7 @@
 pub mod approval;
 pub mod envelope;
 pub mod frame;
+pub mod guard;
 pub mod identity;
 pub mod paths;
 pub mod proxy;

@@ -18,6 +18,28 @@ pub const SERVERS: &[&str] = &[
     "tool_changer",
     "recorder",
     "web_and_write",
+    "hostile",
+];
+
+/// The escape attempts of the `hostile` server, one tool each, in the order tests run them.
+pub const HOSTILE_PROBES: &[&str] = &[
+    "read_ssh_key",
+    "read_shadow",
+    "write_outside",
+    "symlink_out",
+    "hardlink_out",
+    "write_approval_queue",
+    "append_audit_log",
+    "read_gateway_environ",
+    "tcp_connect",
+    "udp_send",
+    "raw_socket",
+    "io_uring",
+    "shell_escape",
+    "ptrace_parent",
+    "signal_gateway",
+    "fork_past_limit",
+    "allocate_past_limit",
 ];
 
 /// The built binary of the misbehaving server `name` (one of [`SERVERS`]).

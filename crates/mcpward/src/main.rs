@@ -36,10 +36,23 @@ enum Command {
     Log(cmd::log::Args),
     /// Validate a policy or explain a decision.
     Policy(cmd::policy::Args),
+    /// What the Linux sandbox (`run --sandbox`) can enforce on this machine.
+    Sandbox(cmd::sandbox::Args),
+    /// The sandbox launcher `run --sandbox` starts servers through (internal).
+    #[command(name = "__sandbox-exec", hide = true)]
+    SandboxExec(cmd::sandbox::ExecArgs),
 }
 
 /// Exit codes (DESIGN.md §3): 0 nothing at or above `--fail-on`, 1 findings, 2 usage/runtime error.
 fn main() -> ExitCode {
+    // The sandbox launcher sits between spawn and the server's first byte: skip building the
+    // whole command-line parser for it (launch time is budgeted, docs/PERFORMANCE.md).
+    let mut argv = std::env::args_os();
+    if argv.nth(1).is_some_and(|a| a == "__sandbox-exec") && argv.next().is_some_and(|a| a == "--")
+    {
+        let command: Vec<std::ffi::OsString> = argv.collect();
+        return finish(cmd::sandbox::exec(cmd::sandbox::ExecArgs { command }));
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Audit(args) => cmd::audit::run(args),
@@ -51,7 +64,13 @@ fn main() -> ExitCode {
         Command::Deny(args) => cmd::approve::deny(args),
         Command::Log(args) => cmd::log::run(args),
         Command::Policy(args) => cmd::policy::run(args),
+        Command::Sandbox(args) => cmd::sandbox::run(args),
+        Command::SandboxExec(args) => cmd::sandbox::exec(args),
     };
+    finish(result)
+}
+
+fn finish(result: anyhow::Result<ExitCode>) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {

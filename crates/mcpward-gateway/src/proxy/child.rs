@@ -22,8 +22,8 @@ pub struct Server {
 /// mcpward's own variables that say where its state lives (approval queue, audit log) and which
 /// policy applies. The server does not get them: they would point it straight at the queue it
 /// must not answer. `HOME` and `XDG_STATE_HOME` stay (servers need them), so code running as the
-/// user can still find the default state directory until `run --sandbox` keeps servers out of
-/// it; docs/integration.md says what that leaves possible.
+/// user can still find the default state directory; `run --sandbox` keeps servers out of it
+/// (docs/sandbox.md), and docs/integration.md says what is possible without it.
 pub const WITHHELD_FROM_SERVER: &[&str] = &["MCPWARD_STATE_DIR", "MCPWARD_LOG", "MCPWARD_POLICY"];
 
 /// Starts `command args…` with piped stdin, stdout and stderr.

@@ -7,4 +7,5 @@ pub mod hook_install;
 pub mod log;
 pub mod policy;
 pub mod run;
+pub mod sandbox;
 pub mod wrap;

@@ -32,30 +32,55 @@ pub struct Args {
     /// Directory for the approval queue and the default log (`mcpward approve` must use the same).
     #[arg(long, value_name = "DIR", env = "MCPWARD_STATE_DIR")]
     pub state_dir: Option<PathBuf>,
-    /// Run the server in a Linux sandbox (Landlock, seccomp, rlimits). Not available in this
-    /// release: the flag refuses to start the server rather than run it unconfined.
-    #[arg(long)]
-    pub sandbox: bool,
+    /// Run the server in a Linux sandbox: Landlock (writes only to its roots, reads only what
+    /// its runtime needs, never $HOME or mcpward's state), a seccomp allowlist with the network
+    /// denied, rlimits, a clean environment. `--sandbox` refuses to start when a required
+    /// protection is missing on this kernel (`mcpward sandbox check` lists them);
+    /// `--sandbox=best-effort` starts anyway and says what is missing.
+    #[arg(long, value_enum, num_args = 0..=1, require_equals = true, default_missing_value = "strict", value_name = "MODE")]
+    pub sandbox: Option<SandboxMode>,
+    /// Extra path the sandboxed server may read (and execute), e.g. a config directory.
+    /// Repeatable.
+    #[arg(long, value_name = "PATH", requires = "sandbox")]
+    pub sandbox_read: Vec<PathBuf>,
+    /// Extra directory the sandboxed server may change, besides the roots on its launch line.
+    /// Repeatable.
+    #[arg(long, value_name = "DIR", requires = "sandbox")]
+    pub sandbox_write: Vec<PathBuf>,
+    /// A variable from mcpward's environment the sandboxed server keeps (everything else but
+    /// PATH, HOME, locale and TZ is removed). Repeatable.
+    #[arg(long, value_name = "NAME", requires = "sandbox")]
+    pub sandbox_env: Vec<String>,
+    /// A destination the sandboxed server may reach, as HOST:PORT (e.g. api.github.com:443),
+    /// through a CONNECT proxy mcpward runs on loopback; the server gets HTTPS_PROXY and can
+    /// connect nowhere else. Repeatable. Without it the network is denied entirely.
+    #[arg(long, value_name = "HOST:PORT", requires = "sandbox")]
+    pub sandbox_network: Vec<String>,
+    /// A resource limit for the sandboxed server: as=8G (address space), nproc=256, fsize=1G,
+    /// nofile=1024, cpu=SECONDS; `none` lifts one. Repeatable.
+    #[arg(long, value_name = "NAME=VALUE", requires = "sandbox")]
+    pub sandbox_limit: Vec<String>,
     /// The server command and its arguments, after `--`.
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub command: Vec<OsString>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SandboxMode {
+    /// Refuse to start when a required protection is missing.
+    Strict,
+    /// Start anyway, listing what is missing.
+    BestEffort,
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    // Asked for confinement that does not exist yet: fail closed instead of running unconfined.
-    anyhow::ensure!(
-        !args.sandbox,
-        "--sandbox is not available in this release of mcpward, so the server was not started; \
-         run it without --sandbox only if you accept running it unconfined (with a policy that \
-         asks before every command), or keep it out of your client until sandboxing ships"
-    );
-    let mut command = args.command.into_iter();
+    let mut command = args.command.clone().into_iter();
     let program = command
         .next()
         .context("no server command given; put it after `--`, e.g. `mcpward run -- npx -y @modelcontextprotocol/server-memory`")?;
     let server_args: Vec<OsString> = command.collect();
     let mut opts = RunOptions::new(program, server_args);
-    if let Some(name) = args.name {
+    if let Some(name) = args.name.clone() {
         opts.server_name = name;
     }
     if let Some(path) = &args.policy {
@@ -63,11 +88,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot use the policy {}", path.display()))?;
         opts.policy_file = Some(path.clone());
     }
-    if let Some(dir) = args.state_dir {
+    if let Some(dir) = args.state_dir.clone() {
         opts.state_dir = dir;
     }
     opts.log_path = Some(
         args.log
+            .clone()
             .unwrap_or_else(|| opts.state_dir.join("audit.jsonl")),
     );
     if let Some(key) = &args.log_key {
@@ -80,8 +106,154 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // Relative ones (`.`) resolve against the working directory the server inherits.
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     opts.roots = mcpward_gateway::paths::launch_roots(&opts.args, &cwd);
+    if let Some(mode) = args.sandbox {
+        sandbox(&mut opts, mode, &args, &cwd)?;
+    }
     let code = run_blocking(opts)?;
     Ok(ExitCode::from(
         u8::try_from(code.clamp(0, 255)).unwrap_or(1),
     ))
+}
+
+/// Routes the launch through `mcpward __sandbox-exec`, after printing what the server is
+/// granted. Refuses when a required protection is missing and `mode` is strict.
+fn sandbox(
+    opts: &mut RunOptions,
+    mode: SandboxMode,
+    args: &Args,
+    cwd: &std::path::Path,
+) -> anyhow::Result<()> {
+    use mcpward_sandbox::spec::{Limits, Mode, Network, Plan};
+    use mcpward_sandbox::support::{Support, missing_required};
+    use std::io::Write as _;
+    anyhow::ensure!(
+        cfg!(target_os = "linux"),
+        "--sandbox is unsupported on this platform, so the server was not started"
+    );
+    let allow = mcpward_sandbox::connect_proxy::Allowlist::parse(&args.sandbox_network)
+        .map_err(|e| anyhow::anyhow!("--sandbox-network: {e}"))?;
+    let support = Support::detect();
+    let mut err = anstream::stderr();
+    let mut network = Network::Deny;
+    let mut proxy_env = Vec::new();
+    if !allow.is_empty() {
+        // An allowlist that cannot be enforced is refused even in best-effort mode: the
+        // server would otherwise have the whole network while the user believes it has one API.
+        let tcp = support.protections(&Network::TcpConnect(Vec::new()));
+        if let Some(p) = tcp
+            .iter()
+            .find(|p| p.name == "network-tcp-ports" && !p.enforced)
+        {
+            anyhow::bail!(
+                "the server was not started: --sandbox-network needs sockets confined to mcpward's proxy, which this kernel cannot do ({}); see `mcpward sandbox check`",
+                p.missing_because.as_deref().unwrap_or("not supported")
+            );
+        }
+        let port = mcpward_sandbox::connect_proxy::start(allow)
+            .context("cannot start the sandbox network proxy on 127.0.0.1")?;
+        network = Network::TcpConnect(vec![port]);
+        let url = format!("http://127.0.0.1:{port}");
+        for name in [
+            "HTTPS_PROXY",
+            "https_proxy",
+            "HTTP_PROXY",
+            "http_proxy",
+            "ALL_PROXY",
+        ] {
+            proxy_env.push((name.to_owned(), url.clone()));
+        }
+    }
+    let protections = support.protections(&network);
+    let missing = missing_required(&protections);
+    if !missing.is_empty() {
+        let list: Vec<String> = missing.iter().map(|p| super::sandbox::line(p)).collect();
+        anyhow::ensure!(
+            mode == SandboxMode::BestEffort,
+            "the server was not started: this kernel cannot provide required sandbox protections:\n  {}\nsee `mcpward sandbox check`; --sandbox=best-effort starts without them",
+            list.join("\n  ")
+        );
+        for line in list {
+            writeln!(err, "mcpward sandbox (best effort): {line}")?;
+        }
+    }
+    let mut limits = Limits::default();
+    for item in &args.sandbox_limit {
+        limits
+            .set(item)
+            .map_err(|e| anyhow::anyhow!("--sandbox-limit: {e}"))?;
+    }
+    opts.env
+        .retain(|(k, _)| !proxy_env.iter().any(|(p, _)| p == k));
+    opts.env.extend(proxy_env);
+    let mut declared_env: Vec<String> = opts.env.iter().map(|(k, _)| k.clone()).collect();
+    declared_env.extend(opts.secret_env.iter().map(|(k, _)| k.clone()));
+    declared_env.extend(args.sandbox_env.iter().cloned());
+    let mut roots = opts.roots.clone();
+    roots.extend(args.sandbox_write.iter().cloned());
+    let plan = Plan {
+        command: opts.command.clone(),
+        args: opts.args.clone(),
+        roots,
+        extra_read: args.sandbox_read.clone(),
+        state_dir: opts.state_dir.clone(),
+        protected: opts.log_path.iter().chain(&args.log_key).cloned().collect(),
+        policy: args.policy.clone(),
+        declared_env,
+        network,
+        limits,
+        mode: match mode {
+            SandboxMode::Strict => Mode::Strict,
+            SandboxMode::BestEffort => Mode::BestEffort,
+        },
+        path_var: std::env::var_os("PATH"),
+        cwd: cwd.to_path_buf(),
+    };
+    let spec = plan.build().context("--sandbox")?;
+    let shown = |paths: &[PathBuf]| {
+        if paths.is_empty() {
+            "(nothing)".to_owned()
+        } else {
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    writeln!(
+        err,
+        "mcpward sandbox: {} may write only {}; reads the runtime and {}; {}",
+        opts.server_name,
+        shown(&spec.write),
+        shown(
+            &spec
+                .read
+                .iter()
+                .filter(|p| !mcpward_sandbox::spec::SYSTEM_READ
+                    .iter()
+                    .any(|s| p.as_path() == std::path::Path::new(s)))
+                .cloned()
+                .collect::<Vec<_>>()
+        ),
+        if args.sandbox_network.is_empty() {
+            "network denied".to_owned()
+        } else {
+            format!(
+                "network only through mcpward's proxy to {}",
+                args.sandbox_network.join(", ")
+            )
+        },
+    )?;
+    let exe = std::env::current_exe()
+        .context("cannot find mcpward's own executable for the sandbox launcher")?;
+    let mut launcher_args: Vec<OsString> =
+        vec!["__sandbox-exec".into(), "--".into(), opts.command.clone()];
+    launcher_args.append(&mut opts.args);
+    opts.command = exe.into_os_string();
+    opts.args = launcher_args;
+    opts.env.push((
+        mcpward_sandbox::SPEC_VARIABLE.to_owned(),
+        serde_json::to_string(&spec)?,
+    ));
+    Ok(())
 }

@@ -1,0 +1,625 @@
+//! The guard's corpus: each case is a filesystem-server call against a real tree with links
+//! in and out of the root; `allow` cases pin that legitimate paths are not denied.
+
+use super::*;
+use serde_json::json;
+
+struct Tree {
+    dir: tempfile::TempDir,
+}
+
+impl Tree {
+    fn new() -> Tree {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let b = &dir.path().canonicalize().unwrap();
+        for d in [
+            "root/sub/deep",
+            "root_evil",
+            "outside/dir",
+            "home/.ssh",
+            "root/emptydir",
+        ] {
+            std::fs::create_dir_all(b.join(d)).unwrap();
+        }
+        for f in [
+            "root/file.txt",
+            "root/sub/inner.txt",
+            "root/sub/deep/x.txt",
+            "root/notdir.txt",
+            "root/.hidden",
+            "root/space name.txt",
+            "root/ünï.txt",
+            "root_evil/x.txt",
+            "outside/secret.txt",
+            "outside/dir/y.txt",
+            "home/.ssh/id_ed25519",
+        ] {
+            std::fs::write(b.join(f), "x").unwrap();
+        }
+        let r = b.join("root");
+        symlink("sub", r.join("link_in")).unwrap();
+        symlink("../outside", r.join("link_out")).unwrap();
+        symlink(b.join("outside"), r.join("abs_out")).unwrap();
+        symlink("../outside/new.txt", r.join("dangling_out")).unwrap();
+        symlink("sub/new.txt", r.join("dangling_in")).unwrap();
+        symlink("loop_b", r.join("loop_a")).unwrap();
+        symlink("loop_a", r.join("loop_b")).unwrap();
+        symlink("chain2", r.join("chain1")).unwrap();
+        symlink("../outside", r.join("chain2")).unwrap();
+        symlink("/", r.join("slash")).unwrap();
+        symlink("..", r.join("up")).unwrap();
+        symlink("sub/deep", r.join("deep_link")).unwrap();
+        symlink("../root_evil", r.join("evil_link")).unwrap();
+        symlink(b.join("root/sub"), r.join("abs_in")).unwrap();
+        symlink("../../outside/secret.txt", r.join("sub/rel_file_out")).unwrap();
+        std::fs::hard_link(b.join("outside/secret.txt"), r.join("hard.txt")).unwrap();
+        Tree { dir }
+    }
+
+    fn b(&self) -> PathBuf {
+        self.dir.path().canonicalize().unwrap()
+    }
+}
+
+/// `(name, tool, arguments with {B} for the base directory, allowed)`.
+const CORPUS: &[(&str, &str, &str, bool)] = &[
+    // Legitimate calls: must pass.
+    (
+        "read_plain",
+        "read_text_file",
+        r#"{"path":"{B}/root/file.txt"}"#,
+        true,
+    ),
+    (
+        "read_nested",
+        "read_file",
+        r#"{"path":"{B}/root/sub/inner.txt"}"#,
+        true,
+    ),
+    (
+        "read_root_itself",
+        "list_directory",
+        r#"{"path":"{B}/root"}"#,
+        true,
+    ),
+    (
+        "read_root_trailing_slash",
+        "list_directory",
+        r#"{"path":"{B}/root/"}"#,
+        true,
+    ),
+    (
+        "read_dot_segments_inside",
+        "read_text_file",
+        r#"{"path":"{B}/root/./sub/../file.txt"}"#,
+        true,
+    ),
+    (
+        "read_through_inside_link",
+        "read_text_file",
+        r#"{"path":"{B}/root/link_in/inner.txt"}"#,
+        true,
+    ),
+    (
+        "read_through_abs_inside_link",
+        "read_text_file",
+        r#"{"path":"{B}/root/abs_in/inner.txt"}"#,
+        true,
+    ),
+    (
+        "read_through_nested_link",
+        "read_text_file",
+        r#"{"path":"{B}/root/deep_link/x.txt"}"#,
+        true,
+    ),
+    (
+        "read_hidden",
+        "read_text_file",
+        r#"{"path":"{B}/root/.hidden"}"#,
+        true,
+    ),
+    (
+        "read_space",
+        "read_text_file",
+        r#"{"path":"{B}/root/space name.txt"}"#,
+        true,
+    ),
+    (
+        "read_unicode",
+        "read_text_file",
+        r#"{"path":"{B}/root/ünï.txt"}"#,
+        true,
+    ),
+    (
+        "read_relative",
+        "read_text_file",
+        r#"{"path":"file.txt"}"#,
+        true,
+    ),
+    (
+        "read_relative_dot",
+        "read_text_file",
+        r#"{"path":"./sub/inner.txt"}"#,
+        true,
+    ),
+    (
+        "read_multiple_inside",
+        "read_multiple_files",
+        r#"{"paths":["{B}/root/file.txt","{B}/root/sub/inner.txt"]}"#,
+        true,
+    ),
+    (
+        "write_new_file",
+        "write_file",
+        r#"{"path":"{B}/root/new.txt","content":"x"}"#,
+        true,
+    ),
+    (
+        "write_existing",
+        "write_file",
+        r#"{"path":"{B}/root/file.txt","content":"x"}"#,
+        true,
+    ),
+    (
+        "write_new_in_new_dir",
+        "write_file",
+        r#"{"path":"{B}/root/a/b/c.txt","content":"x"}"#,
+        true,
+    ),
+    (
+        "create_dir",
+        "create_directory",
+        r#"{"path":"{B}/root/newdir"}"#,
+        true,
+    ),
+    (
+        "edit_inside",
+        "edit_file",
+        r#"{"path":"{B}/root/sub/inner.txt","edits":[]}"#,
+        true,
+    ),
+    (
+        "write_dangling_inside",
+        "write_file",
+        r#"{"path":"{B}/root/dangling_in","content":"x"}"#,
+        true,
+    ),
+    (
+        "move_inside",
+        "move_file",
+        r#"{"source":"{B}/root/file.txt","destination":"{B}/root/sub/moved.txt"}"#,
+        true,
+    ),
+    (
+        "search_inside",
+        "search_files",
+        r#"{"path":"{B}/root","pattern":"*"}"#,
+        true,
+    ),
+    (
+        "tree_inside",
+        "directory_tree",
+        r#"{"path":"{B}/root/sub"}"#,
+        true,
+    ),
+    (
+        "info_inside",
+        "get_file_info",
+        r#"{"path":"{B}/root/emptydir"}"#,
+        true,
+    ),
+    (
+        "sizes_inside",
+        "list_directory_with_sizes",
+        r#"{"path":"{B}/root/sub"}"#,
+        true,
+    ),
+    (
+        "media_inside",
+        "read_media_file",
+        r#"{"path":"{B}/root/file.txt"}"#,
+        true,
+    ),
+    (
+        "list_allowed_no_path",
+        "list_allowed_directories",
+        r#"{}"#,
+        true,
+    ),
+    (
+        "unknown_tool_untouched",
+        "some_other_tool",
+        r#"{"path":"/etc/passwd"}"#,
+        true,
+    ),
+    (
+        "dotdot_then_back_in",
+        "read_text_file",
+        r#"{"path":"{B}/root/../root/file.txt"}"#,
+        true,
+    ),
+    (
+        "double_slash",
+        "read_text_file",
+        r#"{"path":"{B}//root//file.txt"}"#,
+        true,
+    ),
+    // Escapes: must be denied.
+    (
+        "abs_outside",
+        "read_text_file",
+        r#"{"path":"{B}/outside/secret.txt"}"#,
+        false,
+    ),
+    (
+        "etc_passwd",
+        "read_text_file",
+        r#"{"path":"/etc/passwd"}"#,
+        false,
+    ),
+    (
+        "etc_shadow",
+        "read_file",
+        r#"{"path":"/etc/shadow"}"#,
+        false,
+    ),
+    (
+        "dotdot_escape",
+        "read_text_file",
+        r#"{"path":"{B}/root/../outside/secret.txt"}"#,
+        false,
+    ),
+    (
+        "dotdot_deep_escape",
+        "read_text_file",
+        r#"{"path":"{B}/root/sub/deep/../../../outside/secret.txt"}"#,
+        false,
+    ),
+    (
+        "relative_escape",
+        "read_text_file",
+        r#"{"path":"../outside/secret.txt"}"#,
+        false,
+    ),
+    (
+        "prefix_sibling",
+        "read_text_file",
+        r#"{"path":"{B}/root_evil/x.txt"}"#,
+        false,
+    ),
+    (
+        "prefix_sibling_dir",
+        "list_directory",
+        r#"{"path":"{B}/root_evil"}"#,
+        false,
+    ),
+    (
+        "link_out_rel",
+        "read_text_file",
+        r#"{"path":"{B}/root/link_out/secret.txt"}"#,
+        false,
+    ),
+    (
+        "link_out_abs",
+        "read_text_file",
+        r#"{"path":"{B}/root/abs_out/secret.txt"}"#,
+        false,
+    ),
+    (
+        "link_out_dir_listing",
+        "list_directory",
+        r#"{"path":"{B}/root/link_out"}"#,
+        false,
+    ),
+    (
+        "link_to_slash",
+        "read_text_file",
+        r#"{"path":"{B}/root/slash/etc/passwd"}"#,
+        false,
+    ),
+    (
+        "link_up",
+        "read_text_file",
+        r#"{"path":"{B}/root/up/outside/secret.txt"}"#,
+        false,
+    ),
+    (
+        "link_chain_out",
+        "read_text_file",
+        r#"{"path":"{B}/root/chain1/secret.txt"}"#,
+        false,
+    ),
+    (
+        "link_to_evil_prefix",
+        "read_text_file",
+        r#"{"path":"{B}/root/evil_link/x.txt"}"#,
+        false,
+    ),
+    (
+        "file_link_out",
+        "read_text_file",
+        r#"{"path":"{B}/root/sub/rel_file_out"}"#,
+        false,
+    ),
+    (
+        "link_then_dotdot_kernel",
+        "read_text_file",
+        r#"{"path":"{B}/root/link_in/../../outside/secret.txt"}"#,
+        false,
+    ),
+    (
+        "dangling_out_write",
+        "write_file",
+        r#"{"path":"{B}/root/dangling_out","content":"x"}"#,
+        false,
+    ),
+    (
+        "dangling_out_read",
+        "read_text_file",
+        r#"{"path":"{B}/root/dangling_out"}"#,
+        false,
+    ),
+    (
+        "write_through_link_out",
+        "write_file",
+        r#"{"path":"{B}/root/link_out/new.txt","content":"x"}"#,
+        false,
+    ),
+    (
+        "create_dir_through_link_out",
+        "create_directory",
+        r#"{"path":"{B}/root/link_out/d"}"#,
+        false,
+    ),
+    (
+        "write_hardlink",
+        "write_file",
+        r#"{"path":"{B}/root/hard.txt","content":"x"}"#,
+        false,
+    ),
+    (
+        "edit_hardlink",
+        "edit_file",
+        r#"{"path":"{B}/root/hard.txt","edits":[]}"#,
+        false,
+    ),
+    (
+        "move_dest_outside",
+        "move_file",
+        r#"{"source":"{B}/root/file.txt","destination":"{B}/outside/f.txt"}"#,
+        false,
+    ),
+    (
+        "move_source_outside",
+        "move_file",
+        r#"{"source":"{B}/outside/secret.txt","destination":"{B}/root/s.txt"}"#,
+        false,
+    ),
+    (
+        "move_dest_via_link",
+        "move_file",
+        r#"{"source":"{B}/root/file.txt","destination":"{B}/root/link_out/f.txt"}"#,
+        false,
+    ),
+    (
+        "multiple_one_outside",
+        "read_multiple_files",
+        r#"{"paths":["{B}/root/file.txt","{B}/outside/secret.txt"]}"#,
+        false,
+    ),
+    (
+        "multiple_not_list",
+        "read_multiple_files",
+        r#"{"paths":"{B}/root/file.txt"}"#,
+        false,
+    ),
+    (
+        "nul_byte",
+        "read_text_file",
+        "{\"path\":\"{B}/root/file.txt\\u0000/../../outside/secret.txt\"}",
+        false,
+    ),
+    (
+        "file_uri",
+        "read_text_file",
+        r#"{"path":"file://{B}/outside/secret.txt"}"#,
+        false,
+    ),
+    (
+        "percent_slash",
+        "read_text_file",
+        r#"{"path":"{B}/root/..%2f..%2foutside/secret.txt"}"#,
+        false,
+    ),
+    (
+        "percent_dot",
+        "read_text_file",
+        r#"{"path":"{B}/root/%2e%2e/outside/secret.txt"}"#,
+        false,
+    ),
+    (
+        "tilde_home",
+        "read_text_file",
+        r#"{"path":"~/.ssh/id_ed25519"}"#,
+        false,
+    ),
+    (
+        "tilde_user",
+        "read_text_file",
+        r#"{"path":"~root/.ssh/id_ed25519"}"#,
+        false,
+    ),
+    ("empty", "read_text_file", r#"{"path":""}"#, false),
+    ("not_string", "read_text_file", r#"{"path":42}"#, false),
+    (
+        "symlink_loop",
+        "read_text_file",
+        r#"{"path":"{B}/root/loop_a"}"#,
+        false,
+    ),
+    (
+        "through_a_file",
+        "read_text_file",
+        r#"{"path":"{B}/root/notdir.txt/x"}"#,
+        false,
+    ),
+    ("root_parent", "list_directory", r#"{"path":"{B}"}"#, false),
+    ("slash", "list_directory", r#"{"path":"/"}"#, false),
+    (
+        "proc_self_root",
+        "read_text_file",
+        r#"{"path":"/proc/self/root/etc/passwd"}"#,
+        false,
+    ),
+    (
+        "search_outside",
+        "search_files",
+        r#"{"path":"{B}/outside","pattern":"*"}"#,
+        false,
+    ),
+    (
+        "tree_through_link",
+        "directory_tree",
+        r#"{"path":"{B}/root/link_out"}"#,
+        false,
+    ),
+    (
+        "info_outside",
+        "get_file_info",
+        r#"{"path":"{B}/outside/secret.txt"}"#,
+        false,
+    ),
+    (
+        "trailing_dotdot",
+        "list_directory",
+        r#"{"path":"{B}/root/.."}"#,
+        false,
+    ),
+    (
+        "nonexistent_then_up",
+        "write_file",
+        r#"{"path":"{B}/root/nope/../../outside/x.txt","content":"x"}"#,
+        false,
+    ),
+];
+
+fn run_case(tree: &Tree, cwd: &Path, tool: &str, args: &str) -> Result<(), Denial> {
+    let text = args.replace("{B}", &tree.b().display().to_string());
+    let arguments: Value = serde_json::from_str(&text).unwrap();
+    let roots = [tree.b().join("root")];
+    let home = tree.b().join("home");
+    let ctx = Context {
+        roots: &roots,
+        cwd,
+        home: Some(&home),
+    };
+    check(FILESYSTEM_TOOLS, tool, &arguments, &ctx)
+}
+
+#[test]
+fn corpus_denies_every_escape_and_allows_every_legitimate_path() {
+    let tree = Tree::new();
+    let cwd = tree.b().join("root");
+    assert!(CORPUS.len() >= 60, "corpus has {} cases", CORPUS.len());
+    let mut wrong = Vec::new();
+    for (name, tool, args, allowed) in CORPUS {
+        let result = run_case(&tree, &cwd, tool, args);
+        if result.is_ok() != *allowed {
+            wrong.push(format!(
+                "{name}: expected allowed={allowed}, got {result:?}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn relative_paths_must_be_inside_from_every_base_a_server_may_use() {
+    let tree = Tree::new();
+    // The server's working directory is outside the root: `file.txt` may be read there.
+    let err = run_case(&tree, &tree.b(), "read_text_file", r#"{"path":"file.txt"}"#).unwrap_err();
+    assert!(err.reason.contains("outside the allowed roots"), "{err}");
+}
+
+#[test]
+fn no_root_means_every_path_is_denied_with_the_reason() {
+    let ctx = Context {
+        roots: &[],
+        cwd: Path::new("/"),
+        home: None,
+    };
+    let err = check(
+        FILESYSTEM_TOOLS,
+        "read_text_file",
+        &json!({"path": "/tmp/x"}),
+        &ctx,
+    )
+    .unwrap_err();
+    assert!(err.reason.contains("no root is known"), "{err}");
+}
+
+#[test]
+fn denial_names_tool_argument_path_and_reason() {
+    let tree = Tree::new();
+    let err = run_case(
+        &tree,
+        &tree.b().join("root"),
+        "read_text_file",
+        r#"{"path":"{B}/root_evil/x.txt"}"#,
+    )
+    .unwrap_err();
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with("path guard: `read_text_file` argument `path`"),
+        "{shown}"
+    );
+    assert!(shown.contains("outside the allowed roots"), "{shown}");
+}
+
+#[test]
+fn apply_only_acts_on_known_servers() {
+    let allow = Decision {
+        action: Action::Allow,
+        source: mcpward_policy::DecisionSource::DefaultMode(mcpward_policy::Mode::Allow),
+        reason: "ok".into(),
+    };
+    let args = json!({"path": "/etc/shadow"});
+    let roots = [PathBuf::from("/nonexistent-root")];
+    let unknown = apply(
+        allow.clone(),
+        Some(("npm", "other")),
+        "read_text_file",
+        &args,
+        &roots,
+    );
+    assert_eq!(unknown.action, Action::Allow);
+    let known = apply(
+        allow,
+        Some(("npm", "@modelcontextprotocol/server-filesystem")),
+        "read_text_file",
+        &args,
+        &roots,
+    );
+    assert_eq!(known.action, Action::Deny);
+    assert!(known.reason.contains("path guard"), "{}", known.reason);
+}
+
+#[test]
+fn repeated_checks_on_a_warm_cache_give_the_same_answer() {
+    let tree = Tree::new();
+    let cwd = tree.b().join("root");
+    let path = format!("{}/root/link_in/inner.txt", tree.b().display());
+    let args = json!({"path": path});
+    let roots = [tree.b().join("root")];
+    let ctx = Context {
+        roots: &roots,
+        cwd: &cwd,
+        home: None,
+    };
+    for _ in 0..100 {
+        check(FILESYSTEM_TOOLS, "read_text_file", &args, &ctx).unwrap();
+    }
+    // The cost per path is measured by `cargo bench -p mcpward-gateway --bench path_guard`
+    // (docs/PERFORMANCE.md), not asserted on shared CI machines.
+}
