@@ -21,7 +21,7 @@ fn main() {
     let roots = [root.clone()];
     let ctx = Context {
         roots: &roots,
-        cwd: &root,
+        cwd: Some(&root),
         home: None,
     };
     let cases: [(&str, PathBuf); 4] = [

@@ -99,6 +99,21 @@ pub fn known_path_args(package: Option<(&str, &str)>) -> Option<&'static [PathAr
     }
 }
 
+/// Whether a version like `2026.8.31` (a `^`/`~`/`=`/`v` prefix allowed) is at least `min`;
+/// `false` for anything that does not read as numbers.
+fn version_at_least(version: &str, min: [u64; 3]) -> bool {
+    let v = version.trim_start_matches(['^', '~', '=', 'v']);
+    let parts: Option<Vec<u64>> = v
+        .split(['.', '-', '+'])
+        .take(3)
+        .map(|p| p.parse().ok())
+        .collect();
+    match parts.as_deref() {
+        Some([a, b, c]) => [*a, *b, *c] >= min,
+        _ => false,
+    }
+}
+
 /// Why a path argument was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Denial {
@@ -128,8 +143,10 @@ pub struct Context<'a> {
     /// The server's roots (launch arguments or policy), canonical
     /// ([`crate::paths::canonical_roots`]): the walk trusts them to contain no symlink.
     pub roots: &'a [PathBuf],
-    /// The server's working directory.
-    pub cwd: &'a Path,
+    /// The server's working directory, when the server resolves relative paths against it
+    /// (older versions of the filesystem server do); `None` when it resolves them only against
+    /// its roots.
+    pub cwd: Option<&'a Path>,
     /// Home directory for `~`.
     pub home: Option<&'a Path>,
 }
@@ -169,28 +186,39 @@ pub fn check(
 /// denial naming the path and why, for servers whose path arguments are known.
 pub fn apply(
     decision: Decision,
-    package: Option<(&str, &str)>,
+    identity: Option<&crate::identity::LaunchIdentity>,
     tool: &str,
     arguments: &Value,
     roots: &[PathBuf],
 ) -> Decision {
-    let Some(table) = known_path_args(package) else {
+    let Some(table) = known_path_args(identity.map(|i| i.key())) else {
         return decision;
     };
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let home = std::env::var_os("HOME").map(PathBuf::from);
     let roots = crate::paths::canonical_roots(roots);
+    // Up to 2026.1.14 the filesystem server resolved a relative path against its working
+    // directory (`path.resolve(process.cwd(), …)`); from 2026.7.4 against each allowed directory
+    // in turn (`resolveRelativePathAgainstAllowedDirectories`), as the published packages show.
+    // Without a known version, both readings are judged.
+    let cwd_reading = !identity
+        .and_then(|i| i.version.as_deref())
+        .is_some_and(|v| version_at_least(v, [2026, 7, 4]));
     let ctx = Context {
         roots: &roots,
-        cwd: &cwd,
+        cwd: cwd_reading.then_some(cwd.as_path()),
         home: home.as_deref(),
     };
+    // A refusal the policy already made keeps its own reason.
+    if decision.action == Action::Deny {
+        return decision;
+    }
     match check(table, tool, arguments, &ctx) {
         Ok(()) => decision,
         Err(denial) => Decision {
             action: Action::Deny,
+            source: mcpward_policy::DecisionSource::PathGuard,
             reason: denial.to_string(),
-            ..decision
         },
     }
 }
@@ -230,7 +258,8 @@ pub fn check_path(raw: &str, role: Role, ctx: &Context<'_>) -> Result<(), String
     let mut bases: Vec<&Path> = if expanded.is_absolute() {
         vec![Path::new("/")]
     } else {
-        std::iter::once(ctx.cwd)
+        ctx.cwd
+            .into_iter()
             .chain(ctx.roots.iter().map(PathBuf::as_path))
             .collect()
     };

@@ -426,7 +426,8 @@ async fn relative_deny_glob_holds_under_roots_the_client_declares() {
     let dir = tempfile::tempdir().unwrap();
     let base = dir.path().canonicalize().unwrap();
     let launch_root = base.join("launch");
-    let client_root = base.join("client");
+    // The client narrows the server to one project inside what it was started with.
+    let client_root = launch_root.join("client");
     std::fs::create_dir_all(&launch_root).unwrap();
     std::fs::create_dir_all(&client_root).unwrap();
     let mut opts = fs_options(&launch_root, &base.join(".state"));
@@ -577,6 +578,58 @@ async fn session_approval_does_not_cover_a_call_a_sharper_ask_rule_governs() {
         .await
         .unwrap();
     assert!(is_error(&resp), "{resp}");
+    assert!(!target.exists());
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn client_roots_narrow_but_never_widen_the_filesystem_servers_directories() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().canonicalize().unwrap();
+    let launch_root = base.join("launch");
+    let elsewhere = base.join("elsewhere");
+    std::fs::create_dir_all(&launch_root).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let mut opts = fs_options(&launch_root, &base.join(".state"));
+    opts.policy = mcpward_policy::Policy::parse(
+        "[defaults]\nmode = \"allow\"\n",
+        std::path::Path::new("policy.toml"),
+    )
+    .unwrap();
+    let mut s = start(opts);
+    // A client (or whoever answers roots/list) names a directory the server was never given.
+    let uri = format!("file://{}", elsewhere.display());
+    s.client.on_server_request(Box::new(move |method, _params| {
+        if method == "roots/list" {
+            Ok(json!({"roots": [{"uri": uri}]}))
+        } else {
+            Err((-32601, format!("no handler for {method}")))
+        }
+    }));
+    s.client.initialize(json!({"roots": {}})).await.unwrap();
+    let mut switched = false;
+    for _ in 0..100 {
+        let resp = s
+            .client
+            .call_tool("list_allowed_directories", json!({}))
+            .await
+            .unwrap();
+        if response_text(&resp).contains(elsewhere.to_str().unwrap()) {
+            switched = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(switched, "the server never took the client's roots");
+    // The server itself would now write there; the path guard does not let it.
+    let target = elsewhere.join("planted.txt");
+    let resp = s
+        .client
+        .call_tool("write_file", json!({"path": target, "content": "x"}))
+        .await
+        .unwrap();
+    assert!(is_error(&resp), "{resp}");
+    assert!(response_text(&resp).contains("path guard"), "{resp}");
     assert!(!target.exists());
     s.finish().await;
 }

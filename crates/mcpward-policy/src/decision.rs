@@ -28,6 +28,9 @@ pub enum DecisionSource {
     Taint,
     /// The tool is not in the pinned lockfile (`defaults.unknown_tools`).
     UnknownTool,
+    /// The gateway's path guard: a path argument of a server whose paths are known leaves the
+    /// server's directories, whatever the policy said.
+    PathGuard,
 }
 
 impl Decision {
@@ -48,6 +51,7 @@ impl DecisionSource {
             DecisionSource::DefaultMode(mode) => format!("defaults.mode = {mode}"),
             DecisionSource::Taint => "defaults.taint = ask (session saw untrusted content)".into(),
             DecisionSource::UnknownTool => "defaults.unknown_tools".into(),
+            DecisionSource::PathGuard => "the path guard".into(),
         }
     }
 }
@@ -80,5 +84,6 @@ mod tests {
         );
         assert!(label(DecisionSource::Taint).starts_with("defaults.taint = ask"));
         assert_eq!(label(DecisionSource::UnknownTool), "defaults.unknown_tools");
+        assert_eq!(label(DecisionSource::PathGuard), "the path guard");
     }
 }

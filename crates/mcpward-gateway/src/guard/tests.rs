@@ -511,7 +511,7 @@ fn run_case(tree: &Tree, cwd: &Path, tool: &str, args: &str) -> Result<(), Denia
     let home = tree.b().join("home");
     let ctx = Context {
         roots: &roots,
-        cwd,
+        cwd: Some(cwd),
         home: Some(&home),
     };
     check(FILESYSTEM_TOOLS, tool, &arguments, &ctx)
@@ -546,7 +546,7 @@ fn relative_paths_must_be_inside_from_every_base_a_server_may_use() {
 fn no_root_means_every_path_is_denied_with_the_reason() {
     let ctx = Context {
         roots: &[],
-        cwd: Path::new("/"),
+        cwd: Some(Path::new("/")),
         home: None,
     };
     let err = check(
@@ -586,9 +586,15 @@ fn apply_only_acts_on_known_servers() {
     };
     let args = json!({"path": "/etc/shadow"});
     let roots = [PathBuf::from("/nonexistent-root")];
+    let id = |package: &str, version: Option<&str>| crate::identity::LaunchIdentity {
+        ecosystem: "npm",
+        package: package.to_owned(),
+        version: version.map(str::to_owned),
+        evidence: String::new(),
+    };
     let unknown = apply(
         allow.clone(),
-        Some(("npm", "other")),
+        Some(&id("other", None)),
         "read_text_file",
         &args,
         &roots,
@@ -596,7 +602,7 @@ fn apply_only_acts_on_known_servers() {
     assert_eq!(unknown.action, Action::Allow);
     let known = apply(
         allow,
-        Some(("npm", "@modelcontextprotocol/server-filesystem")),
+        Some(&id("@modelcontextprotocol/server-filesystem", None)),
         "read_text_file",
         &args,
         &roots,
@@ -614,7 +620,7 @@ fn repeated_checks_on_a_warm_cache_give_the_same_answer() {
     let roots = [tree.b().join("root")];
     let ctx = Context {
         roots: &roots,
-        cwd: &cwd,
+        cwd: Some(&cwd),
         home: None,
     };
     for _ in 0..100 {
@@ -622,4 +628,47 @@ fn repeated_checks_on_a_warm_cache_give_the_same_answer() {
     }
     // The cost per path is measured by `cargo bench -p mcpward-gateway --bench path_guard`
     // (docs/PERFORMANCE.md), not asserted on shared CI machines.
+}
+
+#[test]
+fn relative_paths_are_judged_against_the_working_directory_only_for_servers_that_use_it() {
+    assert!(super::version_at_least("2026.8.31", [2026, 7, 4]));
+    assert!(super::version_at_least("^2026.7.4", [2026, 7, 4]));
+    assert!(!super::version_at_least("2026.1.14", [2026, 7, 4]));
+    assert!(!super::version_at_least("latest", [2026, 7, 4]));
+    let allow = Decision {
+        action: Action::Allow,
+        source: mcpward_policy::DecisionSource::DefaultMode(mcpward_policy::Mode::Allow),
+        reason: "ok".into(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("notes.txt"), "x").unwrap();
+    let args = json!({"path": "notes.txt"});
+    let fs = |version: Option<&str>| crate::identity::LaunchIdentity {
+        ecosystem: "npm",
+        package: "@modelcontextprotocol/server-filesystem".to_owned(),
+        version: version.map(str::to_owned),
+        evidence: String::new(),
+    };
+    // The test runs outside `root`: a server that resolves against its working directory would
+    // leave the root, one that resolves against its roots stays inside.
+    let new = apply(
+        allow.clone(),
+        Some(&fs(Some("2026.8.31"))),
+        "read_text_file",
+        &args,
+        &[root.clone()],
+    );
+    assert_eq!(new.action, Action::Allow, "{}", new.reason);
+    let old = apply(
+        allow.clone(),
+        Some(&fs(Some("2026.1.14"))),
+        "read_text_file",
+        &args,
+        &[root.clone()],
+    );
+    assert_eq!(old.action, Action::Deny);
+    let unknown = apply(allow, Some(&fs(None)), "read_text_file", &args, &[root]);
+    assert_eq!(unknown.action, Action::Deny);
 }

@@ -30,6 +30,9 @@ pub fn denial_text(
         DecisionSource::UnknownTool => {
             "To allow it, review the tool and pin it with `mcpward pin`.".to_owned()
         }
+        DecisionSource::PathGuard => {
+            "The server may only touch paths inside the directories it was started with; name a path inside them.".to_owned()
+        }
     };
     format!(
         "mcpward denied `{tool}` on server `{server}`: {} (decided by {}). {how}",

@@ -711,6 +711,15 @@ impl Gateway {
                 }
             }
         }
+        // The path guard: for servers whose path arguments are known, every path must stay
+        // inside the server's directories, whatever the policy says.
+        decision = crate::guard::apply(
+            decision,
+            self.identity.as_ref(),
+            tool,
+            args,
+            &self.guard_roots(),
+        );
         Judged {
             decision,
             facts,
@@ -1212,6 +1221,20 @@ impl Gateway {
         }
         roots.truncate(MAX_ROOTS);
         roots
+    }
+
+    /// The directories the path guard keeps a server in: its launch directories, narrowed (never
+    /// widened) by the roots the client declared: a client root counts only inside a launch
+    /// directory, and when the client declared roots and none is inside, nothing is allowed.
+    fn guard_roots(&self) -> Vec<std::path::PathBuf> {
+        if self.client_roots.is_empty() {
+            return self.roots.clone();
+        }
+        self.client_roots
+            .iter()
+            .filter(|c| self.roots.iter().any(|r| c.starts_with(r)))
+            .cloned()
+            .collect()
     }
 
     /// Reads the client's `roots/list` answer: `file://` URIs of directories.
