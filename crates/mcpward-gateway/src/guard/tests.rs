@@ -658,7 +658,7 @@ fn relative_paths_are_judged_against_the_working_directory_only_for_servers_that
         Some(&fs(Some("2026.8.31"))),
         "read_text_file",
         &args,
-        &[root.clone()],
+        std::slice::from_ref(&root),
     );
     assert_eq!(new.action, Action::Allow, "{}", new.reason);
     let old = apply(
@@ -666,7 +666,7 @@ fn relative_paths_are_judged_against_the_working_directory_only_for_servers_that
         Some(&fs(Some("2026.1.14"))),
         "read_text_file",
         &args,
-        &[root.clone()],
+        std::slice::from_ref(&root),
     );
     assert_eq!(old.action, Action::Deny);
     let unknown = apply(allow, Some(&fs(None)), "read_text_file", &args, &[root]);
