@@ -96,7 +96,7 @@ fn build(pattern: &str) -> Regex {
 const SECRET: &str = r"(?:~/?\.ssh\b|\.ssh/|\bid_(?:rsa|ed25519|ecdsa|dsa)\b|authorized_keys|known_hosts|\.env\b|\.envrc\b|\.aws/|\baws credentials|\.npmrc\b|\.pypirc\b|\.netrc\b|\.pgpass\b|\.git-credentials|\.gitconfig\b|\.docker/config|\.kube/config|\bkubeconfig\b|\bmcp\.json\b|claude_desktop_config|\.cursor/|\.bash_history|\.zsh_history|\.bashrc\b|\.zshrc\b|\bdotfiles?\b|/etc/passwd|/etc/shadow|\bprivate keys?\b|\bssh keys?\b|\bseed phrases?\b|\bmnemonic\b|\bkeychain\b|\bkeystore\b|\b(?:all|any|every|the user'?s?|your|stored|saved|local)\s+(?:\w+\s+)?(?:api[ _-]?keys|tokens|passwords|secrets|credentials|cookies|environment variables|env vars)\b|\benvironment variables\b|\bcredentials? files?\b|\bsecrets? files?\b|\bwallet (?:keys?|files?)\b)";
 
 /// What a model holds that a server should not get: the conversation, its instructions, files.
-const CONTEXT_DATA: &str = r"(?:\bconversation|\bchat (?:history|log)|\bmessage history|\b(?:previous|prior|earlier|all|recent|past) (?:messages|turns|prompts|responses|outputs)|\bsystem (?:prompt|message|instructions)|\b(?:hidden|internal|developer|your|original) (?:instructions|prompt|rules)|\bcontext window|\b(?:full|entire|whole|complete) (?:context|history|transcript)|\btranscript|\bcontents? of\b|\bfile contents?|\bthe user'?s (?:personal|private|email|home|address|phone|location|contacts|name|data|files|documents|messages|query)|\bhome address|\bphone numbers?|\b(?:tool|function) (?:outputs|results)|\bother tools'?)";
+const CONTEXT_DATA: &str = r"(?:\bconversation|\bchat (?:history|log)|\bmessage history|\b(?:previous|prior|earlier|all|recent|past) (?:messages|turns|prompts|responses|outputs)|\bsystem (?:prompt|message|instructions)|\b(?:hidden|internal|developer|your|original) (?:instructions|prompt|rules)|\bcontext window|\b(?:full|entire|whole|complete) (?:context|history|transcript)|\btranscript|\bcontents? of\b|\bfile contents?|\bthe user'?s (?:personal|private|email|home|address|phone|location|contacts|name|data|files|documents|messages|query)|\bhome address|\bphone numbers?|\b(?:tool|function) (?:outputs|results)|\bother tools'?|\b(?:passwords?|credentials?|api keys?|tokens?|secrets?) (?:the user|you see|you find|that appear|mentioned|shared|they)\b|\buser (?:mentions?|shares?|types?|enters?) (?:a |an |any |their )?(?:passwords?|credentials?|keys?|tokens?|secrets?)|\bfiles?\b(?:[^.!?\n]|[.!?]\S){0,60}\b(?:their|its) contents?\b|\b(?:conversation|chat) memory|\bprevious (?:answers?|tool calls?|results?))";
 
 static CONTEXT_OR_SECRET_RE: LazyLock<Regex> =
     LazyLock::new(|| build(&format!("{CONTEXT_DATA}|{SECRET}")));
@@ -118,62 +118,74 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             Ask::ReadSecrets,
             Gate::Directive,
             &format!(
-                r"\b(?:read|cat|open|access|load|retrieve|collect|gather|grab|extract|dump|copy|include|attach|append|pass|send|upload|share|forward|post|leak|export|exfiltrate|embed|insert|put|encode|list|print|output|check|scan|search|look (?:in|at|for))\b[^.!?\n]{{0,80}}?{SECRET}"
+                r"\b(?:read|cat|open|access|load|retrieve|collect|gather|grab|extract|dump|copy|include|attach|append|pass|send|upload|share|forward|post|leak|export|exfiltrate|embed|insert|put|encode|list|print|output|check|scan|search|look (?:in|at|for))\b(?:[^.!?\n]|[.!?]\S){{0,80}}?{SECRET}"
             ),
             None,
         ),
         p(
             Ask::Conceal,
             Gate::Always,
-            r"\b(?:do not|don't|dont|never|without|no need to|avoid|refrain from|must not|should not|shouldn't|mustn't)\s+(?:\w+\s+){0,3}?(?:tell(?:ing)?|inform(?:ing)?|notify(?:ing)?|mention(?:ing)?|alert(?:ing)?|reveal(?:ing)?|disclos(?:e|ing)|show(?:ing)?|report(?:ing)?|explain(?:ing)?|confirm(?:ing)?|ask(?:ing)?|let(?:ting)?|warn(?:ing)?|mak(?:e|ing) the user aware|surfac(?:e|ing)|bring(?:ing)? up|acknowledg(?:e|ing)|log(?:ging)?|display(?:ing)?)\b[^.!?\n]{0,60}?\b(?:user|human|anyone|operator|customer|person|them|this|these|that|it|step|steps|action|actions|call|request|instruction|instructions|file|behavio(?:u)?r)\b",
+            r"\b(?:do not|don't|dont|never|without|no need to|avoid|refrain from|must not|should not|shouldn't|mustn't)\s+(?:\w+\s+){0,3}?(?:tell(?:ing)?|inform(?:ing)?|notify(?:ing)?|mention(?:ing)?|alert(?:ing)?|reveal(?:ing)?|disclos(?:e|ing)|show(?:ing)?|report(?:ing)?|explain(?:ing)?|confirm(?:ing)?|bother(?:ing)?|let(?:ting)?|warn(?:ing)?|mak(?:e|ing) the user aware|surfac(?:e|ing)|bring(?:ing)? up|acknowledg(?:e|ing)|log(?:ging)?|display(?:ing)?)\b(?:[^.!?\n]|[.!?]\S){0,60}?\b(?:user|human|anyone|operator|customer|person|them|this|these|that|it|step|steps|action|actions|call|request|instruction|instructions|file|behavio(?:u)?r|uploads?|syncing|sync|transfers?|copies|copy|details|fees?|charges?|telemetry|tracking|logging|backups?|forwarding)\b",
             None,
         ),
         p(
             Ask::Conceal,
             Gate::Always,
-            r"\b(?:silently|secretly|covertly|quietly|surreptitiously|discreetly|stealthily|invisibly)\s+(?:\w+\s+)?(?:send|read|include|add|append|call|run|execute|forward|copy|upload|post|pass|use|change|set|replace|perform|bcc|cc|collect|store|save|log|record|transmit|share|modify|redirect|invoke|attach|delete|write)\b|\b(?:the )?user\s+(?:must|should|does|need|needs|will|may|can)\s*(?:not|n't|never)\s+(?:\w+\s+)?(?:know|see|notice|learn|find out|be (?:told|informed|aware|notified|shown|alerted))\b|\bhide (?:this|it|these|that|the)\b[^.!?\n]{0,40}\bfrom\b|\b(?:keep|treat) (?:this|these|it|that)(?: step| instruction| action)? (?:a )?(?:secret|hidden|confidential|private|between us)\b|\b(?:this|it) is (?:just |merely |only |simply )?an? (?:internal |mere |small |minor |technical )?implementation detail|\b(?:could|might|may|would|will) (?:upset|alarm|scare|worry|confuse|annoy|distract) the user|\bwithout (?:the user(?:'s)? )?(?:noticing|knowing|knowledge|awareness)\b|\bbehind the user'?s? back\b",
+            r"\b(?:silently|secretly|covertly|quietly|surreptitiously|discreetly|stealthily|invisibly)\s+(?:\w+\s+)?(?:send|read|include|add|append|call|run|execute|forward|copy|upload|post|pass|use|change|set|replace|perform|bcc|cc|collect|store|save|log|record|transmit|share|modify|redirect|invoke|attach|delete|write)\b|\b(?:the )?user\s+(?:must|should|does|need|needs|will|may|can)\s*(?:not|n't|never)\s+(?:\w+\s+)?(?:know|see|notice|learn|find out|be (?:told|informed|aware|notified|shown|alerted))\b|\bhide (?:this|it|these|that|the)\b(?:[^.!?\n]|[.!?]\S){0,40}\bfrom\b|\b(?:keep|treat) (?:this|these|it|that)(?: step| instruction| action)? (?:a )?(?:secret|hidden|confidential|private|between us)\b|\b(?:this|it) is (?:just |merely |only |simply )?an? (?:internal |mere |small |minor |technical )?implementation detail|\b(?:could|might|may|would|will) (?:upset|alarm|scare|worry|confuse|annoy|distract) the user|\bwithout (?:the user(?:'s)? )?(?:noticing|knowing|knowledge|awareness)\b|\bbehind the user'?s? back\b|\b(?:the )?user\s+(?:\w+\s+){0,2}?(?:not|never|n't)\s+(?:\w+\s+)?(?:knows?|sees?|notices?|learns?|finds? out|reali[sz]es?|suspects?|be (?:told|informed|aware|notified|shown|alerted))\b|\b(?:keep|leave) the user (?:unaware|in the dark|uninformed)\b|\b(?:it is|it's) (?:not necessary|unnecessary|not needed|pointless) to (?:tell|inform|notify|mention|explain)\b|\b(?:mention|say|reveal) nothing\b|\bwithout (?:telling|informing|notifying|alerting|asking|consulting|warning) (?:the user|them|anyone|the human)\b|\b(?:do not|don't|never) (?:ask|bother|check with|consult|wait for) (?:the user |them )?(?:for )?(?:confirmation|permission|approval|consent)\b|\bno trace\b|\bso (?:that )?the user (?:doesn't|does not|won't|will not|never)\b|\b(?:tell|make|let) the user (?:think|believe)\b|\buser should (?:think|believe)\b|\b(?:leave|keep)\b(?:[^.!?\n]|[.!?]\S){0,60}?\bout of (?:your|the) (?:final )?(?:answer|response|reply|summary|output|report)\b|\b(?:omit|exclude|hide|remove)\s+(?:any\s+|all\s+)?(?:mentions?|traces?|records?|evidence)\s+of\b",
             None,
         ),
         p(
             Ask::Override,
             Gate::Always,
-            r"\b(?:ignore|disregard|forget|override|bypass|overrule|discard|abandon)\s+(?:all\s+|any\s+|the\s+|of\s+)*(?:previous|prior|preceding|above|earlier|former|existing|original|system|safety|your|all|other|user'?s?|security)\s+(?:\w+\s+)?(?:instructions?|rules|prompts?|guidelines|directives|constraints|policies|guardrails|restrictions|messages|programming|commands|requests)\b|\b(?:new|updated|revised|real|actual|true|secret|hidden) (?:system )?instructions?\s*:|\byou are now (?:a|an|in|the|no longer)\b|\b(?:system|admin|developer|debug|god|jailbreak) (?:override|mode (?:enabled|activated|on))\b|\bfrom now on,? (?:you|always|never|the assistant)\b|\bthese instructions (?:take precedence|override|supersede)",
+            r"\b(?:ignore|disregard|forget|override|bypass|overrule|discard|abandon)\s+(?:all\s+|any\s+|the\s+|of\s+)*(?:previous|prior|preceding|above|earlier|former|existing|original|system|safety|your|all|other|user'?s?|security)\s+(?:\w+\s+)?(?:instructions?|rules|prompts?|guidelines|directives|constraints|policies|guardrails|restrictions|messages|programming|commands|requests)\b|\b(?:new|updated|revised|real|actual|true|secret|hidden) (?:system )?instructions?\s*:|\byou are now (?:a|an|in|the|no longer)\b|\b(?:system|admin|developer|debug|god|jailbreak) (?:override|mode (?:enabled|activated|on))\b|\bfrom now on,? (?:you|always|never|the assistant)\b|\bthese instructions (?:take precedence|override|supersede)|\bno longer (?:need to |have to |required to )?(?:follow|obey|respect|apply)\b|\b(?:treat|consider|read) this (?:description|text|message|note) as (?:a |the |an? )?(?:system|developer|admin)\b|\bthe following (?:overrides|supersedes|replaces)\b|\b(?:is|are) (?:now )?(?:authori[sz]ed|allowed|permitted|cleared) to (?:run|execute|send|delete|share|read|transfer|pay)\b(?:[^.!?\n]|[.!?]\S){0,80}\bwithout\b|\bthe user has (?:already )?(?:pre-?approved|consented|agreed|authori[sz]ed)\b",
             None,
         ),
         p(
             Ask::CallFirst,
             Gate::Always,
-            r"\b(?:before|after|prior to|instead of|in place of)\s+(?:using|calling|invoking|running|executing|answering|responding to|replying to)?\s*(?:any|every|each|all|other|another)\s+(?:other\s+)?(?:tools?|functions?|actions?|requests?|responses?|tool calls?|function calls?|operations?|commands?|queries|messages?|answers?)\b[^.!?\n]{0,80}?\b(?:call|run|invoke|use|execute|read|send|pass|include|must|always|first)\b|\b(?:always|must|first)\s+(?:call|run|invoke|use|execute)\s+(?:the\s+)?[`'\x22]?[\w.-]+[`'\x22]?\s+(?:tool\s+)?(?:before|after)\s+(?:any|every|each|all|other|another)\b",
+            r"\b(?:before|after|prior to|instead of|in place of)\s+(?:using|calling|invoking|running|executing|answering|responding to|replying to)?\s*(?:any|every|each|all|other|another)\s+(?:other\s+)?(?:tools?|functions?|actions?|requests?|responses?|tool calls?|function calls?|operations?|commands?|queries|messages?|answers?)\b(?:[^.!?\n]|[.!?]\S){0,80}?\b(?:call|run|invoke|use|execute|read|send|pass|include|must|always|first)\b|\b(?:always|must|first)\s+(?:call|run|invoke|use|execute)\s+(?:the\s+)?[`'\x22]?[\w.-]+[`'\x22]?\s+(?:tool\s+)?(?:before|after)\s+(?:\w+ing\s+)?(?:any|every|each|all|other|another)\b",
             None,
         ),
         p(
             Ask::StuffParameter,
             Gate::Directive,
-            r"\b(?:pass|put|include|add|provide|supply|insert|place|set|fill|attach|append|send|copy|paste|encode|store|write|enter|embed|dump|fill in|populate)\b[^.!?\n]{0,160}?\b(?:as|in|into|to|inside|within|via|through|under|using)\s+(?:the\s+|a\s+|its\s+)?(?:[`'\x22][\w-]+[`'\x22]|[\w-]+\s+(?:parameter|argument|field|param|arg|property|input)|(?:parameter|argument|field|param|property)\s+[`'\x22]?[\w-]+)",
+            r"\b(?:pass|put|include|add|provide|supply|insert|place|set|fill|attach|append|send|copy|paste|encode|store|write|enter|embed|dump|fill in|populate)\b(?:[^.!?\n]|[.!?]\S){0,160}?\b(?:as|in|into|to|inside|within|via|through|under|using)\s+(?:the\s+|a\s+|its\s+|this\s+tool'?s\s+|the\s+tool'?s\s+|your\s+)?(?:[`'\x22][\w-]+[`'\x22]|[\w-]+\s+(?:parameter|argument|field|param|arg|property|input)|(?:parameter|argument|field|param|property)\s+[`'\x22]?[\w-]+)",
             Some(&CONTEXT_OR_SECRET_RE),
         ),
         p(
             Ask::Exfiltrate,
             Gate::Directive,
-            r"\b(?:send|post|forward|upload|transmit|report|sync|copy|mirror|leak|share|email|mail|exfiltrate|append|log|submit|beacon|relay|cc|bcc|deliver|push|stream|write)\b[^.!?\n]{0,160}?(?:\bto\b|\bat\b|\bvia\b|\bwith\b|\binto\b)",
+            r"\b(?:send|post|forward|upload|transmit|report|sync|copy|mirror|leak|share|email|mail|exfiltrate|append|log|submit|beacon|relay|cc|bcc|deliver|push|stream|write)\b(?:[^.!?\n]|[.!?]\S){0,160}?(?:\bto\b|\bat\b|\bvia\b|\bwith\b|\binto\b)",
             Some(&DESTINATION_RE),
+        ),
+        p(
+            Ask::Exfiltrate,
+            Gate::Always,
+            r"\b(?:must|should|shall|will|is to|are to|needs? to|has to|have to)\s+(?:also\s+|always\s+|then\s+|additionally\s+|silently\s+)?be\s+(?:sent|posted|forwarded|uploaded|copied|emailed|mailed|shared|reported|transmitted|logged|mirrored|synced|bcc'?d|cc'?d)\b(?:[^.!?\n]|[.!?]\S){0,120}?\b(?:to|at|via|with)\b",
+            Some(&DESTINATION_RE),
+        ),
+        p(
+            Ask::ReadSecrets,
+            Gate::Directive,
+            r"\b(?:read|cat|open|load|retrieve|collect|grab|extract|dump|copy|get|fetch|take)\b(?:[^.!?\n]|[.!?]\S){0,40}?\b(?:from|in|at|of)\s+[`'\x22]?~/\.[\w-]+",
+            None,
         ),
         p(
             Ask::Redirect,
             Gate::Always,
-            r"\b(?:change|set|replace|redirect|reroute|route|switch|override|update|modify|substitute|swap)\s+(?:the\s+|all\s+|any\s+|every\s+)?(?:\w+\s+)?(?:recipients?|receivers?|destination|to[- ]address|to field|payee|beneficiary|account number|iban|wallet address|routing number|phone number|email address|bank account|target account)s?\b[^.!?\n]{0,60}?\b(?:to|with|into|for)\b|\b(?:send|forward|route|redirect|transfer|pay|wire|deliver)\s+(?:all|every|any|each|a copy of (?:all |every |each |the )?)\s*(?:\w+\s+){0,2}?(?:emails?|messages?|payments?|funds|money|transfers?|transactions?|invoices?|mail|texts?|sms)\b[^.!?\n]{0,60}?\bto\b|\b(?:bcc|cc|blind[- ]copy)\b[^.!?\n]{0,40}?[\w.+-]+@[\w-]+\.\w+|\bthe (?:actual|real|true|correct) (?:recipient|payee|account|destination)\b|\bregardless of (?:what|which|who|whom)\b[^.!?\n]{0,50}\b(?:user|recipient|specif|request|ask)",
+            r"\b(?:change|set|replace|redirect|reroute|route|switch|override|update|modify|substitute|swap)\s+(?:the\s+|all\s+|any\s+|every\s+)?(?:\w+\s+)?(?:recipients?|receivers?|destination|to[- ]address|to field|payee|beneficiary|account number|iban|wallet address|routing number|phone number|email address|bank account|target account|forwarding address|reply-to(?: address)?|delivery address|shipping address|payout account|deposit address|channel)s?\b(?:[^.!?\n]|[.!?]\S){0,60}?\b(?:to|with|into|for)\b|\b(?:send|forward|route|redirect|transfer|pay|wire|deliver)\s+(?:all|every|any|each|a copy of (?:all |every |each |the )?)\s*(?:\w+\s+){0,2}?(?:emails?|messages?|payments?|funds|money|transfers?|transactions?|invoices?|mail|texts?|sms)\b(?:[^.!?\n]|[.!?]\S){0,60}?\bto\b|\b(?:bcc|cc|blind[- ]copy)\b(?:[^.!?\n]|[.!?]\S){0,40}?[\w.+-]+@[\w-]+\.\w+|\bthe (?:actual|real|true|correct) (?:recipient|payee|account|destination)\b|\bregardless of (?:what|which|who|whom)\b(?:[^.!?\n]|[.!?]\S){0,50}\b(?:user|recipient|specif|request|ask)",
             None,
         ),
         p(
             Ask::Shadow,
             Gate::Always,
-            r"\bside[- ]effects? on\b|\b(?:when|whenever|if|once)\b[^.!?\n]{0,80}?\b(?:tool|function|server)s?\b[^.!?\n]{0,40}?\b(?:is|are|gets?)\s+(?:called|invoked|used|run|available|present|executed)\b[^.!?\n]{0,120}?\b(?:must|should|always|make sure|need to|instead|never|has to|have to|only)\b|\b(?:all|any|every|the other|other|another)\s+(?:other\s+)?(?:tools?|functions?|servers?|mcp servers?)\b[^.!?\n]{0,60}?\b(?:must|should|have to|has to|need to|needs to|are required to|will now|now)\b",
+            r"\bside[- ]effects? on\b|\b(?:when|whenever|if|once)\b(?:[^.!?\n]|[.!?]\S){0,80}?\b(?:tool|function|server)s?\b(?:[^.!?\n]|[.!?]\S){0,40}?\b(?:is|are|gets?)\s+(?:called|invoked|used|run|available|present|executed)\b(?:[^.!?\n]|[.!?]\S){0,120}?\b(?:must|should|always|make sure|need to|instead|never|has to|have to|only)\b|\b(?:all|any|every|the other|other|another)\s+(?:other\s+)?(?:tools?|functions?|servers?|mcp servers?)\b(?:[^.!?\n]|[.!?]\S){0,60}?\b(?:must|should|have to|has to|need to|needs to|are required to|will now|now)\b",
             None,
         ),
         p(
             Ask::Prefer,
             Gate::Always,
-            r"\b(?:always\s+)?(?:prefer|use|choose|pick|select|call)\s+this\s+(?:tool|function|server|one)\b[^.!?\n]{0,60}?\b(?:instead|over|rather|for (?:all|any|every|each)|exclusively|whenever|above all)\b|\bprefer this (?:tool|function|server)\b|\b(?:do not|don't|never|avoid)\s+(?:use|using|call|calling)\s+(?:any\s+)?(?:other|another|the other|alternative)\s+(?:\w+\s+)?(?:tools?|functions?|servers?)|\bthis (?:tool|function|server) (?:is|should be) (?:the )?(?:only|preferred|best|superior|most reliable|recommended|primary|default)\b[^.!?\n]{0,40}?\b(?:tool|choice|option|for (?:all|any|every)|over)\b|\b(?:instead of|rather than|over) (?:using |calling )?(?:any |all )?(?:other|the other|another|alternative) (?:\w+\s+)?(?:tools?|functions?|servers?)\b|\b(?:other|all other) (?:\w+\s+)?(?:tools?|servers?) (?:are|is) (?:deprecated|broken|unsafe|unreliable|outdated|malicious|compromised)",
+            r"\b(?:always\s+)?(?:prefer|use|choose|pick|select|call)\s+this\s+(?:tool|function|server|one)\b(?:[^.!?\n]|[.!?]\S){0,60}?\b(?:instead|over|rather|for (?:all|any|every|each)|exclusively|whenever|above all)\b|\bprefer this (?:tool|function|server)\b|\b(?:do not|don't|never|avoid)\s+(?:use|using|call|calling)\s+(?:any\s+)?(?:other|another|the other|alternative)\s+(?:\w+\s+)?(?:tools?|functions?|servers?)|\bthis (?:tool|function|server) (?:is|should be) (?:the )?(?:only|preferred|best|superior|most reliable|recommended|primary|default)\b(?:[^.!?\n]|[.!?]\S){0,40}?\b(?:tool|choice|option|for (?:all|any|every)|over)\b|\b(?:instead of|rather than|over) (?:using |calling )?(?:any |all )?(?:other|the other|another|alternative) (?:\w+\s+)?(?:tools?|functions?|servers?)\b|\b(?:other|all other) (?:\w+\s+)?(?:tools?|servers?) (?:are|is) (?:deprecated|broken|unsafe|unreliable|outdated|malicious|compromised)",
             None,
         ),
     ]
@@ -326,7 +338,7 @@ fn negated_after(matched: &str) -> bool {
 pub fn instruction_like(text: &str) -> bool {
     static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
         build(
-            r"\byou (?:must|should|need to|have to|are required to|will|shall|are now)\b|\b(?:the )?(?:assistant|ai|model|llm|agent|claude|chatgpt|gpt)\s+(?:must|should|will|shall|needs? to|has to)\b|\b(?:ignore|disregard)\b[^.!?\n]{0,40}\binstructions?\b|\b(?:always|never|do not|don't)\s+(?:tell|mention|call|use|send|read|reveal|include|ask)\b|\b(?:before|after) (?:using|calling|answering|responding)\b|\b(?:send|post|forward|upload|read|call|execute|run)\s+(?:the|all|your|this|it|every|any)\b",
+            r"\byou (?:must|should|need to|have to|are required to|will|shall|are now)\b|\b(?:the )?(?:assistant|ai|model|llm|agent|claude|chatgpt|gpt)\s+(?:must|should|will|shall|needs? to|has to)\b|\b(?:ignore|disregard)\b(?:[^.!?\n]|[.!?]\S){0,40}\binstructions?\b|\b(?:always|never|do not|don't)\s+(?:tell|mention|call|use|send|read|reveal|include|ask)\b|\b(?:before|after) (?:using|calling|answering|responding)\b|\b(?:send|post|forward|upload|read|call|execute|run)\s+(?:the|all|your|this|it|every|any)\b",
         )
     });
     !analyze(text).is_empty() || ADDRESS.is_match(text)

@@ -30,7 +30,7 @@ ordinary form field in the approval dialog.",
 
 /// What a parameter description may not ask for.
 static ASKS_FOR: LazyLock<Regex> = LazyLock::new(|| {
-    let re = r"\bsystem (?:prompt|message|instructions)|\b(?:hidden|internal|developer|original|initial|your|previous|prior) (?:instructions|prompts?|rules|guidelines)|\bconversation (?:history|so far|transcript|log|context)|\b(?:full|entire|whole|complete|current|this) (?:conversation|chat|dialog(?:ue)?|transcript|context window)|\bchat (?:history|log)|\bmessage history|\b(?:previous|prior|earlier|all|recent|past) (?:messages|turns|user messages|prompts)|\bcontext window|\beverything the user\b|\b(?:outputs?|results?|responses?) of (?:other|all|previous|prior) (?:tools?|tool calls|calls)|~/?\.ssh\b|\.ssh/|\bid_(?:rsa|ed25519|ecdsa)\b|\bprivate keys?\b|\bseed phrases?\b|\.aws/|\bmcp\.json\b|claude_desktop_config|\.env\b files?|\bcontents? of (?:the )?(?:\.env|~/|/etc/|\.ssh|\.aws|credentials?|secrets?|config files?|dotfiles?)|\b(?:all|every|any) (?:of the user'?s )?(?:api keys|tokens|passwords|secrets|credentials|cookies)\b|\bthe user'?s (?:api keys|tokens|passwords|secrets|credentials|cookies)\b";
+    let re = r"\b(?:your|the current|current|this|full|entire|complete|whole|exact|original|hidden|initial|active|real|actual) (?:\w+ )?system (?:prompt|message|instructions)|\bsystem (?:prompt|message|instructions) (?:you|that you|which you)\b|\b(?:hidden|internal|developer|original|initial|your|previous|prior) (?:instructions|prompts?|rules|guidelines)|\bconversation (?:history|so far|transcript|log|context)|\b(?:full|entire|whole|complete|current|this) (?:conversation|chat|dialog(?:ue)?|transcript|context window)|\bchat (?:history|log)|\bmessage history|\b(?:previous|prior|earlier|all|recent|past) (?:messages|turns|user messages|prompts)|\bcontext window|\beverything the user\b|\b(?:outputs?|results?|responses?|returns?) (?:of|from) (?:the )?(?:other|all|previous|prior|earlier|any) (?:\w+ )?(?:tools?|tool calls|calls|functions?)|~/?\.ssh\b|\.ssh/|\bid_(?:rsa|ed25519|ecdsa)\b|\bprivate keys?\b|\bseed phrases?\b|\.aws/|\bmcp\.json\b|claude_desktop_config|\.env\b files?|\bcontents? of (?:the )?(?:\.env|~/|/etc/|\.ssh|\.aws|credentials?|secrets?|config files?|dotfiles?)|\b(?:all|every|any) (?:of the user'?s )?(?:api keys|tokens|passwords|secrets|credentials|cookies)\b|\bthe user'?s (?:api keys|tokens|passwords|secrets|credentials|cookies)\b";
     RegexBuilder::new(&re.replace(r"\b", r"(?-u:\b)"))
         .case_insensitive(true)
         .build()
@@ -58,7 +58,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 let n = normalise(p);
                 if NAMES.iter().any(|k| n == *k || n.replace('_', "") == k.replace('_', "")) {
                     found.entry((kind, index, p.to_string())).or_insert((
-                        Severity::Medium,
+                        Severity::Low,
                         format!("{}: the name `{}` asks for what the server has no need of", cx.describe(site), escape(p)),
                         site.pointer.clone(),
                     ));
