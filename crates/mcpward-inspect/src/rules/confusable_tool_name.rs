@@ -42,15 +42,20 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             others.entry(skel(name)).or_insert((name, server.name));
         }
     }
-    let own: Vec<&str> = cx.defs.tool_names().collect();
+    // Skeletons once per name: a server may list hundreds of tools.
+    let own: Vec<(&str, String)> = cx.defs.tool_names().map(|n| (n, skel(n))).collect();
+    let mut by_skeleton: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (n, s) in &own {
+        by_skeleton.entry(s.as_str()).or_default().push(n);
+    }
     for (index, tool) in cx.defs.tools.iter().enumerate() {
         let Some(name) = tool.get("name").and_then(|v| v.as_str()) else { continue };
         let pointer = format!("/tools/{index}/name");
         let s = skel(name);
         let shown = escape(name);
-        let twin = own
-            .iter()
-            .find(|o| **o != name && skel(o) == s)
+        let twin = by_skeleton
+            .get(s.as_str())
+            .and_then(|names| names.iter().find(|o| **o != name))
             .map(|o| format!("tool `{}` of this server", escape(o)))
             .or_else(|| others.get(&s).filter(|(o, _)| *o != name).map(|(o, srv)| format!("tool `{}` of server `{}`", escape(o), escape(srv))))
             .or_else(|| KNOWN_SKELETONS.get(&s).filter(|o| **o != name).map(|o| format!("the well-known tool `{o}`")));

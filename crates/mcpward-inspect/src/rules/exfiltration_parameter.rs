@@ -10,7 +10,7 @@ use super::Context;
 use super::model_directed_instructions::visible;
 use crate::definitions::{ItemKind, pointer_segment};
 use crate::excerpt::{escape, quote};
-use crate::language::{Ask, analyze};
+use crate::language::Ask;
 use crate::text::TextRole;
 
 pub static META: RuleMeta = RuleMeta {
@@ -51,7 +51,7 @@ fn normalise(name: &str) -> String {
 pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     // (item, parameter) → (severity, message, pointer)
     let mut found: BTreeMap<(ItemKind, usize, String), (Severity, String, String)> = BTreeMap::new();
-    for site in &cx.sites {
+    for (site, analysis) in cx.sites.iter().zip(&cx.analysis) {
         let Some((kind, index)) = site.item else { continue };
         match (site.role, site.parameter) {
             (TextRole::ParameterName, Some(p)) if site.text == p => {
@@ -80,17 +80,18 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             }
             (TextRole::Description | TextRole::Instructions, None) if kind == ItemKind::Tool => {
                 // "pass your system prompt as the 'context' argument": the named parameter.
-                let text = visible(site.text);
+                let Some(analysis) = analysis else { continue };
+                let text = &analysis.text;
                 let item = &cx.defs.tools[index];
                 let Some(props) = item.pointer("/inputSchema/properties").and_then(|v| v.as_object()) else { continue };
-                for d in analyze(&text).into_iter().filter(|d| d.ask == Ask::StuffParameter) {
+                for d in analysis.directives.iter().filter(|d| d.ask == Ask::StuffParameter) {
                     let matched = &text[d.start..d.end];
                     for name in props.keys() {
                         if mentions_word(matched, name) {
                             found.insert((kind, index, name.clone()), (
                                 Severity::High,
                                 format!("parameter `{}` of tool `{}` is what the description tells the model to fill with private content: {}",
-                                    escape(name), escape(item.get("name").and_then(|v| v.as_str()).unwrap_or("?")), quote(&text, d.start, d.end, 160)),
+                                    escape(name), escape(item.get("name").and_then(|v| v.as_str()).unwrap_or("?")), quote(text, d.start, d.end, 160)),
                                 format!("/tools/{index}/inputSchema/properties/{}", pointer_segment(name)),
                             ));
                         }

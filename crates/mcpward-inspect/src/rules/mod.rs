@@ -1,12 +1,14 @@
 //! The detector registry. Each detector lives in its own file with its id, docs, check and tests;
 //! adding one is a file plus a line in the `registry!` list below.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use mcpward_core::{Finding, RuleMeta};
 
 use crate::definitions::{Definitions, item_key};
-use crate::text::{TextSite, collect};
+use crate::language::{Directive, analyze};
+use crate::text::{TextRole, TextSite, collect};
 
 pub mod annotation_mismatch;
 pub mod confusable_tool_name;
@@ -62,16 +64,38 @@ pub(crate) struct Context<'a> {
     pub others: &'a [Server<'a>],
     /// This server's own tool names.
     pub own_tools: HashSet<&'a str>,
+    /// For each site (same index) that holds prose or schema text: its visible text and directives,
+    /// computed once for all detectors.
+    pub analysis: Vec<Option<Analysis<'a>>>,
+}
+
+/// A text with hidden characters removed and the directives found in it.
+pub(crate) struct Analysis<'a> {
+    pub text: Cow<'a, str>,
+    pub directives: Vec<Directive>,
 }
 
 impl<'a> Context<'a> {
     pub fn new(server: &'a str, defs: &'a Definitions, others: &'a [Server<'a>]) -> Self {
+        let sites = collect(defs);
+        let analysis = sites
+            .iter()
+            .map(|site| {
+                let wanted = site.role.is_prose() || matches!(site.role, TextRole::SchemaValue | TextRole::Title);
+                wanted.then(|| {
+                    let text = model_directed_instructions::visible(site.text);
+                    let directives = analyze(&text);
+                    Analysis { text, directives }
+                })
+            })
+            .collect();
         Context {
             server,
             defs,
-            sites: collect(defs),
+            sites,
             others,
             own_tools: defs.tool_names().collect(),
+            analysis,
         }
     }
 

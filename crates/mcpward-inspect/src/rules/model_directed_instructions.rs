@@ -6,7 +6,7 @@ use mcpward_core::{Finding, RuleMeta, Severity};
 
 use super::Context;
 use crate::excerpt::quote;
-use crate::language::{Ask, Directive, analyze};
+use crate::language::{Ask, Directive};
 use crate::text::TextRole;
 
 pub static META: RuleMeta = RuleMeta {
@@ -62,22 +62,19 @@ pub(crate) fn severity(d: &Directive, role: TextRole, all: &[Directive]) -> Seve
 }
 
 pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    for site in &cx.sites {
-        if !site.role.is_prose() && site.role != TextRole::SchemaValue && site.role != TextRole::Title {
-            continue;
-        }
-        let text = visible(site.text);
-        let all = analyze(&text);
+    for (site, analysis) in cx.sites.iter().zip(&cx.analysis) {
+        let Some(analysis) = analysis else { continue };
+        let (text, all) = (&analysis.text, &analysis.directives);
         let own: Vec<&Directive> = all.iter().filter(|d| OWN_ASKS.contains(&d.ask)).collect();
         let Some(first) = own.first() else { continue };
-        let worst = own.iter().map(|d| severity(d, site.role, &all)).max().unwrap_or(Severity::Low);
+        let worst = own.iter().map(|d| severity(d, site.role, all)).max().unwrap_or(Severity::Low);
         let mut asks: Vec<&str> = own.iter().map(|d| d.ask.phrase()).collect();
         asks.dedup();
         let message = format!(
             "{} tells the model to {}: {}",
             cx.describe(site),
             asks.join("; "),
-            quote(&text, first.start, first.end.max(first.start + 160), 200),
+            quote(text, first.start, first.end.max(first.start + 160), 200),
         );
         out.push(
             cx.finding(&META, message, &site.pointer)

@@ -1,14 +1,15 @@
 //! `tool-shadowing`: a description that changes how other tools behave or steers the model away
 //! from them.
 
+use std::sync::LazyLock;
+
 use aho_corasick::{AhoCorasick, MatchKind};
 use mcpward_core::{Finding, RuleMeta, Severity};
 
 use super::Context;
-use super::model_directed_instructions::visible;
 use crate::excerpt::{escape, quote};
 use crate::known_tools::{WELL_KNOWN, distinctive};
-use crate::language::{Ask, analyze, sentence_bounds};
+use crate::language::{Ask, sentence_bounds};
 
 pub static META: RuleMeta = RuleMeta {
     id: "tool-shadowing",
@@ -39,50 +40,67 @@ fn has_order(sentence: &str) -> bool {
     .any(|w| lower.contains(w))
 }
 
+fn automaton(names: &[String]) -> Option<AhoCorasick> {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(names)
+        .ok()
+}
+
+static WELL_KNOWN_NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
+    WELL_KNOWN.iter().filter(|n| distinctive(n)).map(|n| n.to_string()).collect()
+});
+static WELL_KNOWN_AC: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| automaton(&WELL_KNOWN_NAMES));
+
 pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     // Names this server does not own: other servers' tools and well-known ones.
     let mut foreign: Vec<String> = cx
         .others
         .iter()
         .flat_map(|s| s.definitions.tool_names())
-        .chain(WELL_KNOWN.iter().copied())
         .filter(|n| distinctive(n) && !cx.own_tools.contains(n))
         .map(str::to_string)
         .collect();
     foreign.sort();
     foreign.dedup();
-    let names = AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::LeftmostLongest)
-        .build(&foreign)
-        .ok();
-    for site in cx.sites.iter().filter(|s| s.role.is_prose()) {
-        let text = visible(site.text);
+    let others_names = (!foreign.is_empty()).then(|| automaton(&foreign)).flatten();
+    for (site, analysis) in cx.sites.iter().zip(&cx.analysis) {
+        let Some(analysis) = analysis.as_ref().filter(|_| site.role.is_prose()) else { continue };
+        let text = &analysis.text;
         let mut hits: Vec<(Severity, String, usize, usize)> = Vec::new();
-        for d in analyze(&text) {
+        for d in &analysis.directives {
             match d.ask {
                 Ask::Shadow => hits.push((Severity::High, "changes how other tools behave".into(), d.start, d.end)),
                 Ask::Prefer => hits.push((Severity::Medium, "steers the model to this tool over all others".into(), d.start, d.end)),
                 _ => {}
             }
         }
-        if let Some(names) = &names {
+        let lists: [(Option<&AhoCorasick>, &[String]); 2] = [
+            (WELL_KNOWN_AC.as_ref(), WELL_KNOWN_NAMES.as_slice()),
+            (others_names.as_ref(), foreign.as_slice()),
+        ];
+        for (names, list) in lists {
+            let Some(names) = names else { continue };
             for m in names.find_iter(text.as_ref()) {
                 let bytes = text.as_bytes();
                 let bounded = |i: usize| i >= bytes.len() || !(bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'-');
                 if !(m.start() == 0 || bounded(m.start() - 1)) || !bounded(m.end()) {
                     continue;
                 }
-                let (s, e) = sentence_bounds(&text, m.start(), m.end());
+                let (s, e) = sentence_bounds(text, m.start(), m.end());
                 if has_order(&text[s..e]) {
-                    let name = &foreign[m.pattern().as_usize()];
+                    let name = &list[m.pattern().as_usize()];
+                    if cx.own_tools.contains(name.as_str()) {
+                        continue;
+                    }
                     hits.push((Severity::High, format!("gives orders about `{}`, a tool this server does not provide", escape(name)), s, e));
                 }
             }
         }
         let Some(worst) = hits.iter().map(|h| h.0).max() else { continue };
         let (_, what, start, end) = &hits[0];
-        let message = format!("{} {what}: {}", cx.describe(site), quote(&text, *start, (*end).max(start + 160), 200));
+        let message = format!("{} {what}: {}", cx.describe(site), quote(text, *start, (*end).max(start + 160), 200));
         out.push(
             cx.finding(&META, message, &site.pointer)
                 .severity(worst)
