@@ -302,8 +302,7 @@ fn artifact_uri(path: &Path) -> String {
 fn location(physical: Value, pointer: Option<&str>) -> Value {
     let mut location = json!({ "physicalLocation": physical });
     if let Some(pointer) = pointer {
-        location["logicalLocations"] =
-            json!([{ "fullyQualifiedName": pointer, "kind": "member" }]);
+        location["logicalLocations"] = json!([{ "fullyQualifiedName": pointer, "kind": "member" }]);
     }
     location
 }
@@ -475,8 +474,18 @@ mod tests {
     #[test]
     fn json_pointer_is_shown_and_kept_when_set() {
         let (f, s) = sample();
-        let f = f.into_iter().map(|f| f.pointer("/tools/0/description")).collect::<Vec<_>>();
-        let text = render(&report(&f, &s), Format::Json, HumanOptions { color: false, quiet: false });
+        let f = f
+            .into_iter()
+            .map(|f| f.pointer("/tools/0/description"))
+            .collect::<Vec<_>>();
+        let text = render(
+            &report(&f, &s),
+            Format::Json,
+            HumanOptions {
+                color: false,
+                quiet: false,
+            },
+        );
         let v: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(v["findings"][0]["pointer"], "/tools/0/description");
         let sarif = render_sarif(&report(&f, &s));
@@ -487,7 +496,14 @@ mod tests {
     #[test]
     fn json_output_has_no_pointer_key_when_unset() {
         let (f, s) = sample();
-        let text = render(&report(&f, &s), Format::Json, HumanOptions { color: false, quiet: false });
+        let text = render(
+            &report(&f, &s),
+            Format::Json,
+            HumanOptions {
+                color: false,
+                quiet: false,
+            },
+        );
         assert!(!text.contains("\"pointer\""), "{text}");
     }
 

@@ -2,9 +2,9 @@
 //!
 //! `cargo run -p mcpward-inspect --example inspect -- <server.json>... [--json]`
 //! Each file is one server in the `tools/list` shape; all files count as one client.
-#![allow(clippy::print_stdout)]
 
 use std::collections::HashMap;
+use std::io::Write as _;
 
 use mcpward_core::output::{Format, HumanOptions, Report, render};
 use mcpward_inspect::{Definitions, Server, inspect_client, rules};
@@ -17,13 +17,35 @@ fn main() {
         .iter()
         .map(|f| {
             let text = std::fs::read_to_string(f).unwrap_or_else(|e| panic!("{f}: {e}"));
-            (f.to_string(), Definitions::from_json(&text).unwrap_or_else(|e| panic!("{f}: {e}")))
+            (
+                f.to_string(),
+                Definitions::from_json(&text).unwrap_or_else(|e| panic!("{f}: {e}")),
+            )
         })
         .collect();
-    let servers: Vec<Server<'_>> = defs.iter().map(|(n, d)| Server { name: n, definitions: d }).collect();
+    let servers: Vec<Server<'_>> = defs
+        .iter()
+        .map(|(n, d)| Server {
+            name: n,
+            definitions: d,
+        })
+        .collect();
     let findings = inspect_client(&servers);
     let sources = HashMap::new();
-    let report = Report { findings: &findings, sources: &sources, rules: rules(), tool_version: env!("CARGO_PKG_VERSION") };
+    let report = Report {
+        findings: &findings,
+        sources: &sources,
+        rules: rules(),
+        tool_version: env!("CARGO_PKG_VERSION"),
+    };
     let format = if json { Format::Json } else { Format::Human };
-    print!("{}", render(&report, format, HumanOptions { color: false, quiet: false }));
+    let text = render(
+        &report,
+        format,
+        HumanOptions {
+            color: false,
+            quiet: false,
+        },
+    );
+    let _ = std::io::stdout().write_all(text.as_bytes());
 }

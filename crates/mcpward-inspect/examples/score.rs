@@ -2,8 +2,8 @@
 //! bench format (`servers/<id>.json`, `labels.json`, optional `drift/`).
 //!
 //! `cargo run -p mcpward-inspect --example score -- <dir> [-v]`
-#![allow(clippy::print_stdout)]
 
+use std::io::Write as _;
 use std::path::Path;
 
 use mcpward_inspect::{Definitions, Server, diff_definitions, inspect_with, is_poisoned};
@@ -15,14 +15,18 @@ fn load(path: &Path) -> Definitions {
 }
 
 fn main() {
+    let mut out = std::io::stdout().lock();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(dir) = args.first() else {
-        eprintln!("usage: score <dir> [-v]");
+        let _ = writeln!(std::io::stderr(), "usage: score <dir> [-v]");
         std::process::exit(2);
     };
     let verbose = args.iter().any(|a| a == "-v");
     let dir = Path::new(dir);
-    let labels: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(dir.join("labels.json")).expect("labels.json")).expect("labels.json is JSON");
+    let labels: Vec<Value> = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("labels.json")).expect("labels.json"),
+    )
+    .expect("labels.json is JSON");
     let servers: Vec<(String, Definitions)> = labels
         .iter()
         .map(|l| {
@@ -33,11 +37,17 @@ fn main() {
         .collect();
     let (mut tp, mut fp, mut fn_, mut tn) = (0, 0, 0, 0);
     for (label, (id, defs)) in labels.iter().zip(&servers) {
-        let group: Vec<&str> = label["group"].as_array().map(|g| g.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+        let group: Vec<&str> = label["group"]
+            .as_array()
+            .map(|g| g.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
         let others: Vec<Server<'_>> = servers
             .iter()
             .filter(|(o, _)| o != id && group.contains(&o.as_str()))
-            .map(|(o, d)| Server { name: o, definitions: d })
+            .map(|(o, d)| Server {
+                name: o,
+                definitions: d,
+            })
             .collect();
         let findings = inspect_with(id, defs, &others);
         let verdict = is_poisoned(&findings);
@@ -49,18 +59,28 @@ fn main() {
             (false, false) => tn += 1,
         }
         if verbose && truth != verdict {
-            println!("{} {id} ({})", if truth { "missed" } else { "false alarm" }, label["techniques"]);
-            for f in findings.iter().filter(|f| f.severity >= mcpward_core::Severity::Medium) {
-                println!("    {} {} {}", f.severity, f.rule, f.message);
+            let _ = writeln!(
+                out,
+                "{} {id} ({})",
+                if truth { "missed" } else { "false alarm" },
+                label["techniques"]
+            );
+            for f in findings
+                .iter()
+                .filter(|f| f.severity >= mcpward_core::Severity::Medium)
+            {
+                let _ = writeln!(out, "    {} {} {}", f.severity, f.rule, f.message);
             }
         }
     }
     let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-    println!("servers: {} poisoned, {} benign", tp + fn_, fp + tn);
-    println!("  TP={tp} FN={fn_} FP={fp} TN={tn}");
+    let _ = writeln!(out, "servers: {} poisoned, {} benign", tp + fn_, fp + tn);
+    let _ = writeln!(out, "  TP={tp} FN={fn_} FP={fp} TN={tn}");
     let drift = dir.join("drift").join("labels.json");
     if drift.exists() {
-        let dl: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(&drift).expect("drift labels")).expect("drift labels are JSON");
+        let dl: Vec<Value> =
+            serde_json::from_str(&std::fs::read_to_string(&drift).expect("drift labels"))
+                .expect("drift labels are JSON");
         let mut right = 0;
         for d in &dl {
             let id = d["id"].as_str().expect("id");
@@ -71,11 +91,25 @@ fn main() {
             let ok = flagged == d["should_flag"].as_bool().unwrap_or(false);
             right += usize::from(ok);
             if verbose || !ok {
-                let classes: Vec<&str> = report.changes.iter().flat_map(|c| c.classes.iter().map(|k| k.as_str())).collect();
-                println!("  drift {id}: drift={} suspicious={flagged} classes={classes:?} {}", report.is_drift(), if ok { "" } else { "WRONG" });
+                let classes: Vec<&str> = report
+                    .changes
+                    .iter()
+                    .flat_map(|c| c.classes.iter().map(|k| k.as_str()))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "  drift {id}: drift={} suspicious={flagged} classes={classes:?} {}",
+                    report.is_drift(),
+                    if ok { "" } else { "WRONG" }
+                );
             }
         }
-        println!("drift: {right}/{} pairs right", dl.len());
+        let _ = writeln!(out, "drift: {right}/{} pairs right", dl.len());
     }
-    println!("server_recall={:.3} server_precision={:.3}", ratio(tp, tp + fn_), ratio(tp, tp + fp));
+    let _ = writeln!(
+        out,
+        "server_recall={:.3} server_precision={:.3}",
+        ratio(tp, tp + fn_),
+        ratio(tp, tp + fp)
+    );
 }

@@ -27,7 +27,11 @@ pub fn classify_tools(defs: &Definitions) -> Vec<ToolCapabilities> {
     defs.tools
         .iter()
         .map(|t| ToolCapabilities {
-            name: t.get("name").and_then(Value::as_str).unwrap_or("").to_string(),
+            name: t
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
             capabilities: tool_capabilities(t),
         })
         .collect()

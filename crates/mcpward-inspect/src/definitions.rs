@@ -11,9 +11,13 @@ use serde_json::Value;
 /// Why a document could not be read as a server's definitions.
 #[derive(Debug, thiserror::Error)]
 pub enum DefinitionsError {
-    #[error("definitions are not valid JSON: {0}; expected an object with `tools`, `prompts`, `resources`, `resourceTemplates` and `instructions`")]
+    #[error(
+        "definitions are not valid JSON: {0}; expected an object with `tools`, `prompts`, `resources`, `resourceTemplates` and `instructions`"
+    )]
     Json(#[from] serde_json::Error),
-    #[error("`{field}` is not a list of objects (item {index}); each definition must be a JSON object")]
+    #[error(
+        "`{field}` is not a list of objects (item {index}); each definition must be a JSON object"
+    )]
     NotAnObject { field: &'static str, index: usize },
 }
 

@@ -25,8 +25,8 @@ use mcpward_core::{Finding, RuleMeta, Severity};
 pub use capability::{ToolCapabilities, classify_tools, tool_capabilities};
 pub use definitions::{Definitions, DefinitionsError, ItemKind, item_key};
 pub use drift::{
-    ChangeKind, DefinitionChange, DriftClass, DriftReport, SchemaChange, SchemaChangeKind, WordDiff,
-    diff_definitions,
+    ChangeKind, DefinitionChange, DriftClass, DriftReport, SchemaChange, SchemaChangeKind,
+    WordDiff, diff_definitions,
 };
 pub use pin::{PinError, Pins, canonical_json, definition_hash, pin_definitions};
 pub use rules::{INSPECT_DOCS, METAS, Server};

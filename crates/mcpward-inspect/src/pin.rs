@@ -24,7 +24,9 @@ pub enum PinError {
         index: usize,
         field: &'static str,
     },
-    #[error("the server lists two {kind}s named `{key}`; a pin must name one definition, so the server must be fixed or the duplicate removed")]
+    #[error(
+        "the server lists two {kind}s named `{key}`; a pin must name one definition, so the server must be fixed or the duplicate removed"
+    )]
     Duplicate { kind: &'static str, key: String },
 }
 
@@ -108,7 +110,10 @@ mod tests {
 
     #[test]
     fn key_order_and_whitespace_are_not_drift() {
-        let a: Value = serde_json::from_str(r#"{"name":"t","inputSchema":{"type":"object","properties":{"a":{"type":"number"}}}}"#).unwrap();
+        let a: Value = serde_json::from_str(
+            r#"{"name":"t","inputSchema":{"type":"object","properties":{"a":{"type":"number"}}}}"#,
+        )
+        .unwrap();
         let b: Value = serde_json::from_str("{ \"inputSchema\" : {\"properties\":{\"a\":{\"type\":\"number\"}},\n \"type\":\"object\"}, \"name\":\"t\" }").unwrap();
         assert_eq!(definition_hash(&a).unwrap(), definition_hash(&b).unwrap());
     }
@@ -130,8 +135,12 @@ mod tests {
     #[test]
     fn canonical_form_follows_rfc_8785() {
         // RFC 8785 §3.2.3 example values: sorted keys, ES6 number form, minimal escapes.
-        let v: Value = serde_json::from_str(r#"{"b": 1e2, "a": [1.0, "\u0041\n"], "c": 0.000001}"#).unwrap();
-        assert_eq!(canonical_json(&v).unwrap(), r#"{"a":[1,"A\n"],"b":100,"c":0.000001}"#);
+        let v: Value =
+            serde_json::from_str(r#"{"b": 1e2, "a": [1.0, "\u0041\n"], "c": 0.000001}"#).unwrap();
+        assert_eq!(
+            canonical_json(&v).unwrap(),
+            r#"{"a":[1,"A\n"],"b":100,"c":0.000001}"#
+        );
     }
 
     #[test]
@@ -140,9 +149,18 @@ mod tests {
             "resourceTemplates": [{"uriTemplate": "file:///{p}", "name": "p"}], "prompts": [{"name": "p"}], "instructions": "hi"})).unwrap();
         let pins = pin_definitions(&defs).unwrap();
         assert!(pins.tools["a"].starts_with("sha256:"));
-        assert!(pins.resources.contains_key("file:///x") && pins.resource_templates.contains_key("file:///{p}"));
+        assert!(
+            pins.resources.contains_key("file:///x")
+                && pins.resource_templates.contains_key("file:///{p}")
+        );
         assert!(pins.instructions.is_some());
-        let dup = Definitions::from_value(json!({"tools": [{"name": "a"}, {"name": "a", "description": "x"}]})).unwrap();
-        assert!(matches!(pin_definitions(&dup), Err(PinError::Duplicate { .. })));
+        let dup = Definitions::from_value(
+            json!({"tools": [{"name": "a"}, {"name": "a", "description": "x"}]}),
+        )
+        .unwrap();
+        assert!(matches!(
+            pin_definitions(&dup),
+            Err(PinError::Duplicate { .. })
+        ));
     }
 }

@@ -54,8 +54,16 @@ pub struct TextSite<'a> {
 
 /// Schema keywords whose string values are structure, not text for the model.
 const STRUCTURAL: &[&str] = &[
-    "type", "$ref", "$schema", "$id", "$anchor", "format", "pattern", "contentEncoding",
-    "contentMediaType", "required",
+    "type",
+    "$ref",
+    "$schema",
+    "$id",
+    "$anchor",
+    "format",
+    "pattern",
+    "contentEncoding",
+    "contentMediaType",
+    "required",
 ];
 
 /// Collect every text site of `defs`, in document order.
@@ -72,7 +80,9 @@ pub fn collect(defs: &Definitions) -> Vec<TextSite<'_>> {
     }
     for (kind, index, item) in defs.all_items() {
         let base = format!("/{}/{index}", kind.list_key());
-        let Some(obj) = item.as_object() else { continue };
+        let Some(obj) = item.as_object() else {
+            continue;
+        };
         let site = |field: &str, role, text| TextSite {
             pointer: format!("{base}/{field}"),
             role,
@@ -178,7 +188,11 @@ impl<'a> SchemaWalker<'_, 'a> {
                 for (k, v) in map {
                     let child = format!("{pointer}/{}", pointer_segment(k));
                     if in_properties {
-                        let param = if depth <= 1 { Some(k.as_str()) } else { parameter };
+                        let param = if depth <= 1 {
+                            Some(k.as_str())
+                        } else {
+                            parameter
+                        };
                         self.out.push(TextSite {
                             pointer: child.clone(),
                             role: TextRole::ParameterName,
@@ -214,11 +228,18 @@ mod tests {
         .unwrap();
         let sites = collect(&defs);
         let find = |t: &str| sites.iter().find(|s| s.text == t).unwrap();
-        assert_eq!(find("pd").pointer, "/tools/0/inputSchema/properties/a~1b/description");
+        assert_eq!(
+            find("pd").pointer,
+            "/tools/0/inputSchema/properties/a~1b/description"
+        );
         assert_eq!(find("x").role, TextRole::SchemaValue);
         assert_eq!(find("z").parameter, Some("a/b"));
         assert_eq!(find("deep").role, TextRole::ParameterName);
-        assert!(sites.iter().all(|s| s.text != "string" && s.text != "object"));
+        assert!(
+            sites
+                .iter()
+                .all(|s| s.text != "string" && s.text != "object")
+        );
     }
 
     #[test]

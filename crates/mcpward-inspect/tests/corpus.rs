@@ -8,9 +8,14 @@ use serde_json::Value;
 #[test]
 fn corpus_recall_and_precision_are_at_least_095() {
     let dir = format!("{}/tests/corpus", env!("CARGO_MANIFEST_DIR"));
-    let labels: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(format!("{dir}/labels.json")).unwrap()).unwrap();
+    let labels: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(format!("{dir}/labels.json")).unwrap())
+            .unwrap();
     let poisoned = labels.iter().filter(|l| l["poisoned"] == true).count();
-    assert!(poisoned >= 100, "the corpus needs at least 100 poisoned cases, has {poisoned}");
+    assert!(
+        poisoned >= 100,
+        "the corpus needs at least 100 poisoned cases, has {poisoned}"
+    );
     let (mut tp, mut fp, mut fn_) = (0usize, 0usize, 0usize);
     let mut wrong = Vec::new();
     for label in &labels {
@@ -31,5 +36,8 @@ fn corpus_recall_and_precision_are_at_least_095() {
     }
     let recall = tp as f64 / (tp + fn_) as f64;
     let precision = tp as f64 / (tp + fp).max(1) as f64;
-    assert!(recall >= 0.95 && precision >= 0.95, "recall {recall:.3} precision {precision:.3}; wrong: {wrong:?}");
+    assert!(
+        recall >= 0.95 && precision >= 0.95,
+        "recall {recall:.3} precision {precision:.3}; wrong: {wrong:?}"
+    );
 }

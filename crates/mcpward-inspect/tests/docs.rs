@@ -23,9 +23,19 @@ fn inspect_rules_reference_matches_registry() {
 fn every_rule_is_documented_completely_and_ids_are_unique() {
     let mut seen = std::collections::HashSet::new();
     for rule in rules() {
-        assert!(rule.id.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "rule id `{}` is not kebab-case", rule.id);
+        assert!(
+            rule.id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+            "rule id `{}` is not kebab-case",
+            rule.id
+        );
         assert!(seen.insert(rule.id), "duplicate rule id {}", rule.id);
-        for (part, text) in [("summary", rule.summary), ("what", rule.what), ("why", rule.why), ("example_bad", rule.example_bad), ("example_fixed", rule.example_fixed)] {
+        for (part, text) in [
+            ("summary", rule.summary),
+            ("what", rule.what),
+            ("why", rule.why),
+            ("example_bad", rule.example_bad),
+            ("example_fixed", rule.example_fixed),
+        ] {
             assert!(!text.trim().is_empty(), "rule {} has no {part}", rule.id);
         }
     }
@@ -37,12 +47,29 @@ fn every_rule_is_documented_completely_and_ids_are_unique() {
 fn bad_examples_fire_and_fixed_examples_do_not() {
     for rule in rules() {
         let as_defs = |text: &str| -> Definitions {
-            let v: serde_json::Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{}: example is not JSON: {e}", rule.id));
-            let v = if v.get("tools").is_some() { v } else { serde_json::json!({ "tools": [v] }) };
+            let v: serde_json::Value = serde_json::from_str(text)
+                .unwrap_or_else(|e| panic!("{}: example is not JSON: {e}", rule.id));
+            let v = if v.get("tools").is_some() {
+                v
+            } else {
+                serde_json::json!({ "tools": [v] })
+            };
             Definitions::from_value(v).unwrap()
         };
-        let fires = |text: &str| inspect("example", &as_defs(text)).iter().any(|f| f.rule == rule.id);
-        assert!(fires(rule.example_bad), "{}: bad example does not fire", rule.id);
-        assert!(!fires(rule.example_fixed), "{}: fixed example fires", rule.id);
+        let fires = |text: &str| {
+            inspect("example", &as_defs(text))
+                .iter()
+                .any(|f| f.rule == rule.id)
+        };
+        assert!(
+            fires(rule.example_bad),
+            "{}: bad example does not fire",
+            rule.id
+        );
+        assert!(
+            !fires(rule.example_fixed),
+            "{}: fixed example fires",
+            rule.id
+        );
     }
 }

@@ -6,7 +6,8 @@ use mcpward_inspect::{Definitions, inspect};
 
 fn fixture(name: &str) -> Definitions {
     let path = format!("{}/tests/fixtures/{name}.json", env!("CARGO_MANIFEST_DIR"));
-    Definitions::from_json(&std::fs::read_to_string(&path).expect("fixture exists")).expect("fixture parses")
+    Definitions::from_json(&std::fs::read_to_string(&path).expect("fixture exists"))
+        .expect("fixture parses")
 }
 
 #[test]
@@ -14,7 +15,10 @@ fn reference_servers_have_no_medium_or_higher_findings() {
     for name in ["server-filesystem", "server-everything", "server-memory"] {
         let defs = fixture(name);
         assert!(!defs.tools.is_empty(), "{name} fixture has tools");
-        let serious: Vec<_> = inspect(name, &defs).into_iter().filter(|f| f.severity >= Severity::Medium).collect();
+        let serious: Vec<_> = inspect(name, &defs)
+            .into_iter()
+            .filter(|f| f.severity >= Severity::Medium)
+            .collect();
         assert!(serious.is_empty(), "{name}: {serious:#?}");
     }
 }

@@ -27,8 +27,12 @@ own claims, and this check is where they meet the evidence.",
 
 pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for (index, tool) in cx.defs.tools.iter().enumerate() {
-        let Some(name) = tool.get("name").and_then(Value::as_str) else { continue };
-        let Some(annotations) = tool.get("annotations") else { continue };
+        let Some(name) = tool.get("name").and_then(Value::as_str) else {
+            continue;
+        };
+        let Some(annotations) = tool.get("annotations") else {
+            continue;
+        };
         let hint = |k: &str| annotations.get(k).and_then(Value::as_bool);
         let claimed = claimed_capabilities(
             name,
@@ -37,7 +41,11 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         );
         let pointer = format!("/tools/{index}/annotations");
         if hint("readOnlyHint") == Some(true) && claimed.is_effectful() {
-            let effects: Vec<&str> = claimed.iter().filter(|c| c.is_effectful()).map(|c| c.as_str()).collect();
+            let effects: Vec<&str> = claimed
+                .iter()
+                .filter(|c| c.is_effectful())
+                .map(|c| c.as_str())
+                .collect();
             out.push(
                 cx.finding(&META, format!("tool `{}` is annotated read-only but looks {} by its name, description or schema", escape(name), effects.join(", ")), &pointer)
                     .severity(Severity::Medium)
@@ -48,8 +56,15 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             && !claimed.is_effectful()
         {
             out.push(
-                cx.finding(&META, format!("tool `{}` is annotated as changing things but looks read-only ({claimed})", escape(name)), &pointer)
-                    .severity(Severity::Low),
+                cx.finding(
+                    &META,
+                    format!(
+                        "tool `{}` is annotated as changing things but looks read-only ({claimed})",
+                        escape(name)
+                    ),
+                    &pointer,
+                )
+                .severity(Severity::Low),
             );
         }
     }
@@ -64,21 +79,30 @@ mod tests {
 
     #[test]
     fn flags_read_only_claim_on_a_deleting_tool() {
-        let f = findings_of(super::META.id, json!({"tools": [{"name": "delete_branch", "annotations": {"readOnlyHint": true}}]}));
+        let f = findings_of(
+            super::META.id,
+            json!({"tools": [{"name": "delete_branch", "annotations": {"readOnlyHint": true}}]}),
+        );
         assert_eq!(f[0].severity, Severity::Medium);
     }
 
     #[test]
     fn honest_annotations_are_fine() {
-        let f = findings_of(super::META.id, json!({"tools": [
+        let f = findings_of(
+            super::META.id,
+            json!({"tools": [
             {"name": "read_file", "annotations": {"readOnlyHint": true}},
-            {"name": "delete_file", "annotations": {"readOnlyHint": false, "destructiveHint": true}}]}));
+            {"name": "delete_file", "annotations": {"readOnlyHint": false, "destructiveHint": true}}]}),
+        );
         assert!(f.is_empty(), "{f:?}");
     }
 
     #[test]
     fn destructive_claim_on_a_reader_is_low() {
-        let f = findings_of(super::META.id, json!({"tools": [{"name": "list_files", "annotations": {"destructiveHint": true}}]}));
+        let f = findings_of(
+            super::META.id,
+            json!({"tools": [{"name": "list_files", "annotations": {"destructiveHint": true}}]}),
+        );
         assert_eq!(f[0].severity, Severity::Low);
     }
 }

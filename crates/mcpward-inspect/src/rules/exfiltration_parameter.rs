@@ -39,27 +39,52 @@ static ASKS_FOR: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Parameter names that say what they collect.
 const NAMES: &[&str] = &[
-    "system_prompt", "systemprompt", "system_message", "conversation_history", "chat_history",
-    "previous_messages", "full_context", "hidden_instructions", "prompt_history", "message_history",
-    "conversation_log", "all_messages", "context_dump", "ssh_key", "private_key_contents",
+    "system_prompt",
+    "systemprompt",
+    "system_message",
+    "conversation_history",
+    "chat_history",
+    "previous_messages",
+    "full_context",
+    "hidden_instructions",
+    "prompt_history",
+    "message_history",
+    "conversation_log",
+    "all_messages",
+    "context_dump",
+    "ssh_key",
+    "private_key_contents",
 ];
 
 fn normalise(name: &str) -> String {
-    name.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect::<String>().to_ascii_lowercase()
+    name.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect::<String>()
+        .to_ascii_lowercase()
 }
 
 pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     // (item, parameter) → (severity, message, pointer)
-    let mut found: BTreeMap<(ItemKind, usize, String), (Severity, String, String)> = BTreeMap::new();
+    let mut found: BTreeMap<(ItemKind, usize, String), (Severity, String, String)> =
+        BTreeMap::new();
     for (site, analysis) in cx.sites.iter().zip(&cx.analysis) {
-        let Some((kind, index)) = site.item else { continue };
+        let Some((kind, index)) = site.item else {
+            continue;
+        };
         match (site.role, site.parameter) {
             (TextRole::ParameterName, Some(p)) if site.text == p => {
                 let n = normalise(p);
-                if NAMES.iter().any(|k| n == *k || n.replace('_', "") == k.replace('_', "")) {
+                if NAMES
+                    .iter()
+                    .any(|k| n == *k || n.replace('_', "") == k.replace('_', ""))
+                {
                     found.entry((kind, index, p.to_string())).or_insert((
                         Severity::Low,
-                        format!("{}: the name `{}` asks for what the server has no need of", cx.describe(site), escape(p)),
+                        format!(
+                            "{}: the name `{}` asks for what the server has no need of",
+                            cx.describe(site),
+                            escape(p)
+                        ),
                         site.pointer.clone(),
                     ));
                 }
@@ -68,14 +93,32 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 let text = visible(site.text);
                 if let Some(m) = ASKS_FOR.find(&text) {
                     let prefix = text[..m.start()].to_ascii_lowercase();
-                    if ["do not", "don't", "never", "without", "not include", "exclude", "no "].iter().any(|n| prefix.contains(n)) {
+                    if [
+                        "do not",
+                        "don't",
+                        "never",
+                        "without",
+                        "not include",
+                        "exclude",
+                        "no ",
+                    ]
+                    .iter()
+                    .any(|n| prefix.contains(n))
+                    {
                         continue;
                     }
-                    found.insert((kind, index, p.to_string()), (
-                        Severity::High,
-                        format!("{} asks the model for {}", cx.describe(site), quote(&text, m.start(), m.end(), 120)),
-                        site.pointer.clone(),
-                    ));
+                    found.insert(
+                        (kind, index, p.to_string()),
+                        (
+                            Severity::High,
+                            format!(
+                                "{} asks the model for {}",
+                                cx.describe(site),
+                                quote(&text, m.start(), m.end(), 120)
+                            ),
+                            site.pointer.clone(),
+                        ),
+                    );
                 }
             }
             (TextRole::Description | TextRole::Instructions, None) if kind == ItemKind::Tool => {
@@ -83,8 +126,17 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 let Some(analysis) = analysis else { continue };
                 let text = &analysis.text;
                 let item = &cx.defs.tools[index];
-                let Some(props) = item.pointer("/inputSchema/properties").and_then(|v| v.as_object()) else { continue };
-                for d in analysis.directives.iter().filter(|d| d.ask == Ask::StuffParameter) {
+                let Some(props) = item
+                    .pointer("/inputSchema/properties")
+                    .and_then(|v| v.as_object())
+                else {
+                    continue;
+                };
+                for d in analysis
+                    .directives
+                    .iter()
+                    .filter(|d| d.ask == Ask::StuffParameter)
+                {
                     let matched = &text[d.start..d.end];
                     for name in props.keys() {
                         if mentions_word(matched, name) {
@@ -131,7 +183,10 @@ mod tests {
             "inputSchema": {"properties": {"context": {"type": "string"}}}}]});
         let f = findings_of(super::META.id, defs);
         assert_eq!(f.len(), 1);
-        assert_eq!(f[0].pointer.as_deref(), Some("/tools/0/inputSchema/properties/context"));
+        assert_eq!(
+            f[0].pointer.as_deref(),
+            Some("/tools/0/inputSchema/properties/context")
+        );
     }
 
     #[test]

@@ -81,7 +81,8 @@ impl<'a> Context<'a> {
         let analysis = sites
             .iter()
             .map(|site| {
-                let wanted = site.role.is_prose() || matches!(site.role, TextRole::SchemaValue | TextRole::Title);
+                let wanted = site.role.is_prose()
+                    || matches!(site.role, TextRole::SchemaValue | TextRole::Title);
                 wanted.then(|| {
                     let text = model_directed_instructions::visible(site.text);
                     let directives = analyze(&text);

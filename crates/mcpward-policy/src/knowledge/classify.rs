@@ -423,7 +423,9 @@ impl Capabilities {
     }
 
     pub fn iter(self) -> impl Iterator<Item = Capability> {
-        Capability::ALL.into_iter().filter(move |c| self.contains(*c))
+        Capability::ALL
+            .into_iter()
+            .filter(move |c| self.contains(*c))
     }
 
     /// Whether any class changes something outside the conversation.
@@ -450,7 +452,17 @@ impl std::fmt::Display for Capabilities {
 }
 
 const SEND_VERBS: &[&str] = &[
-    "send", "reply", "forward", "notify", "broadcast", "tweet", "dm", "sms", "text", "email", "mail",
+    "send",
+    "reply",
+    "forward",
+    "notify",
+    "broadcast",
+    "tweet",
+    "dm",
+    "sms",
+    "text",
+    "email",
+    "mail",
 ];
 const MESSAGE_NOUNS: &[&str] = &[
     "message", "messages", "comment", "email", "mail", "tweet", "status", "chat", "sms", "post",
@@ -460,14 +472,44 @@ const PAYMENT_VERBS: &[&str] = &[
     "payout", "invoice", "bill", "tip", "donate",
 ];
 const PAYMENT_NOUNS: &[&str] = &[
-    "payment", "payments", "refund", "refunds", "transfer", "transfers", "payout", "payouts",
-    "invoice", "invoices", "charge", "charges", "subscription", "funds", "money", "transaction",
+    "payment",
+    "payments",
+    "refund",
+    "refunds",
+    "transfer",
+    "transfers",
+    "payout",
+    "payouts",
+    "invoice",
+    "invoices",
+    "charge",
+    "charges",
+    "subscription",
+    "funds",
+    "money",
+    "transaction",
     "transactions",
 ];
 const CREDENTIAL_WORDS: &[&str] = &[
-    "secret", "secrets", "credential", "credentials", "password", "passwords", "token", "tokens",
-    "apikey", "keychain", "vault", "env", "environment", "ssh", "oauth", "keyring", "passphrase",
-    "cookie", "cookies",
+    "secret",
+    "secrets",
+    "credential",
+    "credentials",
+    "password",
+    "passwords",
+    "token",
+    "tokens",
+    "apikey",
+    "keychain",
+    "vault",
+    "env",
+    "environment",
+    "ssh",
+    "oauth",
+    "keyring",
+    "passphrase",
+    "cookie",
+    "cookies",
 ];
 
 /// Capability classes a tool claims through its name, description and input schema, without its
@@ -495,19 +537,24 @@ pub fn claimed_capabilities(
         .unwrap_or_default();
     let has = |list: &[&str], ws: &[String]| ws.iter().any(|w| list.contains(&w.as_str()));
     let verb_then_noun = |ws: &[String]| {
-        ws.iter().any(|w| matches!(w.as_str(), "post" | "create" | "write" | "add" | "publish"))
+        ws.iter()
+            .any(|w| matches!(w.as_str(), "post" | "create" | "write" | "add" | "publish"))
             && has(MESSAGE_NOUNS, ws)
     };
     let read_only_name = classify(tool, None, None) == ToolKind::Read;
     if (!read_only_name && (has(SEND_VERBS, &name) || verb_then_noun(&name)))
         || (name.is_empty() || classify(tool, None, None) == ToolKind::Unknown)
-            && lead.first().is_some_and(|w| SEND_VERBS.contains(&w.as_str()))
+            && lead
+                .first()
+                .is_some_and(|w| SEND_VERBS.contains(&w.as_str()))
     {
         set.insert(Capability::Send);
     }
     if has(PAYMENT_VERBS, &name)
         || (!read_only_name && has(PAYMENT_NOUNS, &name))
-        || lead.first().is_some_and(|w| PAYMENT_VERBS.contains(&w.as_str()))
+        || lead
+            .first()
+            .is_some_and(|w| PAYMENT_VERBS.contains(&w.as_str()))
     {
         set.insert(Capability::Payment);
     }
@@ -517,9 +564,16 @@ pub fn claimed_capabilities(
     if let Some(d) = description {
         let lower = d.to_ascii_lowercase();
         let first = lower.split(['.', '\n']).next().unwrap_or("");
-        if ["environment variable", "api key", "secret", "credential", "password", "private key"]
-            .iter()
-            .any(|w| first.contains(w))
+        if [
+            "environment variable",
+            "api key",
+            "secret",
+            "credential",
+            "password",
+            "private key",
+        ]
+        .iter()
+        .any(|w| first.contains(w))
             && !first.contains("do not")
             && !first.contains("never")
         {
@@ -538,13 +592,30 @@ pub fn claimed_capabilities(
     if prop(&["url", "uri", "endpoint", "webhook", "webhook_url", "href"]) {
         set.insert(Capability::Network);
     }
-    if prop(&["recipient", "recipients", "to", "cc", "bcc", "phone_number", "channel_id", "chat_id"])
-        && prop(&["body", "text", "message", "content", "subject", "html"])
+    if prop(&[
+        "recipient",
+        "recipients",
+        "to",
+        "cc",
+        "bcc",
+        "phone_number",
+        "channel_id",
+        "chat_id",
+    ]) && prop(&["body", "text", "message", "content", "subject", "html"])
     {
         set.insert(Capability::Send);
     }
     if prop(&["amount", "amount_cents", "value"])
-        && prop(&["currency", "recipient", "destination", "account", "iban", "card", "payee", "to"])
+        && prop(&[
+            "currency",
+            "recipient",
+            "destination",
+            "account",
+            "iban",
+            "card",
+            "payee",
+            "to",
+        ])
     {
         set.insert(Capability::Payment);
     }
@@ -563,7 +634,11 @@ pub fn capabilities(
     annotations: Option<&Value>,
 ) -> Capabilities {
     let mut set = claimed_capabilities(tool, description, input_schema);
-    let hint = |key: &str| annotations.and_then(|a| a.get(key)).and_then(Value::as_bool);
+    let hint = |key: &str| {
+        annotations
+            .and_then(|a| a.get(key))
+            .and_then(Value::as_bool)
+    };
     if hint("destructiveHint") == Some(true) && hint("readOnlyHint") != Some(true) {
         set.insert(Capability::Destructive);
         set.insert(Capability::Write);
@@ -586,7 +661,6 @@ mod tests {
 
     use super::*;
 
-
     fn caps(tool: &str, description: Option<&str>, schema: Option<Value>) -> Vec<&'static str> {
         claimed_capabilities(tool, description, schema.as_ref())
             .iter()
@@ -598,7 +672,10 @@ mod tests {
     fn capability_classes_from_names() {
         assert_eq!(caps("read_file", None, None), ["read"]);
         assert_eq!(caps("delete_file", None, None), ["write", "destructive"]);
-        assert_eq!(caps("send_email", None, None), ["write", "destructive", "send"]);
+        assert_eq!(
+            caps("send_email", None, None),
+            ["write", "destructive", "send"]
+        );
         assert_eq!(caps("create_refund", None, None), ["write", "payment"]);
         assert_eq!(caps("get-env", None, None), ["read", "credential-access"]);
         assert_eq!(caps("list_messages", None, None), ["read"]);
@@ -612,7 +689,11 @@ mod tests {
             ["exec"]
         );
         assert_eq!(
-            caps("notify_team", None, Some(json!({"properties": {"to": {}, "body": {}}}))),
+            caps(
+                "notify_team",
+                None,
+                Some(json!({"properties": {"to": {}, "body": {}}}))
+            ),
             ["send"]
         );
         assert_eq!(
@@ -624,7 +705,9 @@ mod tests {
     #[test]
     fn annotations_add_classes_but_never_remove_them() {
         let ro = json!({"readOnlyHint": true, "destructiveHint": true});
-        assert!(capabilities("delete_file", None, None, Some(&ro)).contains(Capability::Destructive));
+        assert!(
+            capabilities("delete_file", None, None, Some(&ro)).contains(Capability::Destructive)
+        );
         let open = json!({"openWorldHint": true});
         assert!(capabilities("search", None, None, Some(&open)).contains(Capability::Network));
         let writes = json!({"readOnlyHint": false});
