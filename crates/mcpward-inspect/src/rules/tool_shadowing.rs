@@ -29,6 +29,7 @@ the attacker through the user's trusted mail server.",
 };
 
 /// Words that make a sentence an order about the tool it names.
+/// "Use this instead of X" is an ordinary comparison; these words set rules for X.
 fn has_order(sentence: &str) -> bool {
     let lower = sentence.to_ascii_lowercase();
     [
@@ -36,15 +37,11 @@ fn has_order(sentence: &str) -> bool {
         "should",
         "always",
         "never",
-        "instead",
         "make sure",
         "need to",
         "needs to",
         "has to",
         "have to",
-        "only",
-        "do not",
-        "don't",
         "ensure",
         "be sure",
         "replace",
@@ -210,6 +207,18 @@ mod tests {
         }];
         let f = crate::inspect_with("calc", &me, &others);
         assert!(f.iter().any(|f| f.rule == super::META.id), "{f:?}");
+    }
+
+    #[test]
+    fn guidance_between_a_servers_own_tools_is_not_preference_steering() {
+        for text in [
+            "Assign Copilot with intent. Prefer this tool over assign_copilot_to_issue when available.",
+            "List notifications. Use this tool whenever the user asks what to work on next.",
+            "List pull requests. If the user asks to filter by author, do not use this tool and use the search_pull_requests tool instead.",
+            "Search code. Use this tool instead of get_file_contents for large repositories.",
+        ] {
+            assert!(findings_of(super::META.id, tool(text)).is_empty(), "{text}");
+        }
     }
 
     #[test]
