@@ -26,7 +26,7 @@ pub use capability::{ToolCapabilities, classify_tools, tool_capabilities};
 pub use definitions::{Definitions, DefinitionsError, ItemKind, item_key};
 pub use drift::{
     ChangeKind, DefinitionChange, DriftClass, DriftReport, SchemaChange, SchemaChangeKind,
-    WordDiff, diff_definitions,
+    WordDiff, diff_definitions, word_diff,
 };
 pub use pin::{PinError, Pins, canonical_json, definition_hash, pin_definitions};
 pub use rules::{INSPECT_DOCS, METAS, Server};
