@@ -93,6 +93,10 @@ pub struct Finding {
     pub server: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<String>,
+    /// RFC 6901 JSON pointer to the offending value inside a JSON document that is not a file on
+    /// disk (a server's `tools/list` answer, say), for findings a line and column cannot locate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
     pub docs_url: String,
     /// Byte ranges of the source file that hold secret values; printers mask them in code frames.
     #[serde(skip)]
@@ -110,6 +114,7 @@ impl Finding {
             client: None,
             server: None,
             fix: None,
+            pointer: None,
             docs_url: rule.docs_url(),
             masked: Vec::new(),
         }
@@ -137,6 +142,11 @@ impl Finding {
 
     pub fn fix(mut self, fix: impl Into<String>) -> Self {
         self.fix = Some(fix.into());
+        self
+    }
+
+    pub fn pointer(mut self, pointer: impl Into<String>) -> Self {
+        self.pointer = Some(pointer.into());
         self
     }
 

@@ -131,10 +131,13 @@ fn render_human(report: &Report<'_>, opts: HumanOptions) -> String {
                     );
                 }
                 None => {
-                    let location = match finding.span {
+                    let mut location = match finding.span {
                         Some(s) => format!("{path}:{}:{}", s.line, s.col),
                         None => path,
                     };
+                    if let Some(pointer) = &finding.pointer {
+                        let _ = write!(location, " at {pointer}");
+                    }
                     footer.insert(0, Level::NOTE.message(format!("in {location}")));
                 }
             }
@@ -294,6 +297,16 @@ fn artifact_uri(path: &Path) -> String {
     }
 }
 
+/// A SARIF location: the file, and for a finding inside a JSON document the pointer as a logical
+/// location.
+fn location(physical: Value, pointer: Option<&str>) -> Value {
+    let mut location = json!({ "physicalLocation": physical });
+    if let Some(pointer) = pointer {
+        location["logicalLocations"] = json!([{ "fullyQualifiedName": pointer, "kind": "member" }]);
+    }
+    location
+}
+
 fn render_sarif(report: &Report<'_>) -> String {
     let rules: Vec<Value> = report
         .rules
@@ -341,7 +354,7 @@ fn render_sarif(report: &Report<'_>) -> String {
                 "ruleId": f.rule,
                 "level": sarif_level(f.severity),
                 "message": { "text": message },
-                "locations": [{ "physicalLocation": physical }],
+                "locations": [location(physical, f.pointer.as_deref())],
                 "partialFingerprints": { "mcpward/v1": f.fingerprint() },
                 "properties": {
                     "severity": f.severity.as_str(),
@@ -456,6 +469,42 @@ mod tests {
         assert_eq!(v["findings"][0]["rule"], "hardcoded-secret");
         assert_eq!(v["findings"][0]["span"]["line"], 2);
         assert!(!text.contains("aB3dE5fG7h"));
+    }
+
+    #[test]
+    fn json_pointer_is_shown_and_kept_when_set() {
+        let (f, s) = sample();
+        let f = f
+            .into_iter()
+            .map(|f| f.pointer("/tools/0/description"))
+            .collect::<Vec<_>>();
+        let text = render(
+            &report(&f, &s),
+            Format::Json,
+            HumanOptions {
+                color: false,
+                quiet: false,
+            },
+        );
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["findings"][0]["pointer"], "/tools/0/description");
+        let sarif = render_sarif(&report(&f, &s));
+        assert!(sarif.contains("/tools/0/description"));
+        crate::output::tests::assert_valid_sarif(&sarif);
+    }
+
+    #[test]
+    fn json_output_has_no_pointer_key_when_unset() {
+        let (f, s) = sample();
+        let text = render(
+            &report(&f, &s),
+            Format::Json,
+            HumanOptions {
+                color: false,
+                quiet: false,
+            },
+        );
+        assert!(!text.contains("\"pointer\""), "{text}");
     }
 
     #[test]

@@ -344,11 +344,375 @@ fn rank(kind: ToolKind) -> u8 {
     }
 }
 
+/// A class of effect a tool can have. A tool can have several: `send_invoice` writes, sends and
+/// takes payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Capability {
+    Read,
+    Write,
+    Destructive,
+    Exec,
+    Network,
+    Send,
+    Payment,
+    CredentialAccess,
+}
+
+impl Capability {
+    pub const ALL: [Capability; 8] = [
+        Capability::Read,
+        Capability::Write,
+        Capability::Destructive,
+        Capability::Exec,
+        Capability::Network,
+        Capability::Send,
+        Capability::Payment,
+        Capability::CredentialAccess,
+    ];
+
+    /// The kebab-case name used in findings, lockfiles and docs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Capability::Read => "read",
+            Capability::Write => "write",
+            Capability::Destructive => "destructive",
+            Capability::Exec => "exec",
+            Capability::Network => "network",
+            Capability::Send => "send",
+            Capability::Payment => "payment",
+            Capability::CredentialAccess => "credential-access",
+        }
+    }
+
+    /// Whether the class changes something outside the conversation.
+    pub fn is_effectful(self) -> bool {
+        !matches!(self, Capability::Read | Capability::CredentialAccess)
+    }
+}
+
+impl std::fmt::Display for Capability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A set of [`Capability`] classes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Capabilities(u8);
+
+impl Capabilities {
+    pub fn contains(self, c: Capability) -> bool {
+        self.0 & (1 << c as u8) != 0
+    }
+
+    pub fn insert(&mut self, c: Capability) {
+        self.0 |= 1 << c as u8;
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Classes in `self` that `other` lacks.
+    pub fn difference(self, other: Capabilities) -> Capabilities {
+        Capabilities(self.0 & !other.0)
+    }
+
+    pub fn union(self, other: Capabilities) -> Capabilities {
+        Capabilities(self.0 | other.0)
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = Capability> {
+        Capability::ALL
+            .into_iter()
+            .filter(move |c| self.contains(*c))
+    }
+
+    /// Whether any class changes something outside the conversation.
+    pub fn is_effectful(self) -> bool {
+        self.iter().any(Capability::is_effectful)
+    }
+}
+
+impl FromIterator<Capability> for Capabilities {
+    fn from_iter<T: IntoIterator<Item = Capability>>(iter: T) -> Self {
+        let mut set = Capabilities::default();
+        for c in iter {
+            set.insert(c);
+        }
+        set
+    }
+}
+
+impl std::fmt::Display for Capabilities {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.iter().map(Capability::as_str).collect();
+        f.write_str(&names.join(", "))
+    }
+}
+
+const SEND_VERBS: &[&str] = &[
+    "send",
+    "reply",
+    "forward",
+    "notify",
+    "broadcast",
+    "tweet",
+    "dm",
+    "sms",
+    "text",
+    "email",
+    "mail",
+];
+const MESSAGE_NOUNS: &[&str] = &[
+    "message", "messages", "comment", "email", "mail", "tweet", "status", "chat", "sms", "post",
+];
+const PAYMENT_VERBS: &[&str] = &[
+    "pay", "charge", "refund", "transfer", "purchase", "buy", "checkout", "wire", "withdraw",
+    "payout", "invoice", "bill", "tip", "donate",
+];
+const PAYMENT_NOUNS: &[&str] = &[
+    "payment",
+    "payments",
+    "refund",
+    "refunds",
+    "transfer",
+    "transfers",
+    "payout",
+    "payouts",
+    "invoice",
+    "invoices",
+    "charge",
+    "charges",
+    "subscription",
+    "funds",
+    "money",
+    "transaction",
+    "transactions",
+];
+const CREDENTIAL_WORDS: &[&str] = &[
+    "secret",
+    "secrets",
+    "credential",
+    "credentials",
+    "password",
+    "passwords",
+    "token",
+    "tokens",
+    "apikey",
+    "keychain",
+    "vault",
+    "env",
+    "environment",
+    "ssh",
+    "oauth",
+    "keyring",
+    "passphrase",
+    "cookie",
+    "cookies",
+];
+
+/// Capability classes a tool claims through its name, description and input schema, without its
+/// annotations (so a tool's annotations can be checked against them).
+pub fn claimed_capabilities(
+    tool: &str,
+    description: Option<&str>,
+    input_schema: Option<&Value>,
+) -> Capabilities {
+    let mut set = Capabilities::default();
+    match classify(tool, description, None) {
+        ToolKind::Read => set.insert(Capability::Read),
+        ToolKind::Write => set.insert(Capability::Write),
+        ToolKind::Destructive => {
+            set.insert(Capability::Write);
+            set.insert(Capability::Destructive);
+        }
+        ToolKind::Exec => set.insert(Capability::Exec),
+        ToolKind::Network => set.insert(Capability::Network),
+        ToolKind::Unknown => {}
+    }
+    let name: Vec<String> = words(tool);
+    let lead: Vec<String> = description
+        .map(|d| words(d).into_iter().take(12).map(stem).collect())
+        .unwrap_or_default();
+    let has = |list: &[&str], ws: &[String]| ws.iter().any(|w| list.contains(&w.as_str()));
+    let verb_then_noun = |ws: &[String]| {
+        ws.iter()
+            .any(|w| matches!(w.as_str(), "post" | "create" | "write" | "add" | "publish"))
+            && has(MESSAGE_NOUNS, ws)
+    };
+    let read_only_name = classify(tool, None, None) == ToolKind::Read;
+    if (!read_only_name && (has(SEND_VERBS, &name) || verb_then_noun(&name)))
+        || (name.is_empty() || classify(tool, None, None) == ToolKind::Unknown)
+            && lead
+                .first()
+                .is_some_and(|w| SEND_VERBS.contains(&w.as_str()))
+    {
+        set.insert(Capability::Send);
+    }
+    if has(PAYMENT_VERBS, &name)
+        || (!read_only_name && has(PAYMENT_NOUNS, &name))
+        || lead
+            .first()
+            .is_some_and(|w| PAYMENT_VERBS.contains(&w.as_str()))
+    {
+        set.insert(Capability::Payment);
+    }
+    if has(CREDENTIAL_WORDS, &name) {
+        set.insert(Capability::CredentialAccess);
+    }
+    if let Some(d) = description {
+        let lower = d.to_ascii_lowercase();
+        let first = lower.split(['.', '\n']).next().unwrap_or("");
+        if [
+            "environment variable",
+            "api key",
+            "secret",
+            "credential",
+            "password",
+            "private key",
+        ]
+        .iter()
+        .any(|w| first.contains(w))
+            && !first.contains("do not")
+            && !first.contains("never")
+        {
+            set.insert(Capability::CredentialAccess);
+        }
+    }
+    let props: Vec<String> = input_schema
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object)
+        .map(|p| p.keys().map(|k| k.to_ascii_lowercase()).collect())
+        .unwrap_or_default();
+    let prop = |names: &[&str]| props.iter().any(|p| names.contains(&p.as_str()));
+    if prop(&["command", "cmd", "shell_command", "script", "bash_command"]) {
+        set.insert(Capability::Exec);
+    }
+    if prop(&["url", "uri", "endpoint", "webhook", "webhook_url", "href"]) {
+        set.insert(Capability::Network);
+    }
+    if prop(&[
+        "recipient",
+        "recipients",
+        "to",
+        "cc",
+        "bcc",
+        "phone_number",
+        "channel_id",
+        "chat_id",
+    ]) && prop(&["body", "text", "message", "content", "subject", "html"])
+    {
+        set.insert(Capability::Send);
+    }
+    if prop(&["amount", "amount_cents", "value"])
+        && prop(&[
+            "currency",
+            "recipient",
+            "destination",
+            "account",
+            "iban",
+            "card",
+            "payee",
+            "to",
+        ])
+    {
+        set.insert(Capability::Payment);
+    }
+    set
+}
+
+/// Capability classes of a tool from its name, description, input schema and annotations.
+///
+/// Annotations only add classes (`destructiveHint: true` adds destructive, `readOnlyHint: false`
+/// adds write, `openWorldHint: true` adds network); a `readOnlyHint: true` never removes one, so a
+/// server that lies gains nothing.
+pub fn capabilities(
+    tool: &str,
+    description: Option<&str>,
+    input_schema: Option<&Value>,
+    annotations: Option<&Value>,
+) -> Capabilities {
+    let mut set = claimed_capabilities(tool, description, input_schema);
+    let hint = |key: &str| {
+        annotations
+            .and_then(|a| a.get(key))
+            .and_then(Value::as_bool)
+    };
+    if hint("destructiveHint") == Some(true) && hint("readOnlyHint") != Some(true) {
+        set.insert(Capability::Destructive);
+        set.insert(Capability::Write);
+    }
+    if hint("readOnlyHint") == Some(false) && !set.is_effectful() {
+        set.insert(Capability::Write);
+    }
+    if hint("openWorldHint") == Some(true) {
+        set.insert(Capability::Network);
+    }
+    if set.is_empty() && hint("readOnlyHint") == Some(true) {
+        set.insert(Capability::Read);
+    }
+    set
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
     use super::*;
+
+    fn caps(tool: &str, description: Option<&str>, schema: Option<Value>) -> Vec<&'static str> {
+        claimed_capabilities(tool, description, schema.as_ref())
+            .iter()
+            .map(Capability::as_str)
+            .collect()
+    }
+
+    #[test]
+    fn capability_classes_from_names() {
+        assert_eq!(caps("read_file", None, None), ["read"]);
+        assert_eq!(caps("delete_file", None, None), ["write", "destructive"]);
+        assert_eq!(
+            caps("send_email", None, None),
+            ["write", "destructive", "send"]
+        );
+        assert_eq!(caps("create_refund", None, None), ["write", "payment"]);
+        assert_eq!(caps("get-env", None, None), ["read", "credential-access"]);
+        assert_eq!(caps("list_messages", None, None), ["read"]);
+        assert_eq!(caps("slack_post_message", None, None), ["write", "send"]);
+    }
+
+    #[test]
+    fn capability_classes_from_schema_and_description() {
+        assert_eq!(
+            caps("do_it", None, Some(json!({"properties": {"command": {}}}))),
+            ["exec"]
+        );
+        assert_eq!(
+            caps(
+                "notify_team",
+                None,
+                Some(json!({"properties": {"to": {}, "body": {}}}))
+            ),
+            ["send"]
+        );
+        assert_eq!(
+            caps("wallet", Some("Pay an invoice from the wallet"), None),
+            ["write", "destructive", "payment"]
+        );
+    }
+
+    #[test]
+    fn annotations_add_classes_but_never_remove_them() {
+        let ro = json!({"readOnlyHint": true, "destructiveHint": true});
+        assert!(
+            capabilities("delete_file", None, None, Some(&ro)).contains(Capability::Destructive)
+        );
+        let open = json!({"openWorldHint": true});
+        assert!(capabilities("search", None, None, Some(&open)).contains(Capability::Network));
+        let writes = json!({"readOnlyHint": false});
+        assert!(capabilities("frob", None, None, Some(&writes)).contains(Capability::Write));
+    }
 
     #[test]
     fn classifies_common_names() {

@@ -7,7 +7,9 @@
 mod classify;
 mod curated;
 
-pub use classify::{classify, reads_untrusted};
+pub use classify::{
+    Capabilities, Capability, capabilities, claimed_capabilities, classify, reads_untrusted,
+};
 pub use curated::curated_read_only;
 
 use crate::call::ReadOnlyProof;
