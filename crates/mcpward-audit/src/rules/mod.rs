@@ -18,6 +18,7 @@ pub mod overbroad_credential;
 pub mod package_lookup_failed;
 pub mod package_without_repository;
 pub mod secret_file_permissions;
+pub mod secret_in_git_history;
 pub mod secret_in_tracked_file;
 pub mod stale_package;
 pub mod unpinned_package;
@@ -57,6 +58,7 @@ registry!(
     package_without_repository,
     deprecated_package,
     package_lookup_failed,
+    secret_in_git_history,
 );
 
 #[cfg(test)]

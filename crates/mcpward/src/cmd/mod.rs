@@ -3,6 +3,7 @@
 pub mod approve;
 pub mod audit;
 pub mod check;
+pub mod history;
 pub mod log;
 pub mod policy;
 pub mod run;
