@@ -4,7 +4,7 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, Parser, Subcommand};
 
 mod cmd;
 
@@ -36,6 +36,10 @@ enum Command {
     Log(cmd::log::Args),
     /// Validate a policy or explain a decision.
     Policy(cmd::policy::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(cmd::manual::CompletionsArgs),
+    /// Print the man page (roff) generated from these definitions.
+    Man,
 }
 
 /// Exit codes (DESIGN.md §3): 0 nothing at or above `--fail-on`, 1 findings, 2 usage/runtime error.
@@ -51,6 +55,8 @@ fn main() -> ExitCode {
         Command::Deny(args) => cmd::approve::deny(args),
         Command::Log(args) => cmd::log::run(args),
         Command::Policy(args) => cmd::policy::run(args),
+        Command::Completions(args) => cmd::manual::completions(args, Cli::command()),
+        Command::Man => cmd::manual::man(Cli::command()),
     };
     match result {
         Ok(code) => code,

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod check;
 pub mod history;
 pub mod log;
+pub mod manual;
 pub mod policy;
 pub mod run;
 pub mod wrap;
