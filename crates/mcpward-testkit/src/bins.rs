@@ -18,6 +18,7 @@ pub const SERVERS: &[&str] = &[
     "tool_changer",
     "recorder",
     "web_and_write",
+    "sleeper",
 ];
 
 /// The built binary of the misbehaving server `name` (one of [`SERVERS`]).

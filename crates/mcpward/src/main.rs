@@ -36,6 +36,8 @@ enum Command {
     Log(cmd::log::Args),
     /// Validate a policy or explain a decision.
     Policy(cmd::policy::Args),
+    /// List running MCP servers and the config entries they come from; flag unknown ones.
+    Ps(cmd::ps::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(cmd::manual::CompletionsArgs),
     /// Print the man page (roff) generated from these definitions.
@@ -55,6 +57,7 @@ fn main() -> ExitCode {
         Command::Deny(args) => cmd::approve::deny(args),
         Command::Log(args) => cmd::log::run(args),
         Command::Policy(args) => cmd::policy::run(args),
+        Command::Ps(args) => cmd::ps::run(args),
         Command::Completions(args) => cmd::manual::completions(args, Cli::command()),
         Command::Man => cmd::manual::man(Cli::command()),
     };

@@ -7,5 +7,6 @@ pub mod history;
 pub mod log;
 pub mod manual;
 pub mod policy;
+pub mod ps;
 pub mod run;
 pub mod wrap;
