@@ -21,6 +21,7 @@ pub mod secret_file_permissions;
 pub mod secret_in_git_history;
 pub mod secret_in_tracked_file;
 pub mod stale_package;
+pub mod unknown_mcp_process;
 pub mod unpinned_package;
 pub mod unreviewed_publisher;
 pub mod write_without_read_only;
@@ -59,6 +60,7 @@ registry!(
     deprecated_package,
     package_lookup_failed,
     secret_in_git_history,
+    unknown_mcp_process,
 );
 
 #[cfg(test)]

@@ -125,7 +125,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.online {
         options.registry = Some(&registry);
     }
-    let findings = mcpward_audit::audit(&loaded.files, &options);
+    let mut findings = mcpward_audit::audit(&loaded.files, &options);
+    // Machine mode on a discovered machine also reports MCP servers nobody configured; explicit
+    // paths mean "these files", so the process table stays out of it.
+    let scans: &[&str] = if args.format != FormatArg::Human && args.paths.is_empty() {
+        findings.extend(unknown_processes(&loaded.files));
+        &["unknown-mcp-process"]
+    } else {
+        &[]
+    };
 
     if args.write_baseline {
         let path = args
@@ -151,7 +159,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|f| (f.path.clone(), f.source.clone()))
         .collect();
-    let rules = rules_that_ran(&[]);
+    let rules = rules_that_ran(scans);
     let report = Report {
         findings: &findings,
         sources: &sources,
@@ -192,6 +200,31 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ExitCode::SUCCESS
     };
     Ok(exit_for_errors(&loaded.errors, code))
+}
+
+/// `unknown-mcp-process` findings; a process table that cannot be read (not Linux) adds none.
+fn unknown_processes(files: &[ConfigFile]) -> Vec<mcpward_core::Finding> {
+    let Ok(found) = crate::cmd::ps::scan(files) else {
+        return Vec::new();
+    };
+    found
+        .iter()
+        .filter(|p| p.unknown)
+        .map(|p| {
+            let parents: Vec<String> = p
+                .parents
+                .iter()
+                .map(|a| format!("{}({})", a.name, a.pid))
+                .collect();
+            mcpward_audit::rules::unknown_mcp_process::finding(
+                p.pid,
+                &p.user,
+                &p.command,
+                &parents.join(" ← "),
+                p.client,
+            )
+        })
+        .collect()
 }
 
 /// Rules whose findings come from scans beyond the config files: SARIF `rules[]` lists them
