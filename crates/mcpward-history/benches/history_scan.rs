@@ -9,6 +9,7 @@
 //!
 //! `cargo bench -p mcpward-history --bench history_scan` (ripsecrets from `$RIPSECRETS` or PATH;
 //! `cargo install ripsecrets`). `--commits N` changes the size.
+#![allow(clippy::print_stdout, clippy::print_stderr, clippy::disallowed_macros)] // a bench reports on stdout
 
 use std::collections::HashSet;
 use std::io::Write as _;
@@ -82,7 +83,7 @@ fn main() {
     for c in 0..commits {
         let i = c % FILES;
         let secret = if c % every == 0 && planted.len() < 300 {
-            let s = if planted.len() % 2 == 0 {
+            let s = if planted.len().is_multiple_of(2) {
                 format!("ghp_{}", rng.alnum(36))
             } else {
                 format!("AKIA{}", rng.upper(16))
