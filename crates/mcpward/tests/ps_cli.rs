@@ -1,5 +1,6 @@
 //! `mcpward ps` against real processes: a fake client (a shell named `cursor`) starts a known
 //! server, an unknown one and one behind `mcpward run`; the mapping is read back through the CLI.
+#![cfg(target_os = "linux")]
 
 use std::io::{BufRead as _, BufReader};
 use std::os::unix::process::CommandExt as _;
@@ -202,4 +203,42 @@ fn ps_watch_reports_a_server_starting_and_ending() {
     server.0.wait().unwrap();
     event_for(&rx, "ended");
     drop(watch);
+}
+
+#[test]
+fn audit_in_machine_mode_reports_an_unknown_running_server() {
+    let home = tempfile::tempdir().unwrap();
+    let sleeper = mcpward_testkit::testkit_server("sleeper");
+    let server = Command::new(&sleeper)
+        .arg0("mcp-server-audited")
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let pid = server.id();
+    let _server = Group(server);
+    let audit = |format: &str| {
+        let out = Command::new(mcpward_bin())
+            .args(["audit", "--format", format])
+            .env("HOME", home.path())
+            .current_dir(home.path())
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let json: Value = serde_json::from_str(&audit("json")).unwrap();
+    let ours: Vec<&Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "unknown-mcp-process")
+        .filter(|f| {
+            f["message"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("process {pid} "))
+        })
+        .collect();
+    assert_eq!(ours.len(), 1, "{json:#}");
+    // Human output describes the configs only.
+    assert!(!audit("human").contains(&format!("process {pid} ")));
 }
