@@ -19,6 +19,7 @@ impl Drop for Group {
         if pgid > 1 {
             let _ = Command::new("kill")
                 .args(["-s", "KILL", "--", &format!("-{pgid}")])
+                .stderr(Stdio::null())
                 .status();
         }
         let _ = self.0.wait();
