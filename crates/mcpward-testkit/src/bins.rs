@@ -19,6 +19,7 @@ pub const SERVERS: &[&str] = &[
     "recorder",
     "web_and_write",
     "hostile",
+    "sleeper",
 ];
 
 /// The escape attempts of the `hostile` server, one tool each, in the order tests run them.

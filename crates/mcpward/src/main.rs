@@ -4,7 +4,7 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, Parser, Subcommand};
 
 mod cmd;
 
@@ -41,6 +41,12 @@ enum Command {
     /// The sandbox launcher `run --sandbox` starts servers through (internal).
     #[command(name = "__sandbox-exec", hide = true)]
     SandboxExec(cmd::sandbox::ExecArgs),
+    /// List running MCP servers and the config entries they come from; flag unknown ones.
+    Ps(cmd::ps::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(cmd::manual::CompletionsArgs),
+    /// Print the man page (roff) generated from these definitions.
+    Man,
 }
 
 /// Exit codes (DESIGN.md §3): 0 nothing at or above `--fail-on`, 1 findings, 2 usage/runtime error.
@@ -66,6 +72,9 @@ fn main() -> ExitCode {
         Command::Policy(args) => cmd::policy::run(args),
         Command::Sandbox(args) => cmd::sandbox::run(args),
         Command::SandboxExec(args) => cmd::sandbox::exec(args),
+        Command::Ps(args) => cmd::ps::run(args),
+        Command::Completions(args) => cmd::manual::completions(args, Cli::command()),
+        Command::Man => cmd::manual::man(Cli::command()),
     };
     finish(result)
 }

@@ -18,8 +18,10 @@ pub mod overbroad_credential;
 pub mod package_lookup_failed;
 pub mod package_without_repository;
 pub mod secret_file_permissions;
+pub mod secret_in_git_history;
 pub mod secret_in_tracked_file;
 pub mod stale_package;
+pub mod unknown_mcp_process;
 pub mod unpinned_package;
 pub mod unreviewed_publisher;
 pub mod write_without_read_only;
@@ -57,6 +59,8 @@ registry!(
     package_without_repository,
     deprecated_package,
     package_lookup_failed,
+    secret_in_git_history,
+    unknown_mcp_process,
 );
 
 #[cfg(test)]

@@ -47,9 +47,16 @@ pub struct Args {
     /// Project directory for project-level configs (default: the current directory).
     #[arg(long, value_name = "DIR")]
     pub project: Option<PathBuf>,
+    /// Scan the git history of REPO (repeatable) for secrets instead of auditing configs.
+    /// Without REPO: every git repository that holds a discovered (or given) config.
+    #[arg(long, value_name = "REPO", num_args = 0..=1, action = clap::ArgAction::Append)]
+    pub history: Option<Vec<PathBuf>>,
+    /// With --history: scan every file, not only config-like ones.
+    #[arg(long, requires = "history")]
+    pub all_files: bool,
 }
 
-fn parse_severity(s: &str) -> Result<Severity, String> {
+pub(crate) fn parse_severity(s: &str) -> Result<Severity, String> {
     s.parse()
 }
 
@@ -101,6 +108,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for err in &loaded.errors {
         writeln!(stderr, "error: {err}")?;
     }
+    if let Some(repos) = &args.history {
+        return crate::cmd::history::run(&args, repos, &loaded.files, &loaded.errors);
+    }
     if args.list {
         let text = match args.format {
             FormatArg::Human => inventory_text(&loaded.files),
@@ -115,7 +125,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.online {
         options.registry = Some(&registry);
     }
-    let findings = mcpward_audit::audit(&loaded.files, &options);
+    let mut findings = mcpward_audit::audit(&loaded.files, &options);
+    // Machine mode on a discovered machine also reports MCP servers nobody configured; explicit
+    // paths mean "these files", so the process table stays out of it.
+    let scans: &[&str] = if args.format != FormatArg::Human && args.paths.is_empty() {
+        findings.extend(unknown_processes(&loaded.files));
+        &["unknown-mcp-process"]
+    } else {
+        &[]
+    };
 
     if args.write_baseline {
         let path = args
@@ -141,10 +159,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|f| (f.path.clone(), f.source.clone()))
         .collect();
+    let rules = rules_that_ran(scans);
     let report = Report {
         findings: &findings,
         sources: &sources,
-        rules: mcpward_audit::rules(),
+        rules: &rules,
         tool_version: env!("CARGO_PKG_VERSION"),
     };
     let format = match args.format {
@@ -183,8 +202,44 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(exit_for_errors(&loaded.errors, code))
 }
 
+/// `unknown-mcp-process` findings; a process table that cannot be read (not Linux) adds none.
+fn unknown_processes(files: &[ConfigFile]) -> Vec<mcpward_core::Finding> {
+    let Ok(found) = crate::cmd::ps::scan(files) else {
+        return Vec::new();
+    };
+    found
+        .iter()
+        .filter(|p| p.unknown)
+        .map(|p| {
+            let parents: Vec<String> = p
+                .parents
+                .iter()
+                .map(|a| format!("{}({})", a.name, a.pid))
+                .collect();
+            mcpward_audit::rules::unknown_mcp_process::finding(
+                p.pid,
+                &p.user,
+                &p.command,
+                &parents.join(" ← "),
+                p.client,
+            )
+        })
+        .collect()
+}
+
+/// Rules whose findings come from scans beyond the config files: SARIF `rules[]` lists them
+/// only when that scan ran (`scans` names them), so it describes what this run checked.
+pub(crate) fn rules_that_ran(scans: &[&str]) -> Vec<&'static mcpward_core::RuleMeta> {
+    const SCAN_RULES: [&str; 2] = ["secret-in-git-history", "unknown-mcp-process"];
+    mcpward_audit::rules()
+        .iter()
+        .copied()
+        .filter(|r| !SCAN_RULES.contains(&r.id) || scans.contains(&r.id))
+        .collect()
+}
+
 /// Inputs that could not be read are a usage/runtime error (2), after everything else was reported.
-fn exit_for_errors(errors: &[String], code: ExitCode) -> ExitCode {
+pub(crate) fn exit_for_errors(errors: &[String], code: ExitCode) -> ExitCode {
     if errors.is_empty() {
         code
     } else {
