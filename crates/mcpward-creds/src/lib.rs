@@ -17,6 +17,7 @@ pub mod resolve;
 pub mod schedule;
 pub mod state;
 pub mod store;
+pub mod template;
 
 pub use calendar::calendar;
 pub use inventory::{Credential, CredentialId, Origin, Usage, fingerprint, inventory};
@@ -24,3 +25,4 @@ pub use resolve::{ResolveError, Resolver, Secret, SecretRef, parse_assignment};
 pub use schedule::{DEFAULT_PERIOD_DAYS, DUE_SOON_DAYS, Row, Status, schedule};
 pub use state::{RotationState, StateFileError};
 pub use store::{OsKeychain, SecretStore};
+pub use template::{Template, TemplateError, template};
