@@ -13,6 +13,7 @@
 
 pub mod calendar;
 pub mod inventory;
+pub mod report;
 pub mod resolve;
 pub mod schedule;
 pub mod state;
