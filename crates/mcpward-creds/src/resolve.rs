@@ -100,7 +100,8 @@ pub enum ResolveError {
 pub fn parse_assignment(text: &str) -> Result<(String, SecretRef), ResolveError> {
     let (name, reference) = text.split_once('=').ok_or_else(|| {
         ResolveError::Syntax(format!(
-            "{text} (expected NAME=REF, e.g. GITHUB_TOKEN=keyring:mcpward/GITHUB_TOKEN)"
+            "{} (expected NAME=REF, e.g. GITHUB_TOKEN=keyring:mcpward/GITHUB_TOKEN)",
+            shown(text)
         ))
     })?;
     let valid_name = !name.is_empty()
@@ -108,15 +109,34 @@ pub fn parse_assignment(text: &str) -> Result<(String, SecretRef), ResolveError>
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
     if !valid_name {
         return Err(ResolveError::Syntax(format!(
-            "{text} (the variable name `{name}` must be letters, digits and `_`)"
+            "{} (the variable name must be letters, digits and `_`)",
+            shown(text)
         )));
     }
-    Ok((name.to_string(), SecretRef::parse(reference)?))
+    let parsed = SecretRef::parse(reference).map_err(|_| ResolveError::Syntax(shown(text)))?;
+    Ok((name.to_string(), parsed))
+}
+
+/// What an error may show of a would-be reference: a locator with a known scheme as written,
+/// anything else (possibly the secret itself, passed by mistake) masked.
+fn shown(text: &str) -> String {
+    let reference = text.split_once('=').map_or(text, |(_, r)| r);
+    let known = ["keyring:", "op://", "vault:", "env:", "file:"]
+        .iter()
+        .any(|s| reference.starts_with(s));
+    if known {
+        text.to_string()
+    } else {
+        match text.split_once('=') {
+            Some((name, r)) => format!("{name}={}", mcpward_secrets::mask(r)),
+            None => mcpward_secrets::mask(text),
+        }
+    }
 }
 
 impl SecretRef {
     pub fn parse(text: &str) -> Result<SecretRef, ResolveError> {
-        let bad = || ResolveError::Syntax(text.to_string());
+        let bad = || ResolveError::Syntax(shown(text));
         if let Some(rest) = text.strip_prefix("keyring:") {
             let (service, account) = rest.split_once('/').ok_or_else(bad)?;
             if service.is_empty() || account.is_empty() {
@@ -477,6 +497,18 @@ mod tests {
         assert!(parse_assignment("1A=env:B").is_err());
         assert!(parse_assignment("A-B=env:B").is_err());
         assert!(parse_assignment("env:B").is_err());
+    }
+
+    #[test]
+    fn a_secret_passed_instead_of_a_reference_is_not_echoed() {
+        let token = format!("ghp_{}", "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A");
+        let e = parse_assignment(&format!("GITHUB_TOKEN={token}"))
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains(&token), "{e}");
+        assert!(e.contains("GITHUB_TOKEN=ghp_…(40 chars)"), "{e}");
+        let e = parse_assignment(&token).unwrap_err().to_string();
+        assert!(!e.contains(&token), "{e}");
     }
 
     #[test]
