@@ -49,16 +49,19 @@ pub fn calendar(rows: &[Row], today: Date) -> String {
             "\nThen record it: mcpward creds rotated {}",
             c.origin.name()
         ));
+        let event_uid = uid(&c.id.0);
+        // The crate gives each alarm a random UID; a fixed one keeps the file identical
+        // between runs when nothing changed.
+        let alarm = Alarm::display(&summary, Trigger::before_start(chrono::Duration::days(7)))
+            .uid(&format!("alarm-{event_uid}"))
+            .done();
         let event = Event::new()
-            .uid(&uid(&c.id.0))
+            .uid(&event_uid)
             .summary(&summary)
             .description(&description)
             .starts(start)
             .ends(end)
-            .alarm(Alarm::display(
-                &summary,
-                Trigger::before_start(chrono::Duration::days(7)),
-            ))
+            .alarm(alarm)
             .done();
         cal.push(event);
     }

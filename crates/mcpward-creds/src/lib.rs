@@ -27,3 +27,8 @@ pub use schedule::{DEFAULT_PERIOD_DAYS, DUE_SOON_DAYS, Row, Status, schedule};
 pub use state::{RotationState, StateFileError};
 pub use store::{OsKeychain, SecretStore};
 pub use template::{Template, TemplateError, template};
+
+/// Today's date in the local time zone.
+pub fn today() -> jiff::civil::Date {
+    jiff::ZonedDateTime::now().date()
+}

@@ -36,6 +36,13 @@ enum Command {
     Log(cmd::log::Args),
     /// Validate a policy or explain a decision.
     Policy(cmd::policy::Args),
+    /// List the credentials your configs use and when each is due for rotation; `rotated`
+    /// records a rotation, `calendar` writes reminders.
+    Creds(cmd::creds::Args),
+    /// Store, remove and list secrets in the OS keychain for `keyring:mcpward/NAME` references.
+    Secrets(cmd::secrets::Args),
+    /// Write a shareable copy of a config with every literal secret replaced by a reference.
+    Template(cmd::template::Args),
 }
 
 /// Exit codes (DESIGN.md §3): 0 nothing at or above `--fail-on`, 1 findings, 2 usage/runtime error.
@@ -51,6 +58,9 @@ fn main() -> ExitCode {
         Command::Deny(args) => cmd::approve::deny(args),
         Command::Log(args) => cmd::log::run(args),
         Command::Policy(args) => cmd::policy::run(args),
+        Command::Creds(args) => cmd::creds::run(args),
+        Command::Secrets(args) => cmd::secrets::run(args),
+        Command::Template(args) => cmd::template::run(args),
     };
     match result {
         Ok(code) => code,

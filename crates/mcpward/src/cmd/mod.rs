@@ -3,7 +3,10 @@
 pub mod approve;
 pub mod audit;
 pub mod check;
+pub mod creds;
 pub mod log;
 pub mod policy;
 pub mod run;
+pub mod secrets;
+pub mod template;
 pub mod wrap;
