@@ -317,15 +317,17 @@ impl Resolver<'_> {
                 .into_owned();
             let first: String = first.chars().take(200).collect();
             let lowered = stderr.to_ascii_lowercase();
-            let fix = if lowered.contains("sign")
-                || lowered.contains("session")
-                || lowered.contains("authoriz")
-            {
-                cli.login.to_string()
-            } else if lowered.contains("permission denied")
-                || lowered.contains("403")
-                || lowered.contains("token")
-            {
+            let auth_problem = [
+                "sign",
+                "session",
+                "authoriz",
+                "permission denied",
+                "403",
+                "token",
+            ]
+            .iter()
+            .any(|w| lowered.contains(w));
+            let fix = if auth_problem {
                 cli.login.to_string()
             } else {
                 format!(

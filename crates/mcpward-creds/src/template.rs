@@ -121,7 +121,8 @@ pub fn template(file: &ConfigFile) -> Result<Template, TemplateError> {
         ..
     } = plan;
     let text = apply(&file.source, &mut edits);
-    let masked_original = apply(&file.source, &mut masked.into_iter().collect());
+    let mut masked = masked;
+    let masked_original = apply(&file.source, &mut masked);
     let path = example_path(&file.path);
     verify(file, &path, &text, &secret_values)?;
     let variables: Vec<Variable> = variables.into_values().collect();
@@ -579,7 +580,7 @@ pub fn reference(client: ClientKind, var: &str) -> String {
     }
 }
 
-fn apply(source: &str, edits: &mut Vec<Edit>) -> String {
+fn apply(source: &str, edits: &mut [Edit]) -> String {
     edits.sort_by_key(|e| (e.range.start, e.range.end));
     let mut out = String::with_capacity(source.len());
     let mut at = 0;

@@ -82,7 +82,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 fn today(common: &Common) -> Date {
-    common.as_of.unwrap_or_else(|| mcpward_creds::today())
+    common.as_of.unwrap_or_else(mcpward_creds::today)
 }
 
 fn state_dir(common: &Common) -> PathBuf {
