@@ -94,6 +94,54 @@ pub fn schedule(credentials: Vec<Credential>, state: &mut RotationState, today: 
         .collect()
 }
 
+/// Why a NAME given to `mcpward creds rotated` designates no single credential.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FindError {
+    #[error(
+        "no credential named `{name}` in the discovered configs\nhint: `mcpward creds` lists them{}",
+        if known.is_empty() { String::new() } else { format!(": {}", known.join(", ")) }
+    )]
+    Unknown { name: String, known: Vec<String> },
+    #[error("`{name}` names more than one credential: {}\nhint: use the full name", ids.join(", "))]
+    Ambiguous { name: String, ids: Vec<String> },
+}
+
+/// The credential `name` designates: its id (`env:X`), its short name (variable, input id,
+/// reference), or for literals its fingerprint, with or without `sha256:`, or a prefix of at
+/// least 6 digits of it.
+pub fn find<'r>(rows: &'r [Row], name: &str) -> Result<&'r Row, FindError> {
+    let bare = name.strip_prefix("sha256:").unwrap_or(name);
+    let exact: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.credential.id.0 == name || r.credential.origin.name() == name)
+        .collect();
+    let matches = if exact.is_empty() {
+        rows.iter()
+            .filter(|r| {
+                matches!(r.credential.origin, crate::Origin::Literal { .. })
+                    && bare.len() >= 6
+                    && r.credential.origin.name().starts_with(bare)
+            })
+            .collect()
+    } else {
+        exact
+    };
+    match matches.as_slice() {
+        [one] => Ok(one),
+        [] => Err(FindError::Unknown {
+            name: name.into(),
+            known: rows
+                .iter()
+                .map(|r| r.credential.origin.name().to_string())
+                .collect(),
+        }),
+        many => Err(FindError::Ambiguous {
+            name: name.into(),
+            ids: many.iter().map(|r| r.credential.id.0.clone()).collect(),
+        }),
+    }
+}
+
 fn days_between(from: Date, to: Date) -> i64 {
     from.until((jiff::Unit::Day, to))
         .map_or(0, |span| i64::from(span.get_days()))
@@ -160,5 +208,52 @@ mod tests {
         );
         assert_eq!(state.get(&id("NEW")).unwrap().first_seen, today);
         assert_eq!(rows[2].reminder_date(today), today);
+    }
+
+    #[test]
+    fn find_accepts_names_ids_and_fingerprint_prefixes() {
+        let mut state = RotationState::default();
+        let literal = Origin::Literal {
+            fingerprint: "0123456789ab".into(),
+        };
+        let lit = Credential {
+            id: literal.id(),
+            origin: literal,
+            provider: None,
+            kind: None,
+            broad: None,
+            uses: Vec::new(),
+        };
+        let rows = schedule(
+            vec![cred("GITHUB_TOKEN"), lit],
+            &mut state,
+            Date::constant(2026, 1, 1),
+        );
+        assert_eq!(
+            find(&rows, "GITHUB_TOKEN").unwrap().credential.id.0,
+            "env:GITHUB_TOKEN"
+        );
+        assert_eq!(
+            find(&rows, "env:GITHUB_TOKEN").unwrap().credential.id.0,
+            "env:GITHUB_TOKEN"
+        );
+        for fp in [
+            "0123456789ab",
+            "sha256:0123456789ab",
+            "012345",
+            "sha256:012345",
+        ] {
+            assert_eq!(
+                find(&rows, fp).unwrap().credential.id.0,
+                "sha256:0123456789ab",
+                "{fp}"
+            );
+        }
+        assert!(matches!(
+            find(&rows, "01234"),
+            Err(FindError::Unknown { .. })
+        ));
+        let e = find(&rows, "NOPE").unwrap_err().to_string();
+        assert!(e.contains("GITHUB_TOKEN, 0123456789ab"), "{e}");
     }
 }

@@ -309,3 +309,46 @@ fn dry_run_diff_masks_the_removed_secret() {
     assert!(diff.contains("ghp_…(40 chars)"), "{diff}");
     assert!(diff.contains("+{ \"mcpServers\""), "{diff}");
 }
+
+#[test]
+fn gemini_gets_dollar_brace_references() {
+    let a = fake_github_token();
+    let src = format!(
+        "{{\n  \"theme\": \"dark\",\n  \"mcpServers\": {{ \"gh\": {{ \"command\": \"npx\", \"env\": {{ \"GITHUB_TOKEN\": \"{a}\" }} }} }}\n}}\n"
+    );
+    let text = round_trip(
+        "settings.json",
+        ClientKind::GeminiCli,
+        &src,
+        &["\"theme\": \"dark\""],
+    );
+    assert!(text.contains("\"${GITHUB_TOKEN}\""), "{text}");
+}
+
+#[test]
+fn windsurf_gets_env_colon_references_in_urls() {
+    let a = fake_github_token();
+    let src = format!(
+        "{{ \"mcpServers\": {{ \"remote\": {{ \"serverUrl\": \"https://x-access-token:{a}@mcp.example.test/mcp\" }} }} }}\n"
+    );
+    let text = round_trip("mcp_config.json", ClientKind::Windsurf, &src, &[]);
+    assert!(text.contains("https://x-access-token:${env:"), "{text}");
+}
+
+#[test]
+fn continue_yaml_gets_secrets_templates_and_keeps_comments() {
+    let a = fake_github_token();
+    let src = format!(
+        "name: team\nversion: 0.0.1\nschema: v1\n# servers\nmcpServers:\n  - name: github\n    command: npx\n    args: [\"-y\", \"@modelcontextprotocol/server-github@1.0.0\"]\n    env:\n      GITHUB_TOKEN: {a} # pasted\n"
+    );
+    let text = round_trip(
+        "config.yaml",
+        ClientKind::Continue,
+        &src,
+        &["# servers", "# pasted"],
+    );
+    assert!(
+        text.contains("GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }} # pasted"),
+        "{text}"
+    );
+}

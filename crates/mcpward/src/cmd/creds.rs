@@ -5,7 +5,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use jiff::civil::Date;
 use mcpward_config::{ConfigFile, Os};
 use mcpward_creds::{RotationState, Row, Status};
@@ -161,39 +161,7 @@ fn rotated(
     let dir = state_dir(common);
     let mut state = RotationState::load(&dir)?;
     let rows = rows(common, &mut state)?;
-    let bare = name.strip_prefix("sha256:").unwrap_or(name);
-    let matches: Vec<&Row> = rows
-        .iter()
-        .filter(|r| {
-            let c = &r.credential;
-            c.id.0 == name
-                || c.origin.name() == name
-                || (matches!(c.origin, mcpward_creds::Origin::Literal { .. })
-                    && bare.len() >= 6
-                    && c.origin.name().starts_with(bare))
-        })
-        .collect();
-    let row = match matches.as_slice() {
-        [one] => *one,
-        [] => {
-            let known: Vec<&str> = rows.iter().map(|r| r.credential.origin.name()).collect();
-            bail!(
-                "no credential named `{name}` in the discovered configs\nhint: `mcpward creds` lists them{}",
-                if known.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {}", known.join(", "))
-                }
-            );
-        }
-        many => {
-            let ids: Vec<String> = many.iter().map(|r| r.credential.id.0.clone()).collect();
-            bail!(
-                "`{name}` names more than one credential: {}\nhint: use the full name shown first",
-                ids.join(", ")
-            );
-        }
-    };
+    let row = mcpward_creds::schedule::find(&rows, name)?;
     let when = date.unwrap_or_else(|| today(common));
     state.rotated(&row.credential.id, when, period);
     state.save(&dir)?;
