@@ -85,7 +85,6 @@ pub enum StateFileError {
     Io {
         path: PathBuf,
         action: &'static str,
-        #[source]
         error: io::Error,
     },
 }

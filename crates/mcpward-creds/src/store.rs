@@ -139,13 +139,9 @@ pub enum SecretsError {
     )]
     Name(String),
     #[error(
-        "{name}: {source}\nhint: unlock your keychain (on Linux: start a Secret Service such as gnome-keyring or KeePassXC)"
+        "{name}: {cause}\nhint: unlock your keychain (on Linux: start a Secret Service such as gnome-keyring or KeePassXC)"
     )]
-    Store {
-        name: String,
-        #[source]
-        source: StoreError,
-    },
+    Store { name: String, cause: StoreError },
     #[error(
         "no secret named `{0}` is stored by mcpward\nhint: `mcpward secrets list` shows the names"
     )]
@@ -180,9 +176,9 @@ pub fn set(
     }
     store
         .set(SERVICE, name, value)
-        .map_err(|source| SecretsError::Store {
+        .map_err(|cause| SecretsError::Store {
             name: name.into(),
-            source,
+            cause,
         })?;
     let mut names = stored_names(state_dir)?;
     if names.insert(name.to_string()) {
@@ -198,10 +194,10 @@ pub fn remove(store: &dyn SecretStore, state_dir: &Path, name: &str) -> Result<(
     let deleted = match store.delete(SERVICE, name) {
         Ok(()) => true,
         Err(StoreError::NotFound) => false,
-        Err(source) => {
+        Err(cause) => {
             return Err(SecretsError::Store {
                 name: name.into(),
-                source,
+                cause,
             });
         }
     };

@@ -83,7 +83,6 @@ pub enum TemplateError {
     Io {
         path: String,
         action: &'static str,
-        #[source]
         error: std::io::Error,
     },
 }

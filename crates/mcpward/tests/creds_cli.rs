@@ -444,3 +444,37 @@ fn secrets_list_is_empty_and_set_rejects_a_bad_name_before_touching_the_keychain
         stderr(&out)
     );
 }
+
+#[test]
+fn policy_secrets_are_injected_and_a_flag_replaces_the_entry_of_the_same_name() {
+    let m = Machine::new();
+    let policy = m.project.join("policy.toml");
+    std::fs::write(
+        &policy,
+        "[secrets]\nFROM_POLICY = \"env:SOURCE_A\"\nREPLACED = \"env:SOURCE_A\"\n",
+    )
+    .unwrap();
+    let marker = m.project.join("env-seen");
+    let script = format!(
+        "printf '%s %s' \"$FROM_POLICY\" \"$REPLACED\" > '{}'",
+        marker.display()
+    );
+    let out = m
+        .command(&[
+            "run",
+            "--policy",
+            policy.to_str().unwrap(),
+            "--secret",
+            "REPLACED=env:SOURCE_B",
+            "--",
+            "sh",
+            "-c",
+            &script,
+        ])
+        .env("SOURCE_A", "value-a")
+        .env("SOURCE_B", "value-b")
+        .output()
+        .unwrap();
+    let seen = std::fs::read_to_string(&marker).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
+    assert_eq!(seen, "value-a value-b");
+}
