@@ -215,15 +215,25 @@ pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), StateFil
     Ok(())
 }
 
+/// Temporaries left by a writer that died. Only old ones: a young one may belong to another
+/// mcpward writing right now, whose rename would fail if it vanished.
 fn remove_stale_temporaries(dir: &Path, name: &str) {
+    const STALE: std::time::Duration = std::time::Duration::from_secs(60);
     let prefix = format!(".{name}.");
-    if let Ok(entries) = fs::read_dir(dir) {
-        for e in entries.flatten() {
-            let n = e.file_name();
-            let n = n.to_string_lossy();
-            if n.starts_with(&prefix) && n.ends_with(".tmp") {
-                let _ = fs::remove_file(e.path());
-            }
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let n = e.file_name();
+        let n = n.to_string_lossy();
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age >= STALE);
+        if n.starts_with(&prefix) && n.ends_with(".tmp") && old {
+            let _ = fs::remove_file(e.path());
         }
     }
 }
@@ -330,17 +340,25 @@ mod tests {
         let mut s = RotationState::default();
         s.first_sight(&id("env:A"), Date::constant(2026, 1, 1));
         s.save(dir.path()).unwrap();
-        // A writer that died after writing half its temporary file.
-        fs::write(
-            dir.path().join(".creds.json.999999.tmp"),
-            "{\"version\": 1, \"cred",
-        )
-        .unwrap();
+        // A writer that died (long ago) after writing half its temporary file.
+        let torn = dir.path().join(".creds.json.999999.tmp");
+        fs::write(&torn, "{\"version\": 1, \"cred").unwrap();
+        let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        fs::File::options()
+            .write(true)
+            .open(&torn)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+        // One being written right now by another process.
+        let live = dir.path().join(".creds.json.999998.tmp");
+        fs::write(&live, "{").unwrap();
         assert_eq!(RotationState::load(dir.path()).unwrap(), s);
         s.first_sight(&id("env:B"), Date::constant(2026, 1, 2));
         s.save(dir.path()).unwrap();
         assert_eq!(RotationState::load(dir.path()).unwrap(), s);
-        assert!(!dir.path().join(".creds.json.999999.tmp").exists());
+        assert!(!torn.exists(), "a torn temporary is cleaned up");
+        assert!(live.exists(), "another writer's temporary is left alone");
     }
 
     #[test]
