@@ -10,7 +10,7 @@
 //! | Cursor, Windsurf, Roo Code | `${env:VAR}` |
 //! | VS Code | `${input:var}` plus an `inputs` entry (`promptString`, `password: true`) |
 //! | Continue | `${{ secrets.VAR }}` |
-//! | Codex | `env` pair removed, `VAR` added to `env_vars`; a literal bearer token becomes `bearer_token_env_var = "VAR"` |
+//! | Codex | `env` pair removed, `VAR` added to `env_vars`; a literal bearer token becomes `bearer_token_env_var = "VAR"`, other headers `env_http_headers` |
 //! | Goose | `envs` pair removed, `VAR` added to `env_keys` |
 //! | others (no expansion) | the placeholder `<VAR>`; launch with `mcpward run --secret VAR=…` |
 //!
@@ -85,6 +85,17 @@ pub enum TemplateError {
         action: &'static str,
         error: std::io::Error,
     },
+}
+
+/// A secret moved out of the entry into a field that names its variable.
+#[derive(Debug)]
+enum Pass {
+    /// Codex `env_vars`, Goose `env_keys`.
+    Env(String),
+    /// Codex `bearer_token_env_var`.
+    Bearer(String),
+    /// Codex `env_http_headers`: header name, variable.
+    Header(String, String),
 }
 
 #[derive(Debug)]
@@ -278,24 +289,32 @@ impl<'f> Plan<'f> {
             let client = self.file.client;
             let whole_value = s.file_range == s.span.range();
             // Clients that take variable names in their own fields: move the pair out.
+            let can_add = self.can_add_keys(entry);
             let moved = match (&s.place, client) {
-                (SecretPlace::Env(key), ClientKind::Codex | ClientKind::Goose) if whole_value => {
-                    self.remove_pair(entry, key, s)
-                }
-                (SecretPlace::Header(h), ClientKind::Codex)
-                    if h.eq_ignore_ascii_case("authorization") =>
+                (SecretPlace::Env(key), ClientKind::Codex | ClientKind::Goose)
+                    if whole_value && can_add =>
                 {
-                    self.remove_header(entry, s)
+                    self.remove_pair(entry, key, s)
+                        .then(|| Pass::Env(var.clone()))
                 }
-                _ => false,
+                (SecretPlace::Header(h), ClientKind::Codex) if can_add => {
+                    if h.eq_ignore_ascii_case("authorization") {
+                        self.remove_header(entry, s)
+                            .then(|| Pass::Bearer(var.clone()))
+                    } else if whole_value {
+                        self.remove_header(entry, s)
+                            .then(|| Pass::Header(h.clone(), var.clone()))
+                    } else {
+                        None
+                    }
+                }
+                _ => None,
             };
-            if moved {
-                if matches!(s.place, SecretPlace::Env(_)) {
+            if let Some(pass) = moved {
+                if matches!(pass, Pass::Env(_)) {
                     removed_env += 1;
-                    passthrough.push((var, false));
-                } else {
-                    passthrough.push((var, true));
                 }
+                passthrough.push(pass);
                 continue;
             }
             self.edits.push(Edit {
@@ -305,6 +324,22 @@ impl<'f> Plan<'f> {
         }
         if !passthrough.is_empty() {
             self.add_passthrough(entry, &passthrough, removed_env);
+        }
+    }
+
+    /// Whether a key can be added to the entry on the line after its name: a TOML table header
+    /// (`[mcp_servers.x]`) or a YAML block mapping (`x:`), not an inline/flow table.
+    fn can_add_keys(&self, entry: &ServerEntry) -> bool {
+        let src = &self.file.source;
+        let line_start = src[..entry.span.offset].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = src[entry.span.offset..]
+            .find('\n')
+            .map_or(src.len(), |i| entry.span.offset + i);
+        let line = src[line_start..line_end].trim();
+        match self.file.client {
+            ClientKind::Codex => line.starts_with('[') && line.ends_with(']'),
+            ClientKind::Goose => line.ends_with(':'),
+            _ => false,
         }
     }
 
@@ -379,24 +414,29 @@ impl<'f> Plan<'f> {
     }
 
     /// Codex `env_vars` / `bearer_token_env_var`, Goose `env_keys`.
-    fn add_passthrough(
-        &mut self,
-        entry: &ServerEntry,
-        vars: &[(String, bool)],
-        removed_env: usize,
-    ) {
+    fn add_passthrough(&mut self, entry: &ServerEntry, vars: &[Pass], removed_env: usize) {
         let src = &self.file.source;
         let header_line_end = src[entry.span.offset..]
             .find('\n')
             .map_or(src.len(), |i| entry.span.offset + i + 1);
-        let line_start = src[..entry.span.offset].rfind('\n').map_or(0, |i| i + 1);
-        let header = &src[line_start..header_line_end];
         let env_names: Vec<&str> = vars
             .iter()
-            .filter(|(_, b)| !b)
-            .map(|(v, _)| v.as_str())
+            .filter_map(|p| match p {
+                Pass::Env(v) => Some(v.as_str()),
+                _ => None,
+            })
             .collect();
-        let bearer = vars.iter().find(|(_, b)| *b).map(|(v, _)| v.as_str());
+        let bearer = vars.iter().find_map(|p| match p {
+            Pass::Bearer(v) => Some(v.as_str()),
+            _ => None,
+        });
+        let headers: Vec<String> = vars
+            .iter()
+            .filter_map(|p| match p {
+                Pass::Header(h, v) => Some(format!("\"{h}\" = \"{v}\"")),
+                _ => None,
+            })
+            .collect();
         match self.file.client {
             ClientKind::Codex => {
                 let mut text = String::new();
@@ -419,15 +459,25 @@ impl<'f> Plan<'f> {
                 if let Some(b) = bearer {
                     let _ = writeln!(text, "bearer_token_env_var = \"{b}\"");
                 }
+                if !headers.is_empty() {
+                    match self.existing_list(entry, "env_http_headers") {
+                        Some(at) => self.edits.push(Edit {
+                            range: at..at,
+                            text: format!(", {}", headers.join(", ")),
+                        }),
+                        None => {
+                            let _ =
+                                writeln!(text, "env_http_headers = {{ {} }}", headers.join(", "));
+                        }
+                    }
+                }
                 if text.is_empty() {
                     return;
                 }
-                if header.trim_start().starts_with('[') {
-                    self.edits.push(Edit {
-                        range: header_line_end..header_line_end,
-                        text,
-                    });
-                }
+                self.edits.push(Edit {
+                    range: header_line_end..header_line_end,
+                    text,
+                });
             }
             ClientKind::Goose => {
                 // Indentation of the entry's own keys: the line after its name.

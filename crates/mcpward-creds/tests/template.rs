@@ -352,3 +352,24 @@ fn continue_yaml_gets_secrets_templates_and_keeps_comments() {
         "{text}"
     );
 }
+
+#[test]
+fn codex_api_key_header_moves_to_env_http_headers_and_inline_tables_get_placeholders() {
+    let (a, b) = (fake_github_token(), other_token());
+    let src = format!(
+        r#"[mcp_servers.remote]
+url = "https://mcp.example.test/mcp"
+http_headers = {{ "X-Api-Key" = "{a}", "X-Team" = "infra" }}
+
+[mcp_servers]
+inline = {{ command = "npx", env = {{ GITHUB_TOKEN = "{b}" }} }}
+"#
+    );
+    let text = round_trip("config.toml", ClientKind::Codex, &src, &[]);
+    assert!(
+        text.contains("env_http_headers = { \"X-Api-Key\" = \"GITHUB_TOKEN\" }"),
+        "{text}"
+    );
+    assert!(text.contains("\"X-Team\" = \"infra\""), "{text}");
+    insta::assert_snapshot!(text);
+}
