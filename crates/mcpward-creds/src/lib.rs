@@ -1,13 +1,13 @@
 //! Credential lifecycle for MCP configs.
 //!
-//! - [`inventory`]: every credential the discovered configs use (references and literals, the
+//! - [`inventory`](mod@inventory): every credential the discovered configs use (references and literals, the
 //!   latter by fingerprint only), with provider, users and the `overbroad-credential` knowledge;
-//! - [`state`] and [`schedule`]: first sight, rotations and the status of each (ok, due soon,
+//! - [`state`] and [`schedule`](mod@schedule): first sight, rotations and the status of each (ok, due soon,
 //!   overdue), kept in a user-only state file written atomically;
-//! - [`calendar`]: an iCalendar file with one reminder per credential;
+//! - [`calendar`](mod@calendar): an iCalendar file with one reminder per credential;
 //! - [`resolve`] and [`store`]: secret references (`keyring:`, `op://`, `vault:`, `env:`,
 //!   `file:`) resolved at launch, and the OS keychain behind `mcpward secrets`;
-//! - [`template`]: a shareable copy of a config with every literal secret replaced by the
+//! - [`template`](mod@template): a shareable copy of a config with every literal secret replaced by the
 //!   client's own reference syntax.
 #![forbid(unsafe_code)]
 
