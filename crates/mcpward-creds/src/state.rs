@@ -79,6 +79,10 @@ pub enum StateFileError {
         "{path}: the rotation state file has version {found}, this mcpward reads version {VERSION}\nhint: use the mcpward that wrote it, or move the file away"
     )]
     Version { path: PathBuf, found: u32 },
+    #[error(
+        "{path}: another mcpward has held the rotation state lock for {secs} seconds; nothing was recorded\nhint: try again; if it persists, look for a stuck mcpward process"
+    )]
+    Busy { path: PathBuf, secs: u64 },
     #[error(transparent)]
     Private(#[from] StateError),
     #[error("{path}: cannot {action}: {error}")]
@@ -105,6 +109,26 @@ impl RotationState {
                 error,
             })?;
         RotationState::parse(&text, &path)
+    }
+
+    /// Load, change and save under an exclusive lock (`creds.json.lock`, Unix `flock`), so two
+    /// mcpward processes never lose each other's records. The file is saved only when `change`
+    /// changed the state.
+    pub fn update<T>(
+        dir: &Path,
+        change: impl FnOnce(&mut RotationState) -> T,
+    ) -> Result<T, StateFileError> {
+        private_dir(dir)?;
+        let lock_path = dir.join(format!("{FILE_NAME}.lock"));
+        let lock_file = open_private_file(&lock_path, Access::ReadWrite)?;
+        let _lock = lock(&lock_file, &lock_path, LOCK_WAIT)?;
+        let mut state = RotationState::load(dir)?;
+        let before = state.clone();
+        let out = change(&mut state);
+        if state != before {
+            state.save(dir)?;
+        }
+        Ok(out)
     }
 
     /// Parses state text; `path` only names the file in errors.
@@ -167,6 +191,57 @@ impl RotationState {
         if period_days.is_some() {
             r.period_days = period_days;
         }
+    }
+}
+
+/// How long [`RotationState::update`] waits for another holder of the lock.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Held while the state is read, changed and written; released on drop (or process exit).
+struct Lock<'f> {
+    #[cfg_attr(not(unix), allow(dead_code))]
+    file: &'f File,
+}
+
+fn lock<'f>(
+    file: &'f File,
+    path: &Path,
+    wait: std::time::Duration,
+) -> Result<Lock<'f>, StateFileError> {
+    #[cfg(unix)]
+    {
+        use rustix::fs::{FlockOperation, flock};
+        let start = std::time::Instant::now();
+        loop {
+            match flock(file, FlockOperation::NonBlockingLockExclusive) {
+                Ok(()) => break,
+                Err(rustix::io::Errno::WOULDBLOCK | rustix::io::Errno::INTR) => {}
+                Err(e) => {
+                    return Err(StateFileError::Io {
+                        path: path.to_path_buf(),
+                        action: "lock it",
+                        error: e.into(),
+                    });
+                }
+            }
+            if start.elapsed() >= wait {
+                return Err(StateFileError::Busy {
+                    path: path.to_path_buf(),
+                    secs: wait.as_secs(),
+                });
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, wait);
+    Ok(Lock { file })
+}
+
+impl Drop for Lock<'_> {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        let _ = rustix::fs::flock(self.file, rustix::fs::FlockOperation::Unlock);
     }
 }
 
@@ -359,6 +434,31 @@ mod tests {
         assert_eq!(RotationState::load(dir.path()).unwrap(), s);
         assert!(!torn.exists(), "a torn temporary is cleaned up");
         assert!(live.exists(), "another writer's temporary is left alone");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn update_waits_for_the_lock_and_gives_up_without_writing() {
+        let dir = tempfile::tempdir().unwrap();
+        private_dir(dir.path()).unwrap();
+        let lock_path = dir.path().join("creds.json.lock");
+        let holder = open_private_file(&lock_path, Access::ReadWrite).unwrap();
+        rustix::fs::flock(&holder, rustix::fs::FlockOperation::LockExclusive).unwrap();
+        let other = open_private_file(&lock_path, Access::ReadWrite).unwrap();
+        let e = lock(&other, &lock_path, std::time::Duration::from_millis(100));
+        assert!(matches!(e, Err(StateFileError::Busy { .. })));
+        drop(holder);
+        let recorded = RotationState::update(dir.path(), |s| {
+            s.first_sight(&id("env:A"), Date::constant(2026, 1, 1))
+        })
+        .unwrap();
+        assert!(recorded);
+        assert!(
+            RotationState::load(dir.path())
+                .unwrap()
+                .get(&id("env:A"))
+                .is_some()
+        );
     }
 
     #[test]

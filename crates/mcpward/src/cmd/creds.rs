@@ -122,22 +122,23 @@ pub fn load_configs(
     ))
 }
 
-/// The schedule, with first sightings recorded in `state` (not saved).
-fn rows(common: &Common, state: &mut RotationState) -> anyhow::Result<Vec<Row>> {
+fn credentials(common: &Common) -> anyhow::Result<Vec<mcpward_creds::Credential>> {
     let files = load_configs(&common.configs, common.project.as_deref())?;
     let env = |name: &str| std::env::var(name).ok();
-    let credentials = mcpward_creds::inventory(&files, &env);
-    Ok(mcpward_creds::schedule(credentials, state, today(common)))
+    Ok(mcpward_creds::inventory(&files, &env))
+}
+
+/// The schedule; first sightings are recorded in the state file (under its lock).
+fn rows(common: &Common) -> anyhow::Result<Vec<Row>> {
+    let credentials = credentials(common)?;
+    let today = today(common);
+    Ok(RotationState::update(&state_dir(common), |state| {
+        mcpward_creds::schedule(credentials, state, today)
+    })?)
 }
 
 fn list(common: &Common, json: bool) -> anyhow::Result<ExitCode> {
-    let dir = state_dir(common);
-    let mut state = RotationState::load(&dir)?;
-    let before = state.clone();
-    let rows = rows(common, &mut state)?;
-    if state != before {
-        state.save(&dir)?;
-    }
+    let rows = rows(common)?;
     let today = today(common);
     let text = if json {
         mcpward_creds::report::json(&rows, today)
@@ -158,13 +159,15 @@ fn rotated(
     date: Option<Date>,
     period: Option<u32>,
 ) -> anyhow::Result<ExitCode> {
-    let dir = state_dir(common);
-    let mut state = RotationState::load(&dir)?;
-    let rows = rows(common, &mut state)?;
-    let row = mcpward_creds::schedule::find(&rows, name)?;
+    let credentials = credentials(common)?;
     let when = date.unwrap_or_else(|| today(common));
-    state.rotated(&row.credential.id, when, period);
-    state.save(&dir)?;
+    let today = today(common);
+    let row = RotationState::update(&state_dir(common), |state| {
+        let rows = mcpward_creds::schedule(credentials, state, today);
+        let row = mcpward_creds::schedule::find(&rows, name)?.clone();
+        state.rotated(&row.credential.id, when, period);
+        Ok::<Row, mcpward_creds::schedule::FindError>(row)
+    })??;
     let mut err = anstream::stderr();
     writeln!(
         err,
@@ -178,13 +181,7 @@ fn rotated(
 }
 
 fn calendar(common: &Common, output: Option<&Path>) -> anyhow::Result<ExitCode> {
-    let dir = state_dir(common);
-    let mut state = RotationState::load(&dir)?;
-    let before = state.clone();
-    let rows = rows(common, &mut state)?;
-    if state != before {
-        state.save(&dir)?;
-    }
+    let rows = rows(common)?;
     let text = mcpward_creds::calendar(&rows, today(common));
     match output {
         Some(path) => {
