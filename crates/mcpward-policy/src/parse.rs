@@ -298,7 +298,10 @@ fn compile_secrets(
             ));
         }
         let r = reference.get_ref();
-        if !SECRET_SCHEMES.iter().any(|s| r.starts_with(s)) || r.contains(char::is_whitespace) {
+        if !SECRET_SCHEMES.iter().any(|s| r.starts_with(s))
+            || r.trim() != r
+            || r.contains(char::is_control)
+        {
             // The value may be the secret itself: point at it, never show it.
             let mut err = src.invalid(
                 reference.span(),
