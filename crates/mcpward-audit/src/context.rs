@@ -22,7 +22,7 @@ pub(crate) type PackageFacts = BTreeMap<(Ecosystem, String), Result<PackageMeta,
 
 /// Where in an entry a literal secret sits.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum SecretPlace {
+pub enum SecretPlace {
     Env(String),
     Arg,
     Header(String),
@@ -75,7 +75,7 @@ impl SecretPlace {
 
 /// A literal secret found in a server entry.
 #[derive(Debug, Clone)]
-pub(crate) struct LiteralSecret {
+pub struct LiteralSecret {
     pub place: SecretPlace,
     pub kind: &'static str,
     pub provider: &'static str,
@@ -294,7 +294,7 @@ impl<'a> FileContext<'a> {
 }
 
 /// Every literal secret in an entry's values.
-fn find_secrets(file: &ConfigFile, entry: &ServerEntry) -> Vec<LiteralSecret> {
+pub(crate) fn find_secrets(file: &ConfigFile, entry: &ServerEntry) -> Vec<LiteralSecret> {
     let mut out = Vec::new();
     let mut push = |place: SecretPlace, value: &Spanned<String>, offset: usize, m: SecretMatch| {
         let start = offset + m.range.start;

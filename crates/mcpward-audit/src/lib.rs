@@ -26,6 +26,7 @@ use jiff::Timestamp;
 use mcpward_config::ConfigFile;
 use mcpward_core::{Finding, RuleMeta};
 
+pub use context::{LiteralSecret, SecretPlace};
 pub use facts::FileFacts;
 pub use registry::{FixtureRegistry, HttpRegistry, PackageMeta, PackageRegistry, RegistryError};
 
@@ -146,6 +147,16 @@ fn lookup_packages(files: &[ConfigFile], registry: &dyn PackageRegistry) -> Pack
             ((eco, name), answer.map_err(|e| e.to_string()))
         })
         .collect()
+}
+
+/// Every literal secret in one server entry of `file`, found exactly as `hardcoded-secret` finds
+/// them (the inventory of `mcpward creds` and `mcpward template` reuse this, never re-detect).
+/// `file_range` locates the secret's bytes in `file.source`.
+pub fn literal_secrets(
+    file: &ConfigFile,
+    entry: &mcpward_config::ServerEntry,
+) -> Vec<LiteralSecret> {
+    context::find_secrets(file, entry)
 }
 
 /// Every rule, in documentation order.

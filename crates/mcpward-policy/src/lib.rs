@@ -28,5 +28,5 @@ pub use decision::{Decision, DecisionSource};
 pub use error::PolicyError;
 pub use explain::{Explanation, RuleCheck, RuleOutcome, explain};
 pub use matcher::ArgMatcher;
-pub use policy::{Defaults, Policy};
+pub use policy::{Defaults, Policy, SecretBinding};
 pub use rule::Rule;

@@ -14,7 +14,9 @@ use toml::Spanned;
 use crate::action::{Action, Mode, TaintMode};
 use crate::error::PolicyError;
 use crate::matcher::{ArgMatcher, Matcher, PathGlobs, PathSets};
-use crate::policy::{DEFAULT_APPROVAL_TIMEOUT_SECS, DEFAULT_MAX_FRAME_BYTES, Defaults};
+use crate::policy::{
+    DEFAULT_APPROVAL_TIMEOUT_SECS, DEFAULT_MAX_FRAME_BYTES, Defaults, SecretBinding,
+};
 use crate::rule::Rule;
 use crate::unicode::BySpelling;
 
@@ -36,6 +38,9 @@ struct RawPolicy {
     defaults: RawDefaults,
     #[serde(default)]
     rule: Vec<Spanned<RawRule>>,
+    /// `[secrets]`: `NAME = "REF"`, resolved into the server's environment at launch.
+    #[serde(default)]
+    secrets: std::collections::BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -248,7 +253,10 @@ impl Source<'_> {
     }
 }
 
-pub(crate) fn parse(text: &str, origin: &Path) -> Result<(Defaults, Vec<Rule>), PolicyError> {
+/// What a policy file holds once compiled.
+pub(crate) type Parsed = (Defaults, Vec<Rule>, Vec<SecretBinding>);
+
+pub(crate) fn parse(text: &str, origin: &Path) -> Result<Parsed, PolicyError> {
     let src = Source {
         text,
         origin,
@@ -265,7 +273,52 @@ pub(crate) fn parse(text: &str, origin: &Path) -> Result<(Defaults, Vec<Rule>), 
         let span = spanned.span();
         rules.push(compile_rule(&src, span, spanned.into_inner())?);
     }
-    Ok((defaults, rules))
+    let secrets = compile_secrets(&src, raw.secrets)?;
+    Ok((defaults, rules, secrets))
+}
+
+/// Reference schemes `[secrets]` accepts; the reference itself is checked when it is resolved.
+const SECRET_SCHEMES: [&str; 5] = ["keyring:", "op://", "vault:", "env:", "file:"];
+
+fn compile_secrets(
+    src: &Source<'_>,
+    raw: std::collections::BTreeMap<Spanned<String>, Spanned<String>>,
+) -> Result<Vec<SecretBinding>, PolicyError> {
+    let mut out = Vec::with_capacity(raw.len());
+    for (name, reference) in raw {
+        let n = name.get_ref();
+        let valid_name = !n.is_empty()
+            && !n.starts_with(|c: char| c.is_ascii_digit())
+            && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if !valid_name {
+            return Err(src.invalid(
+                name.span(),
+                &format!("`{n}` is not an environment variable name"),
+                "name the variable the server reads, with letters, digits and `_` (e.g. GITHUB_TOKEN)",
+            ));
+        }
+        let r = reference.get_ref();
+        if !SECRET_SCHEMES.iter().any(|s| r.starts_with(s))
+            || r.trim() != r
+            || r.contains(char::is_control)
+        {
+            // The value may be the secret itself: point at it, never show it.
+            let mut err = src.invalid(
+                reference.span(),
+                &format!("the value of `{n}` is not a secret reference"),
+                "write a reference, never the secret: keyring:SERVICE/ACCOUNT, op://VAULT/ITEM/FIELD, vault:PATH#FIELD, env:VAR or file:PATH",
+            );
+            if let PolicyError::Invalid { line_text, .. } = &mut err {
+                line_text.clear();
+            }
+            return Err(err);
+        }
+        out.push(SecretBinding {
+            name: n.clone(),
+            reference: r.clone(),
+        });
+    }
+    Ok(out)
 }
 
 /// Separate our own hint from a deserialisation message, or derive one from the message text.

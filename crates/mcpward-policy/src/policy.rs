@@ -11,6 +11,9 @@ pub struct Policy {
     pub defaults: Defaults,
     /// First match wins, in this order.
     pub rules: Vec<Rule>,
+    /// `[secrets]`: variables resolved from secret references into the server's environment at
+    /// launch, sorted by name.
+    pub secrets: Vec<SecretBinding>,
     origin: PathBuf,
     /// Last component of `origin`, used in labels (`rule #2 (policy.toml:14)`).
     file_name: String,
@@ -35,6 +38,14 @@ pub struct Defaults {
     pub max_frame_bytes: usize,
     /// Servers whose annotations (`readOnlyHint`...) are believed; exact names.
     pub trusted_servers: Vec<String>,
+}
+
+/// One `[secrets]` entry: `NAME = "REF"`. The reference is a locator (`keyring:…`, `op://…`,
+/// `vault:…#field`, `env:…`, `file:…`), never a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretBinding {
+    pub name: String,
+    pub reference: String,
 }
 
 /// `defaults.approval_timeout_secs` when the file does not say.
@@ -68,8 +79,10 @@ impl Policy {
     /// Parse and validate a policy. `origin` is only used in error messages and labels.
     /// Unknown fields, wrong types, bad globs and regexes are errors with file:line:col and a hint.
     pub fn parse(text: &str, origin: &Path) -> Result<Policy, PolicyError> {
-        let (defaults, rules) = crate::parse::parse(text, origin)?;
-        Ok(Policy::from_parts(defaults, rules, origin))
+        let (defaults, rules, secrets) = crate::parse::parse(text, origin)?;
+        let mut policy = Policy::from_parts(defaults, rules, origin);
+        policy.secrets = secrets;
+        Ok(policy)
     }
 
     /// Read and parse the policy file at `path`.
@@ -113,6 +126,7 @@ impl Policy {
         Policy {
             defaults,
             rules,
+            secrets: Vec::new(),
             origin: origin.to_path_buf(),
             file_name,
         }

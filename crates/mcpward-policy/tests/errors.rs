@@ -122,3 +122,44 @@ fn missing_file_says_which_path_and_what_to_do() {
 fn tempdir() -> std::path::PathBuf {
     std::env::temp_dir().join(format!("mcpward-policy-test-{}", std::process::id()))
 }
+
+#[test]
+fn secrets_table_is_read_in_name_order() {
+    let p = Policy::parse(
+        "[secrets]\nGITHUB_TOKEN = \"keyring:mcpward/GITHUB_TOKEN\"\nDB = \"op://Private/db/password\"\n",
+        Path::new("policy.toml"),
+    )
+    .unwrap();
+    let names: Vec<(&str, &str)> = p
+        .secrets
+        .iter()
+        .map(|s| (s.name.as_str(), s.reference.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("DB", "op://Private/db/password"),
+            ("GITHUB_TOKEN", "keyring:mcpward/GITHUB_TOKEN")
+        ]
+    );
+}
+
+#[test]
+fn secret_value_that_is_not_a_reference_is_located_but_never_shown() {
+    let value = format!("ghp_{}", "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A");
+    let e = error(&format!(
+        "[defaults]\nmode = \"ask\"\n\n[secrets]\nGITHUB_TOKEN = \"{value}\"\n"
+    ));
+    assert!(
+        e.starts_with("policy.toml:5:16: the value of `GITHUB_TOKEN` is not a secret reference"),
+        "{e}"
+    );
+    assert!(!e.contains(&value), "{e}");
+}
+
+#[test]
+fn secret_name_must_be_a_variable_name() {
+    let e = error("[secrets]\n\"MY-TOKEN\" = \"env:X\"\n");
+    assert!(e.starts_with("policy.toml:2:"), "{e}");
+    assert!(e.contains("not an environment variable name"), "{e}");
+}

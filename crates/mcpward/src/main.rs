@@ -47,6 +47,13 @@ enum Command {
     Completions(cmd::manual::CompletionsArgs),
     /// Print the man page (roff) generated from these definitions.
     Man,
+    /// List the credentials your configs use and when each is due for rotation; `rotated`
+    /// records a rotation, `calendar` writes reminders.
+    Creds(cmd::creds::Args),
+    /// Store, remove and list secrets in the OS keychain for `keyring:mcpward/NAME` references.
+    Secrets(cmd::secrets::Args),
+    /// Write a shareable copy of a config with every literal secret replaced by a reference.
+    Template(cmd::template::Args),
 }
 
 /// Exit codes (DESIGN.md §3): 0 nothing at or above `--fail-on`, 1 findings, 2 usage/runtime error.
@@ -75,6 +82,9 @@ fn main() -> ExitCode {
         Command::Ps(args) => cmd::ps::run(args),
         Command::Completions(args) => cmd::manual::completions(args, Cli::command()),
         Command::Man => cmd::manual::man(Cli::command()),
+        Command::Creds(args) => cmd::creds::run(args),
+        Command::Secrets(args) => cmd::secrets::run(args),
+        Command::Template(args) => cmd::template::run(args),
     };
     finish(result)
 }

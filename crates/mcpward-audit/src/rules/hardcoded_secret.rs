@@ -134,7 +134,7 @@ pub(crate) fn reference_fix(client: ClientKind, var: &str, place: &SecretPlace) 
         ),
         ClientKind::ClaudeDesktop | ClientKind::Zed | ClientKind::Cline | ClientKind::LmStudio => {
             format!(
-                "start the server through a wrapper script that reads `{var}` from your keychain or password manager (e.g. `op run --`) and sets it for the server ({} does not expand variables in this file)",
+                "store it in your keychain with `mcpward secrets set {var}` and launch the server as `mcpward run --secret {var}=keyring:mcpward/{var} -- <server command>` (`op://…` and `vault:…#field` references work too): mcpward resolves it into the server's environment at launch ({} does not expand variables in this file)",
                 client.name()
             )
         }
@@ -268,7 +268,12 @@ mod tests {
             .build();
         let f = run(check, &file);
         assert_eq!(f.len(), 1);
-        assert!(f[0].fix.as_deref().unwrap().contains("does not expand"));
+        let fix = f[0].fix.as_deref().unwrap();
+        assert!(fix.contains("does not expand"));
+        assert!(
+            fix.contains("mcpward run --secret GITHUB_TOKEN=keyring:mcpward/GITHUB_TOKEN --"),
+            "{fix}"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ use crate::context::FileContext;
 pub mod broad_filesystem_root;
 pub mod client_auto_approve;
 pub mod config_parse_error;
+pub mod credential_rotation_overdue;
 pub mod dangerous_combination;
 pub mod deprecated_package;
 pub mod exec_capable_server;
@@ -47,6 +48,7 @@ registry!(
     overbroad_credential,
     secret_in_tracked_file,
     secret_file_permissions,
+    credential_rotation_overdue,
     broad_filesystem_root,
     exec_capable_server,
     dangerous_combination,

@@ -134,6 +134,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         &[]
     };
+    let mut loaded = loaded;
+    // Machine output also carries rotation status (`mcpward creds`), read from its state file.
+    if args.format != FormatArg::Human {
+        match super::creds::overdue_findings(&loaded.files) {
+            Ok(overdue) => findings.extend(overdue),
+            Err(e) => loaded.errors.push(format!("{e:#}")),
+        }
+    }
 
     if args.write_baseline {
         let path = args

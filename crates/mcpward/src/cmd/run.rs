@@ -60,6 +60,12 @@ pub struct Args {
     /// nofile=1024, cpu=SECONDS; `none` lifts one. Repeatable.
     #[arg(long, value_name = "NAME=VALUE", requires = "sandbox")]
     pub sandbox_limit: Vec<String>,
+    /// Put a secret in the server's environment, resolved at launch: NAME=REF with REF one of
+    /// keyring:SERVICE/ACCOUNT, op://VAULT/ITEM/FIELD, vault:PATH#FIELD, env:VAR, file:PATH
+    /// (user-only). Repeatable; replaces the policy's `[secrets]` entry of the same name. The
+    /// value is masked in everything the server sends back and never logged.
+    #[arg(long = "secret", value_name = "NAME=REF")]
+    pub secrets: Vec<String>,
     /// The server command and its arguments, after `--`.
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub command: Vec<OsString>,
@@ -88,6 +94,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot use the policy {}", path.display()))?;
         opts.policy_file = Some(path.clone());
     }
+    opts.secret_env = resolve_secrets(&opts.policy, &args.secrets)?;
     if let Some(dir) = args.state_dir.clone() {
         opts.state_dir = dir;
     }
@@ -256,4 +263,40 @@ fn sandbox(
         serde_json::to_string(&spec)?,
     ));
     Ok(())
+}
+
+/// The policy's `[secrets]` overlaid with `--secret`, all resolved, or an error naming the first
+/// reference that could not be (the server is then not started at all).
+fn resolve_secrets(
+    policy: &mcpward_policy::Policy,
+    flags: &[String],
+) -> anyhow::Result<Vec<(String, String)>> {
+    use mcpward_creds::{Resolver, SecretRef};
+    let mut refs: Vec<(String, SecretRef)> = Vec::new();
+    for b in &policy.secrets {
+        let r = SecretRef::parse(&b.reference)
+            .with_context(|| format!("policy [secrets] entry {}", b.name))?;
+        refs.push((b.name.clone(), r));
+    }
+    for flag in flags {
+        let (name, r) = mcpward_creds::parse_assignment(flag).context("--secret")?;
+        refs.retain(|(n, _)| *n != name);
+        refs.push((name, r));
+    }
+    if refs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let env = |name: &str| std::env::var(name).ok();
+    let resolver = Resolver {
+        store: &mcpward_creds::OsKeychain,
+        env: &env,
+        path: std::env::var_os("PATH"),
+    };
+    let resolved = resolver
+        .resolve_all(&refs)
+        .context("a secret for the server could not be resolved, so the server was not started")?;
+    Ok(resolved
+        .into_iter()
+        .map(|(name, secret)| (name, secret.expose().to_string()))
+        .collect())
 }
