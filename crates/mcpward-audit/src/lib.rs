@@ -13,10 +13,8 @@
 
 mod context;
 pub mod facts;
-pub mod knowledge;
-pub use mcpward_config::launch;
+pub use mcpward_config::{knowledge, launch, remote};
 pub mod registry;
-pub mod remote;
 pub mod rules;
 
 use std::collections::BTreeSet;

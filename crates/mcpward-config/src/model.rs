@@ -161,6 +161,9 @@ pub struct ServerEntry {
     /// the wrong shape such as `env` written as a list), each with the nearest key above it.
     /// The client may ignore them, but a literal secret in them is on disk all the same.
     pub other_strings: Vec<(Spanned<String>, Spanned<String>)>,
+    /// A client's built-in extension the entry turns on, as `client:name` (Goose
+    /// `type: builtin`, `name: developer` → `goose:developer`): the client runs its own code.
+    pub builtin: Option<Spanned<String>>,
 }
 
 impl ServerEntry {
@@ -181,6 +184,7 @@ impl ServerEntry {
             env_passthrough: Vec::new(),
             project: None,
             other_strings: Vec::new(),
+            builtin: None,
         }
     }
 
