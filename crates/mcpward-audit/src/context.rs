@@ -103,6 +103,8 @@ pub(crate) struct ServerView<'a> {
     pub known: Option<&'static KnownServer>,
     /// Capabilities guessed from the name when the server is not in the table.
     pub guessed: Vec<Capability>,
+    /// What the guess was read from, for messages.
+    pub guessed_from: Option<String>,
     pub secrets: Vec<LiteralSecret>,
 }
 
@@ -110,16 +112,37 @@ impl<'a> ServerView<'a> {
     pub fn new(file: &ConfigFile, entry: &'a ServerEntry) -> ServerView<'a> {
         let launch = Launch::of(entry);
         let known = Knowledge::get().server_for(&launch);
-        let guessed = if known.is_none() {
-            let mut names: Vec<&str> = vec![entry.name.as_str()];
-            names.extend(launch.identity());
-            let mut caps: Vec<Capability> =
-                names.iter().flat_map(|n| guess_capabilities(n)).collect();
-            caps.sort_by_key(|c| *c as u8);
-            caps.dedup();
-            caps
+        // Unknown servers: guess from the code's identity (package, script, program); only when
+        // that says nothing, from the name this config gives the entry. The message says which.
+        let (guessed, guessed_from) = if known.is_none() {
+            let by_code = launch
+                .identity()
+                .map(|id| (guess_capabilities(id), id.to_string()))
+                .filter(|(caps, _)| !caps.is_empty());
+            match by_code {
+                Some((caps, id)) => {
+                    let what = if launch.package.is_some() {
+                        "package"
+                    } else if launch.script.is_some() {
+                        "script"
+                    } else {
+                        "program"
+                    };
+                    (caps, Some(format!("its {what} name `{id}`")))
+                }
+                None => {
+                    let caps = guess_capabilities(&entry.name);
+                    let from = (!caps.is_empty()).then(|| {
+                        format!(
+                            "the name this config gives it (`{}`); mcpward does not know the code it starts",
+                            entry.name
+                        )
+                    });
+                    (caps, from)
+                }
+            }
         } else {
-            Vec::new()
+            (Vec::new(), None)
         };
         let secrets = find_secrets(file, entry);
         ServerView {
@@ -127,6 +150,7 @@ impl<'a> ServerView<'a> {
             launch,
             known,
             guessed,
+            guessed_from,
             secrets,
         }
     }
@@ -215,6 +239,22 @@ impl<'a> ServerView<'a> {
             || self.entry.headers.iter().any(|(k, _)| {
                 k.value.eq_ignore_ascii_case("authorization") || is_secret_like_key(&k.value)
             })
+    }
+
+    /// The identity mcpward recognised the server by, for messages: `` `@scope/pkg` ``.
+    pub fn identity_label(&self) -> String {
+        if let Some(b) = &self.launch.builtin {
+            return format!("built-in `{b}`");
+        }
+        match self.launch.identity() {
+            Some(id) => format!("`{id}`"),
+            None => self
+                .launch
+                .remote_url
+                .as_ref()
+                .map(|u| format!("`{}`", u.value))
+                .unwrap_or_default(),
+        }
     }
 
     /// `name (package)` for messages.
@@ -485,6 +525,14 @@ pub(crate) mod test_support {
             e.transport = mcpward_config::Transport::Stdio;
             e.command = Some(self.spanned(command));
             e.args = args.iter().map(|a| self.spanned(a)).collect();
+            self.file.servers.push(e);
+            self
+        }
+
+        /// Adds a client built-in extension `name` with identity `builtin` (`goose:developer`).
+        pub fn with_builtin(mut self, name: &str, builtin: &str) -> Builder {
+            let mut e = ServerEntry::new(name, self.span_of(&format!("\"{name}\"")));
+            e.builtin = Some(self.spanned(builtin));
             self.file.servers.push(e);
             self
         }
