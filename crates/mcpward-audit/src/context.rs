@@ -155,9 +155,10 @@ impl<'a> ServerView<'a> {
         }
     }
 
-    /// Disabled servers are not started, so runtime-risk rules skip them.
+    /// Disabled servers, and servers under a key the client does not read, are not started,
+    /// so runtime-risk rules skip them.
     pub fn active(&self) -> bool {
-        !self.entry.disabled
+        !self.entry.disabled && self.entry.not_loaded.is_none()
     }
 
     pub fn settings(&self) -> Settings<'_> {

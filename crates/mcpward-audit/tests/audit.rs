@@ -415,15 +415,20 @@ fn servers_under_the_other_clients_key_are_reported_and_checked_for_secrets() {
         r#"{{"servers": {{"github": {{"command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"], "env": {{"GITHUB_PERSONAL_ACCESS_TOKEN": "{token}"}}}}}}}}"#
     );
     let file = parse(".mcp.json", ClientKind::ClaudeCode, &source);
-    assert_eq!(file.problems.len(), 1, "{:?}", file.problems);
-    assert!(
-        file.problems[0]
-            .message
-            .contains("reads `mcpServers`, not `servers`")
-    );
+    assert!(file.problems.is_empty(), "{:?}", file.problems);
     let findings = audit(&[file], &offline());
     let rules: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
-    assert!(rules.contains(&"config-parse-error"), "{rules:?}");
+    // Not a syntax problem: the file parses, and the client silently starts nothing.
+    assert!(!rules.contains(&"config-parse-error"), "{rules:?}");
+    let not_loaded = findings
+        .iter()
+        .find(|f| f.rule == "servers-not-loaded")
+        .expect("servers-not-loaded");
+    assert!(
+        not_loaded.message.contains("reads servers from `mcpServers`, not `servers`"),
+        "{}",
+        not_loaded.message
+    );
     assert!(rules.contains(&"hardcoded-secret"), "{rules:?}");
     // The servers never start: no runtime findings such as pinning.
     assert!(!rules.contains(&"unpinned-package"), "{rules:?}");
@@ -433,9 +438,10 @@ fn servers_under_the_other_clients_key_are_reported_and_checked_for_secrets() {
         ClientKind::VsCode,
         r#"{"mcpServers": {"fetch": {"command": "uvx", "args": ["mcp-server-fetch==2025.4.7"]}}}"#,
     );
+    let findings = audit(&[vscode], &offline());
     assert!(
-        vscode.problems[0]
-            .message
-            .contains("reads `servers`, not `mcpServers`")
+        findings.iter().any(|f| f.rule == "servers-not-loaded"
+            && f.message.contains("reads servers from `servers`, not `mcpServers`")),
+        "{findings:#?}"
     );
 }

@@ -164,6 +164,20 @@ pub struct ServerEntry {
     /// A client's built-in extension the entry turns on, as `client:name` (Goose
     /// `type: builtin`, `name: developer` → `goose:developer`): the client runs its own code.
     pub builtin: Option<Spanned<String>>,
+    /// The entry sits under a key the client does not read (`mcp_servers` in Claude Desktop,
+    /// `mcpServers` in VS Code's `mcp.json`, no wrapper object at all): the client never starts
+    /// it. Holds that key (for entries without a wrapper, the entry's own name) and the key the
+    /// client reads.
+    pub not_loaded: Option<NotLoaded>,
+}
+
+/// Where a server the client never loads sits, and where it should.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotLoaded {
+    /// The key it sits under, as written; `None` when the entry has no wrapper object.
+    pub key: Option<Spanned<String>>,
+    /// The key the client reads servers from.
+    pub expected: String,
 }
 
 impl ServerEntry {
@@ -185,6 +199,7 @@ impl ServerEntry {
             project: None,
             other_strings: Vec::new(),
             builtin: None,
+            not_loaded: None,
         }
     }
 

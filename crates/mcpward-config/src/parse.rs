@@ -44,7 +44,34 @@ pub fn parse_file(path: &Path, source: String, client: ClientKind, scope: Scope)
         }
         None => source,
     };
+    if source.trim().is_empty() {
+        sink.problems.push(ParseProblem {
+            message: format!(
+                "the file is empty, so {} starts no servers from it; delete it, or write the servers it should start",
+                client.name()
+            ),
+            span: Span {
+                line: 1,
+                col: 1,
+                offset: 0,
+                len: 0,
+            },
+            server: None,
+        });
+    } else if let Some(at) = source.find('\0') {
+        let span = mcpward_core::LineIndex::new(&source).span(&source, at, at);
+        sink.problems.push(ParseProblem {
+            message: format!(
+                "the file is binary (it contains NUL bytes), not a {} configuration; restore it from a backup or rewrite it",
+                client.name()
+            ),
+            span,
+            server: None,
+        });
+    }
     let tree = match syntax::parse(&source, format) {
+        // Said above; a second "syntax error" at 1:1 would add nothing.
+        _ if source.trim().is_empty() => None,
         Ok(tree) => Some(tree),
         Err(strict) if format == Format::Json => match syntax::parse_json_lenient(&source) {
             Ok(tree) => {

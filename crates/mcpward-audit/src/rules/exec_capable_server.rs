@@ -34,10 +34,14 @@ pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                 option.value
             ),
             (None, Some(k)) => format!(
-                "{} starts {} ({}), which runs commands or code as you{}",
+                "{} starts {}{}, which runs commands or code as you{}",
                 server.label(),
                 server.identity_label(),
-                k.name,
+                if server.identity_label().trim_matches('`').eq_ignore_ascii_case(&k.name) {
+                    String::new()
+                } else {
+                    format!(" ({})", k.name)
+                },
                 k.changes
                     .as_deref()
                     .map(|c| format!("; it can change {c}"))

@@ -19,6 +19,7 @@ pub mod package_lookup_failed;
 pub mod package_without_repository;
 pub mod secret_file_permissions;
 pub mod secret_in_tracked_file;
+pub mod servers_not_loaded;
 pub mod stale_package;
 pub mod unpinned_package;
 pub mod unreviewed_publisher;
@@ -41,6 +42,7 @@ macro_rules! registry {
 registry!(
     config_parse_error,
     invalid_server_entry,
+    servers_not_loaded,
     hardcoded_secret,
     overbroad_credential,
     secret_in_tracked_file,
