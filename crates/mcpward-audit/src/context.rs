@@ -441,10 +441,13 @@ fn arg_key(arg: &str, previous_flag: Option<&str>) -> (Option<String>, usize) {
             return (Some(key.to_string()), colon + 2);
         }
     }
-    (
-        previous_flag.map(|f| f.trim_start_matches('-').to_string()),
-        0,
-    )
+    // `-k <key>` / `-t <token>`: short flags read as the words they stand for.
+    let flag = previous_flag.map(|f| match f {
+        "-k" => "key".to_string(),
+        "-t" => "token".to_string(),
+        f => f.trim_start_matches('-').to_string(),
+    });
+    (flag, 0)
 }
 
 /// Pieces of a URL to scan: (key, byte range). Userinfo password under `password`, each query
@@ -631,6 +634,7 @@ mod tests {
             (Some("Authorization".into()), 15)
         );
         assert_eq!(arg_key("abc", Some("--token")), (Some("token".into()), 0));
+        assert_eq!(arg_key("abc", Some("-k")), (Some("key".into()), 0));
         assert_eq!(arg_key("https://x/?a=b", None), (None, 0));
     }
 
