@@ -333,7 +333,22 @@ fn client_auto_approve_switches_are_read_from_real_files() {
         .filter(|f| f.rule == "client-auto-approve")
         .map(|f| f.severity)
         .collect();
-    assert_eq!(approve, vec![Severity::Low, Severity::High], "{f:#?}");
+    assert_eq!(approve, vec![Severity::High], "one finding per server: {f:#?}");
+
+    // Claude Code reads no `alwaysAllow`: reported as having no effect, not as an approval.
+    let claude = parse(
+        ".mcp.json",
+        ClientKind::ClaudeCode,
+        r#"{"mcpServers": {"github": {"command": "github-mcp-server", "args": ["stdio"], "alwaysAllow": ["merge_pull_request"]}}}"#,
+    );
+    let f = audit(&[claude], &offline());
+    let approve: Vec<_> = f
+        .iter()
+        .filter(|f| f.rule == "client-auto-approve")
+        .collect();
+    assert_eq!(approve.len(), 1, "{f:#?}");
+    assert_eq!(approve[0].severity, Severity::Info);
+    assert!(approve[0].message.contains("has no effect"), "{}", approve[0].message);
 
     let gemini = parse(
         "settings.json",

@@ -169,6 +169,9 @@ pub struct ServerEntry {
     /// it. Holds that key (for entries without a wrapper, the entry's own name) and the key the
     /// client reads.
     pub not_loaded: Option<NotLoaded>,
+    /// An approval switch written in the entry that this client ignores (`alwaysAllow` in a
+    /// Claude Code `.mcp.json`): the key as written, at its position.
+    pub ignored_approval: Option<Spanned<String>>,
 }
 
 /// Where a server the client never loads sits, and where it should.
@@ -200,6 +203,7 @@ impl ServerEntry {
             other_strings: Vec::new(),
             builtin: None,
             not_loaded: None,
+            ignored_approval: None,
         }
     }
 

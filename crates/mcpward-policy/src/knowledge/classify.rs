@@ -114,6 +114,8 @@ const READ: &[&str] = &[
     "head",
     "tail",
     "grep",
+    "snapshot",
+    "screenshot",
 ];
 /// Verbs that keep their meaning anywhere in a name.
 const UNAMBIGUOUS: &[&str] = &[
@@ -450,6 +452,8 @@ mod tests {
         assert_eq!(classify("list_file_changes", None, None), ToolKind::Read);
         assert_eq!(classify("git_status", None, None), ToolKind::Read);
         assert_eq!(classify("git_log", None, None), ToolKind::Read);
+        assert_eq!(classify("browser_snapshot", None, None), ToolKind::Read);
+        assert_eq!(classify("browser_take_screenshot", None, None), ToolKind::Read);
     }
 
     #[test]
