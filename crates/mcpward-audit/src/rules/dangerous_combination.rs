@@ -267,4 +267,48 @@ mod tests {
             "{f:?}"
         );
     }
+
+    /// Pairs from real configs: a web or mail reader beside a credentialed writer or a command
+    /// runner, each launched the way its README says.
+    #[test]
+    fn finds_reader_and_writer_pairs_from_the_table() {
+        let pairs: &[(&str, &[&str], &str, &[&str])] = &[
+            ("npx", &["-y", "@brave/brave-search-mcp-server"], "npx", &["-y", "@wonderwhy-er/desktop-commander@latest"]),
+            ("npx", &["-y", "firecrawl-mcp"], "npx", &["-y", "@stripe/mcp", "--tools=all"]),
+            ("npx", &["-y", "tavily-mcp@latest"], "npx", &["-y", "@notionhq/notion-mcp-server"]),
+            ("npx", &["-y", "@gongrzhe/server-gmail-autoauth-mcp"], "uvx", &["mcp-atlassian"]),
+            ("npx", &["-y", "chrome-devtools-mcp@latest"], "npx", &["-y", "mongodb-mcp-server"]),
+            ("uvx", &["duckduckgo-mcp-server"], "uvx", &["wcgw@latest"]),
+        ];
+        for (rc, ra, wc, wa) in pairs {
+            let file = Builder::new(ClientKind::Cursor, "{}")
+                .stdio("reader", rc, ra)
+                .stdio("writer", wc, wa)
+                .build();
+            let f = run(check, &file);
+            assert!(
+                f.iter().any(|f| f.server.as_deref() == Some("reader") && f.message.contains("`writer`")),
+                "{ra:?} + {wa:?}: {f:?}"
+            );
+        }
+        // Two readers, or a reader beside a server that can only read, are no combination.
+        let file = Builder::new(ClientKind::Cursor, "{}")
+            .stdio("reader", "npx", &["-y", "@brave/brave-search-mcp-server"])
+            .stdio("docs", "npx", &["-y", "@upstash/context7-mcp"])
+            .stdio("time", "uvx", &["mcp-server-time"])
+            .build();
+        assert!(run(check, &file).is_empty());
+        let file = Builder::new(ClientKind::Cursor, "{}")
+            .stdio("reader", "npx", &["-y", "tavily-mcp@latest"])
+            .stdio("mongo", "npx", &["-y", "mongodb-mcp-server", "--readOnly"])
+            .build();
+        assert!(run(check, &file).is_empty());
+        // Goose's computercontroller both reads web pages and runs scripts: with another
+        // credentialed writer it combines.
+        let file = Builder::new(ClientKind::Goose, "{}")
+            .with_builtin("computercontroller", "goose:computercontroller")
+            .stdio("github", "github-mcp-server", &["stdio"])
+            .build();
+        assert!(!run(check, &file).is_empty());
+    }
 }
