@@ -13,7 +13,8 @@ pub static META: RuleMeta = RuleMeta {
     summary: "The client approves a server's tools automatically.",
     what: "A client switch that lets tools run without asking the person: Cline/Roo Code \
 `alwaysAllow` / `autoApprove` lists, Claude Code `allowedTools` entries for MCP tools \
-(`mcp__server__tool`, `mcp__server`) in `~/.claude.json` projects, Gemini CLI `trust: true`, allow-all entries (`\"*\"`) and \
+(`mcp__server__tool`, `mcp__server`) in `~/.claude.json` projects, Gemini CLI `trust: true`, Codex \
+`approval_policy = \"never\"`, Goose `GOOSE_MODE: auto`, allow-all entries (`\"*\"`) and \
 similar. One finding per server, listing its auto-approved tools strongest first, judged by the \
 classifier the gateway uses (the whole name: `find_and_replace` writes, `execute_sparql` \
 queries): high for every-tool approval and when any tool writes, deletes, sends or executes (or \
