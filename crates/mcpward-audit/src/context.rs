@@ -131,7 +131,14 @@ impl<'a> ServerView<'a> {
                     (caps, Some(format!("its {what} name `{id}`")))
                 }
                 None => {
-                    let caps = guess_capabilities(&entry.name);
+                    // An entry named after its launcher (`bash-tools` for `bash start.sh`) says
+                    // nothing about the code: drop the launcher's name from the guess.
+                    let name: Vec<&str> = entry
+                        .name
+                        .split(|c: char| !c.is_ascii_alphanumeric())
+                        .filter(|w| !w.is_empty() && !w.eq_ignore_ascii_case(&launch.program))
+                        .collect();
+                    let caps = guess_capabilities(&name.join("-"));
                     let from = (!caps.is_empty()).then(|| {
                         format!(
                             "the name this config gives it (`{}`); mcpward does not know the code it starts",

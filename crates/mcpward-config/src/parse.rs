@@ -70,8 +70,8 @@ pub fn parse_file(path: &Path, source: String, client: ClientKind, scope: Scope)
         });
     }
     let tree = match syntax::parse(&source, format) {
-        // Said above; a second "syntax error" at 1:1 would add nothing.
-        _ if source.trim().is_empty() => None,
+        // Said above; a syntax error in an empty or binary file would add nothing.
+        _ if source.trim().is_empty() || source.contains('\0') => None,
         Ok(tree) => Some(tree),
         Err(strict) if format == Format::Json => match syntax::parse_json_lenient(&source) {
             Ok(tree) => {
@@ -190,6 +190,10 @@ pub(crate) fn from_bytes(
             let at = e.utf8_error().valid_up_to().saturating_sub(bom);
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
             let mut file = parse_file(path, text, client, scope);
+            if file.source.contains('\0') {
+                // Reported as binary already; "not UTF-8" would say the same thing twice.
+                return file;
+            }
             let span = mcpward_core::LineIndex::new(&file.source).span(&file.source, at, at);
             file.problems.insert(
                 0,

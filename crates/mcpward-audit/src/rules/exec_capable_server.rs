@@ -170,6 +170,9 @@ mod tests {
             ("notes", "sh", &["-e", "./run.sh", "--port", "3000"][..]),
             ("notes", "powershell", &["-ExecutionPolicy", "Bypass", "-File", "C:\\mcp\\notes.ps1"][..]),
             ("notes", "cmd", &["/c", "C:\\mcp\\notes.bat"][..]),
+            // Named after its launcher: the name says nothing about the code.
+            ("bash-tools", "bash", &["/opt/notes-mcp/start.sh"][..]),
+            ("powershell-server", "powershell", &["-File", "C:\\mcp\\notes.ps1"][..]),
         ] {
             let file = Builder::new(ClientKind::Cursor, "{}").stdio(name, cmd, args).build();
             assert!(run(check, &file).is_empty(), "{cmd} {args:?}");

@@ -452,8 +452,10 @@ mod tests {
         assert_eq!(classify("list_file_changes", None, None), ToolKind::Read);
         assert_eq!(classify("git_status", None, None), ToolKind::Read);
         assert_eq!(classify("git_log", None, None), ToolKind::Read);
-        assert_eq!(classify("browser_snapshot", None, None), ToolKind::Read);
-        assert_eq!(classify("browser_take_screenshot", None, None), ToolKind::Read);
+        assert_eq!(classify("take_screenshot", None, None), ToolKind::Read);
+        assert_eq!(classify("snapshot", None, None), ToolKind::Read);
+        // A browser's snapshot reads a page from another host.
+        assert_eq!(classify("browser_snapshot", None, None), ToolKind::Network);
     }
 
     #[test]
