@@ -333,7 +333,11 @@ fn client_auto_approve_switches_are_read_from_real_files() {
         .filter(|f| f.rule == "client-auto-approve")
         .map(|f| f.severity)
         .collect();
-    assert_eq!(approve, vec![Severity::High], "one finding per server: {f:#?}");
+    assert_eq!(
+        approve,
+        vec![Severity::High],
+        "one finding per server: {f:#?}"
+    );
 
     // Claude Code reads no `alwaysAllow`: reported as having no effect, not as an approval.
     let claude = parse(
@@ -348,7 +352,11 @@ fn client_auto_approve_switches_are_read_from_real_files() {
         .collect();
     assert_eq!(approve.len(), 1, "{f:#?}");
     assert_eq!(approve[0].severity, Severity::Info);
-    assert!(approve[0].message.contains("has no effect"), "{}", approve[0].message);
+    assert!(
+        approve[0].message.contains("has no effect"),
+        "{}",
+        approve[0].message
+    );
 
     let gemini = parse(
         "settings.json",
@@ -440,7 +448,9 @@ fn servers_under_the_other_clients_key_are_reported_and_checked_for_secrets() {
         .find(|f| f.rule == "servers-not-loaded")
         .expect("servers-not-loaded");
     assert!(
-        not_loaded.message.contains("reads servers from `mcpServers`, not `servers`"),
+        not_loaded
+            .message
+            .contains("reads servers from `mcpServers`, not `servers`"),
         "{}",
         not_loaded.message
     );
@@ -456,7 +466,8 @@ fn servers_under_the_other_clients_key_are_reported_and_checked_for_secrets() {
     let findings = audit(&[vscode], &offline());
     assert!(
         findings.iter().any(|f| f.rule == "servers-not-loaded"
-            && f.message.contains("reads servers from `servers`, not `mcpServers`")),
+            && f.message
+                .contains("reads servers from `servers`, not `mcpServers`")),
         "{findings:#?}"
     );
 }

@@ -36,9 +36,19 @@ fn exec_capable_servers_are_found_through_every_launcher_and_only_those() {
         "developer",         // Goose built-in
         "computercontroller",
     ] {
-        assert!(has(&f, "exec-capable-server", Some(server)), "{server}: {f:#?}");
+        assert!(
+            has(&f, "exec-capable-server", Some(server)),
+            "{server}: {f:#?}"
+        );
     }
-    for server in ["bash-tools", "fetch", "brave-search", "github", "tavily-mcp", "MongoDB"] {
+    for server in [
+        "bash-tools",
+        "fetch",
+        "brave-search",
+        "github",
+        "tavily-mcp",
+        "MongoDB",
+    ] {
         assert!(!has(&f, "exec-capable-server", Some(server)), "{server}");
     }
 }
@@ -76,13 +86,23 @@ fn web_readers_combine_with_credentialed_writers_and_command_runners() {
 #[test]
 fn configs_that_load_nothing_are_reported() {
     let f = findings();
-    let not_loaded: Vec<_> = f.iter().filter(|x| x.rule == "servers-not-loaded").collect();
+    let not_loaded: Vec<_> = f
+        .iter()
+        .filter(|x| x.rule == "servers-not-loaded")
+        .collect();
     assert_eq!(not_loaded.len(), 1, "{not_loaded:#?}");
     assert!(not_loaded[0].message.contains("`filesystem`"));
     // The misplaced filesystem server is not started: no runtime findings for it.
     assert!(!has(&f, "broad-filesystem-root", Some("filesystem")));
-    let parse: Vec<_> = f.iter().filter(|x| x.rule == "config-parse-error").collect();
-    assert_eq!(parse.len(), 1, "one finding for one binary file: {parse:#?}");
+    let parse: Vec<_> = f
+        .iter()
+        .filter(|x| x.rule == "config-parse-error")
+        .collect();
+    assert_eq!(
+        parse.len(),
+        1,
+        "one finding for one binary file: {parse:#?}"
+    );
     assert!(parse[0].message.contains("binary"), "{}", parse[0].message);
 }
 

@@ -62,10 +62,14 @@ pub(crate) fn detect_broken_with_home(
         "config.toml" if f.parent_is(".codex") => Some((ClientKind::Codex, f.dot_dir_scope())),
         "settings.json" if f.parent_is("zed") => Some((ClientKind::Zed, Scope::User)),
         "settings.json" if f.parent_is(".zed") => Some((ClientKind::Zed, Scope::Project)),
-        "settings.json" if f.parent_is(".gemini") => Some((ClientKind::GeminiCli, f.dot_dir_scope())),
+        "settings.json" if f.parent_is(".gemini") => {
+            Some((ClientKind::GeminiCli, f.dot_dir_scope()))
+        }
         "settings.json" if f.parent_is("User") => Some((ClientKind::VsCode, Scope::User)),
         "settings.json" if f.parent_is(".vscode") => Some((ClientKind::VsCode, Scope::Project)),
-        "config.yaml" | "config.yml" if f.parent_is("goose") => Some((ClientKind::Goose, Scope::User)),
+        "config.yaml" | "config.yml" if f.parent_is("goose") => {
+            Some((ClientKind::Goose, Scope::User))
+        }
         "config.yaml" | "config.yml" | "config.json" if f.parent_is(".continue") => {
             Some((ClientKind::Continue, Scope::User))
         }
@@ -163,23 +167,64 @@ mod tests {
         use ClientKind::*;
         let home = Some(Path::new("/home/u-example"));
         let cases: &[(&str, &str, bool, Option<ClientKind>)] = &[
-            ("/home/u-example/.codex/config.toml", "\u{fffd}\u{fffd}PK\0\0", false, Some(Codex)),
+            (
+                "/home/u-example/.codex/config.toml",
+                "\u{fffd}\u{fffd}PK\0\0",
+                false,
+                Some(Codex),
+            ),
             ("/home/u-example/.codex/config.toml", "", false, Some(Codex)),
-            ("/home/u-example/.config/zed/settings.json", "", true, Some(Zed)),
-            ("/home/u-example/.config/goose/config.yaml", "extensions: [unclosed\n", false, Some(Goose)),
-            ("/home/u-example/.continue/config.yaml", "mcpServers:\n  - name: [x\n", false, Some(Continue)),
-            ("/repo/.cursor/mcp.json", "{\"mcpServers\": {", false, Some(Cursor)),
-            ("/repo/claude_desktop_config.json", "", true, Some(ClaudeDesktop)),
+            (
+                "/home/u-example/.config/zed/settings.json",
+                "",
+                true,
+                Some(Zed),
+            ),
+            (
+                "/home/u-example/.config/goose/config.yaml",
+                "extensions: [unclosed\n",
+                false,
+                Some(Goose),
+            ),
+            (
+                "/home/u-example/.continue/config.yaml",
+                "mcpServers:\n  - name: [x\n",
+                false,
+                Some(Continue),
+            ),
+            (
+                "/repo/.cursor/mcp.json",
+                "{\"mcpServers\": {",
+                false,
+                Some(Cursor),
+            ),
+            (
+                "/repo/claude_desktop_config.json",
+                "",
+                true,
+                Some(ClaudeDesktop),
+            ),
             ("/repo/.mcp.json", "\0\0", true, Some(ClaudeCode)),
             // Not broken: a valid file without MCP keys is not claimed.
-            ("/home/u-example/.config/zed/settings.json", "{\"theme\": \"One\"}", true, None),
-            ("/home/u-example/.codex/config.toml", "model = \"o3\"\n", false, None),
+            (
+                "/home/u-example/.config/zed/settings.json",
+                "{\"theme\": \"One\"}",
+                true,
+                None,
+            ),
+            (
+                "/home/u-example/.codex/config.toml",
+                "model = \"o3\"\n",
+                false,
+                None,
+            ),
             // A broken file of a generic name found while walking a directory is not claimed.
             ("/repo/docs/settings.json", "{", false, None),
             ("/repo/notes.json", "{", true, None),
         ];
         for (path, source, named, want) in cases {
-            let got = detect_broken_with_home(Path::new(path), source, *named, home).map(|(c, _)| c);
+            let got =
+                detect_broken_with_home(Path::new(path), source, *named, home).map(|(c, _)| c);
             assert_eq!(got, *want, "{path} {source:?}");
         }
     }

@@ -334,8 +334,7 @@ impl Knowledge {
                 .iter()
                 .any(|p| normalise_name(p) == exact || normalise_name(p) == wanted)
                 || s.pypi.iter().any(|p| normalise_name(p) == wanted)
-                || s
-                    .npm
+                || s.npm
                     .iter()
                     .any(|p| !p.starts_with('@') && normalise_name(p) == wanted)
         })
@@ -406,7 +405,10 @@ fn git_repo(spec: &str) -> Option<String> {
         let after = after.rsplit_once('@').map(|(_, r)| r).unwrap_or(after);
         after.replacen(':', "/", 1)
     };
-    let s = s.trim_end_matches('/').trim_end_matches(".git").to_ascii_lowercase();
+    let s = s
+        .trim_end_matches('/')
+        .trim_end_matches(".git")
+        .to_ascii_lowercase();
     (s.matches('/').count() >= 2).then_some(s)
 }
 
@@ -546,10 +548,22 @@ mod tests {
         assert!(dc.exec_capable() && dc.writes());
         let gh = lookup("docker", "ghcr.io/github/github-mcp-server").unwrap();
         assert!(gh.reads_untrusted() && gh.holds_credentials());
-        assert!(gh.read_only_switches().iter().any(|s| s.contains("--read-only")));
+        assert!(
+            gh.read_only_switches()
+                .iter()
+                .any(|s| s.contains("--read-only"))
+        );
         assert_eq!(lookup("pypi", "mcp_server_fetch").unwrap().id, "fetch");
-        assert_eq!(lookup("builtin", "goose:developer").unwrap().id, "goose-developer");
-        assert_eq!(lookup("git", "git+https://github.com/oraios/serena").unwrap().id, "serena");
+        assert_eq!(
+            lookup("builtin", "goose:developer").unwrap().id,
+            "goose-developer"
+        );
+        assert_eq!(
+            lookup("git", "git+https://github.com/oraios/serena")
+                .unwrap()
+                .id,
+            "serena"
+        );
         // The same name in another ecosystem is another package.
         assert!(lookup("pypi", "@modelcontextprotocol/server-filesystem").is_none());
         assert!(lookup("npm", "mcp-server-fetch").is_none());
@@ -582,21 +596,35 @@ mod tests {
             "fetch"
         );
         assert_eq!(
-            k.server_for(&launch("deno", &["run", "-A", "npm:@playwright/mcp@0.0.41"]))
-                .unwrap()
-                .id,
+            k.server_for(&launch(
+                "deno",
+                &["run", "-A", "npm:@playwright/mcp@0.0.41"]
+            ))
+            .unwrap()
+            .id,
             "playwright"
         );
         assert_eq!(
-            k.server_for(&launch("/usr/local/bin/mcp-wrapper", &["npx", "-y", "mcp-server-commands@latest"]))
-                .unwrap()
-                .id,
+            k.server_for(&launch(
+                "/usr/local/bin/mcp-wrapper",
+                &["npx", "-y", "mcp-server-commands@latest"]
+            ))
+            .unwrap()
+            .id,
             "mcp-server-commands"
         );
         assert_eq!(
-            k.server_for(&launch("uvx", &["--from", "git+https://github.com/oraios/serena", "serena", "start-mcp-server"]))
-                .unwrap()
-                .id,
+            k.server_for(&launch(
+                "uvx",
+                &[
+                    "--from",
+                    "git+https://github.com/oraios/serena",
+                    "serena",
+                    "start-mcp-server"
+                ]
+            ))
+            .unwrap()
+            .id,
             "serena"
         );
         let mut b = ServerEntry::new("dev", Span::at(1, 1));
@@ -604,13 +632,19 @@ mod tests {
         assert_eq!(k.server_for(&Launch::of(&b)).unwrap().id, "goose-developer");
         // A bridge to a hosted server is that server.
         assert_eq!(
-            k.server_for(&launch("npx", &["-y", "mcp-remote", "https://mcp.linear.app/sse"]))
-                .unwrap()
-                .id,
+            k.server_for(&launch(
+                "npx",
+                &["-y", "mcp-remote", "https://mcp.linear.app/sse"]
+            ))
+            .unwrap()
+            .id,
             "linear"
         );
         // A script is known by its file name, never by the interpreter that starts it.
-        assert!(k.server_for(&launch("bash", &["/opt/mcp/start.sh"])).is_none());
+        assert!(
+            k.server_for(&launch("bash", &["/opt/mcp/start.sh"]))
+                .is_none()
+        );
         let mut e = ServerEntry::new("s", Span::at(1, 1));
         e.url = Some(Spanned::new(
             "https://api.githubcopilot.com/mcp/".into(),

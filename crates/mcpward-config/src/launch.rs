@@ -237,12 +237,13 @@ impl Launch {
                         if !v.starts_with('-') {
                             break;
                         }
-                        if matches!(v, "-e" | "--env") {
-                            if let Some((k, val)) =
+                        if matches!(v, "-e" | "--env")
+                            && let Some((k, val)) =
                                 rest.get(i + 1).and_then(|kv| kv.value.split_once('='))
-                            {
-                                launch.inline_env.push((k.into(), val.into(), rest[i + 1].span));
-                            }
+                        {
+                            launch
+                                .inline_env
+                                .push((k.into(), val.into(), rest[i + 1].span));
                         }
                         i += if matches!(
                             v,
@@ -340,9 +341,16 @@ impl Launch {
                     // PowerShell options that take a value.
                     i += if matches!(
                         v.as_str(),
-                        "-executionpolicy" | "-ep" | "-windowstyle" | "-workingdirectory"
-                            | "-wd" | "-configurationname" | "-version" | "-inputformat"
-                            | "-outputformat" | "-settingsfile"
+                        "-executionpolicy"
+                            | "-ep"
+                            | "-windowstyle"
+                            | "-workingdirectory"
+                            | "-wd"
+                            | "-configurationname"
+                            | "-version"
+                            | "-inputformat"
+                            | "-outputformat"
+                            | "-settingsfile"
                     ) {
                         2
                     } else {
@@ -383,18 +391,36 @@ impl Launch {
     /// a program or script whose remaining arguments are a launch line starts what that line
     /// starts. Only when the line begins with a known runner, so ordinary arguments stay arguments.
     fn see_through_wrapper(&mut self, entry: &ServerEntry) {
-        if self.package.is_some() || !matches!(self.runner, Runner::Program | Runner::Node | Runner::Python) {
+        if self.package.is_some()
+            || !matches!(self.runner, Runner::Program | Runner::Node | Runner::Python)
+        {
             return;
         }
-        let Some(at) = self.server_args.iter().position(|t| !t.value.starts_with('-')) else {
+        let Some(at) = self
+            .server_args
+            .iter()
+            .position(|t| !t.value.starts_with('-'))
+        else {
             return;
         };
         let first = &self.server_args[at];
         let runner = program_name(&first.value);
         if !matches!(
             runner.as_str(),
-            "npx" | "bunx" | "pnpx" | "pnpm" | "bun" | "yarn" | "npm" | "uvx" | "uv" | "pipx"
-                | "docker" | "podman" | "node" | "deno"
+            "npx"
+                | "bunx"
+                | "pnpx"
+                | "pnpm"
+                | "bun"
+                | "yarn"
+                | "npm"
+                | "uvx"
+                | "uv"
+                | "pipx"
+                | "docker"
+                | "podman"
+                | "node"
+                | "deno"
         ) && !runner.starts_with("python")
         {
             return;
@@ -1408,37 +1434,146 @@ mod tests {
     fn sees_through_every_launcher_to_the_package() {
         let cases: &[(&str, &[&str], Ecosystem, &str)] = &[
             // pwsh / powershell -Command "…" (one string)
-            ("powershell", &["-NoProfile", "-Command", "npx -y @modelcontextprotocol/server-filesystem C:\\src"], Ecosystem::Npm, "@modelcontextprotocol/server-filesystem"),
-            ("pwsh", &["-c", "uvx mcp-server-fetch"], Ecosystem::PyPi, "mcp-server-fetch"),
+            (
+                "powershell",
+                &[
+                    "-NoProfile",
+                    "-Command",
+                    "npx -y @modelcontextprotocol/server-filesystem C:\\src",
+                ],
+                Ecosystem::Npm,
+                "@modelcontextprotocol/server-filesystem",
+            ),
+            (
+                "pwsh",
+                &["-c", "uvx mcp-server-fetch"],
+                Ecosystem::PyPi,
+                "mcp-server-fetch",
+            ),
             // env VAR=… cmd
-            ("env", &["GITHUB_TOKEN=${GITHUB_TOKEN}", "npx", "-y", "@modelcontextprotocol/server-github"], Ecosystem::Npm, "@modelcontextprotocol/server-github"),
+            (
+                "env",
+                &[
+                    "GITHUB_TOKEN=${GITHUB_TOKEN}",
+                    "npx",
+                    "-y",
+                    "@modelcontextprotocol/server-github",
+                ],
+                Ecosystem::Npm,
+                "@modelcontextprotocol/server-github",
+            ),
             // uv run --with pkg cmd (mcp-atlassian README style)
-            ("uv", &["run", "--with", "mcp-atlassian", "mcp-atlassian"], Ecosystem::PyPi, "mcp-atlassian"),
-            ("uv", &["x", "mcp-server-git==2025.1.14"], Ecosystem::PyPi, "mcp-server-git"),
+            (
+                "uv",
+                &["run", "--with", "mcp-atlassian", "mcp-atlassian"],
+                Ecosystem::PyPi,
+                "mcp-atlassian",
+            ),
+            (
+                "uv",
+                &["x", "mcp-server-git==2025.1.14"],
+                Ecosystem::PyPi,
+                "mcp-server-git",
+            ),
             // deno run npm:pkg
-            ("deno", &["run", "-A", "npm:@playwright/mcp@0.0.41"], Ecosystem::Npm, "@playwright/mcp"),
+            (
+                "deno",
+                &["run", "-A", "npm:@playwright/mcp@0.0.41"],
+                Ecosystem::Npm,
+                "@playwright/mcp",
+            ),
             // bunx / pnpm dlx / npx --package=x cmd
-            ("bunx", &["@upstash/context7-mcp"], Ecosystem::Npm, "@upstash/context7-mcp"),
-            ("pnpm", &["dlx", "@wonderwhy-er/desktop-commander@0.2.3"], Ecosystem::Npm, "@wonderwhy-er/desktop-commander"),
-            ("npx", &["--package=@azure/mcp@0.5.0", "azmcp", "server", "start"], Ecosystem::Npm, "@azure/mcp"),
+            (
+                "bunx",
+                &["@upstash/context7-mcp"],
+                Ecosystem::Npm,
+                "@upstash/context7-mcp",
+            ),
+            (
+                "pnpm",
+                &["dlx", "@wonderwhy-er/desktop-commander@0.2.3"],
+                Ecosystem::Npm,
+                "@wonderwhy-er/desktop-commander",
+            ),
+            (
+                "npx",
+                &["--package=@azure/mcp@0.5.0", "azmcp", "server", "start"],
+                Ecosystem::Npm,
+                "@azure/mcp",
+            ),
             // docker exec … npx
-            ("docker", &["exec", "-i", "-e", "A=1", "devbox", "npx", "-y", "mcp-server-commands"], Ecosystem::Npm, "mcp-server-commands"),
+            (
+                "docker",
+                &[
+                    "exec",
+                    "-i",
+                    "-e",
+                    "A=1",
+                    "devbox",
+                    "npx",
+                    "-y",
+                    "mcp-server-commands",
+                ],
+                Ecosystem::Npm,
+                "mcp-server-commands",
+            ),
             // wrapper scripts whose remaining arguments are a launch line
-            ("/home/me/bin/mcp-wrapper", &["npx", "-y", "@steipete/claude-code-mcp@latest"], Ecosystem::Npm, "@steipete/claude-code-mcp"),
-            ("bash", &["/opt/mcp/with-secrets.sh", "uvx", "mcp-shell-server"], Ecosystem::PyPi, "mcp-shell-server"),
-            ("sudo", &["-E", "docker", "run", "-i", "--rm", "mcp/docker"], Ecosystem::Docker, "mcp/docker"),
+            (
+                "/home/me/bin/mcp-wrapper",
+                &["npx", "-y", "@steipete/claude-code-mcp@latest"],
+                Ecosystem::Npm,
+                "@steipete/claude-code-mcp",
+            ),
+            (
+                "bash",
+                &["/opt/mcp/with-secrets.sh", "uvx", "mcp-shell-server"],
+                Ecosystem::PyPi,
+                "mcp-shell-server",
+            ),
+            (
+                "sudo",
+                &["-E", "docker", "run", "-i", "--rm", "mcp/docker"],
+                Ecosystem::Docker,
+                "mcp/docker",
+            ),
         ];
         for (cmd, args, eco, name) in cases {
             let l = Launch::of(&entry(cmd, args));
-            let p = l.package.unwrap_or_else(|| panic!("{cmd} {args:?}: no package"));
-            assert_eq!((p.ecosystem, p.name.as_str()), (*eco, *name), "{cmd} {args:?}");
+            let p = l
+                .package
+                .unwrap_or_else(|| panic!("{cmd} {args:?}: no package"));
+            assert_eq!(
+                (p.ecosystem, p.name.as_str()),
+                (*eco, *name),
+                "{cmd} {args:?}"
+            );
         }
-        let l = Launch::of(&entry("env", &["GITHUB_READ_ONLY=1", "github-mcp-server", "stdio"]));
+        let l = Launch::of(&entry(
+            "env",
+            &["GITHUB_READ_ONLY=1", "github-mcp-server", "stdio"],
+        ));
         assert_eq!(l.program, "github-mcp-server");
         assert!(l.inline_env.iter().any(|(k, _, _)| k == "GITHUB_READ_ONLY"));
-        let l = Launch::of(&entry("/usr/local/bin/wrap", &["env", "X=1", "npx", "-y", "tavily-mcp"]));
-        assert!(l.package.is_none(), "`env` is not a runner a wrapper is seen through to");
-        let l = Launch::of(&entry("mcpward", &["run", "--sandbox", "--", "/opt/wrap", "npx", "-y", "tavily-mcp"]));
+        let l = Launch::of(&entry(
+            "/usr/local/bin/wrap",
+            &["env", "X=1", "npx", "-y", "tavily-mcp"],
+        ));
+        assert!(
+            l.package.is_none(),
+            "`env` is not a runner a wrapper is seen through to"
+        );
+        let l = Launch::of(&entry(
+            "mcpward",
+            &[
+                "run",
+                "--sandbox",
+                "--",
+                "/opt/wrap",
+                "npx",
+                "-y",
+                "tavily-mcp",
+            ],
+        ));
         assert!(l.gated && l.sandboxed && l.package.is_some_and(|p| p.name == "tavily-mcp"));
     }
 
@@ -1447,14 +1582,20 @@ mod tests {
         let l = Launch::of(&entry("bash", &["/opt/mcp/start-server.sh"]));
         assert_eq!(l.script.as_deref(), Some("/opt/mcp/start-server.sh"));
         assert_eq!(l.identity(), Some("/opt/mcp/start-server.sh"));
-        let l = Launch::of(&entry("powershell", &["-ExecutionPolicy", "Bypass", "-File", "C:\\mcp\\run.ps1"]));
+        let l = Launch::of(&entry(
+            "powershell",
+            &["-ExecutionPolicy", "Bypass", "-File", "C:\\mcp\\run.ps1"],
+        ));
         assert_eq!(l.script.as_deref(), Some("C:\\mcp\\run.ps1"));
         // A wrapper with ordinary arguments stays the wrapper.
         let l = Launch::of(&entry("/opt/bin/notes-server", &["--port", "3000"]));
         assert_eq!(l.program, "notes-server");
         assert!(l.package.is_none());
         // uv run of a project script, and python -m inside uv run.
-        let l = Launch::of(&entry("uv", &["--directory", "/srv/whatsapp-mcp-server", "run", "main.py"]));
+        let l = Launch::of(&entry(
+            "uv",
+            &["--directory", "/srv/whatsapp-mcp-server", "run", "main.py"],
+        ));
         assert_eq!(l.script.as_deref(), Some("main.py"));
         let l = Launch::of(&entry("uv", &["run", "python", "-m", "mcp_server_git"]));
         assert_eq!(l.script.as_deref(), Some("mcp_server_git"));

@@ -178,7 +178,9 @@ fn broken_files_at_client_paths_load_with_a_problem_instead_of_being_skipped() {
         (&goose, ClientKind::Goose),
     ] {
         let mut results = load_paths(std::slice::from_ref(path));
-        let file = results.remove(0).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let file = results
+            .remove(0)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert_eq!(file.client, client, "{}", path.display());
         assert!(!file.problems.is_empty(), "{}", path.display());
     }

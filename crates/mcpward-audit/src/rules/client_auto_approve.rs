@@ -1,8 +1,8 @@
 //! `client-auto-approve`: the client runs a server's tools without asking.
 
 use mcpward_config::{AutoApprove, Spanned};
-use mcpward_policy::{ToolKind, knowledge};
 use mcpward_core::{Finding, RuleMeta, Severity};
+use mcpward_policy::{ToolKind, knowledge};
 
 use crate::context::{FileContext, ServerView};
 use crate::knowledge::Capability;
@@ -147,7 +147,11 @@ fn grouped_finding(
             .collect();
         format!(
             "remove {} from the auto-approve list, or gate the server with `mcpward run` and a policy that asks before them",
-            names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     };
     Some(
@@ -245,7 +249,11 @@ mod tests {
 
     #[test]
     fn reads_the_whole_tool_name_with_the_shared_classifier() {
-        for tool in ["find_and_replace", "change_sonar_issue_status", "mcp__github__create_issue"] {
+        for tool in [
+            "find_and_replace",
+            "change_sonar_issue_status",
+            "mcp__github__create_issue",
+        ] {
             let f = with_tools(&[tool]);
             assert_eq!(f[0].severity, Severity::High, "{tool}: {f:?}");
         }

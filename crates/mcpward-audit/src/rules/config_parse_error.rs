@@ -32,14 +32,25 @@ pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     for p in cx.file.problems.iter().filter(|p| p.server.is_none()) {
         let fix = if p.message.starts_with("the file is empty") {
             "delete the file if the client should start no servers from it; otherwise write its servers (see docs/clients.md for the shape)"
-        } else if p.message.starts_with("the file is binary") || p.message.contains("not valid UTF-8") {
+        } else if p.message.starts_with("the file is binary")
+            || p.message.contains("not valid UTF-8")
+        {
             "restore the file from a backup or version control, or rewrite it as UTF-8 text, then run `mcpward audit` again"
         } else {
             "fix the syntax at this position (a JSON/TOML/YAML validator shows the exact cause), then run `mcpward audit` again"
         };
         out.push(
-            cx.finding(&META, None, p.span, format!("{} cannot load this file: {}", cx.file.client.name(), p.message))
-                .fix(fix),
+            cx.finding(
+                &META,
+                None,
+                p.span,
+                format!(
+                    "{} cannot load this file: {}",
+                    cx.file.client.name(),
+                    p.message
+                ),
+            )
+            .fix(fix),
         );
     }
 }

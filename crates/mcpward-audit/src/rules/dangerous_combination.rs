@@ -273,11 +273,36 @@ mod tests {
     #[test]
     fn finds_reader_and_writer_pairs_from_the_table() {
         let pairs: &[(&str, &[&str], &str, &[&str])] = &[
-            ("npx", &["-y", "@brave/brave-search-mcp-server"], "npx", &["-y", "@wonderwhy-er/desktop-commander@latest"]),
-            ("npx", &["-y", "firecrawl-mcp"], "npx", &["-y", "@stripe/mcp", "--tools=all"]),
-            ("npx", &["-y", "tavily-mcp@latest"], "npx", &["-y", "@notionhq/notion-mcp-server"]),
-            ("npx", &["-y", "@gongrzhe/server-gmail-autoauth-mcp"], "uvx", &["mcp-atlassian"]),
-            ("npx", &["-y", "chrome-devtools-mcp@latest"], "npx", &["-y", "mongodb-mcp-server"]),
+            (
+                "npx",
+                &["-y", "@brave/brave-search-mcp-server"],
+                "npx",
+                &["-y", "@wonderwhy-er/desktop-commander@latest"],
+            ),
+            (
+                "npx",
+                &["-y", "firecrawl-mcp"],
+                "npx",
+                &["-y", "@stripe/mcp", "--tools=all"],
+            ),
+            (
+                "npx",
+                &["-y", "tavily-mcp@latest"],
+                "npx",
+                &["-y", "@notionhq/notion-mcp-server"],
+            ),
+            (
+                "npx",
+                &["-y", "@gongrzhe/server-gmail-autoauth-mcp"],
+                "uvx",
+                &["mcp-atlassian"],
+            ),
+            (
+                "npx",
+                &["-y", "chrome-devtools-mcp@latest"],
+                "npx",
+                &["-y", "mongodb-mcp-server"],
+            ),
             ("uvx", &["duckduckgo-mcp-server"], "uvx", &["wcgw@latest"]),
         ];
         for (rc, ra, wc, wa) in pairs {
@@ -287,7 +312,9 @@ mod tests {
                 .build();
             let f = run(check, &file);
             assert!(
-                f.iter().any(|f| f.server.as_deref() == Some("reader") && f.message.contains("`writer`")),
+                f.iter().any(
+                    |f| f.server.as_deref() == Some("reader") && f.message.contains("`writer`")
+                ),
                 "{ra:?} + {wa:?}: {f:?}"
             );
         }

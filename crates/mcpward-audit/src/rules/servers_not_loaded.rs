@@ -36,8 +36,12 @@ pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     }
     let client = cx.file.client.name();
     for entries in groups.values() {
-        let Some(first) = entries.first() else { continue };
-        let Some(nl) = &first.not_loaded else { continue };
+        let Some(first) = entries.first() else {
+            continue;
+        };
+        let Some(nl) = &first.not_loaded else {
+            continue;
+        };
         let names: Vec<String> = entries.iter().map(|e| format!("`{}`", e.name)).collect();
         let (span, message, fix): (Span, String, String) = match &nl.key {
             Some(key) => (
@@ -79,7 +83,12 @@ mod tests {
     use mcpward_config::{ClientKind, Scope, parse_file};
 
     fn parse(client: ClientKind, name: &str, text: &str) -> mcpward_config::ConfigFile {
-        parse_file(std::path::Path::new(name), text.to_string(), client, Scope::User)
+        parse_file(
+            std::path::Path::new(name),
+            text.to_string(),
+            client,
+            Scope::User,
+        )
     }
 
     #[test]
@@ -91,9 +100,18 @@ mod tests {
         );
         let f = run(check, &file);
         assert_eq!(f.len(), 1, "{f:?}");
-        assert!(f[0].message.contains("`mcpServers`, not `mcp_servers`"), "{}", f[0].message);
+        assert!(
+            f[0].message.contains("`mcpServers`, not `mcp_servers`"),
+            "{}",
+            f[0].message
+        );
         assert!(f[0].message.contains("`fetch`, `git`"), "{}", f[0].message);
-        assert!(f[0].fix.as_deref().unwrap().contains("rename `mcp_servers` to `mcpServers`"));
+        assert!(
+            f[0].fix
+                .as_deref()
+                .unwrap()
+                .contains("rename `mcp_servers` to `mcpServers`")
+        );
     }
 
     #[test]
@@ -105,7 +123,11 @@ mod tests {
         );
         let f = run(check, &file);
         assert_eq!(f.len(), 1, "{f:?}");
-        assert!(f[0].message.contains("`b`") && !f[0].message.contains("`a`"), "{}", f[0].message);
+        assert!(
+            f[0].message.contains("`b`") && !f[0].message.contains("`a`"),
+            "{}",
+            f[0].message
+        );
     }
 
     #[test]
@@ -128,7 +150,11 @@ mod tests {
             r#"{"mcpServers": {"fetch": {"command": "uvx", "args": ["mcp-server-fetch"]}}, "globalShortcut": "Ctrl+Space"}"#,
         );
         assert!(run(check, &file).is_empty());
-        let file = parse(ClientKind::ClaudeDesktop, "claude_desktop_config.json", r#"{"preferences": {"x": 1}}"#);
+        let file = parse(
+            ClientKind::ClaudeDesktop,
+            "claude_desktop_config.json",
+            r#"{"preferences": {"x": 1}}"#,
+        );
         assert!(run(check, &file).is_empty());
     }
 }

@@ -252,6 +252,9 @@ mod tests {
         );
         let s = &f.servers[0];
         assert_eq!(s.auto_approve, None);
-        assert_eq!(s.ignored_approval.as_ref().map(|k| k.value.as_str()), Some("alwaysAllow"));
+        assert_eq!(
+            s.ignored_approval.as_ref().map(|k| k.value.as_str()),
+            Some("alwaysAllow")
+        );
     }
 }

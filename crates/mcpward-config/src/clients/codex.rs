@@ -232,7 +232,11 @@ enabled = false
             ClientKind::Codex,
             Scope::User,
         );
-        assert!(matches!(f.servers[0].auto_approve, Some(AutoApprove::All(_))), "{:?}", f.servers[0]);
+        assert!(
+            matches!(f.servers[0].auto_approve, Some(AutoApprove::All(_))),
+            "{:?}",
+            f.servers[0]
+        );
         let src = "approval_policy = \"on-request\"\n[mcp_servers.shell]\ncommand = \"uvx\"\n";
         let f = crate::parse_file(
             std::path::Path::new("config.toml"),

@@ -89,14 +89,14 @@ pub(crate) fn read_server_map(
     // `{ "fetch": { "command": "uvx", … } }`: servers without the wrapper object.
     if !found_any && project.is_none() && key == "mcpServers" {
         for (name, entry) in parent.members() {
-            if looks_like_server(entry) {
-                if let Some(mut server) = read_server(name, entry, dialect, sink) {
-                    server.not_loaded = Some(NotLoaded {
-                        key: None,
-                        expected: key.to_string(),
-                    });
-                    sink.servers.push(server);
-                }
+            if looks_like_server(entry)
+                && let Some(mut server) = read_server(name, entry, dialect, sink)
+            {
+                server.not_loaded = Some(NotLoaded {
+                    key: None,
+                    expected: key.to_string(),
+                });
+                sink.servers.push(server);
             }
         }
     }

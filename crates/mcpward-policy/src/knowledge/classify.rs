@@ -442,11 +442,23 @@ mod tests {
     #[test]
     fn reads_the_whole_name_not_only_the_first_verb() {
         assert_eq!(classify("find_and_replace", None, None), ToolKind::Write);
-        assert_eq!(classify("change_sonar_issue_status", None, None), ToolKind::Write);
-        assert_eq!(classify("sonar_change_issue_status", None, None), ToolKind::Write);
+        assert_eq!(
+            classify("change_sonar_issue_status", None, None),
+            ToolKind::Write
+        );
+        assert_eq!(
+            classify("sonar_change_issue_status", None, None),
+            ToolKind::Write
+        );
         assert_eq!(classify("issue_status_change", None, None), ToolKind::Write);
-        assert_eq!(classify("audit_log_delete", None, None), ToolKind::Destructive);
-        assert_eq!(classify("get_or_modify_setting", None, None), ToolKind::Write);
+        assert_eq!(
+            classify("audit_log_delete", None, None),
+            ToolKind::Destructive
+        );
+        assert_eq!(
+            classify("get_or_modify_setting", None, None),
+            ToolKind::Write
+        );
         // Nouns after a read verb still do not count.
         assert_eq!(classify("get_change_history", None, None), ToolKind::Read);
         assert_eq!(classify("list_file_changes", None, None), ToolKind::Read);
@@ -471,7 +483,10 @@ mod tests {
         assert_eq!(classify("run_python", None, None), ToolKind::Exec);
         assert_eq!(classify("execute_code", None, None), ToolKind::Exec);
         assert_eq!(classify("start_process", None, None), ToolKind::Exec);
-        assert_eq!(classify("execute_sql_then_shell", None, None), ToolKind::Exec);
+        assert_eq!(
+            classify("execute_sql_then_shell", None, None),
+            ToolKind::Exec
+        );
     }
 
     #[test]
