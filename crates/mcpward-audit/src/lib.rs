@@ -77,6 +77,7 @@ pub fn audit(files: &[ConfigFile], opts: &AuditOptions<'_>) -> Vec<Finding> {
         None => PackageFacts::new(),
     };
     let mut out = Vec::new();
+    let mut contexts = Vec::with_capacity(files.len());
     for file in files {
         let mut cx = FileContext::new(file, FileFacts::default(), &packages, opts.now);
         // Git and mode facts only matter for files that hold a literal secret; skipping the
@@ -88,7 +89,11 @@ pub fn audit(files: &[ConfigFile], opts: &AuditOptions<'_>) -> Vec<Finding> {
         for rule in rules::REGISTRY {
             (rule.check)(&cx, &mut out);
         }
+        contexts.push(cx);
     }
+    // Clients that merge several files into one session (Claude Code user + project, VS Code
+    // user + workspace) combine their servers across those files.
+    rules::dangerous_combination::check_across_files(&contexts, &mut out);
     sort_findings(&mut out);
     out
 }

@@ -471,3 +471,68 @@ fn servers_under_the_other_clients_key_are_reported_and_checked_for_secrets() {
         "{findings:#?}"
     );
 }
+
+#[test]
+fn dangerous_combination_spans_the_files_one_client_merges() {
+    let user = |client, name: &str, src: &str| {
+        parse_file(Path::new(name), src.to_string(), client, Scope::User)
+    };
+    let project = |client, name: &str, src: &str| {
+        parse_file(Path::new(name), src.to_string(), client, Scope::Project)
+    };
+    let pairs = |files: &[ConfigFile]| -> Vec<String> {
+        audit(files, &offline())
+            .into_iter()
+            .filter(|f| f.rule == "dangerous-combination")
+            .map(|f| format!("{}:{}", f.file.display(), f.server.unwrap_or_default()))
+            .collect()
+    };
+    // Claude Code: a user-level reader with a project's credentialed writer.
+    let claude_user = user(
+        ClientKind::ClaudeCode,
+        "/home/u/.claude.json",
+        r#"{"mcpServers": {"fetch": {"command": "uvx", "args": ["mcp-server-fetch"]}},
+            "projects": {"/elsewhere": {"mcpServers": {"brave": {"command": "npx", "args": ["-y", "@brave/brave-search-mcp-server"]}}}}}"#,
+    );
+    let claude_project = project(
+        ClientKind::ClaudeCode,
+        "/work/app/.mcp.json",
+        r#"{"mcpServers": {"github": {"command": "github-mcp-server", "args": ["stdio"]}}}"#,
+    );
+    let found = pairs(&[claude_user.clone(), claude_project.clone()]);
+    assert!(
+        found.iter().any(|p| p == "/home/u/.claude.json:fetch"),
+        "{found:?}"
+    );
+    // A local server of another project is not loaded with this `.mcp.json`.
+    assert!(!found.iter().any(|p| p.ends_with(":brave")), "{found:?}");
+    // Each file alone has no pair.
+    assert!(pairs(&[claude_user]).is_empty());
+    assert!(pairs(&[claude_project.clone()]).is_empty());
+
+    // VS Code: user mcp.json with a workspace's.
+    let vs_user = user(
+        ClientKind::VsCode,
+        "/home/u/.config/Code/User/mcp.json",
+        r#"{"servers": {"playwright": {"command": "npx", "args": ["@playwright/mcp@latest"]}}}"#,
+    );
+    let vs_workspace = project(
+        ClientKind::VsCode,
+        "/work/app/.vscode/mcp.json",
+        r#"{"servers": {"commands": {"command": "npx", "args": ["-y", "mcp-server-commands"]}}}"#,
+    );
+    let found = pairs(&[vs_user, vs_workspace]);
+    assert!(
+        found
+            .iter()
+            .any(|p| p == "/home/u/.config/Code/User/mcp.json:playwright"),
+        "{found:?}"
+    );
+    // Different clients never combine.
+    let cursor = project(
+        ClientKind::Cursor,
+        "/work/app/.cursor/mcp.json",
+        r#"{"mcpServers": {"fetch": {"command": "uvx", "args": ["mcp-server-fetch"]}}}"#,
+    );
+    assert!(pairs(&[cursor, claude_project]).is_empty());
+}
