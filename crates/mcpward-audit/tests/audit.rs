@@ -508,7 +508,7 @@ fn dangerous_combination_spans_the_files_one_client_merges() {
     assert!(!found.iter().any(|p| p.ends_with(":brave")), "{found:?}");
     // Each file alone has no pair.
     assert!(pairs(&[claude_user]).is_empty());
-    assert!(pairs(&[claude_project.clone()]).is_empty());
+    assert!(pairs(std::slice::from_ref(&claude_project)).is_empty());
 
     // VS Code: user mcp.json with a workspace's.
     let vs_user = user(
