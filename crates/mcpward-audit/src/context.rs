@@ -103,6 +103,8 @@ pub(crate) struct ServerView<'a> {
     pub known: Option<&'static KnownServer>,
     /// Capabilities guessed from the name when the server is not in the table.
     pub guessed: Vec<Capability>,
+    /// What the guess was read from, for messages.
+    pub guessed_from: Option<String>,
     pub secrets: Vec<LiteralSecret>,
 }
 
@@ -110,16 +112,44 @@ impl<'a> ServerView<'a> {
     pub fn new(file: &ConfigFile, entry: &'a ServerEntry) -> ServerView<'a> {
         let launch = Launch::of(entry);
         let known = Knowledge::get().server_for(&launch);
-        let guessed = if known.is_none() {
-            let mut names: Vec<&str> = vec![entry.name.as_str()];
-            names.extend(launch.identity());
-            let mut caps: Vec<Capability> =
-                names.iter().flat_map(|n| guess_capabilities(n)).collect();
-            caps.sort_by_key(|c| *c as u8);
-            caps.dedup();
-            caps
+        // Unknown servers: guess from the code's identity (package, script, program); only when
+        // that says nothing, from the name this config gives the entry. The message says which.
+        let (guessed, guessed_from) = if known.is_none() {
+            let by_code = launch
+                .identity()
+                .map(|id| (guess_capabilities(id), id.to_string()))
+                .filter(|(caps, _)| !caps.is_empty());
+            match by_code {
+                Some((caps, id)) => {
+                    let what = if launch.package.is_some() {
+                        "package"
+                    } else if launch.script.is_some() {
+                        "script"
+                    } else {
+                        "program"
+                    };
+                    (caps, Some(format!("its {what} name `{id}`")))
+                }
+                None => {
+                    // An entry named after its launcher (`bash-tools` for `bash start.sh`) says
+                    // nothing about the code: drop the launcher's name from the guess.
+                    let name: Vec<&str> = entry
+                        .name
+                        .split(|c: char| !c.is_ascii_alphanumeric())
+                        .filter(|w| !w.is_empty() && !w.eq_ignore_ascii_case(&launch.program))
+                        .collect();
+                    let caps = guess_capabilities(&name.join("-"));
+                    let from = (!caps.is_empty()).then(|| {
+                        format!(
+                            "the name this config gives it (`{}`); mcpward does not know the code it starts",
+                            entry.name
+                        )
+                    });
+                    (caps, from)
+                }
+            }
         } else {
-            Vec::new()
+            (Vec::new(), None)
         };
         let secrets = find_secrets(file, entry);
         ServerView {
@@ -127,13 +157,15 @@ impl<'a> ServerView<'a> {
             launch,
             known,
             guessed,
+            guessed_from,
             secrets,
         }
     }
 
-    /// Disabled servers are not started, so runtime-risk rules skip them.
+    /// Disabled servers, and servers under a key the client does not read, are not started,
+    /// so runtime-risk rules skip them.
     pub fn active(&self) -> bool {
-        !self.entry.disabled
+        !self.entry.disabled && self.entry.not_loaded.is_none()
     }
 
     pub fn settings(&self) -> Settings<'_> {
@@ -215,6 +247,22 @@ impl<'a> ServerView<'a> {
             || self.entry.headers.iter().any(|(k, _)| {
                 k.value.eq_ignore_ascii_case("authorization") || is_secret_like_key(&k.value)
             })
+    }
+
+    /// The identity mcpward recognised the server by, for messages: `` `@scope/pkg` ``.
+    pub fn identity_label(&self) -> String {
+        if let Some(b) = &self.launch.builtin {
+            return format!("built-in `{b}`");
+        }
+        match self.launch.identity() {
+            Some(id) => format!("`{id}`"),
+            None => self
+                .launch
+                .remote_url
+                .as_ref()
+                .map(|u| format!("`{}`", u.value))
+                .unwrap_or_default(),
+        }
     }
 
     /// `name (package)` for messages.
@@ -400,10 +448,13 @@ fn arg_key(arg: &str, previous_flag: Option<&str>) -> (Option<String>, usize) {
             return (Some(key.to_string()), colon + 2);
         }
     }
-    (
-        previous_flag.map(|f| f.trim_start_matches('-').to_string()),
-        0,
-    )
+    // `-k <key>` / `-t <token>`: short flags read as the words they stand for.
+    let flag = previous_flag.map(|f| match f {
+        "-k" => "key".to_string(),
+        "-t" => "token".to_string(),
+        f => f.trim_start_matches('-').to_string(),
+    });
+    (flag, 0)
 }
 
 /// Pieces of a URL to scan: (key, byte range). Userinfo password under `password`, each query
@@ -485,6 +536,14 @@ pub(crate) mod test_support {
             e.transport = mcpward_config::Transport::Stdio;
             e.command = Some(self.spanned(command));
             e.args = args.iter().map(|a| self.spanned(a)).collect();
+            self.file.servers.push(e);
+            self
+        }
+
+        /// Adds a client built-in extension `name` with identity `builtin` (`goose:developer`).
+        pub fn with_builtin(mut self, name: &str, builtin: &str) -> Builder {
+            let mut e = ServerEntry::new(name, self.span_of(&format!("\"{name}\"")));
+            e.builtin = Some(self.spanned(builtin));
             self.file.servers.push(e);
             self
         }
@@ -582,6 +641,7 @@ mod tests {
             (Some("Authorization".into()), 15)
         );
         assert_eq!(arg_key("abc", Some("--token")), (Some("token".into()), 0));
+        assert_eq!(arg_key("abc", Some("-k")), (Some("key".into()), 0));
         assert_eq!(arg_key("https://x/?a=b", None), (None, 0));
     }
 

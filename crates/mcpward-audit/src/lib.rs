@@ -13,10 +13,8 @@
 
 mod context;
 pub mod facts;
-pub mod knowledge;
-pub use mcpward_config::launch;
+pub use mcpward_config::{knowledge, launch, remote};
 pub mod registry;
-pub mod remote;
 pub mod rules;
 
 use std::collections::BTreeSet;
@@ -80,6 +78,7 @@ pub fn audit(files: &[ConfigFile], opts: &AuditOptions<'_>) -> Vec<Finding> {
         None => PackageFacts::new(),
     };
     let mut out = Vec::new();
+    let mut contexts = Vec::with_capacity(files.len());
     for file in files {
         let mut cx = FileContext::new(file, FileFacts::default(), &packages, opts.now);
         // Git and mode facts only matter for files that hold a literal secret; skipping the
@@ -91,7 +90,11 @@ pub fn audit(files: &[ConfigFile], opts: &AuditOptions<'_>) -> Vec<Finding> {
         for rule in rules::REGISTRY {
             (rule.check)(&cx, &mut out);
         }
+        contexts.push(cx);
     }
+    // Clients that merge several files into one session (Claude Code user + project, VS Code
+    // user + workspace) combine their servers across those files.
+    rules::dangerous_combination::check_across_files(&contexts, &mut out);
     sort_findings(&mut out);
     out
 }

@@ -333,7 +333,30 @@ fn client_auto_approve_switches_are_read_from_real_files() {
         .filter(|f| f.rule == "client-auto-approve")
         .map(|f| f.severity)
         .collect();
-    assert_eq!(approve, vec![Severity::Low, Severity::High], "{f:#?}");
+    assert_eq!(
+        approve,
+        vec![Severity::High],
+        "one finding per server: {f:#?}"
+    );
+
+    // Claude Code reads no `alwaysAllow`: reported as having no effect, not as an approval.
+    let claude = parse(
+        ".mcp.json",
+        ClientKind::ClaudeCode,
+        r#"{"mcpServers": {"github": {"command": "github-mcp-server", "args": ["stdio"], "alwaysAllow": ["merge_pull_request"]}}}"#,
+    );
+    let f = audit(&[claude], &offline());
+    let approve: Vec<_> = f
+        .iter()
+        .filter(|f| f.rule == "client-auto-approve")
+        .collect();
+    assert_eq!(approve.len(), 1, "{f:#?}");
+    assert_eq!(approve[0].severity, Severity::Info);
+    assert!(
+        approve[0].message.contains("has no effect"),
+        "{}",
+        approve[0].message
+    );
 
     let gemini = parse(
         "settings.json",
@@ -415,15 +438,22 @@ fn servers_under_the_other_clients_key_are_reported_and_checked_for_secrets() {
         r#"{{"servers": {{"github": {{"command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"], "env": {{"GITHUB_PERSONAL_ACCESS_TOKEN": "{token}"}}}}}}}}"#
     );
     let file = parse(".mcp.json", ClientKind::ClaudeCode, &source);
-    assert_eq!(file.problems.len(), 1, "{:?}", file.problems);
-    assert!(
-        file.problems[0]
-            .message
-            .contains("reads `mcpServers`, not `servers`")
-    );
+    assert!(file.problems.is_empty(), "{:?}", file.problems);
     let findings = audit(&[file], &offline());
     let rules: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
-    assert!(rules.contains(&"config-parse-error"), "{rules:?}");
+    // Not a syntax problem: the file parses, and the client silently starts nothing.
+    assert!(!rules.contains(&"config-parse-error"), "{rules:?}");
+    let not_loaded = findings
+        .iter()
+        .find(|f| f.rule == "servers-not-loaded")
+        .expect("servers-not-loaded");
+    assert!(
+        not_loaded
+            .message
+            .contains("reads servers from `mcpServers`, not `servers`"),
+        "{}",
+        not_loaded.message
+    );
     assert!(rules.contains(&"hardcoded-secret"), "{rules:?}");
     // The servers never start: no runtime findings such as pinning.
     assert!(!rules.contains(&"unpinned-package"), "{rules:?}");
@@ -433,9 +463,76 @@ fn servers_under_the_other_clients_key_are_reported_and_checked_for_secrets() {
         ClientKind::VsCode,
         r#"{"mcpServers": {"fetch": {"command": "uvx", "args": ["mcp-server-fetch==2025.4.7"]}}}"#,
     );
+    let findings = audit(&[vscode], &offline());
     assert!(
-        vscode.problems[0]
-            .message
-            .contains("reads `servers`, not `mcpServers`")
+        findings.iter().any(|f| f.rule == "servers-not-loaded"
+            && f.message
+                .contains("reads servers from `servers`, not `mcpServers`")),
+        "{findings:#?}"
     );
+}
+
+#[test]
+fn dangerous_combination_spans_the_files_one_client_merges() {
+    let user = |client, name: &str, src: &str| {
+        parse_file(Path::new(name), src.to_string(), client, Scope::User)
+    };
+    let project = |client, name: &str, src: &str| {
+        parse_file(Path::new(name), src.to_string(), client, Scope::Project)
+    };
+    let pairs = |files: &[ConfigFile]| -> Vec<String> {
+        audit(files, &offline())
+            .into_iter()
+            .filter(|f| f.rule == "dangerous-combination")
+            .map(|f| format!("{}:{}", f.file.display(), f.server.unwrap_or_default()))
+            .collect()
+    };
+    // Claude Code: a user-level reader with a project's credentialed writer.
+    let claude_user = user(
+        ClientKind::ClaudeCode,
+        "/home/u/.claude.json",
+        r#"{"mcpServers": {"fetch": {"command": "uvx", "args": ["mcp-server-fetch"]}},
+            "projects": {"/elsewhere": {"mcpServers": {"brave": {"command": "npx", "args": ["-y", "@brave/brave-search-mcp-server"]}}}}}"#,
+    );
+    let claude_project = project(
+        ClientKind::ClaudeCode,
+        "/work/app/.mcp.json",
+        r#"{"mcpServers": {"github": {"command": "github-mcp-server", "args": ["stdio"]}}}"#,
+    );
+    let found = pairs(&[claude_user.clone(), claude_project.clone()]);
+    assert!(
+        found.iter().any(|p| p == "/home/u/.claude.json:fetch"),
+        "{found:?}"
+    );
+    // A local server of another project is not loaded with this `.mcp.json`.
+    assert!(!found.iter().any(|p| p.ends_with(":brave")), "{found:?}");
+    // Each file alone has no pair.
+    assert!(pairs(&[claude_user]).is_empty());
+    assert!(pairs(std::slice::from_ref(&claude_project)).is_empty());
+
+    // VS Code: user mcp.json with a workspace's.
+    let vs_user = user(
+        ClientKind::VsCode,
+        "/home/u/.config/Code/User/mcp.json",
+        r#"{"servers": {"playwright": {"command": "npx", "args": ["@playwright/mcp@latest"]}}}"#,
+    );
+    let vs_workspace = project(
+        ClientKind::VsCode,
+        "/work/app/.vscode/mcp.json",
+        r#"{"servers": {"commands": {"command": "npx", "args": ["-y", "mcp-server-commands"]}}}"#,
+    );
+    let found = pairs(&[vs_user, vs_workspace]);
+    assert!(
+        found
+            .iter()
+            .any(|p| p == "/home/u/.config/Code/User/mcp.json:playwright"),
+        "{found:?}"
+    );
+    // Different clients never combine.
+    let cursor = project(
+        ClientKind::Cursor,
+        "/work/app/.cursor/mcp.json",
+        r#"{"mcpServers": {"fetch": {"command": "uvx", "args": ["mcp-server-fetch"]}}}"#,
+    );
+    assert!(pairs(&[cursor, claude_project]).is_empty());
 }

@@ -145,6 +145,8 @@ pub struct Launch {
     pub gated: bool,
     /// Started through `mcpward run --sandbox`.
     pub sandboxed: bool,
+    /// The client's built-in extension the entry turns on (`goose:developer`).
+    pub builtin: Option<String>,
 }
 
 impl Launch {
@@ -167,6 +169,7 @@ impl Launch {
             remote_url: entry.url.clone(),
             gated: false,
             sandboxed: false,
+            builtin: entry.builtin.as_ref().map(|b| b.value.clone()),
         };
         if tokens.is_empty() {
             return launch;
@@ -226,6 +229,34 @@ impl Launch {
                     }
                     rest = &rest[i.min(rest.len())..];
                 }
+                // `docker exec -i box npx -y pkg`: the launch line runs inside a running container.
+                "docker" | "podman" if rest.get(1).is_some_and(|t| t.value == "exec") => {
+                    let mut i = 2;
+                    while let Some(t) = rest.get(i) {
+                        let v = t.value.as_str();
+                        if !v.starts_with('-') {
+                            break;
+                        }
+                        if matches!(v, "-e" | "--env")
+                            && let Some((k, val)) =
+                                rest.get(i + 1).and_then(|kv| kv.value.split_once('='))
+                        {
+                            launch
+                                .inline_env
+                                .push((k.into(), val.into(), rest[i + 1].span));
+                        }
+                        i += if matches!(
+                            v,
+                            "-e" | "--env" | "-u" | "--user" | "-w" | "--workdir" | "--env-file"
+                        ) {
+                            2
+                        } else {
+                            1
+                        };
+                    }
+                    // Skip the container name; what follows is the launch line.
+                    rest = &rest[(i + 1).min(rest.len())..];
+                }
                 "env" => {
                     let mut i = 1;
                     while let Some(t) = rest.get(i) {
@@ -266,11 +297,67 @@ impl Launch {
                 python_runner(&mut launch, Runner::Uvx, &rest[3..])
             }
             ("pipx", Some("run")) => python_runner(&mut launch, Runner::PipxRun, &rest[2..]),
+            ("uv", _) => uv_run(&mut launch, &rest[1..]),
+            // The Docker MCP Toolkit's CLI plugin is the `docker-mcp` program.
+            ("docker", Some("mcp")) => {
+                launch.program = "docker-mcp".into();
+                launch.server_args = rest[2..].to_vec();
+            }
             ("docker" | "podman", Some("run")) => docker_runner(&mut launch, &rest[2..]),
             ("node" | "deno" | "bun" | "tsx" | "ts-node", _) => {
                 launch.runner = Runner::Node;
-                let args = skip_options(&rest[1..], &[]);
+                let mut args = &rest[1..];
+                // `deno run -A npm:pkg`, `bun run script.ts`.
+                if args
+                    .first()
+                    .is_some_and(|t| matches!(t.value.as_str(), "run" | "x"))
+                {
+                    args = &args[1..];
+                }
+                let args = skip_options(args, &["--config", "-c", "--import-map", "--env-file"]);
                 if let Some((script, after)) = args.split_first() {
+                    if script.value.starts_with("npm:") {
+                        launch.runner = Runner::Npx;
+                        launch.package = Some(npm_spec(script));
+                    } else {
+                        launch.script = Some(script.value.clone());
+                    }
+                    launch.server_args = after.to_vec();
+                }
+            }
+            // `bash start.sh`, `pwsh -File start.ps1`: a script, not a command-running server.
+            ("sh" | "bash" | "zsh" | "dash" | "ksh" | "powershell" | "pwsh", _) => {
+                let args = &rest[1..];
+                let mut i = 0;
+                while let Some(t) = args.get(i) {
+                    let v = t.value.to_ascii_lowercase();
+                    if v == "-file" || (v == "-f" && launch.program.contains("pwsh")) {
+                        i += 1;
+                        break;
+                    }
+                    if !v.starts_with('-') {
+                        break;
+                    }
+                    // PowerShell options that take a value.
+                    i += if matches!(
+                        v.as_str(),
+                        "-executionpolicy"
+                            | "-ep"
+                            | "-windowstyle"
+                            | "-workingdirectory"
+                            | "-wd"
+                            | "-configurationname"
+                            | "-version"
+                            | "-inputformat"
+                            | "-outputformat"
+                            | "-settingsfile"
+                    ) {
+                        2
+                    } else {
+                        1
+                    };
+                }
+                if let Some((script, after)) = args[i.min(args.len())..].split_first() {
                     launch.script = Some(script.value.clone());
                     launch.server_args = after.to_vec();
                 }
@@ -295,8 +382,63 @@ impl Launch {
                 launch.server_args = rest[1..].to_vec();
             }
         }
+        launch.see_through_wrapper(entry);
         launch.find_bridge_url();
         launch
+    }
+
+    /// `/opt/bin/mcp-wrapper npx -y pkg@latest`, `sudo uvx pkg`, `bash run.sh docker run … img`:
+    /// a program or script whose remaining arguments are a launch line starts what that line
+    /// starts. Only when the line begins with a known runner, so ordinary arguments stay arguments.
+    fn see_through_wrapper(&mut self, entry: &ServerEntry) {
+        if self.package.is_some()
+            || !matches!(self.runner, Runner::Program | Runner::Node | Runner::Python)
+        {
+            return;
+        }
+        let Some(at) = self
+            .server_args
+            .iter()
+            .position(|t| !t.value.starts_with('-'))
+        else {
+            return;
+        };
+        let first = &self.server_args[at];
+        let runner = program_name(&first.value);
+        if !matches!(
+            runner.as_str(),
+            "npx"
+                | "bunx"
+                | "pnpx"
+                | "pnpm"
+                | "bun"
+                | "yarn"
+                | "npm"
+                | "uvx"
+                | "uv"
+                | "pipx"
+                | "docker"
+                | "podman"
+                | "node"
+                | "deno"
+        ) && !runner.starts_with("python")
+        {
+            return;
+        }
+        let mut inner = entry.clone();
+        inner.command = Some(first.clone());
+        inner.args = self.server_args[at + 1..].to_vec();
+        inner.builtin = None;
+        let mut seen = Launch::of(&inner);
+        if seen.package.is_none() && seen.script.is_none() {
+            return;
+        }
+        seen.gated |= self.gated;
+        seen.sandboxed |= self.sandboxed;
+        let mut env = std::mem::take(&mut self.inline_env);
+        env.extend(seen.inline_env);
+        seen.inline_env = env;
+        *self = seen;
     }
 
     /// The name to look a server up by: the package name, the script/module, or the program.
@@ -547,6 +689,93 @@ fn set_package_and_args(
                 launch.server_args = after.to_vec();
             }
         }
+    }
+}
+
+/// `uv [global options] run [--with pkg] cmd …` and `uv tool run`/`uv x`. With `--with`, the
+/// command comes from that package (`uv run --with mcp-atlassian mcp-atlassian`); without it the
+/// command is a script or program of the local project.
+fn uv_run(launch: &mut Launch, args: &[Spanned<String>]) {
+    let mut i = 0;
+    while let Some(t) = args.get(i) {
+        match t.value.as_str() {
+            "--directory" | "--project" | "--cache-dir" | "--config-file" | "--python" | "-p" => {
+                i += 2
+            }
+            v if v.starts_with('-') => i += 1,
+            _ => break,
+        }
+    }
+    let sub = args.get(i).map(|t| t.value.as_str());
+    let rest = match sub {
+        Some("tool") if args.get(i + 1).is_some_and(|t| t.value == "run") => {
+            return python_runner(launch, Runner::Uvx, &args[i + 2..]);
+        }
+        Some("x") => return python_runner(launch, Runner::Uvx, &args[i + 1..]),
+        Some("run") => &args[i + 1..],
+        _ => return,
+    };
+    launch.runner = Runner::Python;
+    let mut with: Vec<&Spanned<String>> = Vec::new();
+    let mut j = 0;
+    while let Some(t) = rest.get(j) {
+        let v = t.value.as_str();
+        if v == "--" {
+            j += 1;
+            break;
+        }
+        if !v.starts_with('-') {
+            break;
+        }
+        if v == "--with" || v == "-w" {
+            with.extend(rest.get(j + 1));
+            j += 2;
+            continue;
+        }
+        j += if matches!(
+            v,
+            "--directory"
+                | "--project"
+                | "--python"
+                | "-p"
+                | "--with-requirements"
+                | "--with-editable"
+                | "--env-file"
+                | "--extra"
+                | "--group"
+                | "--index"
+                | "--index-url"
+                | "--package"
+        ) {
+            2
+        } else {
+            1
+        };
+    }
+    let Some((cmd, after)) = rest[j.min(rest.len())..].split_first() else {
+        return;
+    };
+    launch.server_args = after.to_vec();
+    let program = program_name(&cmd.value);
+    if program.starts_with("python") && after.first().is_some_and(|t| t.value == "-m") {
+        if let Some(module) = after.get(1) {
+            launch.script = Some(module.value.clone());
+            launch.server_args = after[2..].to_vec();
+        }
+        return;
+    }
+    // The package that provides the command: the `--with` of the same name, or the only one.
+    let normal = |n: &str| n.to_ascii_lowercase().replace('_', "-");
+    let provider = with
+        .iter()
+        .find(|w| normal(&python_spec(w).name) == normal(&program))
+        .or(if with.len() == 1 { with.first() } else { None });
+    match provider {
+        Some(spec) if !cmd.value.ends_with(".py") => {
+            launch.runner = Runner::Uvx;
+            launch.package = Some(python_spec(spec));
+        }
+        _ => launch.script = Some(cmd.value.clone()),
     }
 }
 
@@ -1198,5 +1427,180 @@ mod tests {
                 let _ = Launch::of(&entry(cmd, args));
             }
         }
+    }
+
+    /// Launch lines as the servers' READMEs and users' configs write them.
+    #[test]
+    fn sees_through_every_launcher_to_the_package() {
+        let cases: &[(&str, &[&str], Ecosystem, &str)] = &[
+            // pwsh / powershell -Command "…" (one string)
+            (
+                "powershell",
+                &[
+                    "-NoProfile",
+                    "-Command",
+                    "npx -y @modelcontextprotocol/server-filesystem C:\\src",
+                ],
+                Ecosystem::Npm,
+                "@modelcontextprotocol/server-filesystem",
+            ),
+            (
+                "pwsh",
+                &["-c", "uvx mcp-server-fetch"],
+                Ecosystem::PyPi,
+                "mcp-server-fetch",
+            ),
+            // env VAR=… cmd
+            (
+                "env",
+                &[
+                    "GITHUB_TOKEN=${GITHUB_TOKEN}",
+                    "npx",
+                    "-y",
+                    "@modelcontextprotocol/server-github",
+                ],
+                Ecosystem::Npm,
+                "@modelcontextprotocol/server-github",
+            ),
+            // uv run --with pkg cmd (mcp-atlassian README style)
+            (
+                "uv",
+                &["run", "--with", "mcp-atlassian", "mcp-atlassian"],
+                Ecosystem::PyPi,
+                "mcp-atlassian",
+            ),
+            (
+                "uv",
+                &["x", "mcp-server-git==2025.1.14"],
+                Ecosystem::PyPi,
+                "mcp-server-git",
+            ),
+            // deno run npm:pkg
+            (
+                "deno",
+                &["run", "-A", "npm:@playwright/mcp@0.0.41"],
+                Ecosystem::Npm,
+                "@playwright/mcp",
+            ),
+            // bunx / pnpm dlx / npx --package=x cmd
+            (
+                "bunx",
+                &["@upstash/context7-mcp"],
+                Ecosystem::Npm,
+                "@upstash/context7-mcp",
+            ),
+            (
+                "pnpm",
+                &["dlx", "@wonderwhy-er/desktop-commander@0.2.3"],
+                Ecosystem::Npm,
+                "@wonderwhy-er/desktop-commander",
+            ),
+            (
+                "npx",
+                &["--package=@azure/mcp@0.5.0", "azmcp", "server", "start"],
+                Ecosystem::Npm,
+                "@azure/mcp",
+            ),
+            // docker exec … npx
+            (
+                "docker",
+                &[
+                    "exec",
+                    "-i",
+                    "-e",
+                    "A=1",
+                    "devbox",
+                    "npx",
+                    "-y",
+                    "mcp-server-commands",
+                ],
+                Ecosystem::Npm,
+                "mcp-server-commands",
+            ),
+            // wrapper scripts whose remaining arguments are a launch line
+            (
+                "/home/me/bin/mcp-wrapper",
+                &["npx", "-y", "@steipete/claude-code-mcp@latest"],
+                Ecosystem::Npm,
+                "@steipete/claude-code-mcp",
+            ),
+            (
+                "bash",
+                &["/opt/mcp/with-secrets.sh", "uvx", "mcp-shell-server"],
+                Ecosystem::PyPi,
+                "mcp-shell-server",
+            ),
+            (
+                "sudo",
+                &["-E", "docker", "run", "-i", "--rm", "mcp/docker"],
+                Ecosystem::Docker,
+                "mcp/docker",
+            ),
+        ];
+        for (cmd, args, eco, name) in cases {
+            let l = Launch::of(&entry(cmd, args));
+            let p = l
+                .package
+                .unwrap_or_else(|| panic!("{cmd} {args:?}: no package"));
+            assert_eq!(
+                (p.ecosystem, p.name.as_str()),
+                (*eco, *name),
+                "{cmd} {args:?}"
+            );
+        }
+        let l = Launch::of(&entry(
+            "env",
+            &["GITHUB_READ_ONLY=1", "github-mcp-server", "stdio"],
+        ));
+        assert_eq!(l.program, "github-mcp-server");
+        assert!(l.inline_env.iter().any(|(k, _, _)| k == "GITHUB_READ_ONLY"));
+        let l = Launch::of(&entry(
+            "/usr/local/bin/wrap",
+            &["env", "X=1", "npx", "-y", "tavily-mcp"],
+        ));
+        assert!(
+            l.package.is_none(),
+            "`env` is not a runner a wrapper is seen through to"
+        );
+        let l = Launch::of(&entry(
+            "mcpward",
+            &[
+                "run",
+                "--sandbox",
+                "--",
+                "/opt/wrap",
+                "npx",
+                "-y",
+                "tavily-mcp",
+            ],
+        ));
+        assert!(l.gated && l.sandboxed && l.package.is_some_and(|p| p.name == "tavily-mcp"));
+    }
+
+    #[test]
+    fn a_shell_running_a_script_is_a_script_not_a_shell() {
+        let l = Launch::of(&entry("bash", &["/opt/mcp/start-server.sh"]));
+        assert_eq!(l.script.as_deref(), Some("/opt/mcp/start-server.sh"));
+        assert_eq!(l.identity(), Some("/opt/mcp/start-server.sh"));
+        let l = Launch::of(&entry(
+            "powershell",
+            &["-ExecutionPolicy", "Bypass", "-File", "C:\\mcp\\run.ps1"],
+        ));
+        assert_eq!(l.script.as_deref(), Some("C:\\mcp\\run.ps1"));
+        // A wrapper with ordinary arguments stays the wrapper.
+        let l = Launch::of(&entry("/opt/bin/notes-server", &["--port", "3000"]));
+        assert_eq!(l.program, "notes-server");
+        assert!(l.package.is_none());
+        // uv run of a project script, and python -m inside uv run.
+        let l = Launch::of(&entry(
+            "uv",
+            &["--directory", "/srv/whatsapp-mcp-server", "run", "main.py"],
+        ));
+        assert_eq!(l.script.as_deref(), Some("main.py"));
+        let l = Launch::of(&entry("uv", &["run", "python", "-m", "mcp_server_git"]));
+        assert_eq!(l.script.as_deref(), Some("mcp_server_git"));
+        // The Docker MCP Toolkit gateway is a docker CLI plugin.
+        let l = Launch::of(&entry("docker", &["mcp", "gateway", "run"]));
+        assert_eq!(l.program, "docker-mcp");
     }
 }

@@ -6,16 +6,20 @@
 //! - [`parse_file`]: one file as one client, never failing (problems are data);
 //! - [`syntax`]: the span-preserving tree under all of it (JSON, JSONC, TOML, YAML);
 //! - [`launch`]: what a server entry really starts (launchers, packages, wrappers), shared by
-//!   `audit`, the gateway and everything that must recognise a server by its code.
+//!   `audit`, the gateway and everything that must recognise a server by its code;
+//! - [`knowledge`]: what the widely used servers can do, keyed by that launch identity
+//!   ([`knowledge::lookup`]), one table for `audit`, the gateway and `inspect`.
 #![forbid(unsafe_code)]
 
 mod clients;
 mod detect;
 mod discovery;
+pub mod knowledge;
 pub mod launch;
 mod load;
 pub mod model;
 mod parse;
+pub mod remote;
 pub mod syntax;
 
 pub use clients::{ReferenceSyntax, reference_syntaxes};

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::detect::detect_client;
+use crate::detect::{detect_broken, detect_client};
 use crate::model::ConfigFile;
 use crate::parse::from_bytes;
 
@@ -74,7 +74,7 @@ fn load_file(path: &Path, named: bool) -> Option<Result<ConfigFile, LoadError>> 
     let text = String::from_utf8_lossy(&bytes);
     // Detect on the absolute path, so `mcp.json` typed inside `.cursor/` is still Cursor's.
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    match detect_client(&absolute, &text) {
+    match detect_client(&absolute, &text).or_else(|| detect_broken(&absolute, &text, named)) {
         Some((client, scope)) => Some(Ok(from_bytes(path, bytes, client, scope))),
         None if named => Some(Err(LoadError::NotAConfig {
             path: path.to_path_buf(),

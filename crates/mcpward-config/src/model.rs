@@ -161,6 +161,26 @@ pub struct ServerEntry {
     /// the wrong shape such as `env` written as a list), each with the nearest key above it.
     /// The client may ignore them, but a literal secret in them is on disk all the same.
     pub other_strings: Vec<(Spanned<String>, Spanned<String>)>,
+    /// A client's built-in extension the entry turns on, as `client:name` (Goose
+    /// `type: builtin`, `name: developer` → `goose:developer`): the client runs its own code.
+    pub builtin: Option<Spanned<String>>,
+    /// The entry sits under a key the client does not read (`mcp_servers` in Claude Desktop,
+    /// `mcpServers` in VS Code's `mcp.json`, no wrapper object at all): the client never starts
+    /// it. Holds that key (for entries without a wrapper, the entry's own name) and the key the
+    /// client reads.
+    pub not_loaded: Option<NotLoaded>,
+    /// An approval switch written in the entry that this client ignores (`alwaysAllow` in a
+    /// Claude Code `.mcp.json`): the key as written, at its position.
+    pub ignored_approval: Option<Spanned<String>>,
+}
+
+/// Where a server the client never loads sits, and where it should.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotLoaded {
+    /// The key it sits under, as written; `None` when the entry has no wrapper object.
+    pub key: Option<Spanned<String>>,
+    /// The key the client reads servers from.
+    pub expected: String,
 }
 
 impl ServerEntry {
@@ -181,6 +201,9 @@ impl ServerEntry {
             env_passthrough: Vec::new(),
             project: None,
             other_strings: Vec::new(),
+            builtin: None,
+            not_loaded: None,
+            ignored_approval: None,
         }
     }
 

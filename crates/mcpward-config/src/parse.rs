@@ -44,7 +44,34 @@ pub fn parse_file(path: &Path, source: String, client: ClientKind, scope: Scope)
         }
         None => source,
     };
+    if source.trim().is_empty() {
+        sink.problems.push(ParseProblem {
+            message: format!(
+                "the file is empty, so {} starts no servers from it; delete it, or write the servers it should start",
+                client.name()
+            ),
+            span: Span {
+                line: 1,
+                col: 1,
+                offset: 0,
+                len: 0,
+            },
+            server: None,
+        });
+    } else if let Some(at) = source.find('\0') {
+        let span = mcpward_core::LineIndex::new(&source).span(&source, at, at);
+        sink.problems.push(ParseProblem {
+            message: format!(
+                "the file is binary (it contains NUL bytes), not a {} configuration; restore it from a backup or rewrite it",
+                client.name()
+            ),
+            span,
+            server: None,
+        });
+    }
     let tree = match syntax::parse(&source, format) {
+        // Said above; a syntax error in an empty or binary file would add nothing.
+        _ if source.trim().is_empty() || source.contains('\0') => None,
         Ok(tree) => Some(tree),
         Err(strict) if format == Format::Json => match syntax::parse_json_lenient(&source) {
             Ok(tree) => {
@@ -163,6 +190,10 @@ pub(crate) fn from_bytes(
             let at = e.utf8_error().valid_up_to().saturating_sub(bom);
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
             let mut file = parse_file(path, text, client, scope);
+            if file.source.contains('\0') {
+                // Reported as binary already; "not UTF-8" would say the same thing twice.
+                return file;
+            }
             let span = mcpward_core::LineIndex::new(&file.source).span(&file.source, at, at);
             file.problems.insert(
                 0,

@@ -160,3 +160,37 @@ fn yaml_stream_of_several_documents_is_reported() {
     assert!(file.problems[0].message.contains("a second YAML document"));
     assert_eq!(file.problems[0].span.line, 4);
 }
+
+#[test]
+fn broken_files_at_client_paths_load_with_a_problem_instead_of_being_skipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let codex = root.join(".codex/config.toml");
+    fs::create_dir_all(codex.parent().unwrap()).unwrap();
+    fs::write(&codex, [0x89u8, b'P', b'N', b'G', 0, 0, 0xff, 0xfe, 7]).unwrap();
+    let zed = root.join("zed/settings.json");
+    write(&zed, "");
+    let goose = root.join("goose/config.yaml");
+    write(&goose, "extensions:\n  dev: [unclosed\n");
+    for (path, client) in [
+        (&codex, ClientKind::Codex),
+        (&zed, ClientKind::Zed),
+        (&goose, ClientKind::Goose),
+    ] {
+        let mut results = load_paths(std::slice::from_ref(path));
+        let file = results
+            .remove(0)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(file.client, client, "{}", path.display());
+        assert!(!file.problems.is_empty(), "{}", path.display());
+    }
+    // Walking the directory finds them too.
+    let walked: Vec<_> = load_paths(&[root.to_path_buf()])
+        .into_iter()
+        .map(Result::unwrap)
+        .map(|f| f.client)
+        .collect();
+    for client in [ClientKind::Codex, ClientKind::Zed, ClientKind::Goose] {
+        assert!(walked.contains(&client), "{walked:?}");
+    }
+}

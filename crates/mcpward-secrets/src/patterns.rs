@@ -289,6 +289,10 @@ pub(crate) const PATTERNS: &[Pattern] = &[
     p("xai-api-key", "xAI", &["xai-"], r"xai-[A-Za-z0-9]{80}"),
     p("tavily-api-key", "Tavily", &["tvly-"], r"tvly-(?:dev-|prod-)?[A-Za-z0-9]{32}"),
     p("firecrawl-api-key", "Firecrawl", &["fc-"], r"fc-[a-f0-9]{32}"),
+    // --- platform keys vendors' READMEs pass as launch-line arguments
+    // (`@neondatabase/mcp-server-neon start <key>`, `@apify/actors-mcp-server --token <token>`)
+    p("neon-api-key", "Neon", &["napi_"], r"napi_[A-Za-z0-9]{60,72}"),
+    p("apify-api-token", "Apify", &["apify_api_"], r"apify_api_[A-Za-z0-9]{30,40}"),
     // --- generic credential shapes
     p("database-url-password", "Database", &["://"],
         r#"(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse)://[^:@/\s"'<>]{0,}:(?P<secret>[^@/\s"'<>]{1,})@"#)

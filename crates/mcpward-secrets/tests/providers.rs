@@ -582,6 +582,16 @@ fn cases() -> Vec<Case> {
             format!("fc-{}", f.hex(32)),
             format!("fc-{}", f.hex(31)),
         ),
+        case(
+            "neon-api-key",
+            format!("napi_{}", f.alnum(64)),
+            format!("napi_{}", f.alnum(40)),
+        ),
+        case(
+            "apify-api-token",
+            format!("apify_api_{}", f.alnum(36)),
+            format!("apify_api_{}", f.alnum(20)),
+        ),
         part(
             "database-url-password",
             format!("postgres://app:{db_password}@db.internal:5432/app"),

@@ -1,7 +1,8 @@
 //! `client-auto-approve`: the client runs a server's tools without asking.
 
-use mcpward_config::AutoApprove;
+use mcpward_config::{AutoApprove, Spanned};
 use mcpward_core::{Finding, RuleMeta, Severity};
+use mcpward_policy::{ToolKind, knowledge};
 
 use crate::context::{FileContext, ServerView};
 use crate::knowledge::Capability;
@@ -12,9 +13,14 @@ pub static META: RuleMeta = RuleMeta {
     summary: "The client approves a server's tools automatically.",
     what: "A client switch that lets tools run without asking the person: Cline/Roo Code \
 `alwaysAllow` / `autoApprove` lists, Claude Code `allowedTools` entries for MCP tools \
-(`mcp__server__tool`, `mcp__server`) in `~/.claude.json` projects, Gemini CLI `trust: true`, allow-all entries (`\"*\"`) and \
-similar. High for every-tool approval and for tools that write, delete, send or execute (or whose \
-effect is unknown); low for tools whose names say they only read.",
+(`mcp__server__tool`, `mcp__server`) in `~/.claude.json` projects, Gemini CLI `trust: true`, Codex \
+`approval_policy = \"never\"`, Goose `GOOSE_MODE: auto`, allow-all entries (`\"*\"`) and \
+similar. One finding per server, listing its auto-approved tools strongest first, judged by the \
+classifier the gateway uses (the whole name: `find_and_replace` writes, `execute_sparql` \
+queries): high for every-tool approval and when any tool writes, deletes, sends or executes (or \
+its effect is unknown), medium when the strongest reaches other hosts, low when all only read. \
+A switch the client ignores (`alwaysAllow` in a Claude Code `.mcp.json`) is reported at info as \
+having no effect.",
     why: "The approval prompt is the last point where a person can notice that a prompt \
 injection is steering the model. Auto-approving a write or exec tool removes it: the model can \
 push, delete or run commands while you are reading something else.",
@@ -24,6 +30,27 @@ push, delete or run commands while you are reading something else.",
 
 pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     for server in cx.servers.iter().filter(|s| s.active()) {
+        if let Some(key) = &server.entry.ignored_approval {
+            out.push(
+                cx.finding(
+                    &META,
+                    Some(server.entry),
+                    key.span,
+                    format!(
+                        "`{}` of {} has no effect: {} ignores it and still asks before each tool",
+                        key.value,
+                        server.label(),
+                        cx.file.client.name()
+                    ),
+                )
+                .severity(Severity::Info)
+                .fix(format!(
+                    "remove `{}` so the file says what the client does; {} approves tools through `permissions.allow` in `.claude/settings.json` (approve read-only tools only)",
+                    key.value,
+                    cx.file.client.name()
+                )),
+            );
+        }
         match &server.entry.auto_approve {
             None => {}
             Some(AutoApprove::All(span)) => {
@@ -39,98 +66,144 @@ pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                 );
             }
             Some(AutoApprove::Tools(tools)) => {
-                for tool in tools {
-                    let (severity, kind) = match tool_effect(&tool.value) {
-                        Effect::Read => (Severity::Low, "a read-only tool"),
-                        Effect::Write => (Severity::High, "a tool that changes things"),
-                        Effect::Unknown => (
-                            Severity::High,
-                            "a tool whose effect mcpward cannot tell from its name",
-                        ),
-                    };
-                    if tool.value == "*" {
-                        out.push(
-                            cx.finding(
-                                &META,
-                                Some(server.entry),
-                                tool.span,
-                                format!("every tool of {} runs without asking you", server.label()),
-                            )
-                            .fix("remove `*`; approve individual read-only tools only"),
-                        );
-                        continue;
-                    }
+                if let Some(all) = tools.iter().find(|t| t.value == "*") {
                     out.push(
                         cx.finding(
                             &META,
                             Some(server.entry),
-                            tool.span,
-                            format!("`{}` of {} runs without asking you; it is {kind}", tool.value, server.label()),
+                            all.span,
+                            format!("every tool of {} runs without asking you", server.label()),
                         )
-                        .severity(severity)
-                        .fix(format!("remove `{}` from the auto-approve list unless you are sure it only reads", tool.value)),
+                        .fix("remove `*`; approve individual read-only tools only"),
                     );
+                    continue;
+                }
+                if let Some(f) = grouped_finding(cx, server, tools) {
+                    out.push(f);
                 }
             }
         }
     }
 }
 
+/// One finding per server: its auto-approved tools, strongest effect first, at the severity
+/// of the strongest (a read-only list is low, a fetch medium, anything that writes, deletes,
+/// sends, executes or cannot be told from its name high).
+fn grouped_finding(
+    cx: &FileContext<'_>,
+    server: &ServerView<'_>,
+    tools: &[Spanned<String>],
+) -> Option<Finding> {
+    let mut judged: Vec<(&Spanned<String>, ToolKind)> = tools
+        .iter()
+        .map(|t| (t, knowledge::classify(strip_prefix(&t.value), None, None)))
+        .collect();
+    judged.sort_by_key(|(_, k)| std::cmp::Reverse(rank(*k)));
+    let (strongest_tool, strongest) = *judged.first()?;
+    let severity = match strongest {
+        ToolKind::Read => Severity::Low,
+        ToolKind::Network => Severity::Medium,
+        _ => Severity::High,
+    };
+    let risky: Vec<String> = judged
+        .iter()
+        .filter(|(_, k)| *k != ToolKind::Read)
+        .map(|(t, k)| format!("`{}` ({})", t.value, describe(*k)))
+        .collect();
+    let reads: Vec<String> = judged
+        .iter()
+        .filter(|(_, k)| *k == ToolKind::Read)
+        .map(|(t, _)| format!("`{}`", t.value))
+        .collect();
+    let message = if risky.is_empty() {
+        format!(
+            "{} runs {} without asking you; by their names they only read",
+            server.label(),
+            list(&reads)
+        )
+    } else {
+        let also = if reads.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; also {} read-only tool{}",
+                reads.len(),
+                if reads.len() == 1 { "" } else { "s" }
+            )
+        };
+        format!(
+            "{} runs {} without asking you{also}",
+            server.label(),
+            list(&risky)
+        )
+    };
+    let fix = if risky.is_empty() {
+        "keep only tools you are sure only read; mcpward judged them by name".to_string()
+    } else {
+        let names: Vec<&str> = judged
+            .iter()
+            .filter(|(_, k)| *k != ToolKind::Read)
+            .map(|(t, _)| t.value.as_str())
+            .collect();
+        format!(
+            "remove {} from the auto-approve list, or gate the server with `mcpward run` and a policy that asks before them",
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    Some(
+        cx.finding(&META, Some(server.entry), strongest_tool.span, message)
+            .severity(severity)
+            .fix(fix),
+    )
+}
+
+/// `mcp__github__create_issue` (Claude Code) → `create_issue`.
+fn strip_prefix(tool: &str) -> &str {
+    tool.strip_prefix("mcp__")
+        .and_then(|rest| rest.split_once("__").map(|(_, t)| t))
+        .unwrap_or(tool)
+}
+
+fn list(items: &[String]) -> String {
+    match items.len() {
+        0 => String::new(),
+        1 => items[0].clone(),
+        _ => format!(
+            "{} and {}",
+            items[..items.len() - 1].join(", "),
+            items[items.len() - 1]
+        ),
+    }
+}
+
+fn describe(kind: ToolKind) -> &'static str {
+    match kind {
+        ToolKind::Exec => "runs commands or code",
+        ToolKind::Destructive => "deletes, sends or cannot be undone",
+        ToolKind::Write => "changes things",
+        ToolKind::Network => "reaches other hosts",
+        ToolKind::Unknown => "effect not clear from its name",
+        ToolKind::Read => "reads",
+    }
+}
+
+fn rank(kind: ToolKind) -> u8 {
+    match kind {
+        ToolKind::Read => 0,
+        ToolKind::Network => 1,
+        ToolKind::Unknown => 2,
+        ToolKind::Write => 3,
+        ToolKind::Destructive => 4,
+        ToolKind::Exec => 5,
+    }
+}
+
 fn server_only_reads(s: &ServerView<'_>) -> bool {
     s.known.is_some() && !s.has(Capability::Write) && !s.has(Capability::Exec)
-}
-
-#[derive(Debug, PartialEq, Eq)]
-enum Effect {
-    Read,
-    Write,
-    Unknown,
-}
-
-/// Judge a tool by the verbs in its name (`get_issue`, `merge_pull_request`, `browser_navigate`).
-fn tool_effect(name: &str) -> Effect {
-    let lower = name.to_ascii_lowercase();
-    let words: Vec<&str> = lower
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    const WRITE: &[&str] = &[
-        "write", "edit", "create", "delete", "remove", "update", "move", "rename", "push", "merge",
-        "send", "post", "execute", "exec", "run", "shell", "command", "eval", "install", "kill",
-        "start", "stop", "deploy", "apply", "set", "put", "upload", "commit", "publish", "add",
-        "insert", "drop", "close", "reply", "comment", "fork", "approve", "invite", "transfer",
-        "pay", "refund", "click", "type", "fill", "navigate", "submit", "evaluate",
-    ];
-    const READ: &[&str] = &[
-        "get",
-        "list",
-        "read",
-        "search",
-        "find",
-        "query",
-        "describe",
-        "show",
-        "view",
-        "fetch",
-        "lookup",
-        "count",
-        "stat",
-        "info",
-        "tree",
-        "status",
-        "diff",
-        "log",
-        "snapshot",
-        "screenshot",
-        "select",
-    ];
-    if words.iter().any(|w| WRITE.contains(w)) {
-        return Effect::Write;
-    }
-    if words.iter().any(|w| READ.contains(w)) {
-        return Effect::Read;
-    }
-    Effect::Unknown
 }
 
 #[cfg(test)]
@@ -153,10 +226,39 @@ mod tests {
     }
 
     #[test]
-    fn write_tools_are_high_and_read_tools_low() {
+    fn one_finding_per_server_at_the_strongest_tools_severity() {
         let f = with_tools(&["get_issue", "merge_pull_request", "frobnicate"]);
-        let sev: Vec<_> = f.iter().map(|f| f.severity).collect();
-        assert_eq!(sev, vec![Severity::Low, Severity::High, Severity::High]);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].severity, Severity::High);
+        let m = &f[0].message;
+        assert!(
+            m.find("merge_pull_request").unwrap() < m.find("frobnicate").unwrap(),
+            "strongest first: {m}"
+        );
+        assert!(m.contains("also 1 read-only tool"), "{m}");
+        assert!(!f[0].fix.as_deref().unwrap().contains("get_issue"));
+    }
+
+    #[test]
+    fn read_only_lists_are_low_and_fetches_medium() {
+        let f = with_tools(&["get_issue", "list_pull_requests", "search_code"]);
+        assert_eq!((f.len(), f[0].severity), (1, Severity::Low), "{f:?}");
+        let f = with_tools(&["fetch", "get_issue"]);
+        assert_eq!(f[0].severity, Severity::Medium, "{f:?}");
+    }
+
+    #[test]
+    fn reads_the_whole_tool_name_with_the_shared_classifier() {
+        for tool in [
+            "find_and_replace",
+            "change_sonar_issue_status",
+            "mcp__github__create_issue",
+        ] {
+            let f = with_tools(&[tool]);
+            assert_eq!(f[0].severity, Severity::High, "{tool}: {f:?}");
+        }
+        let f = with_tools(&["execute_sparql"]);
+        assert_eq!(f[0].severity, Severity::Low, "{f:?}");
     }
 
     #[test]

@@ -9,7 +9,10 @@ pub static META: RuleMeta = RuleMeta {
     default_severity: Severity::High,
     summary: "The configuration file does not parse; the client cannot load it.",
     what: "A syntax error (or a top-level value of the wrong shape) stopped the file from being \
-read. mcpward reports where parsing stopped; no server of this file was checked.",
+read, or the file at a client's path is empty, binary or not UTF-8. mcpward reports where parsing \
+stopped; no server of this file was checked. Reported for files found by discovery and for files \
+named on the command line: a broken file at a client's path (`~/.codex/config.toml`, Zed's \
+`settings.json`, Goose's `config.yaml`...) is never skipped as \"not a configuration\".",
     why: "The client cannot load this file either: its servers silently disappear, or the client \
 refuses to start. A broken file also hides every other problem in it from this audit.",
     example_bad: r#"{
@@ -27,9 +30,27 @@ refuses to start. A broken file also hides every other problem in it from this a
 /// One finding per file-level problem (problems outside any server entry).
 pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     for p in cx.file.problems.iter().filter(|p| p.server.is_none()) {
+        let fix = if p.message.starts_with("the file is empty") {
+            "delete the file if the client should start no servers from it; otherwise write its servers (see docs/clients.md for the shape)"
+        } else if p.message.starts_with("the file is binary")
+            || p.message.contains("not valid UTF-8")
+        {
+            "restore the file from a backup or version control, or rewrite it as UTF-8 text, then run `mcpward audit` again"
+        } else {
+            "fix the syntax at this position (a JSON/TOML/YAML validator shows the exact cause), then run `mcpward audit` again"
+        };
         out.push(
-            cx.finding(&META, None, p.span, format!("{} cannot load this file: {}", cx.file.client.name(), p.message))
-                .fix("fix the syntax at this position (a JSON/TOML/YAML validator shows the exact cause), then run `mcpward audit` again"),
+            cx.finding(
+                &META,
+                None,
+                p.span,
+                format!(
+                    "{} cannot load this file: {}",
+                    cx.file.client.name(),
+                    p.message
+                ),
+            )
+            .fix(fix),
         );
     }
 }

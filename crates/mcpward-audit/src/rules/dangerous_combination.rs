@@ -11,8 +11,10 @@ pub static META: RuleMeta = RuleMeta {
     id: "dangerous-combination",
     default_severity: Severity::High,
     summary: "A server that reads untrusted content shares a client with a credentialed server that can write or execute.",
-    what: "Within one client configuration (and, for Claude Code, within one project together with \
-the user-level servers), a server that returns content written by others (fetch, browsers, web \
+    what: "Within one client configuration, and across the files one client loads into the same \
+session (Claude Code: user-level servers in `~/.claude.json` with a project's `.mcp.json`, and \
+a project's local servers with that project's `.mcp.json`; VS Code: the user `mcp.json` with a \
+workspace's `.vscode/mcp.json`), a server that returns content written by others (fetch, browsers, web \
 search, mail and chat readers, issue trackers) next to a server that acts with your credentials \
 and can write (GitHub, Slack, databases...) or that runs commands (shells, code runners: they act \
 as you without any token), neither of them gated by `mcpward run`. Reported once per pair, at the untrusted server; \
@@ -113,6 +115,91 @@ pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                         untrusted.entry.name
                     )),
                 );
+            }
+        }
+    }
+}
+
+/// Pairs across the files one client merges into a session: Claude Code's user-level servers
+/// (`~/.claude.json`, top level) with a project's `.mcp.json`, and a project's local servers
+/// (`projects.<dir>` in `~/.claude.json`) with the `.mcp.json` of that directory; VS Code's user
+/// `mcp.json` with a workspace's `.vscode/mcp.json`. Pairs within one file are [`check`]'s.
+pub(crate) fn check_across_files(contexts: &[FileContext<'_>], out: &mut Vec<Finding>) {
+    use mcpward_config::{ClientKind, Scope};
+    for (ui, ucx) in contexts.iter().enumerate() {
+        for (wi, wcx) in contexts.iter().enumerate() {
+            let client = ucx.file.client;
+            if ui == wi
+                || client != wcx.file.client
+                || !matches!(client, ClientKind::ClaudeCode | ClientKind::VsCode)
+                || ucx.file.scope == wcx.file.scope
+            {
+                continue;
+            }
+            // The project file's directory: `.mcp.json`'s own, `.vscode/mcp.json`'s parent.
+            let project_of = |cx: &FileContext<'_>| {
+                let dir = cx.file.path.parent()?;
+                let dir = if dir.ends_with(".vscode") {
+                    dir.parent()?
+                } else {
+                    dir
+                };
+                Some(std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()))
+            };
+            let project_dir = if ucx.file.scope == Scope::Project {
+                project_of(ucx)
+            } else {
+                project_of(wcx)
+            };
+            let merged = |user_side: &ServerView<'_>| match &user_side.entry.project {
+                None => true,
+                Some(p) => project_dir
+                    .as_deref()
+                    .is_some_and(|d| d == std::path::Path::new(p)),
+            };
+            let live = |s: &&ServerView<'_>| s.active() && !s.launch.gated;
+            for untrusted in ucx
+                .servers
+                .iter()
+                .filter(live)
+                .filter(|s| s.has(Capability::ReadsUntrusted))
+            {
+                let writers = wcx
+                    .servers
+                    .iter()
+                    .filter(live)
+                    .filter(|s| acts_with_credentials(s))
+                    .take(MAX_PAIRS_PER_SERVER);
+                for writer in writers {
+                    let user_side = if ucx.file.scope == Scope::User {
+                        untrusted
+                    } else {
+                        writer
+                    };
+                    if !merged(user_side) {
+                        continue;
+                    }
+                    let power = if writer.has(Capability::Exec) {
+                        "execute commands as you"
+                    } else {
+                        "write with your credentials"
+                    };
+                    out.push(
+                        ucx.finding(
+                            &META,
+                            Some(untrusted.entry),
+                            untrusted.entry.span,
+                            format!(
+                                "{} reads untrusted content and {} (in `{}`, which {} loads into the same session) can {power}: instructions hidden in what the first returns can steer the second",
+                                untrusted.label(),
+                                writer.label(),
+                                wcx.file.path.display(),
+                                client.name()
+                            ),
+                        )
+                        .fix(fix_for(writer, untrusted)),
+                    );
+                }
             }
         }
     }
@@ -266,5 +353,76 @@ mod tests {
                 .any(|f| f.server.as_deref() == Some("fetch") && f.message.contains("/p/a")),
             "{f:?}"
         );
+    }
+
+    /// Pairs from real configs: a web or mail reader beside a credentialed writer or a command
+    /// runner, each launched the way its README says.
+    #[test]
+    fn finds_reader_and_writer_pairs_from_the_table() {
+        let pairs: &[(&str, &[&str], &str, &[&str])] = &[
+            (
+                "npx",
+                &["-y", "@brave/brave-search-mcp-server"],
+                "npx",
+                &["-y", "@wonderwhy-er/desktop-commander@latest"],
+            ),
+            (
+                "npx",
+                &["-y", "firecrawl-mcp"],
+                "npx",
+                &["-y", "@stripe/mcp", "--tools=all"],
+            ),
+            (
+                "npx",
+                &["-y", "tavily-mcp@latest"],
+                "npx",
+                &["-y", "@notionhq/notion-mcp-server"],
+            ),
+            (
+                "npx",
+                &["-y", "@gongrzhe/server-gmail-autoauth-mcp"],
+                "uvx",
+                &["mcp-atlassian"],
+            ),
+            (
+                "npx",
+                &["-y", "chrome-devtools-mcp@latest"],
+                "npx",
+                &["-y", "mongodb-mcp-server"],
+            ),
+            ("uvx", &["duckduckgo-mcp-server"], "uvx", &["wcgw@latest"]),
+        ];
+        for (rc, ra, wc, wa) in pairs {
+            let file = Builder::new(ClientKind::Cursor, "{}")
+                .stdio("reader", rc, ra)
+                .stdio("writer", wc, wa)
+                .build();
+            let f = run(check, &file);
+            assert!(
+                f.iter().any(
+                    |f| f.server.as_deref() == Some("reader") && f.message.contains("`writer`")
+                ),
+                "{ra:?} + {wa:?}: {f:?}"
+            );
+        }
+        // Two readers, or a reader beside a server that can only read, are no combination.
+        let file = Builder::new(ClientKind::Cursor, "{}")
+            .stdio("reader", "npx", &["-y", "@brave/brave-search-mcp-server"])
+            .stdio("docs", "npx", &["-y", "@upstash/context7-mcp"])
+            .stdio("time", "uvx", &["mcp-server-time"])
+            .build();
+        assert!(run(check, &file).is_empty());
+        let file = Builder::new(ClientKind::Cursor, "{}")
+            .stdio("reader", "npx", &["-y", "tavily-mcp@latest"])
+            .stdio("mongo", "npx", &["-y", "mongodb-mcp-server", "--readOnly"])
+            .build();
+        assert!(run(check, &file).is_empty());
+        // Goose's computercontroller both reads web pages and runs scripts: with another
+        // credentialed writer it combines.
+        let file = Builder::new(ClientKind::Goose, "{}")
+            .with_builtin("computercontroller", "goose:computercontroller")
+            .stdio("github", "github-mcp-server", &["stdio"])
+            .build();
+        assert!(!run(check, &file).is_empty());
     }
 }

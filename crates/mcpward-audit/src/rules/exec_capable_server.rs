@@ -33,10 +33,28 @@ pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                 server.label(),
                 option.value
             ),
-            (None, Some(k)) => format!("{} ({}) runs commands or code", server.label(), k.name),
+            (None, Some(k)) => format!(
+                "{} starts {}{}, which runs commands or code as you{}",
+                server.label(),
+                server.identity_label(),
+                if server
+                    .identity_label()
+                    .trim_matches('`')
+                    .eq_ignore_ascii_case(&k.name)
+                {
+                    String::new()
+                } else {
+                    format!(" ({})", k.name)
+                },
+                k.changes
+                    .as_deref()
+                    .map(|c| format!("; it can change {c}"))
+                    .unwrap_or_default()
+            ),
             (None, None) => format!(
-                "{} looks like a command-running server by its name",
-                server.label()
+                "{} looks like a command-running server by {}",
+                server.label(),
+                server.guessed_from.as_deref().unwrap_or("its name")
             ),
         };
         let (severity, state) = if server.launch.sandboxed {
@@ -147,6 +165,134 @@ mod tests {
     }
 
     #[test]
+    fn a_shell_running_a_script_is_not_exec_capable_by_that_fact() {
+        for (name, cmd, args) in [
+            ("notes", "bash", &["/opt/mcp/start-notes.sh"][..]),
+            ("notes", "sh", &["-e", "./run.sh", "--port", "3000"][..]),
+            (
+                "notes",
+                "powershell",
+                &["-ExecutionPolicy", "Bypass", "-File", "C:\\mcp\\notes.ps1"][..],
+            ),
+            ("notes", "cmd", &["/c", "C:\\mcp\\notes.bat"][..]),
+            // Named after its launcher: the name says nothing about the code.
+            ("bash-tools", "bash", &["/opt/notes-mcp/start.sh"][..]),
+            (
+                "powershell-server",
+                "powershell",
+                &["-File", "C:\\mcp\\notes.ps1"][..],
+            ),
+        ] {
+            let file = Builder::new(ClientKind::Cursor, "{}")
+                .stdio(name, cmd, args)
+                .build();
+            assert!(run(check, &file).is_empty(), "{cmd} {args:?}");
+        }
+    }
+
+    #[test]
+    fn names_what_triggered_it_never_the_config_name_when_the_code_is_known() {
+        // Config name says nothing; the package is known.
+        let file = Builder::new(ClientKind::ClaudeDesktop, "{}")
+            .stdio(
+                "helper",
+                "npx",
+                &["-y", "@wonderwhy-er/desktop-commander@latest"],
+            )
+            .build();
+        let m = &run(check, &file)[0].message;
+        assert!(
+            m.contains("`@wonderwhy-er/desktop-commander`") && m.contains("Desktop Commander"),
+            "{m}"
+        );
+        // A scary config name on a known harmless server is not exec.
+        let file = Builder::new(ClientKind::ClaudeDesktop, "{}")
+            .stdio("shell", "uvx", &["mcp-server-time"])
+            .build();
+        assert!(run(check, &file).is_empty());
+        // An unknown local server named `terminal` is reported, and the message says it is the name.
+        let file = Builder::new(ClientKind::ClaudeDesktop, "{}")
+            .stdio("terminal", "node", &["/home/me/term/build/index.js"])
+            .build();
+        let m = &run(check, &file)[0].message;
+        assert!(m.contains("the name this config gives it"), "{m}");
+    }
+
+    #[test]
+    fn sees_through_launchers_to_exec_servers_from_their_readmes() {
+        for (cmd, args) in [
+            // Desktop Commander README (npx), and the same through a wrapper and WSL.
+            ("npx", &["-y", "@wonderwhy-er/desktop-commander@latest"][..]),
+            (
+                "/usr/local/bin/mcp-wrapper",
+                &["npx", "-y", "@wonderwhy-er/desktop-commander@latest"][..],
+            ),
+            (
+                "pwsh",
+                &["-c", "npx -y @wonderwhy-er/desktop-commander"][..],
+            ),
+            // claude-code-mcp README
+            ("npx", &["-y", "@steipete/claude-code-mcp@latest"][..]),
+            // Claude Code itself as a server
+            ("claude", &["mcp", "serve"][..]),
+            // Jupyter MCP server README (uvx) and docker image
+            ("uvx", &["jupyter-mcp-server@latest"][..]),
+            (
+                "docker",
+                &[
+                    "run",
+                    "-i",
+                    "--rm",
+                    "-e",
+                    "DOCUMENT_ID=notebook.ipynb",
+                    "datalayer/jupyter-mcp-server:latest",
+                ][..],
+            ),
+            // Windows-MCP README
+            ("uvx", &["windows-mcp"][..]),
+            // wcgw README
+            (
+                "uv",
+                &["tool", "run", "--python", "3.12", "wcgw@latest"][..],
+            ),
+            // docker-mcp README
+            ("uvx", &["docker-mcp"][..]),
+            // Serena README
+            (
+                "uvx",
+                &[
+                    "--from",
+                    "git+https://github.com/oraios/serena",
+                    "serena",
+                    "start-mcp-server",
+                ][..],
+            ),
+            // docker exec into a dev container
+            (
+                "docker",
+                &["exec", "-i", "devbox", "npx", "-y", "mcp-server-commands"][..],
+            ),
+            // uv run --with
+            (
+                "uv",
+                &["run", "--with", "mcp-shell-server", "mcp-shell-server"][..],
+            ),
+        ] {
+            let file = Builder::new(ClientKind::ClaudeDesktop, "{}")
+                .stdio("x", cmd, args)
+                .build();
+            let f = run(check, &file);
+            assert_eq!(f.len(), 1, "{cmd} {args:?}");
+            assert!(!f[0].message.contains("by the name"), "{}", f[0].message);
+        }
+        // Goose's built-in developer extension runs shell commands.
+        let file = Builder::new(ClientKind::Goose, "{}")
+            .with_builtin("developer", "goose:developer")
+            .build();
+        assert_eq!(run(check, &file).len(), 1);
+    }
+
+    #[test]
     fn lowers_severity_when_gated_or_sandboxed() {
         let gated = Builder::new(ClientKind::ClaudeDesktop, "{}")
             .stdio(
@@ -186,7 +332,8 @@ mod tests {
         let file = Builder::new(ClientKind::Cursor, "{}")
             .stdio("term", "npx", &["-y", "super-terminal-mcp"])
             .build();
-        assert!(run(check, &file)[0].message.contains("by its name"));
+        let m = &run(check, &file)[0].message;
+        assert!(m.contains("its package name `super-terminal-mcp`"), "{m}");
         let file = Builder::new(ClientKind::Cursor, "{}")
             .stdio("weather", "npx", &["-y", "weather-mcp@1.0.0"])
             .stdio("shell", "uvx", &["mcp-shell-server"])

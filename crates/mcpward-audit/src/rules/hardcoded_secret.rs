@@ -164,6 +164,49 @@ mod tests {
         assert_eq!(f[0].severity, Severity::High);
     }
 
+    /// Vendors' documented launch lines that take the key as a positional argument.
+    #[test]
+    fn positional_keys_in_documented_launch_lines_are_found_by_provider_pattern() {
+        let neon = format!("napi_{}", "k3v9q2x7m4p8r1t6w0z5y2b8n4c7d1f3".repeat(2));
+        let src = format!(
+            r#"{{"mcpServers": {{"neon": {{"command": "npx", "args": ["-y", "@neondatabase/mcp-server-neon", "start", "{neon}"]}}}}}}"#
+        );
+        let file = Builder::new(ClientKind::ClaudeDesktop, &src)
+            .stdio(
+                "neon",
+                "npx",
+                &["-y", "@neondatabase/mcp-server-neon", "start", &neon],
+            )
+            .build();
+        let f = run(check, &file);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].message.contains("Neon"), "{}", f[0].message);
+        // `-k <token>`: a high-entropy value after a short key flag.
+        let key = &format!("Zq8wR2xV7nL4{}", "mK9pT3sY6bH1cJ5dF0gA");
+        let src = format!(
+            r#"{{"mcpServers": {{"s": {{"command": "npx", "args": ["-y", "some-search-mcp", "-k", "{key}"]}}}}}}"#
+        );
+        let file = Builder::new(ClientKind::ClaudeDesktop, &src)
+            .stdio("s", "npx", &["-y", "some-search-mcp", "-k", key.as_str()])
+            .build();
+        assert_eq!(run(check, &file).len(), 1);
+        // A placeholder in the same place is not a secret.
+        let src = r#"{"mcpServers": {"neon": {"command": "npx", "args": ["-y", "@neondatabase/mcp-server-neon", "start", "<YOUR_NEON_API_KEY>"]}}}"#;
+        let file = Builder::new(ClientKind::ClaudeDesktop, src)
+            .stdio(
+                "neon",
+                "npx",
+                &[
+                    "-y",
+                    "@neondatabase/mcp-server-neon",
+                    "start",
+                    "<YOUR_NEON_API_KEY>",
+                ],
+            )
+            .build();
+        assert!(run(check, &file).is_empty());
+    }
+
     #[test]
     fn default_words_under_a_password_key_are_not_reported() {
         let src =

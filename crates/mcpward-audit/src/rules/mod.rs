@@ -21,6 +21,7 @@ pub mod package_without_repository;
 pub mod secret_file_permissions;
 pub mod secret_in_git_history;
 pub mod secret_in_tracked_file;
+pub mod servers_not_loaded;
 pub mod stale_package;
 pub mod unknown_mcp_process;
 pub mod unpinned_package;
@@ -44,6 +45,7 @@ macro_rules! registry {
 registry!(
     config_parse_error,
     invalid_server_entry,
+    servers_not_loaded,
     hardcoded_secret,
     overbroad_credential,
     secret_in_tracked_file,

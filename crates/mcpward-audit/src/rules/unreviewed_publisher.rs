@@ -12,7 +12,8 @@ pub static META: RuleMeta = RuleMeta {
     summary: "A server package comes from a publisher mcpward has not reviewed.",
     what: "An npm, PyPI or Docker package whose scope, name or image prefix is not in mcpward's \
 curated list of publishers (the vendors of the underlying services and the Model Context \
-Protocol organisation; see `data/publishers.toml` for the list and its sources). Informational: \
+Protocol organisation; see `data/publishers.toml` for the list and its sources) and that the \
+server table (`data/servers.toml`) does not list as the vendor's own first-party package. Informational: \
 many good servers are community-maintained.",
     why: "An MCP server runs with your credentials and sees what the model sees. Community \
 packages are where typo-squats and abandoned-then-hijacked packages appear; knowing who \
@@ -33,7 +34,11 @@ pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         ) {
             continue;
         }
-        if knowledge.publisher_for(pkg).is_some() {
+        // The vendor's own package, by the server table (the same row every rule reads).
+        let first_party = knowledge
+            .by_package(pkg.ecosystem, &pkg.name)
+            .is_some_and(|k| k.first_party);
+        if first_party || knowledge.publisher_for(pkg).is_some() {
             continue;
         }
         let known = server
@@ -87,5 +92,17 @@ mod tests {
         assert!(launch("docker", &["run", "-i", "ghcr.io/github/github-mcp-server"]).is_empty());
         assert!(launch("uvx", &["mcp-server-fetch"]).is_empty());
         assert!(launch("my-local-binary", &[]).is_empty());
+        // First-party rows of the server table count as reviewed publishers.
+        assert!(launch("npx", &["-y", "mongodb-mcp-server@1.2.0", "--readOnly"]).is_empty());
+        assert!(launch("npx", &["-y", "chrome-devtools-mcp@0.8.0"]).is_empty());
+    }
+
+    #[test]
+    fn a_bridge_to_a_first_party_url_is_still_judged_by_its_own_package() {
+        let f = launch("npx", &["-y", "mcp-remote", "https://mcp.linear.app/sse"]);
+        assert_eq!(f.len(), 1, "{f:?}");
+        // Look-alike names are not the vendor's package.
+        let f = launch("npx", &["-y", "mongodb-mcp-server-pro"]);
+        assert_eq!(f.len(), 1, "{f:?}");
     }
 }

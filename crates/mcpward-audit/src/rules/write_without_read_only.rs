@@ -130,4 +130,77 @@ mod tests {
                 .contains("read_only=true")
         );
     }
+
+    /// Launch lines from the servers' READMEs, without and with their read-only switch.
+    #[test]
+    fn reads_the_read_only_switch_of_each_vendor_server() {
+        /// (command, args without the switch, env, args with the switch, env with it)
+        type Case<'a> = (&'a str, &'a [&'a str], Env<'a>, &'a [&'a str], Env<'a>);
+        type Env<'a> = &'a [(&'a str, &'a str)];
+        let cases: &[Case<'_>] = &[
+            (
+                "npx",
+                &["-y", "mongodb-mcp-server@latest"],
+                &[],
+                &["-y", "mongodb-mcp-server@latest", "--readOnly"],
+                &[],
+            ),
+            (
+                "npx",
+                &["-y", "mongodb-mcp-server@latest"],
+                &[],
+                &["-y", "mongodb-mcp-server@latest"],
+                &[("MDB_MCP_READ_ONLY", "true")],
+            ),
+            (
+                "uvx",
+                &["mcp-atlassian"],
+                &[],
+                &["mcp-atlassian", "--read-only"],
+                &[],
+            ),
+            (
+                "uvx",
+                &["mcp-atlassian"],
+                &[],
+                &["mcp-atlassian"],
+                &[("READ_ONLY_MODE", "true")],
+            ),
+            (
+                "npx",
+                &["-y", "@zereight/mcp-gitlab"],
+                &[],
+                &["-y", "@zereight/mcp-gitlab"],
+                &[("GITLAB_READ_ONLY_MODE", "true")],
+            ),
+            ("mcp-grafana", &[], &[], &["--disable-write"], &[]),
+            (
+                "npx",
+                &["-y", "@azure/mcp@latest", "server", "start"],
+                &[],
+                &["-y", "@azure/mcp@latest", "server", "start", "--read-only"],
+                &[],
+            ),
+        ];
+        for (cmd, bad, bad_env, good, good_env) in cases {
+            let mut b = Builder::new(ClientKind::Cursor, "{}").stdio("s", cmd, bad);
+            for (k, v) in *bad_env {
+                b = b.env(k, v);
+            }
+            assert_eq!(run(check, &b.build()).len(), 1, "{cmd} {bad:?}");
+            let mut b = Builder::new(ClientKind::Cursor, "{}").stdio("s", cmd, good);
+            for (k, v) in *good_env {
+                b = b.env(k, v);
+            }
+            assert!(
+                run(check, &b.build()).is_empty(),
+                "{cmd} {good:?} {good_env:?}"
+            );
+        }
+        // Writes are off unless switched on: no finding either way (nothing to turn off).
+        let f = Builder::new(ClientKind::Cursor, "{}")
+            .stdio("eks", "uvx", &["awslabs.eks-mcp-server@latest"])
+            .build();
+        assert!(run(check, &f).is_empty());
+    }
 }

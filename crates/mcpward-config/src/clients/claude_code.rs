@@ -47,15 +47,41 @@ fn extract(root: &Node, sink: &mut Sink) {
     if !require_object_root(root, sink) {
         return;
     }
+    let from = sink.servers.len();
     read_server_map(root, "mcpServers", &STANDARD, None, sink);
+    mark_ignored_approvals(&mut sink.servers[from..], root);
     let Some(projects) = root.get("projects") else {
         return;
     };
     for (dir, project) in projects.members() {
         if project.is_object() {
+            let at = sink.servers.len();
             read_server_map(project, "mcpServers", &STANDARD, Some(&dir.value), sink);
+            mark_ignored_approvals(&mut sink.servers[at..], project);
             apply_allowed_tools(project, &dir.value, sink);
         }
+    }
+}
+
+/// Claude Code has no per-server `alwaysAllow`/`autoApprove` (Cline's and Roo Code's keys): it
+/// asks before each tool whatever the entry says. Keep where the key was, so audit can say it
+/// has no effect, instead of reading it as an approval.
+fn mark_ignored_approvals(servers: &mut [crate::model::ServerEntry], parent: &Node) {
+    for server in servers.iter_mut().filter(|s| s.ignored_approval.is_none()) {
+        if server.auto_approve.take().is_none() {
+            continue;
+        }
+        let entry = ["mcpServers"]
+            .iter()
+            .find_map(|k| parent.get(k))
+            .and_then(|m| m.get(&server.name));
+        let key = entry.and_then(|e| {
+            ["alwaysAllow", "autoApprove"]
+                .iter()
+                .find_map(|k| e.get_entry(k).map(|(k, _)| k.clone()))
+        });
+        server.ignored_approval =
+            Some(key.unwrap_or_else(|| Spanned::new("alwaysAllow".into(), server.span)));
     }
 }
 
@@ -213,6 +239,22 @@ mod tests {
         assert_eq!(
             f.servers[0].url.as_ref().unwrap().value,
             "https://example.test/sse"
+        );
+    }
+
+    #[test]
+    fn always_allow_in_mcp_json_is_kept_as_ignored_not_as_an_approval() {
+        let f = parse_file(
+            Path::new(".mcp.json"),
+            r#"{"mcpServers": {"github": {"command": "github-mcp-server", "args": ["stdio"], "alwaysAllow": ["merge_pull_request"]}}}"#.into(),
+            ClientKind::ClaudeCode,
+            Scope::Project,
+        );
+        let s = &f.servers[0];
+        assert_eq!(s.auto_approve, None);
+        assert_eq!(
+            s.ignored_approval.as_ref().map(|k| k.value.as_str()),
+            Some("alwaysAllow")
         );
     }
 }

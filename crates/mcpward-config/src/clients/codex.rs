@@ -19,7 +19,7 @@ use super::mcp_servers::{
 };
 use super::{ClientSpec, FileFacts, Sink};
 use crate::discovery::{Candidate, PathContext};
-use crate::model::{ClientKind, Scope, ServerEntry, Spanned, Transport};
+use crate::model::{AutoApprove, ClientKind, Scope, ServerEntry, Spanned, Transport};
 use crate::syntax::Node;
 
 pub(crate) const SPEC: ClientSpec = ClientSpec {
@@ -71,8 +71,16 @@ fn extract(root: &Node, sink: &mut Sink) {
         );
         return;
     }
+    // `approval_policy = "never"`: Codex runs every tool call without asking the person.
+    let never_ask = root
+        .get("approval_policy")
+        .filter(|p| p.as_str() == Some("never"))
+        .map(|p| AutoApprove::All(p.span));
     for (name, entry) in servers.members() {
-        if let Some(server) = read_server(name, entry, sink) {
+        if let Some(mut server) = read_server(name, entry, sink) {
+            if server.auto_approve.is_none() {
+                server.auto_approve.clone_from(&never_ask);
+            }
             sink.servers.push(server);
         }
     }
@@ -132,7 +140,7 @@ fn read_server(name: &Spanned<String>, entry: &Node, sink: &mut Sink) -> Option<
 mod tests {
     use std::path::Path;
 
-    use crate::model::{ClientKind, Format, Scope, Transport};
+    use crate::model::{AutoApprove, ClientKind, Format, Scope, Transport};
     use crate::parse_file;
 
     #[test]
@@ -213,5 +221,29 @@ enabled = false
         assert!(f.servers.is_empty());
         assert_eq!(f.problems.len(), 1);
         assert_eq!(f.problems[0].span.line, 2, "{:?}", f.problems[0]);
+    }
+
+    #[test]
+    fn approval_policy_never_approves_every_tool_of_every_server() {
+        let src = "approval_policy = \"never\"\n[mcp_servers.shell]\ncommand = \"uvx\"\nargs = [\"mcp-shell-server\"]\n";
+        let f = crate::parse_file(
+            std::path::Path::new("config.toml"),
+            src.into(),
+            ClientKind::Codex,
+            Scope::User,
+        );
+        assert!(
+            matches!(f.servers[0].auto_approve, Some(AutoApprove::All(_))),
+            "{:?}",
+            f.servers[0]
+        );
+        let src = "approval_policy = \"on-request\"\n[mcp_servers.shell]\ncommand = \"uvx\"\n";
+        let f = crate::parse_file(
+            std::path::Path::new("config.toml"),
+            src.into(),
+            ClientKind::Codex,
+            Scope::User,
+        );
+        assert_eq!(f.servers[0].auto_approve, None);
     }
 }

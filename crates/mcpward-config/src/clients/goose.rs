@@ -125,6 +125,16 @@ fn read_extension(name: &Spanned<String>, entry: &Node, sink: &mut Sink) -> Opti
     );
     if !in_process {
         require_command_or_url(&out, entry, sink);
+    } else if entry.get("type").and_then(Node::as_str) == Some("builtin") {
+        // Goose picks the built-in by the entry's `name` (the key when absent).
+        let id = entry
+            .get("name")
+            .and_then(|n| n.as_str().map(|v| Spanned::new(v.to_string(), n.span)))
+            .unwrap_or_else(|| name.clone());
+        out.builtin = Some(Spanned::new(
+            format!("goose:{}", id.value.trim().to_ascii_lowercase()),
+            id.span,
+        ));
     }
     collect_other_strings(entry, &mut out);
     Some(out)

@@ -11,7 +11,7 @@
 use std::collections::HashSet;
 
 use super::Sink;
-use crate::model::{AutoApprove, ServerEntry, Spanned, Transport};
+use crate::model::{AutoApprove, NotLoaded, ServerEntry, Spanned, Transport};
 use crate::syntax::{Node, Value};
 
 /// How one client spells the common fields.
@@ -32,8 +32,29 @@ pub(crate) const STANDARD: Dialect = Dialect {
     command_may_be_object: false,
 };
 
+/// Keys people write for the server map that a client reading `key` ignores.
+fn other_spellings(key: &str) -> &'static [&'static str] {
+    match key {
+        "mcpServers" => &[
+            "servers",
+            "mcp_servers",
+            "mcp-servers",
+            "mcpservers",
+            "MCPServers",
+            "McpServers",
+            "mcpServer",
+            "context_servers",
+        ],
+        "servers" => &["mcpServers", "mcp_servers", "mcp-servers", "mcpservers"],
+        _ => &[],
+    }
+}
+
 /// Read `parent[key]` as a map of servers. Absent is fine (no servers); anything but an object
-/// is a problem.
+/// is a problem. Servers under another spelling of the key (`servers` is VS Code's, `mcpServers`
+/// everyone else's, `mcp_servers` Codex's), or written at the top level without the wrapper, are
+/// read too and marked [`NotLoaded`]: the client never starts them, but what they hold is on
+/// disk and is checked.
 pub(crate) fn read_server_map(
     parent: &Node,
     key: &str,
@@ -41,43 +62,67 @@ pub(crate) fn read_server_map(
     project: Option<&str>,
     sink: &mut Sink,
 ) {
-    let (k, map, misplaced) = match parent.get_entry(key) {
-        Some((k, map)) => (k, map, false),
-        None => {
-            // The other spelling of the same map (`servers` is VS Code's, `mcpServers`
-            // everyone else's): the client ignores it, so its servers never start, but what
-            // they hold is on disk and is checked.
-            let other = match key {
-                "mcpServers" => "servers",
-                "servers" => "mcpServers",
-                _ => return,
-            };
-            let Some((k, map)) = parent.get_entry(other).filter(|(_, m)| m.is_object()) else {
-                return;
-            };
+    let mut found_any = false;
+    if let Some((k, map)) = parent.get_entry(key) {
+        found_any = true;
+        if map.is_object() {
+            read_members(map, dialect, project, None, sink);
+        } else {
             sink.problem(
-                format!("this client reads `{key}`, not `{other}`: the servers under `{other}` are never started. Rename the key to `{key}`"),
-                k.span,
+                format!("`{}` is {}, expected an object mapping server names to servers; its servers are not read", k.value, map.kind()),
+                map.span,
                 None,
             );
-            (k, map, true)
         }
-    };
-    if !map.is_object() {
-        sink.problem(
-            format!("`{}` is {}, expected an object mapping server names to servers; its servers are not read", k.value, map.kind()),
-            map.span,
-            None,
-        );
-        return;
     }
+    for other in other_spellings(key) {
+        let Some((k, map)) = parent.get_entry(other).filter(|(_, m)| m.is_object()) else {
+            continue;
+        };
+        found_any = true;
+        let not_loaded = NotLoaded {
+            key: Some(k.clone()),
+            expected: key.to_string(),
+        };
+        read_members(map, dialect, project, Some(not_loaded), sink);
+    }
+    // `{ "fetch": { "command": "uvx", … } }`: servers without the wrapper object.
+    if !found_any && project.is_none() && key == "mcpServers" {
+        for (name, entry) in parent.members() {
+            if looks_like_server(entry)
+                && let Some(mut server) = read_server(name, entry, dialect, sink)
+            {
+                server.not_loaded = Some(NotLoaded {
+                    key: None,
+                    expected: key.to_string(),
+                });
+                sink.servers.push(server);
+            }
+        }
+    }
+}
+
+fn read_members(
+    map: &Node,
+    dialect: &Dialect,
+    project: Option<&str>,
+    not_loaded: Option<NotLoaded>,
+    sink: &mut Sink,
+) {
     for (name, entry) in map.members() {
         if let Some(mut server) = read_server(name, entry, dialect, sink) {
             server.project = project.map(str::to_string);
-            server.disabled |= misplaced;
+            server.not_loaded.clone_from(&not_loaded);
             sink.servers.push(server);
         }
     }
+}
+
+/// An object with a launch of its own: `command` (string) or `url`.
+fn looks_like_server(node: &Node) -> bool {
+    node.is_object()
+        && (node.get("command").and_then(Node::as_str).is_some()
+            || node.get("url").and_then(Node::as_str).is_some())
 }
 
 /// One server entry in the common shape.

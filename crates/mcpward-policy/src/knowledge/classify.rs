@@ -114,6 +114,8 @@ const READ: &[&str] = &[
     "head",
     "tail",
     "grep",
+    "snapshot",
+    "screenshot",
 ];
 /// Verbs that keep their meaning anywhere in a name.
 const UNAMBIGUOUS: &[&str] = &[
@@ -152,6 +154,36 @@ const UNAMBIGUOUS: &[&str] = &[
     "curl",
     "wget",
 ];
+/// Objects that turn an exec verb into a query of a data store: `execute_sparql`, `run_search`.
+const QUERY_OBJECTS: &[&str] = &["sparql", "search", "report", "lookup"];
+/// Objects that turn an exec verb into a statement that may change a data store but runs no
+/// command on the host: `execute_sql`, `run_query`, `executeCypher`, `run_graphql_mutation`.
+const STATEMENT_OBJECTS: &[&str] = &[
+    "sql",
+    "query",
+    "queries",
+    "cypher",
+    "statement",
+    "statements",
+    "graphql",
+    "mutation",
+    "migration",
+    "migrations",
+    "ddl",
+    "dml",
+    "kql",
+    "promql",
+    "logql",
+];
+/// Read words that are as often nouns (`issue_status_change`, `audit_log_delete`): they mark
+/// a read but leave later verbs in the name their meaning.
+const NOUN_LIKE_READS: &[&str] = &[
+    "status", "log", "logs", "info", "tree", "diff", "count", "stat", "echo",
+];
+/// Verbs that change things wherever they stand, added to [`UNAMBIGUOUS`]:
+/// `find_and_replace`, `search_and_replace`, `get_or_modify`.
+const LATE_WRITES: &[&str] = &["replace", "modify", "rename", "append"];
+
 /// Words that mark a tool as bringing outside content into the session.
 const UNTRUSTED: &[&str] = &[
     "fetch",
@@ -306,16 +338,23 @@ fn known(word: &str) -> bool {
 fn strongest(words: &[String]) -> ToolKind {
     let mut best = ToolKind::Unknown;
     let mut seen_verb = false;
-    for w in words {
+    for (i, w) in words.iter().enumerate() {
         let w = w.as_str();
-        if seen_verb && !UNAMBIGUOUS.contains(&w) {
+        if seen_verb && !UNAMBIGUOUS.contains(&w) && !LATE_WRITES.contains(&w) {
             continue;
         }
-        let kind = if EXEC.contains(&w) {
+        let object = words.get(i + 1).map(String::as_str).unwrap_or("");
+        let kind = if EXEC.contains(&w) && QUERY_OBJECTS.contains(&object) {
+            // `execute_sparql` queries; it runs nothing on the host.
+            ToolKind::Read
+        } else if EXEC.contains(&w) && STATEMENT_OBJECTS.contains(&object) {
+            // `execute_sql` may change the database; it runs nothing on the host.
+            ToolKind::Write
+        } else if EXEC.contains(&w) {
             ToolKind::Exec
         } else if DESTRUCTIVE.contains(&w) {
             ToolKind::Destructive
-        } else if WRITE.contains(&w) {
+        } else if WRITE.contains(&w) || LATE_WRITES.contains(&w) {
             ToolKind::Write
         } else if NETWORK.contains(&w) {
             ToolKind::Network
@@ -324,7 +363,7 @@ fn strongest(words: &[String]) -> ToolKind {
         } else {
             ToolKind::Unknown
         };
-        seen_verb |= kind != ToolKind::Unknown;
+        seen_verb |= kind != ToolKind::Unknown && !NOUN_LIKE_READS.contains(&w);
         if rank(kind) > rank(best) {
             best = kind;
         }
@@ -759,7 +798,59 @@ mod tests {
     fn splits_camel_and_kebab_case() {
         assert_eq!(classify("deleteFile", None, None), ToolKind::Destructive);
         assert_eq!(classify("get-tiny-image", None, None), ToolKind::Read);
-        assert_eq!(classify("executeSQL", None, None), ToolKind::Exec);
+        assert_eq!(classify("executeCommand", None, None), ToolKind::Exec);
+        assert_eq!(classify("search-and-replace", None, None), ToolKind::Write);
+        assert_eq!(classify("searchAndReplace", None, None), ToolKind::Write);
+    }
+
+    #[test]
+    fn reads_the_whole_name_not_only_the_first_verb() {
+        assert_eq!(classify("find_and_replace", None, None), ToolKind::Write);
+        assert_eq!(
+            classify("change_sonar_issue_status", None, None),
+            ToolKind::Write
+        );
+        assert_eq!(
+            classify("sonar_change_issue_status", None, None),
+            ToolKind::Write
+        );
+        assert_eq!(classify("issue_status_change", None, None), ToolKind::Write);
+        assert_eq!(
+            classify("audit_log_delete", None, None),
+            ToolKind::Destructive
+        );
+        assert_eq!(
+            classify("get_or_modify_setting", None, None),
+            ToolKind::Write
+        );
+        // Nouns after a read verb still do not count.
+        assert_eq!(classify("get_change_history", None, None), ToolKind::Read);
+        assert_eq!(classify("list_file_changes", None, None), ToolKind::Read);
+        assert_eq!(classify("git_status", None, None), ToolKind::Read);
+        assert_eq!(classify("git_log", None, None), ToolKind::Read);
+        assert_eq!(classify("take_screenshot", None, None), ToolKind::Read);
+        assert_eq!(classify("snapshot", None, None), ToolKind::Read);
+        // A browser's snapshot reads a page from another host.
+        assert_eq!(classify("browser_snapshot", None, None), ToolKind::Network);
+    }
+
+    #[test]
+    fn query_languages_are_queries_and_statements_not_host_commands() {
+        assert_eq!(classify("execute_sparql", None, None), ToolKind::Read);
+        assert_eq!(classify("run_search", None, None), ToolKind::Read);
+        assert_eq!(classify("executeSQL", None, None), ToolKind::Write);
+        assert_eq!(classify("execute_sql", None, None), ToolKind::Write);
+        assert_eq!(classify("run_query", None, None), ToolKind::Write);
+        assert_eq!(classify("run-cypher-query", None, None), ToolKind::Write);
+        // Real commands stay commands.
+        assert_eq!(classify("execute_command", None, None), ToolKind::Exec);
+        assert_eq!(classify("run_python", None, None), ToolKind::Exec);
+        assert_eq!(classify("execute_code", None, None), ToolKind::Exec);
+        assert_eq!(classify("start_process", None, None), ToolKind::Exec);
+        assert_eq!(
+            classify("execute_sql_then_shell", None, None),
+            ToolKind::Exec
+        );
     }
 
     #[test]

@@ -117,18 +117,33 @@ fn is_truthy(v: &str) -> bool {
     matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on")
 }
 
-/// One row of `data/servers.toml`.
+/// One row of `data/servers.toml`: what one server can do, keyed by its launch identity.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KnownServer {
     pub id: String,
     pub name: String,
     #[serde(default)]
-    pub packages: Vec<String>,
+    pub npm: Vec<String>,
+    #[serde(default)]
+    pub pypi: Vec<String>,
+    #[serde(default)]
+    pub docker: Vec<String>,
+    /// Programs, modules and scripts started directly.
+    #[serde(default)]
+    pub programs: Vec<String>,
+    /// Repositories (`github.com/owner/repo`) a launcher installs from.
+    #[serde(default)]
+    pub git: Vec<String>,
+    /// A client's built-in extension, `client:name`.
+    #[serde(default)]
+    pub builtin: Vec<String>,
     #[serde(default)]
     pub urls: Vec<String>,
     #[serde(default)]
     pub capabilities: Vec<Capability>,
+    /// What a write or exec can change, in words.
+    pub changes: Option<String>,
     #[serde(default)]
     pub credentialed: bool,
     #[serde(default)]
@@ -140,7 +155,71 @@ pub struct KnownServer {
     #[serde(default)]
     pub root_env: Vec<String>,
     pub publisher: String,
+    /// Published by the vendor of the service, the MCP organisation or the client itself.
+    #[serde(default)]
+    pub first_party: bool,
     pub source: String,
+}
+
+/// What the gateway, `audit` and `inspect` know about a server: one row of the table.
+pub type ServerKnowledge = KnownServer;
+
+impl KnownServer {
+    /// Runs commands or code as the user.
+    pub fn exec_capable(&self) -> bool {
+        self.capabilities.contains(&Capability::Exec)
+    }
+
+    /// Can change data (files, records, messages...) when no read-only switch is on.
+    pub fn writes(&self) -> bool {
+        self.capabilities
+            .iter()
+            .any(|c| matches!(c, Capability::Write | Capability::Exec))
+    }
+
+    /// Returns content other people wrote (web pages, mail, chat, issues).
+    pub fn reads_untrusted(&self) -> bool {
+        self.capabilities.contains(&Capability::ReadsUntrusted)
+    }
+
+    /// Acts with the user's account or credentials.
+    pub fn holds_credentials(&self) -> bool {
+        self.credentialed
+    }
+
+    /// How to switch its read-only mode on, one text per switch (empty when it has none).
+    pub fn read_only_switches(&self) -> Vec<String> {
+        self.read_only.iter().map(Switch::describe).collect()
+    }
+
+    /// Every identity the row is found by, for tests and listings.
+    pub fn identities(&self) -> impl Iterator<Item = &String> {
+        self.npm
+            .iter()
+            .chain(&self.pypi)
+            .chain(&self.docker)
+            .chain(&self.programs)
+            .chain(&self.git)
+            .chain(&self.builtin)
+            .chain(&self.urls)
+    }
+}
+
+/// What the server behind a launch identity can do. `ecosystem` is `npm`, `pypi`, `docker`,
+/// `git`, `program` (a program, module or script started directly) or `builtin` (`goose:developer`);
+/// the gateway's `LaunchIdentity::key()` gives the first three. `None` when the table does not
+/// know the server: the caller then knows nothing, and must not guess from a chosen name.
+pub fn lookup(ecosystem: &str, name: &str) -> Option<&'static ServerKnowledge> {
+    let k = Knowledge::get();
+    match ecosystem.to_ascii_lowercase().as_str() {
+        "npm" => k.by_package(Ecosystem::Npm, name),
+        "pypi" => k.by_package(Ecosystem::PyPi, name),
+        "docker" => k.by_package(Ecosystem::Docker, name),
+        "git" => k.by_package(Ecosystem::Git, name),
+        "program" => k.by_program(name),
+        "builtin" => k.by_builtin(name),
+        _ => None,
+    }
 }
 
 /// One row of `data/publishers.toml`.
@@ -192,21 +271,87 @@ impl Knowledge {
         })
     }
 
-    /// The known server a launch starts, by package/image/program name or by remote URL.
+    /// The known server a launch starts: by its package in that package's ecosystem, by the
+    /// client's built-in extension, by the program or script it starts directly, or by the URL it
+    /// connects to (directly or through a bridge such as `mcp-remote`).
     pub fn server_for(&self, launch: &Launch) -> Option<&KnownServer> {
-        if let Some(id) = launch.identity() {
-            let id = normalise_name(id);
-            if let Some(found) = self
-                .servers
-                .iter()
-                .find(|s| s.packages.iter().any(|p| normalise_name(p) == id))
-            {
-                return Some(found);
-            }
+        let by_code = if let Some(pkg) = &launch.package {
+            self.by_package(pkg.ecosystem, &pkg.name)
+        } else if let Some(b) = &launch.builtin {
+            self.by_builtin(b)
+        } else {
+            launch
+                .script
+                .as_deref()
+                .or((!launch.program.is_empty()).then_some(launch.program.as_str()))
+                .and_then(|p| self.by_program(p))
+        };
+        if by_code.is_some() {
+            return by_code;
         }
         let url = launch.remote_url.as_ref()?;
-        let parsed = RemoteUrl::parse(&url.value)?;
-        let after_scheme = &url.value[url.value.find("://").map(|i| i + 3)?..];
+        self.by_url(&url.value)
+    }
+
+    /// A package in its own ecosystem: an npm name never finds a PyPI row.
+    pub fn by_package(&self, ecosystem: Ecosystem, name: &str) -> Option<&KnownServer> {
+        if ecosystem == Ecosystem::Git {
+            let repo = git_repo(name)?;
+            return self
+                .servers
+                .iter()
+                .find(|s| s.git.iter().any(|g| g.eq_ignore_ascii_case(&repo)));
+        }
+        let name = normalise_name(name);
+        self.servers.iter().find(|s| {
+            let list = match ecosystem {
+                Ecosystem::Npm => &s.npm,
+                Ecosystem::PyPi => &s.pypi,
+                Ecosystem::Docker => &s.docker,
+                Ecosystem::Git => return false,
+            };
+            list.iter().any(|p| normalise_name(p) == name)
+        })
+    }
+
+    /// A program, module or script started directly. Programs installed from a registry carry the
+    /// package's name (`github-mcp-server`, `mcp-server-fetch`, `python -m mcp_server_fetch`), so
+    /// unscoped npm and PyPI names count too; a script is known by its file name.
+    pub fn by_program(&self, program: &str) -> Option<&KnownServer> {
+        let base = program
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or(program)
+            .to_ascii_lowercase();
+        let stem = ["exe", "cmd", "bat", "ps1", "js", "mjs", "cjs"]
+            .iter()
+            .find_map(|ext| base.strip_suffix(&format!(".{ext}")))
+            .unwrap_or(&base);
+        let wanted = normalise_name(stem);
+        let exact = normalise_name(&base);
+        self.servers.iter().find(|s| {
+            s.programs
+                .iter()
+                .any(|p| normalise_name(p) == exact || normalise_name(p) == wanted)
+                || s.pypi.iter().any(|p| normalise_name(p) == wanted)
+                || s.npm
+                    .iter()
+                    .any(|p| !p.starts_with('@') && normalise_name(p) == wanted)
+        })
+    }
+
+    /// A client's built-in extension (`goose:developer`).
+    pub fn by_builtin(&self, id: &str) -> Option<&KnownServer> {
+        self.servers
+            .iter()
+            .find(|s| s.builtin.iter().any(|b| b.eq_ignore_ascii_case(id)))
+    }
+
+    /// The hosted server at `url`: the host must match exactly (`mcp.supabase.com.evil.example`
+    /// is not Supabase), a path prefix must match from the start of the path.
+    pub fn by_url(&self, url: &str) -> Option<&KnownServer> {
+        let parsed = RemoteUrl::parse(url)?;
+        let after_scheme = &url[url.find("://").map(|i| i + 3)?..];
         let host_and_path = after_scheme
             .rsplit_once('@')
             .map(|(_, r)| r)
@@ -215,7 +360,10 @@ impl Knowledge {
         self.servers.iter().find(|s| {
             s.urls.iter().any(|u| {
                 let u = u.to_ascii_lowercase();
-                host_and_path.starts_with(&u) && (u.contains('/') || parsed.host == u)
+                match u.split_once('/') {
+                    Some(_) => host_and_path.starts_with(&u),
+                    None => parsed.host == u || host_and_path.split('/').next() == Some(u.as_str()),
+                }
             })
         })
     }
@@ -242,6 +390,26 @@ impl Knowledge {
                 }
         })
     }
+}
+
+/// `git+https://github.com/o/r.git#ref`, `github:o/r` → `github.com/o/r`.
+fn git_repo(spec: &str) -> Option<String> {
+    let s = spec.trim().trim_start_matches("git+");
+    let s = s.split(['#']).next().unwrap_or(s);
+    let s = if let Some(rest) = s.strip_prefix("github:") {
+        format!("github.com/{rest}")
+    } else if let Some(rest) = s.strip_prefix("gitlab:") {
+        format!("gitlab.com/{rest}")
+    } else {
+        let after = s.split_once("://").map(|(_, r)| r).unwrap_or(s);
+        let after = after.rsplit_once('@').map(|(_, r)| r).unwrap_or(after);
+        after.replacen(':', "/", 1)
+    };
+    let s = s
+        .trim_end_matches('/')
+        .trim_end_matches(".git")
+        .to_ascii_lowercase();
+    (s.matches('/').count() >= 2).then_some(s)
 }
 
 /// Compare names the way registries do: case-insensitive, `_` = `-` (PyPI), Docker Hub's
@@ -306,7 +474,7 @@ pub fn guess_capabilities(name: &str) -> Vec<Capability> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mcpward_config::{ServerEntry, Spanned};
+    use crate::{ServerEntry, Spanned};
     use mcpward_core::Span;
 
     fn launch(cmd: &str, args: &[&str]) -> Launch {
@@ -322,12 +490,13 @@ mod tests {
     #[test]
     fn data_files_parse_and_every_row_names_a_source() {
         let k = Knowledge::parse(SERVERS_TOML, PUBLISHERS_TOML).expect("data files parse");
-        assert!(k.servers.len() >= 30);
+        assert!(k.servers.len() >= 200, "{} rows", k.servers.len());
         for s in &k.servers {
             assert!(s.source.starts_with("https://"), "{} has no source", s.id);
+            assert!(s.identities().next().is_some(), "{} matches nothing", s.id);
             assert!(
-                !s.packages.is_empty() || !s.urls.is_empty(),
-                "{} matches nothing",
+                s.read_only.is_empty() || s.writes(),
+                "{} has a read-only mode but nothing to write",
                 s.id
             );
             for sw in s.read_only.iter().chain(&s.write_only_with) {
@@ -345,6 +514,61 @@ mod tests {
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), k.servers.len(), "server ids are unique");
+    }
+
+    #[test]
+    fn no_identity_belongs_to_two_rows() {
+        let k = Knowledge::parse(SERVERS_TOML, PUBLISHERS_TOML).expect("data files parse");
+        let mut seen = std::collections::BTreeMap::new();
+        for s in &k.servers {
+            for (eco, list) in [
+                ("npm", &s.npm),
+                ("pypi", &s.pypi),
+                ("docker", &s.docker),
+                ("program", &s.programs),
+                ("git", &s.git),
+                ("builtin", &s.builtin),
+                ("url", &s.urls),
+            ] {
+                for name in list {
+                    let key = (eco, normalise_name(name));
+                    if let Some(other) = seen.insert(key, s.id.clone()) {
+                        panic!("{eco} `{name}` is in both {other} and {}", s.id);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lookup_answers_by_ecosystem_and_name_for_the_gateway() {
+        let fs = lookup("npm", "@modelcontextprotocol/server-filesystem").unwrap();
+        assert!(fs.writes() && !fs.exec_capable() && fs.first_party);
+        let dc = lookup("npm", "@wonderwhy-er/desktop-commander").unwrap();
+        assert!(dc.exec_capable() && dc.writes());
+        let gh = lookup("docker", "ghcr.io/github/github-mcp-server").unwrap();
+        assert!(gh.reads_untrusted() && gh.holds_credentials());
+        assert!(
+            gh.read_only_switches()
+                .iter()
+                .any(|s| s.contains("--read-only"))
+        );
+        assert_eq!(lookup("pypi", "mcp_server_fetch").unwrap().id, "fetch");
+        assert_eq!(
+            lookup("builtin", "goose:developer").unwrap().id,
+            "goose-developer"
+        );
+        assert_eq!(
+            lookup("git", "git+https://github.com/oraios/serena")
+                .unwrap()
+                .id,
+            "serena"
+        );
+        // The same name in another ecosystem is another package.
+        assert!(lookup("pypi", "@modelcontextprotocol/server-filesystem").is_none());
+        assert!(lookup("npm", "mcp-server-fetch").is_none());
+        assert!(lookup("npm", "weather-mcp").is_none());
+        assert!(lookup("crates", "filesystem").is_none());
     }
 
     #[test]
@@ -370,6 +594,56 @@ mod tests {
                 .unwrap()
                 .id,
             "fetch"
+        );
+        assert_eq!(
+            k.server_for(&launch(
+                "deno",
+                &["run", "-A", "npm:@playwright/mcp@0.0.41"]
+            ))
+            .unwrap()
+            .id,
+            "playwright"
+        );
+        assert_eq!(
+            k.server_for(&launch(
+                "/usr/local/bin/mcp-wrapper",
+                &["npx", "-y", "mcp-server-commands@latest"]
+            ))
+            .unwrap()
+            .id,
+            "mcp-server-commands"
+        );
+        assert_eq!(
+            k.server_for(&launch(
+                "uvx",
+                &[
+                    "--from",
+                    "git+https://github.com/oraios/serena",
+                    "serena",
+                    "start-mcp-server"
+                ]
+            ))
+            .unwrap()
+            .id,
+            "serena"
+        );
+        let mut b = ServerEntry::new("dev", Span::at(1, 1));
+        b.builtin = Some(Spanned::new("goose:developer".into(), Span::at(1, 1)));
+        assert_eq!(k.server_for(&Launch::of(&b)).unwrap().id, "goose-developer");
+        // A bridge to a hosted server is that server.
+        assert_eq!(
+            k.server_for(&launch(
+                "npx",
+                &["-y", "mcp-remote", "https://mcp.linear.app/sse"]
+            ))
+            .unwrap()
+            .id,
+            "linear"
+        );
+        // A script is known by its file name, never by the interpreter that starts it.
+        assert!(
+            k.server_for(&launch("bash", &["/opt/mcp/start.sh"]))
+                .is_none()
         );
         let mut e = ServerEntry::new("s", Span::at(1, 1));
         e.url = Some(Spanned::new(
