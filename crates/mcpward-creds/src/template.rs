@@ -179,10 +179,11 @@ pub fn write(t: &Template) -> Result<Vec<PathBuf>, TemplateError> {
         }
     };
     let mut written = Vec::new();
-    fs::write(&t.path, &t.text).map_err(io(&t.path, "write the template"))?;
+    write_no_follow(&t.path, &t.text).map_err(io(&t.path, "write the template"))?;
     written.push(t.path.clone());
     if !t.variables.is_empty() {
-        fs::write(&t.env_example, &t.env_example_text).map_err(io(&t.env_example, "write it"))?;
+        write_no_follow(&t.env_example, &t.env_example_text)
+            .map_err(io(&t.env_example, "write it"))?;
         written.push(t.env_example.clone());
     }
     if let Some((gitignore, line)) = &t.gitignore {
@@ -193,11 +194,32 @@ pub fn write(t: &Template) -> Result<Vec<PathBuf>, TemplateError> {
             }
             text.push_str(line);
             text.push('\n');
-            fs::write(gitignore, text).map_err(io(gitignore, "update it"))?;
+            write_no_follow(gitignore, &text).map_err(io(gitignore, "update it"))?;
             written.push(gitignore.clone());
         }
     }
     Ok(written)
+}
+
+/// Writes `text` to `path`, replacing a regular file but never following a symbolic link
+/// planted there (a link named `mcp.example.json` must not make mcpward overwrite what it
+/// points to).
+fn write_no_follow(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
+    }
+    #[cfg(not(unix))]
+    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(std::io::Error::other("is a symbolic link"));
+    }
+    let mut f = options.open(path)?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()
 }
 
 /// Unified diff from the (masked) config to the template, for `--dry-run`.

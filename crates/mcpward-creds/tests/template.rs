@@ -373,3 +373,22 @@ inline = {{ command = "npx", env = {{ GITHUB_TOKEN = "{b}" }} }}
     assert!(text.contains("\"X-Team\" = \"infra\""), "{text}");
     insta::assert_snapshot!(text);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_planted_at_the_template_path_is_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(".mcp.json");
+    let source = format!(
+        r#"{{"mcpServers": {{"gh": {{"command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"], "env": {{"GITHUB_PERSONAL_ACCESS_TOKEN": "{}"}}}}}}}}"#,
+        fake_github_token()
+    );
+    std::fs::write(&path, &source).unwrap();
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "keep me").unwrap();
+    let file = parse(&path, &source, ClientKind::ClaudeCode);
+    let t = template(&file).unwrap();
+    std::os::unix::fs::symlink(&victim, &t.path).unwrap();
+    assert!(write(&t).is_err());
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+}

@@ -3,9 +3,9 @@
 pub mod approve;
 pub mod audit;
 pub mod check;
-pub mod hook_install;
-pub mod history;
 pub mod creds;
+pub mod history;
+pub mod hook_install;
 pub mod log;
 pub mod manual;
 pub mod policy;
