@@ -437,30 +437,7 @@ async fn relative_deny_glob_holds_under_roots_the_client_declares() {
     )
     .unwrap();
     let mut s = start(opts);
-    let uri = format!("file://{}", client_root.display());
-    s.client.on_server_request(Box::new(move |method, _params| {
-        if method == "roots/list" {
-            Ok(json!({"roots": [{"uri": uri, "name": "project"}]}))
-        } else {
-            Err((-32601, format!("no handler for {method}")))
-        }
-    }));
-    s.client.initialize(json!({"roots": {}})).await.unwrap();
-    // The server replaces its directories with the client's roots once it has asked for them.
-    let mut switched = false;
-    for _ in 0..100 {
-        let resp = s
-            .client
-            .call_tool("list_allowed_directories", json!({}))
-            .await
-            .unwrap();
-        if response_text(&resp).contains(client_root.to_str().unwrap()) {
-            switched = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    assert!(switched, "the server never took the client's roots");
+    initialize_with_client_root(&mut s, &client_root).await;
     let target = client_root.join(".env");
     let resp = s
         .client
@@ -598,29 +575,7 @@ async fn client_roots_narrow_but_never_widen_the_filesystem_servers_directories(
     .unwrap();
     let mut s = start(opts);
     // A client (or whoever answers roots/list) names a directory the server was never given.
-    let uri = format!("file://{}", elsewhere.display());
-    s.client.on_server_request(Box::new(move |method, _params| {
-        if method == "roots/list" {
-            Ok(json!({"roots": [{"uri": uri}]}))
-        } else {
-            Err((-32601, format!("no handler for {method}")))
-        }
-    }));
-    s.client.initialize(json!({"roots": {}})).await.unwrap();
-    let mut switched = false;
-    for _ in 0..100 {
-        let resp = s
-            .client
-            .call_tool("list_allowed_directories", json!({}))
-            .await
-            .unwrap();
-        if response_text(&resp).contains(elsewhere.to_str().unwrap()) {
-            switched = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    assert!(switched, "the server never took the client's roots");
+    initialize_with_client_root(&mut s, &elsewhere).await;
     // The server itself would now write there; the path guard does not let it.
     let target = elsewhere.join("planted.txt");
     let resp = s
@@ -632,4 +587,30 @@ async fn client_roots_narrow_but_never_widen_the_filesystem_servers_directories(
     assert!(response_text(&resp).contains("path guard"), "{resp}");
     assert!(!target.exists());
     s.finish().await;
+}
+
+/// Initializes as a client that declares `roots` and answers `roots/list` with `root`, and waits
+/// until the server has replaced its directories with it.
+async fn initialize_with_client_root(s: &mut common::Session, root: &std::path::Path) {
+    let uri = format!("file://{}", root.display());
+    s.client.on_server_request(Box::new(move |method, _params| {
+        if method == "roots/list" {
+            Ok(json!({"roots": [{"uri": uri, "name": "project"}]}))
+        } else {
+            Err((-32601, format!("no handler for {method}")))
+        }
+    }));
+    s.client.initialize(json!({"roots": {}})).await.unwrap();
+    for _ in 0..100 {
+        let resp = s
+            .client
+            .call_tool("list_allowed_directories", json!({}))
+            .await
+            .unwrap();
+        if response_text(&resp).contains(root.to_str().unwrap()) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("the server never took the client's roots");
 }

@@ -10,20 +10,7 @@ use serde_json::json;
 #[tokio::test]
 async fn write_allowed_before_untrusted_content_is_asked_after_it() {
     let state = tempfile::tempdir().unwrap();
-    let mut opts = options(testkit_server("web_and_write"), Vec::new(), state.path());
-    opts.server_name = "web".into();
-    opts.policy = mcpward_policy::Policy::parse(
-        "[defaults]\nmode = \"allow\"\n",
-        std::path::Path::new("policy.toml"),
-    )
-    .unwrap();
-    let mut s = start(opts);
-    answer_elicitation(&mut s.client, json!({"action": "decline"}));
-    s.client
-        .initialize(elicitation_capabilities())
-        .await
-        .unwrap();
-    s.client.list_tools().await.unwrap();
+    let mut s = web_and_write_session(state.path()).await;
 
     let before = s
         .client
@@ -184,20 +171,7 @@ async fn session_approval_given_before_taint_does_not_skip_the_question_after_it
 /// A write the policy allows is asked after the session read `method`'s content.
 async fn write_is_asked_after_reading(method: &str, params: serde_json::Value) {
     let state = tempfile::tempdir().unwrap();
-    let mut opts = options(testkit_server("web_and_write"), Vec::new(), state.path());
-    opts.server_name = "web".into();
-    opts.policy = mcpward_policy::Policy::parse(
-        "[defaults]\nmode = \"allow\"\n",
-        std::path::Path::new("policy.toml"),
-    )
-    .unwrap();
-    let mut s = start(opts);
-    answer_elicitation(&mut s.client, json!({"action": "decline"}));
-    s.client
-        .initialize(elicitation_capabilities())
-        .await
-        .unwrap();
-    s.client.list_tools().await.unwrap();
+    let mut s = web_and_write_session(state.path()).await;
     let before = s
         .client
         .call_tool("save_note", json!({"text": "a"}))
@@ -279,4 +253,24 @@ async fn sampling_request_from_an_untrusted_server_taints_the_session() {
 #[tokio::test]
 async fn sampling_request_from_a_trusted_server_does_not_taint() {
     assert!(!write_after_sampling_is_asked(true).await);
+}
+
+/// The `web_and_write` server under an allow-everything policy, with a client that can elicit and
+/// declines every question; tools listed.
+async fn web_and_write_session(state: &std::path::Path) -> common::Session {
+    let mut opts = options(testkit_server("web_and_write"), Vec::new(), state);
+    opts.server_name = "web".into();
+    opts.policy = mcpward_policy::Policy::parse(
+        "[defaults]\nmode = \"allow\"\n",
+        std::path::Path::new("policy.toml"),
+    )
+    .unwrap();
+    let mut s = start(opts);
+    answer_elicitation(&mut s.client, json!({"action": "decline"}));
+    s.client
+        .initialize(elicitation_capabilities())
+        .await
+        .unwrap();
+    s.client.list_tools().await.unwrap();
+    s
 }
