@@ -117,6 +117,14 @@ const READ: &[&str] = &[
     "snapshot",
     "screenshot",
 ];
+/// Words that join two verbs in one name.
+const CONJUNCTIONS: &[&str] = &["and", "then", "or", "plus"];
+
+/// What `open` reaches out to when it is not a file.
+const WEB_OBJECTS: &[&str] = &[
+    "url", "uri", "link", "browser", "page", "website", "web", "tab",
+];
+
 /// Verbs that keep their meaning anywhere in a name.
 const UNAMBIGUOUS: &[&str] = &[
     "exec",
@@ -340,11 +348,20 @@ fn strongest(words: &[String]) -> ToolKind {
     let mut seen_verb = false;
     for (i, w) in words.iter().enumerate() {
         let w = w.as_str();
+        // `check_and_merge`, `validate_then_submit`: a conjunction starts another verb, read as
+        // one like the first (a read before it does not make the whole a read).
+        if CONJUNCTIONS.contains(&w) {
+            seen_verb = false;
+            continue;
+        }
         if seen_verb && !UNAMBIGUOUS.contains(&w) && !LATE_WRITES.contains(&w) {
             continue;
         }
         let object = words.get(i + 1).map(String::as_str).unwrap_or("");
-        let kind = if EXEC.contains(&w) && QUERY_OBJECTS.contains(&object) {
+        let kind = if w == "open" && WEB_OBJECTS.contains(&object) {
+            // `open_url` sends the browser (and whatever is in the URL) out to the web.
+            ToolKind::Network
+        } else if EXEC.contains(&w) && QUERY_OBJECTS.contains(&object) {
             // `execute_sparql` queries; it runs nothing on the host.
             ToolKind::Read
         } else if EXEC.contains(&w) && STATEMENT_OBJECTS.contains(&object) {
@@ -770,6 +787,21 @@ mod tests {
             ToolKind::Destructive
         );
         assert_eq!(classify("send_email", None, None), ToolKind::Destructive);
+    }
+
+    #[test]
+    fn a_second_verb_after_a_conjunction_is_read_as_a_verb() {
+        for (name, kind) in [
+            ("check_and_merge", ToolKind::Destructive),
+            ("validate_and_submit", ToolKind::Write),
+            ("find_and_replace", ToolKind::Write),
+            ("read_then_delete_file", ToolKind::Destructive),
+            ("list_and_describe_tables", ToolKind::Read),
+            ("open_url", ToolKind::Network),
+            ("open_file", ToolKind::Read),
+        ] {
+            assert_eq!(classify(name, None, None), kind, "{name}");
+        }
     }
 
     #[test]
