@@ -182,6 +182,34 @@ mod tests {
     }
 
     #[test]
+    fn a_launcher_told_to_fetch_another_package_is_that_package() {
+        // The command word names a bin; the package that provides it is what runs.
+        for (cmd, args) in [
+            ("uvx", &["--from", "evil-tools", "mcp-server-git"][..]),
+            ("uvx", &["--from=evil-tools", "mcp-server-git"][..]),
+            (
+                "npx",
+                &[
+                    "-p",
+                    "evil-tools",
+                    "@modelcontextprotocol/server-filesystem",
+                    "/srv",
+                ][..],
+            ),
+            (
+                "npx",
+                &["--package=evil-tools", "mcp-server-filesystem", "/srv"][..],
+            ),
+        ] {
+            let got = id(cmd, args);
+            assert!(
+                !matches!(&got, Some((_, p)) if p == "mcp-server-git" || p == "@modelcontextprotocol/server-filesystem"),
+                "{cmd} {args:?} -> {got:?}"
+            );
+        }
+    }
+
+    #[test]
     fn a_program_named_like_a_known_server_is_not_that_server() {
         assert_eq!(id("git", &[]), None);
         assert_eq!(id("/nonexistent/bin/github-mcp-server", &["stdio"]), None);
