@@ -496,7 +496,7 @@ fn dangerous_combination_spans_the_files_one_client_merges() {
     );
     let claude_project = project(
         ClientKind::ClaudeCode,
-        "/work/app/.mcp.json",
+        "/srv/app/.mcp.json",
         r#"{"mcpServers": {"github": {"command": "github-mcp-server", "args": ["stdio"]}}}"#,
     );
     let found = pairs(&[claude_user.clone(), claude_project.clone()]);
@@ -518,7 +518,7 @@ fn dangerous_combination_spans_the_files_one_client_merges() {
     );
     let vs_workspace = project(
         ClientKind::VsCode,
-        "/work/app/.vscode/mcp.json",
+        "/srv/app/.vscode/mcp.json",
         r#"{"servers": {"commands": {"command": "npx", "args": ["-y", "mcp-server-commands"]}}}"#,
     );
     let found = pairs(&[vs_user, vs_workspace]);
@@ -531,7 +531,7 @@ fn dangerous_combination_spans_the_files_one_client_merges() {
     // Different clients never combine.
     let cursor = project(
         ClientKind::Cursor,
-        "/work/app/.cursor/mcp.json",
+        "/srv/app/.cursor/mcp.json",
         r#"{"mcpServers": {"fetch": {"command": "uvx", "args": ["mcp-server-fetch"]}}}"#,
     );
     assert!(pairs(&[cursor, claude_project]).is_empty());
