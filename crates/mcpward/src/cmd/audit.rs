@@ -168,26 +168,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .map(|f| (f.path.clone(), f.source.clone()))
         .collect();
     let rules = rules_that_ran(scans);
-    let report = Report {
-        findings: &findings,
-        sources: &sources,
-        rules: &rules,
-        tool_version: env!("CARGO_PKG_VERSION"),
-    };
-    let format = match args.format {
-        FormatArg::Human => output::Format::Human,
-        FormatArg::Json => output::Format::Json,
-        FormatArg::Sarif => output::Format::Sarif,
-    };
-    let text = output::render(
-        &report,
-        format,
-        HumanOptions {
-            color: true,
-            quiet: args.quiet,
-        },
-    );
-    anstream::stdout().write_all(text.as_bytes())?;
+    let format = print_report(&findings, &sources, &rules, args.format, args.quiet)?;
     if format == output::Format::Human {
         let servers: usize = loaded.files.iter().map(|f| f.servers.len()).sum();
         let mut note = format!(
@@ -340,4 +321,28 @@ fn inventory_json(files: &[ConfigFile]) -> String {
         .unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// Renders findings with the one printer to stdout; returns the format used.
+pub(super) fn print_report(
+    findings: &[mcpward_core::Finding],
+    sources: &HashMap<PathBuf, String>,
+    rules: &[&'static mcpward_core::RuleMeta],
+    format: FormatArg,
+    quiet: bool,
+) -> std::io::Result<output::Format> {
+    let report = Report {
+        findings,
+        sources,
+        rules,
+        tool_version: env!("CARGO_PKG_VERSION"),
+    };
+    let format = match format {
+        FormatArg::Human => output::Format::Human,
+        FormatArg::Json => output::Format::Json,
+        FormatArg::Sarif => output::Format::Sarif,
+    };
+    let text = output::render(&report, format, HumanOptions { color: true, quiet });
+    anstream::stdout().write_all(text.as_bytes())?;
+    Ok(format)
 }

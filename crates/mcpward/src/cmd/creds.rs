@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use jiff::civil::Date;
-use mcpward_config::{ConfigFile, Os};
+use mcpward_config::ConfigFile;
 use mcpward_creds::{RotationState, Row, Status};
 
 #[derive(Debug, clap::Args)]
@@ -104,22 +104,7 @@ pub fn load_configs(
         }
         return Ok(files);
     }
-    let home = std::env::var_os("HOME")
-        .or_else(|| std::env::var_os("USERPROFILE"))
-        .filter(|h| !h.is_empty())
-        .map(PathBuf::from)
-        .context("cannot find your home directory: set HOME, or name configs with --config")?;
-    let project = match project {
-        Some(p) => p.to_path_buf(),
-        None => std::env::current_dir().context("cannot read the current directory")?,
-    };
-    let env = |name: &str| std::env::var(name).ok();
-    Ok(mcpward_config::discover(
-        &home,
-        &project,
-        Os::current(),
-        &env,
-    ))
+    super::ps::discovered(project)
 }
 
 fn credentials(common: &Common) -> anyhow::Result<Vec<mcpward_creds::Credential>> {

@@ -8,10 +8,10 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use mcpward_config::ConfigFile;
-use mcpward_core::output::{self, HumanOptions, Report};
+use mcpward_core::output;
 use mcpward_history::{Progress, ScanOptions};
 
-use super::audit::{Args, FormatArg, exit_for_errors};
+use super::audit::{Args, exit_for_errors};
 
 pub fn run(
     args: &Args,
@@ -61,26 +61,7 @@ pub fn run(
     }
     let sources = HashMap::new();
     let rules = super::audit::rules_that_ran(&["secret-in-git-history"]);
-    let report = Report {
-        findings: &findings,
-        sources: &sources,
-        rules: &rules,
-        tool_version: env!("CARGO_PKG_VERSION"),
-    };
-    let format = match args.format {
-        FormatArg::Human => output::Format::Human,
-        FormatArg::Json => output::Format::Json,
-        FormatArg::Sarif => output::Format::Sarif,
-    };
-    let text = output::render(
-        &report,
-        format,
-        HumanOptions {
-            color: true,
-            quiet: args.quiet,
-        },
-    );
-    anstream::stdout().write_all(text.as_bytes())?;
+    let format = super::audit::print_report(&findings, &sources, &rules, args.format, args.quiet)?;
     if format == output::Format::Human {
         let commits: usize = scanned.iter().map(|r| r.commits).sum();
         let blobs: usize = scanned.iter().map(|r| r.blobs).sum();

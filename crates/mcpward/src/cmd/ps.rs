@@ -25,15 +25,18 @@ pub struct Args {
     pub project: Option<PathBuf>,
 }
 
-/// The configs `ps` (and `audit`) match processes against.
-pub fn discovered(project: Option<&PathBuf>) -> anyhow::Result<Vec<ConfigFile>> {
+/// The configs of this machine (and of `project`, default the current directory): what `ps`
+/// and `audit` match processes against, and what `creds` inventories.
+pub fn discovered(project: Option<&std::path::Path>) -> anyhow::Result<Vec<ConfigFile>> {
     let home = std::env::var_os("HOME")
         .or_else(|| std::env::var_os("USERPROFILE"))
         .filter(|h| !h.is_empty())
         .map(PathBuf::from)
-        .context("cannot find your home directory: set HOME")?;
+        .context(
+            "cannot find your home directory: set HOME, or name configs on the command line",
+        )?;
     let project = match project {
-        Some(p) => p.clone(),
+        Some(p) => p.to_path_buf(),
         None => std::env::current_dir().context("cannot read the current directory")?,
     };
     let env = |name: &str| std::env::var(name).ok();
@@ -52,7 +55,7 @@ pub fn scan(configs: &[ConfigFile]) -> anyhow::Result<Vec<McpProcess>> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let configs = discovered(args.project.as_ref())?;
+    let configs = discovered(args.project.as_deref())?;
     let mut stdout = anstream::stdout();
     let found = scan(&configs)?;
     if args.watch {
