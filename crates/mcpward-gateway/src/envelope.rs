@@ -453,7 +453,7 @@ pub fn error_response(
         out.extend_from_slice(data.to_string().as_bytes());
     }
     out.extend_from_slice(b"}}");
-    out
+    one_line(out)
 }
 
 /// Builds a JSON-RPC result response around an already-serialised result.
@@ -464,16 +464,20 @@ pub fn result_response(id: &RawValue, result: &serde_json::Value) -> Vec<u8> {
     out.extend_from_slice(b",\"result\":");
     out.extend_from_slice(result.to_string().as_bytes());
     out.push(b'}');
-    out
+    one_line(out)
+}
+
+/// A notification mcpward sends on its own.
+pub fn notification(method: &str, params: &serde_json::Value) -> Vec<u8> {
+    one_line(
+        serde_json::to_vec(
+            &serde_json::json!({"jsonrpc": "2.0", "method": method, "params": params}),
+        )
+        .unwrap_or_default(),
+    )
 }
 
 /// Builds a JSON-RPC request.
-/// A notification mcpward sends on its own.
-pub fn notification(method: &str, params: &serde_json::Value) -> Vec<u8> {
-    serde_json::to_vec(&serde_json::json!({"jsonrpc": "2.0", "method": method, "params": params}))
-        .unwrap_or_default()
-}
-
 pub fn request(id: &IdKey, method: &str, params: &serde_json::Value) -> Vec<u8> {
     let mut out = Vec::with_capacity(128);
     out.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"id\":");
@@ -483,7 +487,13 @@ pub fn request(id: &IdKey, method: &str, params: &serde_json::Value) -> Vec<u8> 
     out.extend_from_slice(b",\"params\":");
     out.extend_from_slice(params.to_string().as_bytes());
     out.push(b'}');
-    out
+    one_line(out)
+}
+
+/// serde_json writes U+2028, U+2029 and U+0085 raw: frames mcpward builds leave with them
+/// escaped, one line to every reader ([`crate::frame::escape_unicode_line_ends`]).
+fn one_line(frame: Vec<u8>) -> Vec<u8> {
+    crate::frame::escape_unicode_line_ends(frame)
 }
 
 #[cfg(test)]

@@ -345,35 +345,19 @@ impl Gateway {
             Drop(&'static str, String),
         }
         // Decided on as one message, the frame must be one message to the server's reader too.
-        let bytes = match crate::frame::one_message_for_every_reader(bytes) {
-            Ok(bytes) => bytes,
-            Err(hazard) => {
-                let bytes = hazard.bytes;
-                let id = envelope::salvage_id(&bytes);
-                let msg = hazard.error.to_string();
-                self.send_client(envelope::error_response(
-                    id.as_deref(),
-                    INVALID_REQUEST,
-                    &msg,
-                    None,
-                ))
-                .await;
-                self.audit(
-                    event(&self.server, "invalid-client-frame", Some(msg)),
-                    false,
-                )
-                .await;
-                return;
-            }
+        let (bytes, hazard) = match crate::frame::one_message_for_every_reader(bytes) {
+            Ok(bytes) => (bytes, None),
+            Err(hazard) => (hazard.bytes, Some(hazard.error.to_string())),
         };
-        let next = match envelope::parse(&bytes) {
-            Err(err) => {
+        let parsed = match hazard {
+            Some(why) => Err((INVALID_REQUEST, why)),
+            None => envelope::parse(&bytes).map_err(|e| (e.code(), e.to_string())),
+        };
+        let next = match parsed {
+            Err((code, msg)) => {
                 let id = envelope::salvage_id(&bytes);
-                let reply =
-                    envelope::error_response(id.as_deref(), err.code(), &err.to_string(), None);
-                self.send_client(reply).await;
-                let rec = event(&self.server, "invalid-client-frame", Some(err.to_string()));
-                self.audit(rec, false).await;
+                self.refuse_client_frame(id.as_deref(), code, "invalid-client-frame", msg)
+                    .await;
                 return;
             }
             Ok(env) => match env.message {
@@ -385,14 +369,7 @@ impl Gateway {
                     let msg = format!(
                         "request id {key} is already in use by a request that has not been answered; send each request with a new id"
                     );
-                    self.send_client(envelope::error_response(
-                        Some(id),
-                        INVALID_REQUEST,
-                        &msg,
-                        None,
-                    ))
-                    .await;
-                    self.audit(event(&self.server, "invalid-client-frame", Some(msg)), false)
+                    self.refuse_client_frame(Some(id), INVALID_REQUEST, "invalid-client-frame", msg)
                         .await;
                     return;
                 }
@@ -476,18 +453,28 @@ impl Gateway {
             "frame of {bytes} bytes exceeds the gateway's limit of {max} bytes; raise defaults.max_frame_bytes in the policy if this is expected"
         );
         let id = envelope::salvage_id_from_prefix(head);
-        self.send_client(envelope::error_response(
+        self.refuse_client_frame(
             id.as_deref(),
             INVALID_REQUEST,
-            &msg,
-            None,
-        ))
-        .await;
-        self.audit(
-            event(&self.server, "client-frame-too-large", Some(msg)),
-            false,
+            "client-frame-too-large",
+            msg,
         )
         .await;
+    }
+
+    /// Answers a client frame that is not forwarded with a JSON-RPC error (under its id when it
+    /// could be read) and records why.
+    async fn refuse_client_frame(
+        &mut self,
+        id: Option<&RawValue>,
+        code: i64,
+        what: &'static str,
+        msg: String,
+    ) {
+        self.send_client(envelope::error_response(id, code, &msg, None))
+            .await;
+        self.audit(event(&self.server, what, Some(msg)), false)
+            .await;
     }
 
     /// An oversized frame from the server is dropped; when it was the response to a pending
@@ -1344,7 +1331,9 @@ impl Gateway {
         }
         let detail = format!("hid tools the policy always denies: {}", hidden.join(", "));
         self.note(event(&self.server, "tools-hidden", Some(detail)));
-        serde_json::to_vec(&frame).unwrap_or(bytes)
+        serde_json::to_vec(&frame)
+            .map(crate::frame::escape_unicode_line_ends)
+            .unwrap_or(bytes)
     }
 
     fn redact_frame(&mut self, bytes: Vec<u8>) -> Vec<u8> {
@@ -1354,7 +1343,8 @@ impl Gateway {
         let masked = self.redactor.redact(text);
         let decoded = self.redactor.redact_escaped_json(&masked);
         let out = match (masked, decoded) {
-            (_, Some(masked)) => masked.into_bytes(),
+            // Decoded and serialised again: serde_json writes line separators raw.
+            (_, Some(masked)) => crate::frame::escape_unicode_line_ends(masked.into_bytes()),
             (std::borrow::Cow::Owned(masked), None) => masked.into_bytes(),
             (std::borrow::Cow::Borrowed(_), None) => return bytes,
         };
@@ -1397,16 +1387,14 @@ impl Gateway {
         self.client_pending.contains_key(key) || self.awaiting_approval.contains_key(key)
     }
 
-    /// Every frame leaves as one line to every reader, the ones mcpward re-serialised or wrote
-    /// itself included ([`crate::frame::escape_unicode_line_ends`]).
+    /// Frames reach here as one line to every reader: relayed ones were checked when read, and
+    /// the ones mcpward builds or re-serialises are escaped where they are serialised.
     async fn send_client(&mut self, frame: Vec<u8>) {
-        let frame = crate::frame::escape_unicode_line_ends(frame);
         let _ = self.to_client.send(frame).await;
     }
 
     async fn send_server(&mut self, frame: Vec<u8>) {
         if let Some(tx) = &self.to_server {
-            let frame = crate::frame::escape_unicode_line_ends(frame);
             let _ = tx.send(frame).await;
         }
     }
@@ -1666,7 +1654,7 @@ mod tests {
     #[test]
     fn project_path_in_pwd_and_sockets_in_auth_variables_are_not_secrets() {
         for (k, v) in [
-            ("PWD", "/home/alice/projects/shop"),
+            ("PWD", "/home/alice-example/projects/shop"),
             ("OLDPWD", "/home/alice"),
             ("SSH_AUTH_SOCK", "/tmp/ssh-XXXXk3j2/agent.1234"),
             ("XAUTHORITY", "/run/user/1000/gdm/Xauthority"),
