@@ -490,7 +490,7 @@ fn dangerous_combination_spans_the_files_one_client_merges() {
     // Claude Code: a user-level reader with a project's credentialed writer.
     let claude_user = user(
         ClientKind::ClaudeCode,
-        "/home/u/.claude.json",
+        "/home/u-example/.claude.json",
         r#"{"mcpServers": {"fetch": {"command": "uvx", "args": ["mcp-server-fetch"]}},
             "projects": {"/elsewhere": {"mcpServers": {"brave": {"command": "npx", "args": ["-y", "@brave/brave-search-mcp-server"]}}}}}"#,
     );
@@ -501,7 +501,9 @@ fn dangerous_combination_spans_the_files_one_client_merges() {
     );
     let found = pairs(&[claude_user.clone(), claude_project.clone()]);
     assert!(
-        found.iter().any(|p| p == "/home/u/.claude.json:fetch"),
+        found
+            .iter()
+            .any(|p| p == "/home/u-example/.claude.json:fetch"),
         "{found:?}"
     );
     // A local server of another project is not loaded with this `.mcp.json`.
@@ -513,7 +515,7 @@ fn dangerous_combination_spans_the_files_one_client_merges() {
     // VS Code: user mcp.json with a workspace's.
     let vs_user = user(
         ClientKind::VsCode,
-        "/home/u/.config/Code/User/mcp.json",
+        "/home/u-example/.config/Code/User/mcp.json",
         r#"{"servers": {"playwright": {"command": "npx", "args": ["@playwright/mcp@latest"]}}}"#,
     );
     let vs_workspace = project(
@@ -525,7 +527,7 @@ fn dangerous_combination_spans_the_files_one_client_merges() {
     assert!(
         found
             .iter()
-            .any(|p| p == "/home/u/.config/Code/User/mcp.json:playwright"),
+            .any(|p| p == "/home/u-example/.config/Code/User/mcp.json:playwright"),
         "{found:?}"
     );
     // Different clients never combine.

@@ -1519,7 +1519,7 @@ mod tests {
             ),
             // wrapper scripts whose remaining arguments are a launch line
             (
-                "/home/me/bin/mcp-wrapper",
+                "/home/me-example/bin/mcp-wrapper",
                 &["npx", "-y", "@steipete/claude-code-mcp@latest"],
                 Ecosystem::Npm,
                 "@steipete/claude-code-mcp",

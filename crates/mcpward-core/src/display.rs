@@ -158,7 +158,12 @@ mod tests {
 
     #[test]
     fn ordinary_text_is_left_alone() {
-        for text in ["write_file", "/home/a/Notes ü 笔记.txt", "emoji ✅", ""] {
+        for text in [
+            "write_file",
+            "/home/a-example/Notes ü 笔记.txt",
+            "emoji ✅",
+            "",
+        ] {
             assert!(matches!(escape(text), Cow::Borrowed(_)), "{text}");
         }
     }
@@ -168,12 +173,12 @@ mod tests {
         let content = format!("{}\u{1b}[8m", "x".repeat(5000));
         let lines = argument_lines(&json!({
             "content": content,
-            "path": "/home/a/.ssh/authorized_keys",
+            "path": "/home/a-example/.ssh/authorized_keys",
             "mode": 420
         }));
         insta::assert_snapshot!(lines.join("\n"), @r#"
         mode: 420
-        path: "/home/a/.ssh/authorized_keys"
+        path: "/home/a-example/.ssh/authorized_keys"
         content: "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" … "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\u{1b}[8m" (5004 chars)
         "#);
     }
@@ -181,12 +186,12 @@ mod tests {
     #[test]
     fn the_end_of_a_long_path_stays_visible() {
         let path = format!(
-            "/home/a/notes/{}../../.ssh/authorized_keys",
+            "/home/a-example/notes/{}../../.ssh/authorized_keys",
             "./".repeat(60)
         );
         let lines = argument_lines(&json!({ "path": path }));
         assert!(
-            lines[0].ends_with(r#"/.ssh/authorized_keys" (160 chars)"#),
+            lines[0].ends_with(r#"/.ssh/authorized_keys" (168 chars)"#),
             "{}",
             lines[0]
         );

@@ -194,14 +194,14 @@ mod tests {
         let params = elicitation_params(
             "filesystem\u{202E}",
             "write_file\r\u{1b}[2Kread_notes",
-            &json!({"content": "k".repeat(300), "path": "/home/a/.ssh/authorized_keys"}),
+            &json!({"content": "k".repeat(300), "path": "/home/a-example/.ssh/authorized_keys"}),
             "writes\u{2066} need review",
         );
         insta::assert_snapshot!(params["message"].as_str().unwrap(), @r#"
         mcpward: the agent wants to call `write_file\r\u{1b}[2Kread_notes` on server `filesystem\u{202e}`.
         Why approval is needed: writes\u{2066} need review
         Arguments (secrets masked):
-          path: "/home/a/.ssh/authorized_keys"
+          path: "/home/a-example/.ssh/authorized_keys"
           content: "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk" … "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk" (300 chars)
         Approve this call?
         "#);

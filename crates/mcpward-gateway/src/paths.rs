@@ -391,8 +391,8 @@ mod tests {
     #[test]
     fn root_uris_are_decoded_and_other_schemes_ignored() {
         assert_eq!(
-            file_uri_path("file:///home/u/My%20Project"),
-            Some(PathBuf::from("/home/u/My Project"))
+            file_uri_path("file:///home/u-example/My%20Project"),
+            Some(PathBuf::from("/home/u-example/My Project"))
         );
         assert_eq!(
             file_uri_path("file://localhost/srv"),

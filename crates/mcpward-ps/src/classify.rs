@@ -333,7 +333,7 @@ mod tests {
             })
             .collect();
         ConfigFile {
-            path: "/home/u/.cursor/mcp.json".into(),
+            path: "/home/u-example/.cursor/mcp.json".into(),
             client: ClientKind::Cursor,
             format: mcpward_config::Format::Json,
             scope: mcpward_config::Scope::User,

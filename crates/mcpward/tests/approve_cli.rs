@@ -229,7 +229,7 @@ async fn list_shows_a_tool_name_that_would_repaint_the_line_and_the_path_before_
         "write_file\r\u{1b}[2K\u{202E}read_notes",
         serde_json::json!({
             "content": format!("ssh-ed25519 AAAA{}", "B".repeat(400)),
-            "path": "/home/a/.ssh/authorized_keys"
+            "path": "/home/a-example/.ssh/authorized_keys"
         }),
     )
     .await;
@@ -239,7 +239,7 @@ async fn list_shows_a_tool_name_that_would_repaint_the_line_and_the_path_before_
     --- stdout
     <id>  filesystem/write_file\r\u{1b}[2K\u{202e}read_notes  session=sess-1
             why: writes need review
-            argument path: "/home/a/.ssh/authorized_keys"
+            argument path: "/home/a-example/.ssh/authorized_keys"
             argument content: "ssh-ed25519 AAAABBBBBBBBBBBBBBBBBBBBBBBB" … "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB" (416 chars)
     --- stderr
     "#);

@@ -212,7 +212,11 @@ mod tests {
         assert!(run(check, &file).is_empty());
         // An unknown local server named `terminal` is reported, and the message says it is the name.
         let file = Builder::new(ClientKind::ClaudeDesktop, "{}")
-            .stdio("terminal", "node", &["/home/me/term/build/index.js"])
+            .stdio(
+                "terminal",
+                "node",
+                &["/home/me-example/term/build/index.js"],
+            )
             .build();
         let m = &run(check, &file)[0].message;
         assert!(m.contains("the name this config gives it"), "{m}");

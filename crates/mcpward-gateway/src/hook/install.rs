@@ -304,7 +304,7 @@ fn json_string(s: &str) -> String {
 mod tests {
     use super::*;
 
-    const CMD: &str = "mcpward check --policy /home/u/.config/mcpward/policy.toml";
+    const CMD: &str = "mcpward check --policy /home/u-example/.config/mcpward/policy.toml";
 
     fn written(edit: HookEdit) -> String {
         match edit {
