@@ -13,6 +13,7 @@ mod drift;
 mod excerpt;
 mod known_tools;
 mod language;
+pub mod lockfile;
 mod pin;
 pub mod rules;
 mod text;
@@ -27,6 +28,10 @@ pub use definitions::{Definitions, DefinitionsError, ItemKind, item_key};
 pub use drift::{
     ChangeKind, DefinitionChange, DriftClass, DriftReport, SchemaChange, SchemaChangeKind,
     WordDiff, diff_definitions, word_diff,
+};
+pub use lockfile::{
+    LOCKFILE_NAME, LOCKFILE_VERSION, LaunchPin, LockError, Lockfile, PinVerdict, ServerInfoPin,
+    ServerPin,
 };
 pub use pin::{PinError, Pins, canonical_json, definition_hash, pin_definitions};
 pub use rules::{INSPECT_DOCS, METAS, Server};
