@@ -12,6 +12,7 @@ mod audit;
 mod catalogue;
 mod child;
 mod denial;
+mod pins;
 mod session;
 
 use std::ffi::OsString;
@@ -22,6 +23,7 @@ use mcpward_policy::Policy;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 pub use denial::{denial_text, error_result, refusal_text};
+pub use pins::{PinSetup, first_use_path};
 
 /// Everything `mcpward run` needs to start a session. `Debug` shows the names of secret
 /// variables, never their values.
@@ -63,6 +65,8 @@ pub struct RunOptions {
     /// Install SIGINT/SIGTERM handlers that forward the signal to the server. Off when the
     /// gateway runs inside another program (tests) that owns its signals.
     pub forward_signals: bool,
+    /// Where tool definitions are checked against: a lockfile entry, or trust on first use.
+    pub pins: PinSetup,
 }
 
 impl std::fmt::Debug for RunOptions {
@@ -83,6 +87,7 @@ impl std::fmt::Debug for RunOptions {
             .field("roots", &self.roots)
             .field("shutdown_grace", &self.shutdown_grace)
             .field("forward_signals", &self.forward_signals)
+            .field("pins", &self.pins)
             .finish_non_exhaustive()
     }
 }
@@ -109,6 +114,7 @@ impl RunOptions {
             roots: Vec::new(),
             shutdown_grace: Duration::from_secs(2),
             forward_signals: true,
+            pins: PinSetup::default(),
         }
     }
 }

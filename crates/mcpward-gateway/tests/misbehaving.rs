@@ -176,7 +176,10 @@ async fn untrusted_read_only_hint_is_not_proof() {
 #[tokio::test]
 async fn changed_tools_are_announced_and_new_tools_are_asked() {
     let state = tempfile::tempdir().unwrap();
-    let mut s = start(server_options("tool_changer", state.path()));
+    let mut opts = server_options("tool_changer", state.path());
+    // What the catalogue does on its own, without pins (with pins: `rug_pull_*` tests).
+    opts.pins = mcpward_gateway::proxy::PinSetup::Off;
+    let mut s = start(opts);
     answer_elicitation(&mut s.client, json!({"action": "decline"}));
     s.client
         .initialize(elicitation_capabilities())
@@ -259,6 +262,8 @@ async fn session_approval_is_withdrawn_when_the_tools_change() {
     let state = tempfile::tempdir().unwrap();
     let mut opts = options(testkit_server("tool_changer"), Vec::new(), state.path());
     opts.server_name = "changer".into();
+    // Without pins (with them the changed tool is refused outright: `rug_pull_*` tests).
+    opts.pins = mcpward_gateway::proxy::PinSetup::Off;
     let mut s = start(opts);
     answer_elicitation(
         &mut s.client,
@@ -314,6 +319,9 @@ async fn tool_call_sent_as_notification_never_reaches_the_server() {
 async fn request_reusing_an_unanswered_id_is_refused_and_not_forwarded() {
     let state = tempfile::tempdir().unwrap();
     let mut opts = server_options("recorder", state.path());
+    // The first call must wait for a person: a tool the server never listed would be refused
+    // by its (missing) pin at once, so pins are off here.
+    opts.pins = mcpward_gateway::proxy::PinSetup::Off;
     opts.policy.defaults.approval_timeout_secs = 1;
     let mut s = start(opts);
     s.client.initialize(json!({})).await.unwrap();
@@ -421,7 +429,10 @@ async fn server_request_under_mcpwards_approval_id_cannot_approve_a_call() {
 #[tokio::test]
 async fn late_approval_of_a_cancelled_call_runs_nothing_even_when_its_id_is_reused() {
     let state = tempfile::tempdir().unwrap();
-    let mut s = start(server_options("recorder", state.path()));
+    let mut opts = server_options("recorder", state.path());
+    // The calls must wait for a person; with pins, an unlisted tool is refused at once.
+    opts.pins = mcpward_gateway::proxy::PinSetup::Off;
+    let mut s = start(opts);
     s.client.ignore_server_requests = true;
     s.client
         .initialize(elicitation_capabilities())
@@ -500,6 +511,9 @@ async fn error_quoting_a_duplicate_key_from_the_server_masks_secrets() {
     let secret = format!("svc-{}", "Qm7Rt2Lx9Vb4Nc8Z");
     let mut opts = options("node", vec![script.into_os_string()], state.path());
     opts.secret_env = vec![("SERVICE_TOKEN".into(), secret.clone())];
+    // The server answers mcpward's own tools/list with the same broken frame, so no tool could
+    // be checked against a pin: pins are off to reach the call's error path.
+    opts.pins = mcpward_gateway::proxy::PinSetup::Off;
     opts.policy = mcpward_policy::Policy::parse(
         "[defaults]\nmode = \"allow\"\n",
         std::path::Path::new("policy.toml"),

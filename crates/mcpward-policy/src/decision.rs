@@ -31,6 +31,10 @@ pub enum DecisionSource {
     /// The gateway's path guard: a path argument of a server whose paths are known leaves the
     /// server's directories, whatever the policy said.
     PathGuard,
+    /// The tool's definition is not the one pinned (a lockfile, or the record of its first use):
+    /// it changed, or the server's launch is not the pinned one. `file` is where the pin lives,
+    /// `approve` the command that accepts the change after review.
+    Pin { file: String, approve: String },
 }
 
 impl Decision {
@@ -52,6 +56,7 @@ impl DecisionSource {
             DecisionSource::Taint => "defaults.taint = ask (session saw untrusted content)".into(),
             DecisionSource::UnknownTool => "defaults.unknown_tools".into(),
             DecisionSource::PathGuard => "the path guard".into(),
+            DecisionSource::Pin { file, .. } => format!("the pin in {file}"),
         }
     }
 }

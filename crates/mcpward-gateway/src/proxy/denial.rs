@@ -33,6 +33,9 @@ pub fn denial_text(
         DecisionSource::PathGuard => {
             "The server may only touch paths inside the directories it was started with; name a path inside them.".to_owned()
         }
+        DecisionSource::Pin { approve, .. } => format!(
+            "A person must review the change (`mcpward pin --check`) and accept it with `{approve}`."
+        ),
     };
     format!(
         "mcpward denied `{tool}` on server `{server}`: {} (decided by {}). {how}",

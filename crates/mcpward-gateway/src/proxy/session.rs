@@ -16,6 +16,7 @@ use super::audit::AuditWriter;
 use super::catalogue::{Catalogue, tool_kind};
 use super::child::{self, Server};
 use super::denial::{denial_text, error_result, refusal_text};
+use super::pins::{PinGuard, PinStatus};
 use super::{GatewayError, RunOptions};
 use crate::approval::{self, ElicitAnswer};
 use crate::chain::{self, AuditLog, Record};
@@ -39,9 +40,17 @@ const INVALID_REQUEST: i64 = -32600;
 const INVALID_PARAMS: i64 = -32602;
 const INTERNAL_ERROR: i64 = -32603;
 const SERVER_GONE: i64 = -32000;
+/// Pages of mcpward's own tool listings per session, at most (a server paging forever must not
+/// keep calls waiting).
+const MAX_OWN_LIST_PAGES: u64 = 1000;
+/// How long tool calls wait for mcpward's own listing of the tools before they are judged
+/// without it.
+const OWN_LIST_TIMEOUT: Duration = Duration::from_secs(10);
 
 enum PendingKind {
     ToolsList,
+    /// mcpward's own `tools/list`, to check the tools against their pins: never forwarded.
+    OwnToolsList,
     ToolCall {
         tool: String,
         untrusted: bool,
@@ -131,6 +140,23 @@ struct Gateway {
     catalogue: Catalogue,
     client_elicitation: bool,
     taint: Taint,
+    /// mcpward's own `tools/list` requests sent so far (for their ids).
+    next_own_list: u64,
+    /// Whether mcpward is listing the server's tools itself; tool calls wait meanwhile.
+    own_lists_in_flight: usize,
+    /// Pages of the current own listing.
+    own_list_pages: u64,
+    /// Tool calls that arrived while mcpward was listing: judged once the listing is known.
+    held_calls: Vec<HeldCall>,
+    /// When a server that does not answer mcpward's listing stops holding calls back.
+    own_list_deadline: Option<tokio::time::Instant>,
+}
+
+/// A `tools/call` waiting for mcpward's own listing of the tools.
+struct HeldCall {
+    id: Box<RawValue>,
+    params: Option<Box<RawValue>>,
+    frame: Vec<u8>,
 }
 
 pub(super) async fn run_session<R, W>(
@@ -236,12 +262,33 @@ where
         client_roots: Vec::new(),
         elicit_pending: HashMap::new(),
         next_elicit: 0,
-        catalogue: Catalogue::default(),
+        catalogue: Catalogue::new(PinGuard::new(
+            opts.pins.clone(),
+            &opts.server_name,
+            super::pins::first_use_path(
+                &opts.state_dir,
+                opts.identity.as_ref(),
+                &opts.command,
+                &opts.args,
+            ),
+        )),
         client_elicitation: false,
         taint: Taint::new(),
+        next_own_list: 0,
+        own_lists_in_flight: 0,
+        own_list_pages: 0,
+        held_calls: Vec::new(),
+        own_list_deadline: None,
     };
     gw.audit(event(&gw.server, "session-start", None), false)
         .await;
+    if !gw.catalogue.pins_enforced() {
+        gw.note(event(
+            &gw.server,
+            "pins-off",
+            Some("tool definitions are not checked against pins or their first use".to_owned()),
+        ));
+    }
 
     let mut client_open = true;
     let mut server_open = true;
@@ -312,6 +359,9 @@ where
                 }
             },
             sig = recv_signal(&mut signals) => child::signal(pid, sig),
+            _ = sleep_opt(gw.own_list_deadline), if gw.own_list_deadline.is_some() => {
+                gw.own_list_timed_out().await;
+            },
         }
     }
 
@@ -340,6 +390,8 @@ impl Gateway {
     async fn on_client_frame(&mut self, bytes: Vec<u8>) {
         enum Next {
             Forward(Option<(IdKey, Pending)>),
+            /// The session is set up: forward, then list the tools to check their pins.
+            ForwardThenList,
             ToolCall(Box<RawValue>, Option<Box<RawValue>>),
             ElicitAnswer(oneshot::Sender<Option<String>>, Option<String>),
             Drop(&'static str, String),
@@ -408,7 +460,11 @@ impl Gateway {
                     if method == "notifications/cancelled" {
                         self.withdraw_approval(params).await;
                     }
-                    Next::Forward(None)
+                    if method == "notifications/initialized" {
+                        Next::ForwardThenList
+                    } else {
+                        Next::Forward(None)
+                    }
                 }
                 Message::Response { id, outcome } => {
                     let key = IdKey::from_raw(id);
@@ -437,7 +493,21 @@ impl Gateway {
                 }
                 self.send_server(bytes).await;
             }
-            Next::ToolCall(id, params) => self.tool_call(id, params, bytes).await,
+            Next::ForwardThenList => {
+                self.send_server(bytes).await;
+                self.list_tools_for_pins(None).await;
+            }
+            Next::ToolCall(id, params) => {
+                if self.own_lists_in_flight > 0 {
+                    self.held_calls.push(HeldCall {
+                        id,
+                        params,
+                        frame: bytes,
+                    });
+                } else {
+                    self.tool_call(id, params, bytes).await
+                }
+            }
             Next::ElicitAnswer(waiter, result) => {
                 let _ = waiter.send(result);
             }
@@ -643,7 +713,10 @@ impl Gateway {
         let description = info.and_then(|i| i.description.as_deref());
         let trusted = self.policy.defaults.trusts(&self.server);
         let package = self.identity.as_ref().map(|i| i.key());
-        let read_only = knowledge::read_only_proof(package, tool, annotations, trusted, false);
+        let pin = self.catalogue.pin_status(tool);
+        let pinned_read_only = matches!(pin, PinStatus::Verified { read_only: true });
+        let read_only =
+            knowledge::read_only_proof(package, tool, annotations, trusted, pinned_read_only);
         let facts = ToolFacts {
             // Curated knowledge vouches for a well-known server's tools as trust would.
             kind: tool_kind(
@@ -707,6 +780,19 @@ impl Gateway {
             args,
             &self.guard_roots(),
         );
+        // A definition that is not the pinned one is refused whatever the policy says; a tool
+        // the pin does not know is also judged by `defaults.unknown_tools`.
+        decision = match pin {
+            PinStatus::Blocked(why) => Decision {
+                action: Action::Deny,
+                source: self.catalogue.pin_source(tool),
+                reason: format!("tool `{tool}` is refused: {why}"),
+            },
+            PinStatus::Unpinned => {
+                crate::paths::stricter(decision, self.policy.unknown_tool(&self.server, tool))
+            }
+            PinStatus::Unchecked | PinStatus::Verified { .. } => decision,
+        };
         Judged {
             decision,
             facts,
@@ -1073,6 +1159,8 @@ impl Gateway {
         enum Next {
             Forward,
             ToolsList,
+            /// The answer to mcpward's own listing: learnt, not forwarded.
+            OwnToolsList(Result<String, String>),
             Drop(&'static str, String),
         }
         // The client's reader must see the one message mcpward decided on, too.
@@ -1090,7 +1178,23 @@ impl Gateway {
                 // The error can quote the frame (a duplicate key): masked like the frame would be.
                 let err = self.redactor.redact(&err).into_owned();
                 let detail = format!("dropped an invalid frame from the server: {err}");
-                if let Some(p) = salvaged.and_then(|k| self.client_pending.remove(&k)) {
+                let pending = salvaged.and_then(|k| self.client_pending.remove(&k));
+                if let Some(Pending {
+                    kind: PendingKind::OwnToolsList,
+                    ..
+                }) = pending
+                {
+                    // mcpward's own listing failed: its waiting calls must not wait forever.
+                    self.audit(
+                        event(&self.server, "invalid-server-frame", Some(detail)),
+                        false,
+                    )
+                    .await;
+                    self.own_listing(Err(format!("an invalid response: {err}")))
+                        .await;
+                    return;
+                }
+                if let Some(p) = pending {
                     let msg = format!(
                         "the MCP server `{}` sent an invalid response ({err}); mcpward dropped it",
                         self.server
@@ -1122,6 +1226,11 @@ impl Gateway {
                         ),
                         Some(p) => match p.kind {
                             PendingKind::ToolsList if outcome.is_ok() => Next::ToolsList,
+                            PendingKind::OwnToolsList => Next::OwnToolsList(
+                                outcome
+                                    .map(|r| r.get().to_owned())
+                                    .map_err(|e| e.get().to_owned()),
+                            ),
                             PendingKind::ToolCall { tool, untrusted } => {
                                 // An error carries what the tool read as well as a result does
                                 // (the fetch server quotes a site's robots.txt in its error).
@@ -1176,6 +1285,9 @@ impl Gateway {
                 Message::Notification { method, .. } => {
                     if method == "notifications/tools/list_changed" {
                         self.forget_tools();
+                        // Check the new tools against their pins now, whether or not the
+                        // client lists them again: drift is recorded when it happens.
+                        self.list_tools_for_pins(None).await;
                     }
                     Next::Forward
                 }
@@ -1188,6 +1300,10 @@ impl Gateway {
                 return;
             }
             Next::ToolsList => self.learn_tools(bytes),
+            Next::OwnToolsList(outcome) => {
+                self.own_listing(outcome).await;
+                return;
+            }
             Next::Forward => bytes,
         };
         let bytes = if self.redact_responses {
@@ -1278,8 +1394,149 @@ impl Gateway {
         self.note(event(&self.server, "tools-changed", Some(detail)));
     }
 
-    /// Remembers annotations and descriptions from a `tools/list` result and, when configured,
-    /// removes tools the policy always denies. Re-serialises only when something was removed.
+    /// Lists the server's tools for mcpward itself (after the session is set up and whenever
+    /// the server says its tools changed), so each is checked against its pin before a call.
+    async fn list_tools_for_pins(&mut self, cursor: Option<String>) {
+        if !self.catalogue.pins_enforced() || self.to_server.is_none() {
+            return;
+        }
+        let key = loop {
+            self.next_own_list += 1;
+            let key = IdKey::string(&format!("mcpward-tools-{}", self.next_own_list));
+            if !self.client_id_in_use(&key) {
+                break key;
+            }
+        };
+        let Ok(raw) = RawValue::from_string(key.as_json().to_owned()) else {
+            return;
+        };
+        let cursor_given = cursor.is_some();
+        let params = match cursor {
+            Some(c) => serde_json::json!({ "cursor": c }),
+            None => serde_json::json!({}),
+        };
+        self.client_pending.insert(
+            key.clone(),
+            Pending {
+                id: raw,
+                kind: PendingKind::OwnToolsList,
+            },
+        );
+        if cursor_given {
+            self.own_list_pages += 1;
+        } else {
+            self.own_list_pages = 1;
+            self.own_lists_in_flight += 1;
+        }
+        self.own_list_deadline = Some(tokio::time::Instant::now() + OWN_LIST_TIMEOUT);
+        self.send_server(envelope::request(&key, "tools/list", &params))
+            .await;
+    }
+
+    /// The server answered mcpward's own listing: learn the page, ask for the next one, and
+    /// once the listing is complete judge the calls that waited for it.
+    async fn own_listing(&mut self, outcome: Result<String, String>) {
+        #[derive(Deserialize)]
+        struct Page {
+            #[serde(default)]
+            tools: Vec<Value>,
+            #[serde(default, rename = "nextCursor")]
+            next_cursor: Option<String>,
+        }
+        let next = match outcome.as_deref().map(serde_json::from_str::<Page>) {
+            Ok(Ok(page)) => {
+                self.learn_listing(&page.tools);
+                page.next_cursor.filter(|c| !c.is_empty())
+            }
+            Ok(Err(e)) => {
+                self.note(event(
+                    &self.server,
+                    "pin-error",
+                    Some(format!("the server's tool list is invalid ({e}); its tools cannot be checked against their pins")),
+                ));
+                None
+            }
+            Err(e) => {
+                let e = self.redactor.redact(e).into_owned();
+                self.note(event(
+                    &self.server,
+                    "pin-error",
+                    Some(format!("the server refused to list its tools ({e}); its tools cannot be checked against their pins")),
+                ));
+                None
+            }
+        };
+        if next.is_some() && self.own_list_pages < MAX_OWN_LIST_PAGES {
+            self.list_tools_for_pins(next).await;
+            return;
+        }
+        self.own_lists_in_flight = self.own_lists_in_flight.saturating_sub(1);
+        if self.own_lists_in_flight > 0 {
+            return;
+        }
+        self.own_list_deadline = None;
+        for held in std::mem::take(&mut self.held_calls) {
+            self.tool_call(held.id, held.params, held.frame).await;
+        }
+    }
+
+    /// The server did not answer mcpward's listing in time: stop waiting (its answer is dropped
+    /// when it comes) and judge the held calls with what is known, i.e. refuse unseen tools.
+    async fn own_list_timed_out(&mut self) {
+        self.own_list_deadline = None;
+        self.own_lists_in_flight = 0;
+        self.client_pending
+            .retain(|_, p| !matches!(p.kind, PendingKind::OwnToolsList));
+        self.note(event(
+            &self.server,
+            "pin-error",
+            Some(format!(
+                "the server did not list its tools within {} s; tools it has not listed are refused",
+                OWN_LIST_TIMEOUT.as_secs()
+            )),
+        ));
+        for held in std::mem::take(&mut self.held_calls) {
+            self.tool_call(held.id, held.params, held.frame).await;
+        }
+    }
+
+    /// Remembers the tools of a listing (annotations, descriptions, pins) and records what
+    /// changed. Returns the tools a client must not see: those refused by their pin, and, when
+    /// configured, those the policy always denies.
+    fn learn_listing(&mut self, tools: &[Value]) -> Vec<(String, &'static str)> {
+        let (changed, events) = self.catalogue.learn(tools);
+        for changed in changed {
+            let detail = format!(
+                "tool `{}` changed its definition{}",
+                changed.name,
+                if changed.revoked {
+                    "; its approval for this session is withdrawn"
+                } else {
+                    ""
+                }
+            );
+            self.note(event(&self.server, "tool-changed", Some(detail)));
+        }
+        for e in events {
+            self.note(event(&self.server, e.name, Some(e.detail)));
+        }
+        let unknown_denied = self.policy.defaults.unknown_tools == Action::Deny;
+        tools
+            .iter()
+            .filter_map(|t| t.get("name").and_then(Value::as_str))
+            .filter_map(|name| match self.catalogue.pin_status(name) {
+                PinStatus::Blocked(_) => Some((name.to_owned(), "pin")),
+                PinStatus::Unpinned if unknown_denied => Some((name.to_owned(), "pin")),
+                _ if self.hide_denied && self.policy.always_denies(&self.server, name) => {
+                    Some((name.to_owned(), "policy"))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Remembers the tools of the client's `tools/list` result and removes those the client
+    /// must not see (see [`Self::learn_listing`]). Re-serialises only when something was removed.
     fn learn_tools(&mut self, bytes: Vec<u8>) -> Vec<u8> {
         #[derive(Deserialize)]
         struct ListFrame {
@@ -1293,26 +1550,7 @@ impl Gateway {
         let Ok(parsed) = serde_json::from_slice::<ListFrame>(&bytes) else {
             return bytes;
         };
-        for changed in self.catalogue.learn(&parsed.result.tools) {
-            let detail = format!(
-                "tool `{}` changed its definition{}",
-                changed.name,
-                if changed.revoked {
-                    "; its approval for this session is withdrawn"
-                } else {
-                    ""
-                }
-            );
-            self.note(event(&self.server, "tool-changed", Some(detail)));
-        }
-        let hidden: Vec<String> = parsed
-            .result
-            .tools
-            .iter()
-            .filter_map(|t| t.get("name").and_then(Value::as_str))
-            .filter(|name| self.hide_denied && self.policy.always_denies(&self.server, name))
-            .map(str::to_owned)
-            .collect();
+        let hidden = self.learn_listing(&parsed.result.tools);
         if hidden.is_empty() {
             return bytes;
         }
@@ -1326,11 +1564,32 @@ impl Gateway {
             tools.retain(|t| {
                 t.get("name")
                     .and_then(Value::as_str)
-                    .is_none_or(|n| !hidden.iter().any(|h| h == n))
+                    .is_none_or(|n| !hidden.iter().any(|(h, _)| h == n))
             });
         }
-        let detail = format!("hid tools the policy always denies: {}", hidden.join(", "));
-        self.note(event(&self.server, "tools-hidden", Some(detail)));
+        let names = |why: &str| -> Vec<&str> {
+            hidden
+                .iter()
+                .filter(|(_, w)| *w == why)
+                .map(|(n, _)| n.as_str())
+                .collect()
+        };
+        let by_pin = names("pin");
+        if !by_pin.is_empty() {
+            let detail = format!(
+                "hid tools that do not match their pin: {}",
+                by_pin.join(", ")
+            );
+            self.note(event(&self.server, "tools-hidden", Some(detail)));
+        }
+        let by_policy = names("policy");
+        if !by_policy.is_empty() {
+            let detail = format!(
+                "hid tools the policy always denies: {}",
+                by_policy.join(", ")
+            );
+            self.note(event(&self.server, "tools-hidden", Some(detail)));
+        }
         serde_json::to_vec(&frame)
             .map(crate::frame::escape_unicode_line_ends)
             .unwrap_or(bytes)
@@ -1362,8 +1621,14 @@ impl Gateway {
             "the MCP server `{}` exited (status {code}) before answering; check its stderr, then restart the client",
             self.server
         );
-        let mut ids: Vec<Box<RawValue>> = self.client_pending.drain().map(|(_, p)| p.id).collect();
+        let mut ids: Vec<Box<RawValue>> = self
+            .client_pending
+            .drain()
+            .filter(|(_, p)| !matches!(p.kind, PendingKind::OwnToolsList))
+            .map(|(_, p)| p.id)
+            .collect();
         ids.extend(self.awaiting_approval.drain().map(|(_, a)| a.id));
+        ids.extend(self.held_calls.drain(..).map(|h| h.id));
         for id in ids {
             self.send_client(envelope::error_response(Some(&id), SERVER_GONE, &msg, None))
                 .await;

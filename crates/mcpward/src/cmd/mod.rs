@@ -8,6 +8,7 @@ pub mod history;
 pub mod hook_install;
 pub mod log;
 pub mod manual;
+pub mod pin;
 pub mod policy;
 pub mod ps;
 pub mod run;

@@ -66,6 +66,14 @@ pub struct Args {
     /// value is masked in everything the server sends back and never logged.
     #[arg(long = "secret", value_name = "NAME=REF")]
     pub secrets: Vec<String>,
+    /// Lockfile whose pins the server's tools must match (default: `mcpward.lock` in the current
+    /// directory or its nearest parent, then the user-level lock in the state directory). A
+    /// server the lockfile does not name is checked against the record of its first use.
+    #[arg(long, value_name = "FILE", env = "MCPWARD_LOCKFILE")]
+    pub lockfile: Option<PathBuf>,
+    /// Do not check tool definitions against pins or their first use (recorded in the audit log).
+    #[arg(long, conflicts_with = "lockfile")]
+    pub no_pins: bool,
     /// The server command and its arguments, after `--`.
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub command: Vec<OsString>,
@@ -113,6 +121,24 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // Relative ones (`.`) resolve against the working directory the server inherits.
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     opts.roots = mcpward_gateway::paths::launch_roots(&opts.args, &cwd);
+    // Pins are looked up by what runs, before the sandbox rewrites the command line.
+    opts.pins = if args.no_pins {
+        mcpward_gateway::proxy::PinSetup::Off
+    } else {
+        let lockfile = super::pin::find_lockfile(args.lockfile.as_deref(), &cwd, &opts.state_dir);
+        let first_use = mcpward_gateway::proxy::first_use_path(
+            &opts.state_dir,
+            opts.identity.as_ref(),
+            &opts.command,
+            &opts.args,
+        );
+        super::pin::pins_for_run(
+            lockfile.as_deref(),
+            &opts.server_name,
+            opts.identity.as_ref(),
+            first_use,
+        )?
+    };
     if let Some(mode) = args.sandbox {
         sandbox(&mut opts, mode, &args, &cwd)?;
     }
