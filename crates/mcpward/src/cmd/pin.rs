@@ -8,20 +8,26 @@ use mcpward_gateway::identity::LaunchIdentity;
 use mcpward_gateway::proxy::PinSetup;
 use mcpward_inspect::{LOCKFILE_NAME, Lockfile};
 
-/// The lockfile for servers started from `cwd`: `explicit`, else `mcpward.lock` in `cwd` or
-/// its nearest ancestor, else the user-level lock in the state directory (if it exists).
-pub fn find_lockfile(explicit: Option<&Path>, cwd: &Path, state_dir: &Path) -> Option<PathBuf> {
+/// The lockfiles that may pin servers started from `cwd`, in the order they are consulted:
+/// `explicit` alone when given; else `mcpward.lock` in `cwd` or its nearest ancestor, then the
+/// user-level lock in the state directory (each only if it exists).
+pub fn lockfiles(explicit: Option<&Path>, cwd: &Path, state_dir: &Path) -> Vec<PathBuf> {
     if let Some(path) = explicit {
-        return Some(path.to_path_buf());
+        return vec![path.to_path_buf()];
     }
-    for dir in cwd.ancestors() {
-        let candidate = dir.join(LOCKFILE_NAME);
-        if candidate.is_file() {
-            return Some(candidate);
-        }
+    let mut out = Vec::new();
+    if let Some(project) = cwd
+        .ancestors()
+        .map(|dir| dir.join(LOCKFILE_NAME))
+        .find(|candidate| candidate.is_file())
+    {
+        out.push(project);
     }
     let user = state_dir.join(LOCKFILE_NAME);
-    user.is_file().then_some(user)
+    if user.is_file() && !out.contains(&user) {
+        out.push(user);
+    }
+    out
 }
 
 /// Reads and verifies a lockfile. It decides what runs unasked, so one that another user could
@@ -62,32 +68,32 @@ fn check_owner(_: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// What `mcpward run` checks the server's tools against: the lockfile's entry for `server`
-/// when there is one (refused as a whole when this launch is not the pinned one), else the
-/// record of the server's first use.
+/// What `mcpward run` checks the server's tools against: the entry for `server` in the first
+/// of `lockfiles` that has one (refused as a whole when this launch is not the pinned one), else
+/// the record of the server's first use. Every lockfile consulted must be sound.
 pub fn pins_for_run(
-    lockfile: Option<&Path>,
+    lockfiles: &[PathBuf],
     server: &str,
     identity: Option<&LaunchIdentity>,
     first_use: PathBuf,
 ) -> anyhow::Result<PinSetup> {
-    let Some(path) = lockfile else {
-        return Ok(PinSetup::FirstUseAt(first_use));
-    };
-    let lock = load_lockfile(path).context("cannot start with this lockfile")?;
-    let Some(pin) = lock.servers.get(server) else {
-        return Ok(PinSetup::FirstUseAt(first_use));
-    };
-    if let Some(reason) = launch_mismatch(pin.launch.as_ref(), identity) {
-        return Ok(PinSetup::Mismatch {
-            file: path.to_path_buf(),
-            reason,
+    for path in lockfiles {
+        let lock = load_lockfile(path).context("cannot start with this lockfile")?;
+        let Some(pin) = lock.servers.get(server) else {
+            continue;
+        };
+        if let Some(reason) = launch_mismatch(pin.launch.as_ref(), identity) {
+            return Ok(PinSetup::Mismatch {
+                file: path.clone(),
+                reason,
+            });
+        }
+        return Ok(PinSetup::Locked {
+            pin: Box::new(pin.clone()),
+            file: path.clone(),
         });
     }
-    Ok(PinSetup::Locked {
-        pin: Box::new(pin.clone()),
-        file: path.to_path_buf(),
-    })
+    Ok(PinSetup::FirstUseAt(first_use))
 }
 
 /// Why this launch is not the one pinned, if it is not: another package, or another version
@@ -169,24 +175,23 @@ mod tests {
     }
 
     #[test]
-    fn the_nearest_lockfile_wins_then_the_user_level_one() {
+    fn the_nearest_project_lockfile_is_consulted_before_the_user_level_one() {
         let dir = tempfile::tempdir().unwrap();
         let project = dir.path().join("proj");
         let sub = project.join("src");
         let state = dir.path().join("state");
         std::fs::create_dir_all(&sub).unwrap();
         std::fs::create_dir_all(&state).unwrap();
-        assert_eq!(find_lockfile(None, &sub, &state), None);
+        assert!(lockfiles(None, &sub, &state).is_empty());
         std::fs::write(state.join(LOCKFILE_NAME), "version = 1\n").unwrap();
-        assert_eq!(
-            find_lockfile(None, &sub, &state),
-            Some(state.join(LOCKFILE_NAME))
-        );
+        assert_eq!(lockfiles(None, &sub, &state), [state.join(LOCKFILE_NAME)]);
         std::fs::write(project.join(LOCKFILE_NAME), "version = 1\n").unwrap();
         assert_eq!(
-            find_lockfile(None, &sub, &state),
-            Some(project.join(LOCKFILE_NAME))
+            lockfiles(None, &sub, &state),
+            [project.join(LOCKFILE_NAME), state.join(LOCKFILE_NAME)]
         );
+        let explicit = dir.path().join("other.lock");
+        assert_eq!(lockfiles(Some(&explicit), &sub, &state), [explicit.clone()]);
     }
 
     #[cfg(unix)]

@@ -125,7 +125,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     opts.pins = if args.no_pins {
         mcpward_gateway::proxy::PinSetup::Off
     } else {
-        let lockfile = super::pin::find_lockfile(args.lockfile.as_deref(), &cwd, &opts.state_dir);
+        let lockfiles = super::pin::lockfiles(args.lockfile.as_deref(), &cwd, &opts.state_dir);
         let first_use = mcpward_gateway::proxy::first_use_path(
             &opts.state_dir,
             opts.identity.as_ref(),
@@ -133,7 +133,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             &opts.args,
         );
         super::pin::pins_for_run(
-            lockfile.as_deref(),
+            &lockfiles,
             &opts.server_name,
             opts.identity.as_ref(),
             first_use,
