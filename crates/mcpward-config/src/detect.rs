@@ -65,6 +65,9 @@ pub(crate) fn detect_broken_with_home(
         "settings.json" if f.parent_is(".gemini") => {
             Some((ClientKind::GeminiCli, f.dot_dir_scope()))
         }
+        "settings.json" | "settings.local.json" if f.parent_is(".claude") => {
+            Some((ClientKind::ClaudeCode, f.dot_dir_scope()))
+        }
         "settings.json" if f.parent_is("User") => Some((ClientKind::VsCode, Scope::User)),
         "settings.json" if f.parent_is(".vscode") => Some((ClientKind::VsCode, Scope::Project)),
         "config.yaml" | "config.yml" if f.parent_is("goose") => {

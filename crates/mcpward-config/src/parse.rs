@@ -19,7 +19,7 @@ use crate::syntax;
 pub fn parse_file(path: &Path, source: String, client: ClientKind, scope: Scope) -> ConfigFile {
     let spec = clients::spec(client);
     let format = format_for(path, spec);
-    let mut sink = Sink::default();
+    let mut sink = Sink::new(path, scope);
     // Editors on Windows save UTF-8 with a byte-order mark. It is not part of the text: drop
     // it so positions match what the editor shows and the servers are still checked. Strict
     // JSON readers (`JSON.parse` of the file as read) reject it, so say so.
@@ -126,6 +126,7 @@ pub fn parse_file(path: &Path, source: String, client: ClientKind, scope: Scope)
         scope,
         source,
         servers: sink.servers,
+        switches: sink.switches,
         problems: sink.problems,
     }
 }
@@ -221,6 +222,7 @@ pub(crate) fn unreadable(
         scope,
         source: String::new(),
         servers: Vec::new(),
+        switches: Vec::new(),
         problems: vec![ParseProblem {
             message: format!(
                 "cannot read this {} config ({error}); its servers cannot be checked. Fix its permissions or run mcpward as its owner",

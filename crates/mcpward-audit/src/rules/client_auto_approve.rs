@@ -1,68 +1,90 @@
-//! `client-auto-approve`: the client runs a server's tools without asking.
+//! `client-auto-approve`: the client runs a server's tools, or starts servers, without asking.
+//!
+//! Two sources: switches inside a server entry (Cline `alwaysAllow`, Gemini `trust`, Codex
+//! `approval_policy`...), checked per file by [`check`]; and client settings outside any entry
+//! (Claude Code `permissions.allow` and `enableAllProjectMcpServers`, VS Code
+//! `chat.tools.global.autoApprove`), checked by [`check_switches`] with every file the client
+//! loads with them, so that `mcp__github` in a settings file is judged by what the `github`
+//! entry of `~/.claude.json` or `.mcp.json` starts.
 
-use mcpward_config::{AutoApprove, Spanned};
-use mcpward_core::{Finding, RuleMeta, Severity};
+use mcpward_config::{
+    ApprovalSwitch, AutoApprove, ClientKind, ServerEntry, Spanned, SwitchEffect,
+    claude_code_tool_prefix,
+};
+use mcpward_core::{Finding, RuleMeta, Severity, Span};
 use mcpward_policy::{ToolKind, knowledge};
 
 use crate::context::{FileContext, ServerView};
 use crate::knowledge::Capability;
+use crate::session::{self, Reach};
 
 pub static META: RuleMeta = RuleMeta {
     id: "client-auto-approve",
     default_severity: Severity::High,
-    summary: "The client approves a server's tools automatically.",
+    summary: "The client runs a server's tools, or starts servers, without asking.",
     what: "A client switch that lets tools run without asking the person: Cline/Roo Code \
-`alwaysAllow` / `autoApprove` lists, Claude Code `allowedTools` entries for MCP tools \
-(`mcp__server__tool`, `mcp__server`) in `~/.claude.json` projects, Gemini CLI `trust: true`, Codex \
-`approval_policy = \"never\"`, Goose `GOOSE_MODE: auto`, allow-all entries (`\"*\"`) and \
-similar. One finding per server, listing its auto-approved tools strongest first, judged by the \
-classifier the gateway uses (the whole name: `find_and_replace` writes, `execute_sparql` \
-queries): high for every-tool approval and when any tool writes, deletes, sends or executes (or \
-its effect is unknown), medium when the strongest reaches other hosts, low when all only read. \
-A switch the client ignores (`alwaysAllow` in a Claude Code `.mcp.json`) is reported at info as \
-having no effect.",
+`alwaysAllow` / `autoApprove` lists, Claude Code `permissions.allow` entries for MCP tools \
+(`mcp__server__tool`, and `mcp__server` or `mcp__server__*` for every tool of the server) in \
+`~/.claude/settings.json`, a project's `.claude/settings.json` or `.claude/settings.local.json` \
+(minus what `permissions.deny` and `permissions.ask` take back) and `allowedTools` in \
+`~/.claude.json` projects, Claude Code `permissions.defaultMode: \"bypassPermissions\"`, VS Code \
+`chat.tools.global.autoApprove: true` (earlier `chat.tools.autoApprove`) and \
+`chat.permissions.default` set to `autoApprove` or `autopilot`, Gemini CLI `trust: true`, Codex \
+`approval_policy = \"never\"` (top level, or in a `[profiles.NAME]`, named in the message) and a \
+server's `default_tools_approval_mode` / a tool's `approval_mode` set to `\"approve\"`, Goose \
+`GOOSE_MODE: auto`, allow-all entries (`\"*\"`) and similar. One finding per server, listing its \
+auto-approved tools strongest first, judged by the classifier the gateway uses (the whole name: \
+`find_and_replace` writes, `execute_sparql` queries) and the curated read-only lists: high for \
+every-tool approval of a server that writes or executes or that mcpward does not know, and when \
+any tool writes, deletes, sends or executes (or its effect is unknown); medium when the strongest \
+reaches other hosts (or every tool of a server that reads untrusted content); low when all only \
+read. Claude Code's server switches are reported too: `enableAllProjectMcpServers: true` (every \
+server of a project's `.mcp.json` starts without the approval dialog, servers added later \
+included: high in user settings, medium in a project's) and `enabledMcpjsonServers` (the named \
+servers start without it: medium, low in the person's own `settings.local.json`). A switch the \
+client ignores is reported as having no effect: `alwaysAllow` in a Claude Code `.mcp.json` \
+(info), `chat.tools.global.autoApprove` in a VS Code workspace's `.vscode/settings.json` (low: \
+VS Code reads that machine-scoped setting from user settings only, older releases honoured it). \
+Not reported: VS Code `chat.tools.terminal.autoApprove`, `chat.tools.edits.autoApprove` and \
+`chat.tools.urls.autoApprove` (VS Code's own terminal, edit and fetch tools, not MCP servers), \
+tools approved from VS Code's dialog (kept in its internal storage, not in a file), and Codex \
+`sandbox_mode` (it confines Codex's own commands, not MCP servers). Sources: \
+<https://code.claude.com/docs/en/permissions>, <https://code.claude.com/docs/en/settings>, \
+<https://code.visualstudio.com/docs/agents/run/approvals>, \
+<https://developers.openai.com/codex/config-reference>.",
     why: "The approval prompt is the last point where a person can notice that a prompt \
 injection is steering the model. Auto-approving a write or exec tool removes it: the model can \
-push, delete or run commands while you are reading something else.",
-    example_bad: r#"{ "mcpServers": { "github": { "command": "github-mcp-server", "args": ["stdio"], "alwaysAllow": ["get_issue", "merge_pull_request"] } } }"#,
-    example_fixed: r#"{ "mcpServers": { "github": { "command": "github-mcp-server", "args": ["stdio"], "alwaysAllow": ["get_issue"] } } }"#,
+push, delete or run commands while you are reading something else. Starting a project's servers \
+without the dialog is worse: a stdio server is a command, so whoever can change `.mcp.json` (a \
+pull request, a cloned repository) runs code as you.",
+    example_bad: r#"// .claude/settings.json
+{ "permissions": { "allow": ["mcp__github__get_issue", "mcp__github__merge_pull_request"] } }"#,
+    example_fixed: r#"// .claude/settings.json
+{ "permissions": { "allow": ["mcp__github__get_issue"], "ask": ["mcp__github__merge_pull_request"] } }"#,
 };
 
 pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     for server in cx.servers.iter().filter(|s| s.active()) {
         if let Some(key) = &server.entry.ignored_approval {
-            out.push(
-                cx.finding(
-                    &META,
-                    Some(server.entry),
-                    key.span,
-                    format!(
-                        "`{}` of {} has no effect: {} ignores it and still asks before each tool",
-                        key.value,
-                        server.label(),
-                        cx.file.client.name()
-                    ),
-                )
-                .severity(Severity::Info)
-                .fix(format!(
-                    "remove `{}` so the file says what the client does; {} approves tools through `permissions.allow` in `.claude/settings.json` (approve read-only tools only)",
-                    key.value,
-                    cx.file.client.name()
-                )),
-            );
+            out.push(ignored_in_entry(cx, server, key));
         }
+        let condition = profile_condition(&server.entry.approve_profiles);
         match &server.entry.auto_approve {
             None => {}
             Some(AutoApprove::All(span)) => {
-                let severity = if server_only_reads(server) {
-                    Severity::Medium
-                } else {
-                    Severity::High
-                };
+                let (severity, why) = every_tool_severity(Some(server));
                 out.push(
-                    cx.finding(&META, Some(server.entry), *span, format!("every tool of {} runs without asking you", server.label()))
-                        .severity(severity)
-                        .fix("remove the allow-all switch; approve individual read-only tools only, or gate writes with `mcpward run` and a policy"),
+                    cx.finding(
+                        &META,
+                        Some(server.entry),
+                        *span,
+                        format!(
+                            "every tool of {} runs without asking you{condition}{why}",
+                            server.label()
+                        ),
+                    )
+                    .severity(severity)
+                    .fix("remove the allow-all switch; approve individual read-only tools only, or gate writes with `mcpward run` and a policy"),
                 );
             }
             Some(AutoApprove::Tools(tools)) => {
@@ -78,94 +100,191 @@ pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                     );
                     continue;
                 }
-                if let Some(f) = grouped_finding(cx, server, tools) {
-                    out.push(f);
+                if let Some(judged) = ToolList::judge(tools, Some(server)) {
+                    out.push(
+                        cx.finding(&META, Some(server.entry), judged.span, judged.message(&server.label(), &condition))
+                            .severity(judged.severity)
+                            .fix(judged.fix("remove {tools} from the auto-approve list, or gate the server with `mcpward run` and a policy that asks before them")),
+                    );
                 }
             }
         }
     }
 }
 
-/// One finding per server: its auto-approved tools, strongest effect first, at the severity
-/// of the strongest (a read-only list is low, a fetch medium, anything that writes, deletes,
-/// sends, executes or cannot be told from its name high).
-fn grouped_finding(
+fn ignored_in_entry(
     cx: &FileContext<'_>,
     server: &ServerView<'_>,
-    tools: &[Spanned<String>],
-) -> Option<Finding> {
-    let mut judged: Vec<(&Spanned<String>, ToolKind)> = tools
-        .iter()
-        .map(|t| (t, knowledge::classify(strip_prefix(&t.value), None, None)))
-        .collect();
-    judged.sort_by_key(|(_, k)| std::cmp::Reverse(rank(*k)));
-    let (strongest_tool, strongest) = *judged.first()?;
-    let severity = match strongest {
-        ToolKind::Read => Severity::Low,
-        ToolKind::Network => Severity::Medium,
-        _ => Severity::High,
-    };
-    let risky: Vec<String> = judged
-        .iter()
-        .filter(|(_, k)| *k != ToolKind::Read)
-        .map(|(t, k)| format!("`{}` ({})", t.value, describe(*k)))
-        .collect();
-    let reads: Vec<String> = judged
-        .iter()
-        .filter(|(_, k)| *k == ToolKind::Read)
-        .map(|(t, _)| format!("`{}`", t.value))
-        .collect();
-    let message = if risky.is_empty() {
+    key: &Spanned<String>,
+) -> Finding {
+    let client = cx.file.client.name();
+    let real_switch = if cx.file.client == ClientKind::ClaudeCode {
         format!(
-            "{} runs {} without asking you; by their names they only read",
-            server.label(),
-            list(&reads)
+            "; {client}'s switch for that is `permissions.allow` in `.claude/settings.json` (`mcp__{}__<tool>`)",
+            claude_code_tool_prefix(&server.entry.name)
         )
     } else {
-        let also = if reads.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "; also {} read-only tool{}",
-                reads.len(),
-                if reads.len() == 1 { "" } else { "s" }
-            )
-        };
+        String::new()
+    };
+    cx.finding(
+        &META,
+        Some(server.entry),
+        key.span,
         format!(
-            "{} runs {} without asking you{also}",
+            "`{}` of {} has no effect: {client} ignores it and still asks before each tool{real_switch}",
+            key.value,
             server.label(),
-            list(&risky)
-        )
-    };
-    let fix = if risky.is_empty() {
-        "keep only tools you are sure only read; mcpward judged them by name".to_string()
-    } else {
-        let names: Vec<&str> = judged
-            .iter()
-            .filter(|(_, k)| *k != ToolKind::Read)
-            .map(|(t, _)| t.value.as_str())
-            .collect();
-        format!(
-            "remove {} from the auto-approve list, or gate the server with `mcpward run` and a policy that asks before them",
-            names
-                .iter()
-                .map(|n| format!("`{n}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
-    Some(
-        cx.finding(&META, Some(server.entry), strongest_tool.span, message)
-            .severity(severity)
-            .fix(fix),
+        ),
     )
+    .severity(Severity::Info)
+    .fix(format!(
+        "remove `{}` so the file says what the client does; to skip the prompt, list read-only tools in `permissions.allow` of `.claude/settings.json`",
+        key.value,
+    ))
 }
 
-/// `mcp__github__create_issue` (Claude Code) → `create_issue`.
+/// ` when Codex runs with profile `yolo` (`codex --profile yolo`)`, or nothing.
+fn profile_condition(profiles: &[String]) -> String {
+    match profiles {
+        [] => String::new(),
+        [one] => format!(" when Codex runs with profile `{one}` (`codex --profile {one}`)"),
+        many => format!(
+            " when Codex runs with profile {}",
+            list(&many.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>())
+                .replacen(" and ", " or ", 1)
+        ),
+    }
+}
+
+/// How bad approving every tool of a server is, and why, from what it can do: high when it
+/// writes or executes, or when mcpward does not know it (or did not see its entry); medium when
+/// it brings in untrusted content; low when mcpward knows it only reads.
+fn every_tool_severity(server: Option<&ServerView<'_>>) -> (Severity, String) {
+    let Some(s) = server else {
+        return (
+            Severity::High,
+            "; mcpward did not see this server's entry (it is in a file not audited with this one), so it cannot tell what its tools do".into(),
+        );
+    };
+    // A server mcpward does not know may do anything; its name is not evidence.
+    if s.has(Capability::Exec) || s.has(Capability::Write) || s.known.is_none() {
+        (Severity::High, String::new())
+    } else if s.has(Capability::ReadsUntrusted) {
+        (
+            Severity::Medium,
+            format!(
+                "; {} only reads, but what it reads is written by others",
+                s.identity_label()
+            ),
+        )
+    } else {
+        (
+            Severity::Low,
+            format!("; {} only reads", s.identity_label()),
+        )
+    }
+}
+
+/// A list of auto-approved tools, judged: strongest effect first, at the severity of the
+/// strongest (a read-only list is low, a fetch medium, anything that writes, deletes, sends,
+/// executes or cannot be told from its name high).
+struct ToolList<'t> {
+    judged: Vec<(&'t Spanned<String>, ToolKind)>,
+    severity: Severity,
+    /// The strongest tool's position.
+    span: Span,
+}
+
+impl<'t> ToolList<'t> {
+    fn judge(
+        tools: &'t [Spanned<String>],
+        server: Option<&ServerView<'_>>,
+    ) -> Option<ToolList<'t>> {
+        let mut judged: Vec<(&Spanned<String>, ToolKind)> = tools
+            .iter()
+            .map(|t| (t, classify(strip_prefix(&t.value), server)))
+            .collect();
+        judged.sort_by_key(|(_, k)| std::cmp::Reverse(rank(*k)));
+        let (strongest_tool, strongest) = *judged.first()?;
+        let severity = match strongest {
+            ToolKind::Read => Severity::Low,
+            ToolKind::Network => Severity::Medium,
+            _ => Severity::High,
+        };
+        Some(ToolList {
+            span: strongest_tool.span,
+            judged,
+            severity,
+        })
+    }
+
+    fn risky(&self) -> impl Iterator<Item = &(&'t Spanned<String>, ToolKind)> {
+        self.judged.iter().filter(|(_, k)| *k != ToolKind::Read)
+    }
+
+    /// `label runs `merge_pull_request` (…) without asking you; also 1 read-only tool`.
+    fn message(&self, label: &str, condition: &str) -> String {
+        let risky: Vec<String> = self
+            .risky()
+            .map(|(t, k)| format!("`{}` ({})", t.value, describe(*k)))
+            .collect();
+        let reads: Vec<String> = self
+            .judged
+            .iter()
+            .filter(|(_, k)| *k == ToolKind::Read)
+            .map(|(t, _)| format!("`{}`", t.value))
+            .collect();
+        if risky.is_empty() {
+            return format!(
+                "{label} runs {} without asking you{condition}; by their names they only read",
+                list(&reads)
+            );
+        }
+        let also = match reads.len() {
+            0 => String::new(),
+            1 => "; also 1 read-only tool".to_string(),
+            n => format!("; also {n} read-only tools"),
+        };
+        format!(
+            "{label} runs {} without asking you{condition}{also}",
+            list(&risky)
+        )
+    }
+
+    /// The fix: `template` with `{tools}` replaced by the tools to take back, or advice to
+    /// keep the list as it is when all only read.
+    fn fix(&self, template: &str) -> String {
+        let names: Vec<String> = self
+            .risky()
+            .map(|(t, _)| format!("`{}`", t.value))
+            .collect();
+        if names.is_empty() {
+            "keep only tools you are sure only read; mcpward judged them by name".to_string()
+        } else {
+            template.replace("{tools}", &names.join(", "))
+        }
+    }
+}
+
+/// A tool's effect: read when the curated list of the server's package says so, else what the
+/// gateway's classifier reads from its whole name.
+fn classify(tool: &str, server: Option<&ServerView<'_>>) -> ToolKind {
+    let curated = server
+        .and_then(|s| s.launch.package.as_ref())
+        .and_then(|p| knowledge::curated_read_only(p.ecosystem.as_str(), &p.name, tool));
+    if curated.is_some() {
+        return ToolKind::Read;
+    }
+    knowledge::classify(tool, None, None)
+}
+
+/// `mcp__github__create_issue` (Claude Code) → `create_issue`; `get_*` → `get_`.
 fn strip_prefix(tool: &str) -> &str {
-    tool.strip_prefix("mcp__")
+    let tool = tool
+        .strip_prefix("mcp__")
         .and_then(|rest| rest.split_once("__").map(|(_, t)| t))
-        .unwrap_or(tool)
+        .unwrap_or(tool);
+    tool.trim_end_matches('*')
 }
 
 fn list(items: &[String]) -> String {
@@ -202,8 +321,287 @@ fn rank(kind: ToolKind) -> u8 {
     }
 }
 
-fn server_only_reads(s: &ServerView<'_>) -> bool {
-    s.known.is_some() && !s.has(Capability::Write) && !s.has(Capability::Exec)
+/// Client settings outside any entry (see the module docs), each judged with the servers the
+/// client loads with it.
+pub(crate) fn check_switches(contexts: &[FileContext<'_>], out: &mut Vec<Finding>) {
+    for cx in contexts {
+        for switch in &cx.file.switches {
+            out.extend(switch_finding(contexts, cx, switch));
+        }
+    }
+}
+
+/// Who a settings file speaks for: the person everywhere, a project's shared (checked-in)
+/// settings, or the person's own choices for one project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layer {
+    User,
+    Shared,
+    Local,
+}
+
+impl Layer {
+    fn of(cx: &FileContext<'_>, switch: &ApprovalSwitch) -> Layer {
+        let local = switch.project.is_some()
+            || cx
+                .file
+                .path
+                .file_name()
+                .is_some_and(|n| n == "settings.local.json");
+        match cx.file.scope {
+            _ if local => Layer::Local,
+            mcpward_config::Scope::User => Layer::User,
+            mcpward_config::Scope::Project => Layer::Shared,
+        }
+    }
+
+    /// Where a tool approval holds, for messages.
+    fn tools_scope(self) -> &'static str {
+        match self {
+            Layer::User => " in every project",
+            Layer::Shared => {
+                " (this file is checked in: it decides for everyone who opens the project)"
+            }
+            Layer::Local => "",
+        }
+    }
+}
+
+fn switch_finding(
+    contexts: &[FileContext<'_>],
+    cx: &FileContext<'_>,
+    switch: &ApprovalSwitch,
+) -> Option<Finding> {
+    let finding = |message: String| {
+        Finding::new(&META, message, cx.file.path.clone())
+            .client(cx.file.client.id())
+            .span(switch.span)
+    };
+    let key = &switch.key.value;
+    if let Some(reason) = &switch.ignored {
+        return Some(
+            finding(format!("`{key}` has no effect in this file: {reason}"))
+                .severity(Severity::Low)
+                .fix(format!("remove `{key}` from this file; whether every tool call may run without asking is each person's decision in their user settings (and one mcpward advises against)")),
+        );
+    }
+    let layer = Layer::of(cx, switch);
+    let reach = session::switch_reach(cx.file, switch);
+    match &switch.effect {
+        SwitchEffect::AllTools => Some(all_tools(cx, switch, finding)),
+        SwitchEffect::NamedTools(tools) => {
+            let judged = ToolList::judge(tools, None)?;
+            Some(
+                finding(judged.message(cx.file.client.name(), " whichever server offers them"))
+                    .span(judged.span)
+                    .severity(judged.severity)
+                    .fix(judged.fix(&format!("remove {{tools}} from `{key}`, or gate the servers that offer them with `mcpward run` and a policy that asks before them"))),
+            )
+        }
+        SwitchEffect::ServerTools {
+            server,
+            approval,
+            except,
+        } => server_tools(
+            contexts, cx, switch, layer, &reach, server, approval, except,
+        ),
+        SwitchEffect::AllProjectServers => {
+            Some(all_project_servers(contexts, layer, &reach, finding))
+        }
+        SwitchEffect::ProjectServers(names) => Some(project_servers(layer, &reach, names, finding)),
+        SwitchEffect::RejectedProjectServers(_) => None,
+    }
+}
+
+fn all_tools(
+    cx: &FileContext<'_>,
+    switch: &ApprovalSwitch,
+    finding: impl Fn(String) -> Finding,
+) -> Finding {
+    let key = &switch.key.value;
+    let (message, fix) = match cx.file.client {
+        ClientKind::ClaudeCode => (
+            format!(
+                "Claude Code starts in `bypassPermissions` mode: every tool call, MCP tools included, runs without asking you{}",
+                Layer::of(cx, switch).tools_scope()
+            ),
+            "remove `\"defaultMode\": \"bypassPermissions\"` (or set `\"default\"`), list the read-only MCP tools you want unprompted in `permissions.allow`, and set `\"disableBypassPermissionsMode\": \"disable\"` under `permissions` to keep it off".to_string(),
+        ),
+        _ if key == "chat.permissions.default" => (
+            "every new VS Code chat session starts with approvals bypassed: its tool calls, MCP tools included, run without asking you".to_string(),
+            format!("set `{key}` to `\"default\"`; approve individual tools from the confirmation dialog, and gate write tools with `mcpward run` and a policy"),
+        ),
+        _ => (
+            "every tool call, of every MCP server and of VS Code's own tools, runs without asking you, in every workspace".to_string(),
+            format!("set `{key}` to false (or remove it); approve individual tools from the confirmation dialog, and gate write tools with `mcpward run` and a policy"),
+        ),
+    };
+    finding(message).severity(Severity::High).fix(fix)
+}
+
+/// Claude Code `permissions.allow` entries for one server, judged by the entry of that server
+/// the client loads with this settings file (when one was audited with it).
+#[allow(clippy::too_many_arguments)]
+fn server_tools(
+    contexts: &[FileContext<'_>],
+    cx: &FileContext<'_>,
+    switch: &ApprovalSwitch,
+    layer: Layer,
+    reach: &Reach,
+    server: &str,
+    approval: &AutoApprove,
+    except: &[String],
+) -> Option<Finding> {
+    let candidates: Vec<&ServerView<'_>> = contexts
+        .iter()
+        .filter(|c| c.file.client == cx.file.client)
+        .flat_map(|c| c.servers.iter().map(move |s| (c, s)))
+        .filter(|(_, s)| {
+            s.entry.not_loaded.is_none() && claude_code_tool_prefix(&s.entry.name) == server
+        })
+        .filter(|(c, s)| session::server_reach(c.file, s.entry).is_some_and(|r| r.meets(reach)))
+        .map(|(_, s)| s)
+        .collect();
+    // Every entry of that name is disabled or rejected: the approval never comes into play.
+    if !candidates.is_empty() && candidates.iter().all(|s| !s.active()) {
+        return None;
+    }
+    let view = candidates.into_iter().find(|s| s.active());
+    let label = format!("`{server}`");
+    let scope = layer.tools_scope();
+    let mut f = Finding::new(&META, String::new(), cx.file.path.clone())
+        .client(cx.file.client.id())
+        .server(server);
+    match approval {
+        AutoApprove::All(span) => {
+            let (severity, why) = every_tool_severity(view);
+            let except = if except.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " except {} (denied or asked about in the same file)",
+                    list(&except.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>())
+                )
+            };
+            f.message =
+                format!("every tool of {label}{except} runs without asking you{scope}{why}");
+            Some(
+                f.span(*span).severity(severity).fix(format!(
+                    "replace `mcp__{server}` in `{}` with the read-only tools you want unprompted (`mcp__{server}__<tool>`), or add its writing tools to `permissions.ask`; or gate the server with `mcpward run` and a policy",
+                    switch.key.value
+                )),
+            )
+        }
+        AutoApprove::Tools(tools) => {
+            let judged = ToolList::judge(tools, view)?;
+            f.message = judged.message(&label, scope);
+            Some(
+                f.span(judged.span).severity(judged.severity).fix(judged.fix(&format!(
+                    "move {{tools}} from `{}` to `permissions.ask`, or gate the server with `mcpward run` and a policy that asks before them",
+                    switch.key.value
+                ))),
+            )
+        }
+    }
+}
+
+/// The servers of the `.mcp.json` files audited with a setting that reaches them.
+fn mcp_json_servers<'c>(contexts: &'c [FileContext<'_>], reach: &Reach) -> Vec<&'c ServerEntry> {
+    contexts
+        .iter()
+        .filter(|c| {
+            c.file.client == ClientKind::ClaudeCode
+                && c.file.path.file_name().is_some_and(|n| n == ".mcp.json")
+                && Reach::Project(session::project_dir(&c.file.path)).meets(reach)
+        })
+        .flat_map(|c| c.servers.iter().filter(|s| s.active()).map(|s| s.entry))
+        .collect()
+}
+
+fn all_project_servers(
+    contexts: &[FileContext<'_>],
+    layer: Layer,
+    reach: &Reach,
+    finding: impl Fn(String) -> Finding,
+) -> Finding {
+    let now = match layer {
+        Layer::User => String::new(),
+        _ => {
+            let names: Vec<String> = mcp_json_servers(contexts, reach)
+                .iter()
+                .map(|s| format!("`{}`", s.name))
+                .collect();
+            if names.is_empty() {
+                String::new()
+            } else {
+                format!(" (now {})", list(&names))
+            }
+        }
+    };
+    let project = project_words(reach);
+    let (severity, message) = match layer {
+        Layer::User => (
+            Severity::High,
+            "Claude Code starts every server of every project's `.mcp.json` without asking you to approve it: a repository you open can run any command as you".to_string(),
+        ),
+        Layer::Shared => (
+            Severity::Medium,
+            format!("once you trust this folder, Claude Code starts every server of {project}'s `.mcp.json`{now} without asking you to approve it, servers added later included; this file is checked in, so whoever can change the repository decides what runs"),
+        ),
+        Layer::Local => (
+            Severity::Medium,
+            format!("Claude Code starts every server of {project}'s `.mcp.json`{now} without asking you to approve it, servers added later included (a pull can add one)"),
+        ),
+    };
+    finding(message).severity(severity).fix(
+        "set `enableAllProjectMcpServers` to false and approve the servers of each `.mcp.json` in Claude Code's dialog after reading their entries",
+    )
+}
+
+fn project_servers(
+    layer: Layer,
+    reach: &Reach,
+    names: &[Spanned<String>],
+    finding: impl Fn(String) -> Finding,
+) -> Finding {
+    let names = list(
+        &names
+            .iter()
+            .map(|n| format!("`{}`", n.value))
+            .collect::<Vec<_>>(),
+    );
+    let project = project_words(reach);
+    let (severity, message) = match layer {
+        Layer::User => (
+            Severity::Medium,
+            format!(
+                "Claude Code starts {names} from any project's `.mcp.json` without asking you: a repository that defines a server of that name runs its command as you"
+            ),
+        ),
+        Layer::Shared => (
+            Severity::Medium,
+            format!(
+                "once you trust this folder, Claude Code starts {names} of {project}'s `.mcp.json` without asking you; this file is checked in, so whoever changes those entries decides what runs"
+            ),
+        ),
+        Layer::Local => (
+            Severity::Low,
+            format!(
+                "Claude Code starts {names} of {project}'s `.mcp.json` without asking you again: a change to their entries (a pull) runs without another look"
+            ),
+        ),
+    };
+    finding(message).severity(severity).fix(
+        "approve project servers in Claude Code's dialog after reading their entries instead of listing them here, and review changes to `.mcp.json` before you pull them",
+    )
+}
+
+/// `this project` / `the project /srv/app`.
+fn project_words(reach: &Reach) -> String {
+    match reach {
+        Reach::Project(dir) => format!("the project {}", dir.display()),
+        Reach::User(_) => "each project".to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -286,5 +684,244 @@ mod tests {
             })
             .build();
         assert!(run(check, &file).is_empty());
+    }
+
+    use crate::context::test_support::run_across;
+    use mcpward_config::{Scope, parse_file};
+
+    fn file(path: &str, client: ClientKind, scope: Scope, src: &str) -> mcpward_config::ConfigFile {
+        parse_file(std::path::Path::new(path), src.to_string(), client, scope)
+    }
+
+    fn claude_settings(path: &str, scope: Scope, src: &str) -> mcpward_config::ConfigFile {
+        file(path, ClientKind::ClaudeCode, scope, src)
+    }
+
+    const MCP_JSON: &str = r#"{
+  "mcpServers": {
+    "github": { "command": "github-mcp-server", "args": ["stdio"], "env": { "GITHUB_PERSONAL_ACCESS_TOKEN": "${GITHUB_PAT}" } },
+    "fetch": { "command": "uvx", "args": ["mcp-server-fetch==2025.4.7"] },
+    "time": { "command": "uvx", "args": ["mcp-server-time==2025.9.25"] }
+  }
+}"#;
+
+    fn project_mcp_json() -> mcpward_config::ConfigFile {
+        file(
+            "/srv/app/.mcp.json",
+            ClientKind::ClaudeCode,
+            Scope::Project,
+            MCP_JSON,
+        )
+    }
+
+    #[test]
+    fn settings_allow_is_one_finding_per_server_at_the_entry() {
+        let src = r#"{
+  "permissions": {
+    "allow": [
+      "Bash(npm run lint)",
+      "mcp__github__get_issue",
+      "mcp__github__create_pull_request",
+      "mcp__github__list_commits",
+      "mcp__time"
+    ]
+  }
+}"#;
+        let settings = claude_settings("/srv/app/.claude/settings.json", Scope::Project, src);
+        let f = run_across(check_switches, &[settings, project_mcp_json()]);
+        assert_eq!(f.len(), 2, "{f:#?}");
+        let github = f
+            .iter()
+            .find(|f| f.server.as_deref() == Some("github"))
+            .unwrap();
+        assert_eq!(github.severity, Severity::High);
+        assert_eq!(
+            github.span.map(|s| (s.line, s.col)),
+            Some((6, 8)),
+            "at the strongest tool"
+        );
+        assert!(
+            github
+                .message
+                .contains("`create_pull_request` (changes things)"),
+            "{}",
+            github.message
+        );
+        assert!(
+            github.message.contains("also 2 read-only tools"),
+            "{}",
+            github.message
+        );
+        assert!(github.message.contains("checked in"), "{}", github.message);
+        let time = f
+            .iter()
+            .find(|f| f.server.as_deref() == Some("time"))
+            .unwrap();
+        assert_eq!(time.severity, Severity::Low, "{}", time.message);
+        assert!(
+            time.message.contains("every tool of `time`"),
+            "{}",
+            time.message
+        );
+    }
+
+    #[test]
+    fn every_tool_of_a_server_is_judged_by_its_entry_or_high_when_unseen() {
+        let settings = || {
+            claude_settings(
+                "/home/alice-example/.claude/settings.json",
+                Scope::User,
+                r#"{"permissions": {"allow": ["mcp__github", "mcp__fetch__*"]}}"#,
+            )
+        };
+        let f = run_across(check_switches, &[settings(), project_mcp_json()]);
+        let sev = |name: &str| {
+            f.iter()
+                .find(|f| f.server.as_deref() == Some(name))
+                .map(|f| f.severity)
+        };
+        assert_eq!(sev("github"), Some(Severity::High));
+        assert_eq!(sev("fetch"), Some(Severity::Medium), "{f:#?}");
+        assert!(
+            f.iter().all(|f| f.message.contains("in every project")),
+            "{f:#?}"
+        );
+        // Without the entry, mcpward says what it could not see.
+        let f = run_across(check_switches, &[settings()]);
+        assert!(f.iter().all(|f| f.severity == Severity::High), "{f:#?}");
+        assert!(
+            f[0].message.contains("did not see this server's entry"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn ordinary_settings_have_no_mcp_finding() {
+        let src = r#"{
+  "permissions": {
+    "allow": ["Bash(npm test)", "Bash(npm run build)", "Read(src/**)", "WebFetch(domain:docs.rs)"],
+    "deny": ["Read(./.env)", "Bash(curl:*)"],
+    "defaultMode": "acceptEdits"
+  },
+  "enableAllProjectMcpServers": false,
+  "disabledMcpjsonServers": ["fetch"],
+  "env": { "DISABLE_TELEMETRY": "1" }
+}"#;
+        let settings = claude_settings("/srv/app/.claude/settings.json", Scope::Project, src);
+        assert!(run_across(check_switches, &[settings, project_mcp_json()]).is_empty());
+    }
+
+    #[test]
+    fn an_approval_for_a_disabled_or_rejected_server_never_comes_into_play() {
+        let local = claude_settings(
+            "/srv/app/.claude/settings.local.json",
+            Scope::Project,
+            r#"{"permissions": {"allow": ["mcp__github"]}, "disabledMcpjsonServers": ["github"]}"#,
+        );
+        let f = run_across(check_switches, &[local, project_mcp_json()]);
+        assert!(f.is_empty(), "{f:#?}");
+    }
+
+    #[test]
+    fn project_server_switches_say_what_claude_code_will_do() {
+        let user = claude_settings(
+            "/home/alice-example/.claude/settings.json",
+            Scope::User,
+            r#"{"enableAllProjectMcpServers": true}"#,
+        );
+        let f = run_across(check_switches, &[user]);
+        assert_eq!((f.len(), f[0].severity), (1, Severity::High), "{f:#?}");
+        assert!(
+            f[0].message.contains("every project's `.mcp.json`"),
+            "{}",
+            f[0].message
+        );
+        let local = claude_settings(
+            "/srv/app/.claude/settings.local.json",
+            Scope::Project,
+            "{\n  \"enableAllProjectMcpServers\": true,\n  \"enabledMcpjsonServers\": [\"github\"]\n}",
+        );
+        let f = run_across(check_switches, &[local, project_mcp_json()]);
+        assert_eq!(f.len(), 2, "{f:#?}");
+        assert_eq!(f[0].severity, Severity::Medium);
+        assert_eq!(f[0].span.map(|s| (s.line, s.col)), Some((2, 33)));
+        assert!(
+            f[0].message.contains("(now `github`, `fetch` and `time`)"),
+            "{}",
+            f[0].message
+        );
+        assert_eq!(f[1].severity, Severity::Low);
+        assert!(
+            f[1].message.contains("starts `github` of the project"),
+            "{}",
+            f[1].message
+        );
+    }
+
+    #[test]
+    fn vscode_global_auto_approve_is_high_in_user_settings_and_low_where_ignored() {
+        let user = file(
+            "/home/alice-example/.config/Code/User/settings.json",
+            ClientKind::VsCode,
+            Scope::User,
+            r#"{ "chat.tools.global.autoApprove": true }"#,
+        );
+        let f = run_across(check_switches, &[user]);
+        assert_eq!((f.len(), f[0].severity), (1, Severity::High), "{f:#?}");
+        assert!(f[0].message.contains("every workspace"), "{}", f[0].message);
+        let workspace = file(
+            "/srv/app/.vscode/settings.json",
+            ClientKind::VsCode,
+            Scope::Project,
+            r#"{ "chat.tools.global.autoApprove": true }"#,
+        );
+        let f = run_across(check_switches, &[workspace]);
+        assert_eq!(f[0].severity, Severity::Low, "{f:#?}");
+        assert!(f[0].message.contains("no effect"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn codex_profile_approval_names_the_profile() {
+        let src = "[profiles.yolo]\napproval_policy = \"never\"\n\n[mcp_servers.github]\ncommand = \"github-mcp-server\"\nargs = [\"stdio\"]\n";
+        let codex = file(
+            "/home/alice-example/.codex/config.toml",
+            ClientKind::Codex,
+            Scope::User,
+            src,
+        );
+        let f = run(check, &codex);
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert_eq!(f[0].severity, Severity::High);
+        assert!(
+            f[0].message
+                .contains("with profile `yolo` (`codex --profile yolo`)"),
+            "{}",
+            f[0].message
+        );
+        assert_eq!(f[0].span.map(|s| s.line), Some(2));
+    }
+
+    #[test]
+    fn claude_code_always_allow_names_the_real_switch() {
+        let mcp = file(
+            "/srv/app/.mcp.json",
+            ClientKind::ClaudeCode,
+            Scope::Project,
+            r#"{"mcpServers": {"github": {"command": "github-mcp-server", "args": ["stdio"], "alwaysAllow": ["get_issue"]}}}"#,
+        );
+        let f = run(check, &mcp);
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert_eq!(f[0].severity, Severity::Info);
+        assert!(
+            f[0].message.contains("`permissions.allow`"),
+            "{}",
+            f[0].message
+        );
+        assert!(
+            f[0].message.contains("`mcp__github__<tool>`"),
+            "{}",
+            f[0].message
+        );
     }
 }
