@@ -34,14 +34,6 @@ impl Reach {
             (Reach::Project(a), Reach::Project(b)) => a == b,
         }
     }
-
-    /// ` for project /srv/app` for messages; empty for the user level.
-    pub fn describe(&self) -> String {
-        match self {
-            Reach::User(_) => String::new(),
-            Reach::Project(dir) => format!(" for project {}", dir.display()),
-        }
-    }
 }
 
 /// Clients whose files are merged into one session.

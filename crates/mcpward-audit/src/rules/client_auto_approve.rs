@@ -405,10 +405,10 @@ fn switch_finding(
         } => server_tools(
             contexts, cx, switch, layer, &reach, server, approval, except,
         ),
-        SwitchEffect::AllProjectServers => {
-            Some(all_project_servers(contexts, layer, &reach, finding))
-        }
-        SwitchEffect::ProjectServers(names) => Some(project_servers(layer, &reach, names, finding)),
+        SwitchEffect::AllProjectServers => Some(all_project_servers(
+            contexts, layer, switch, &reach, finding,
+        )),
+        SwitchEffect::ProjectServers(names) => Some(project_servers(layer, switch, names, finding)),
         SwitchEffect::RejectedProjectServers(_) => None,
     }
 }
@@ -521,6 +521,7 @@ fn mcp_json_servers<'c>(contexts: &'c [FileContext<'_>], reach: &Reach) -> Vec<&
 fn all_project_servers(
     contexts: &[FileContext<'_>],
     layer: Layer,
+    switch: &ApprovalSwitch,
     reach: &Reach,
     finding: impl Fn(String) -> Finding,
 ) -> Finding {
@@ -538,7 +539,7 @@ fn all_project_servers(
             }
         }
     };
-    let project = project_words(reach);
+    let project = project_words(switch);
     let (severity, message) = match layer {
         Layer::User => (
             Severity::High,
@@ -560,7 +561,7 @@ fn all_project_servers(
 
 fn project_servers(
     layer: Layer,
-    reach: &Reach,
+    switch: &ApprovalSwitch,
     names: &[Spanned<String>],
     finding: impl Fn(String) -> Finding,
 ) -> Finding {
@@ -570,7 +571,7 @@ fn project_servers(
             .map(|n| format!("`{}`", n.value))
             .collect::<Vec<_>>(),
     );
-    let project = project_words(reach);
+    let project = project_words(switch);
     let (severity, message) = match layer {
         Layer::User => (
             Severity::Medium,
@@ -596,11 +597,12 @@ fn project_servers(
     )
 }
 
-/// `this project` / `the project /srv/app`.
-fn project_words(reach: &Reach) -> String {
-    match reach {
-        Reach::Project(dir) => format!("the project {}", dir.display()),
-        Reach::User(_) => "each project".to_string(),
+/// `this project` for a project's own settings file, `the project /srv/app` for a project's
+/// entry in `~/.claude.json` (the directory as the file writes it).
+fn project_words(switch: &ApprovalSwitch) -> String {
+    match &switch.project {
+        Some(dir) => format!("the project {dir}"),
+        None => "this project".to_string(),
     }
 }
 
@@ -853,7 +855,7 @@ mod tests {
         );
         assert_eq!(f[1].severity, Severity::Low);
         assert!(
-            f[1].message.contains("starts `github` of the project"),
+            f[1].message.contains("starts `github` of this project"),
             "{}",
             f[1].message
         );

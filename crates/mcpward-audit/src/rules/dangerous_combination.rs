@@ -152,20 +152,23 @@ pub(crate) fn check_across_files(contexts: &[FileContext<'_>], out: &mut Vec<Fin
                 .filter(|(_, w)| live(w) && acts_with_credentials(w))
                 .filter_map(|(wcx, w)| {
                     let reach = session::server_reach(wcx.file, w.entry)?;
-                    reach.meets(&u_reach).then_some((wcx, w, reach))
+                    reach.meets(&u_reach).then_some((wcx, w))
                 })
                 .take(MAX_PAIRS_PER_SERVER);
-            for (wcx, writer, w_reach) in writers {
+            for (wcx, writer) in writers {
                 let power = if writer.has(Capability::Exec) {
                     "execute commands as you"
                 } else {
                     "write with your credentials"
                 };
-                // The narrower of the two reaches is where the pair meets.
-                let scope = match (&u_reach, &w_reach) {
-                    (session::Reach::Project(_), _) => u_reach.describe(),
-                    _ => w_reach.describe(),
-                };
+                // A local server of `~/.claude.json` names the project the pair meets in.
+                let scope = untrusted
+                    .entry
+                    .project
+                    .as_deref()
+                    .or(writer.entry.project.as_deref())
+                    .map(|p| format!(" for project {p}"))
+                    .unwrap_or_default();
                 let at = writer.entry.span;
                 out.push(
                     ucx.finding(

@@ -120,7 +120,7 @@ fn read_approvals(root: &Node, sink: &mut Sink) {
             effect,
             project: None,
             ignored: workspace.then(|| {
-                format!("VS Code reads `{name}` from user settings only (it is machine-scoped) and ignores it in workspace settings")
+                format!("VS Code reads `{name}` from user settings only (it is machine-scoped since mid-2025) and ignores it in workspace settings; earlier releases honoured it here")
             }),
         });
     }
