@@ -28,7 +28,7 @@ pub fn parse_file(path: &Path, source: String, client: ClientKind, scope: Scope)
             if format == Format::Json {
                 sink.problems.push(ParseProblem {
                     message: format!(
-                        "the file starts with a UTF-8 byte-order mark, which {} reads as strict JSON and fails on; save it as UTF-8 without BOM (mcpward checked its servers anyway)",
+                        "the file starts with a UTF-8 byte-order mark, which {} reads as strict JSON and fails on; save it as UTF-8 without BOM (mcpward checked it anyway)",
                         client.name()
                     ),
                     span: Span {
@@ -77,7 +77,7 @@ pub fn parse_file(path: &Path, source: String, client: ClientKind, scope: Scope)
             Ok(tree) => {
                 sink.problems.push(ParseProblem {
                     message: format!(
-                        "{} reads this file as strict JSON and will fail to load it ({}); mcpward read it leniently to check its servers anyway",
+                        "{} reads this file as strict JSON and will fail to load it ({}); mcpward read it leniently to check it anyway",
                         client.name(),
                         strict.message
                     ),

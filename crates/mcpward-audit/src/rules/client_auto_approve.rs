@@ -34,7 +34,8 @@ pub static META: RuleMeta = RuleMeta {
 server's `default_tools_approval_mode` / a tool's `approval_mode` set to `\"approve\"`, Goose \
 `GOOSE_MODE: auto`, allow-all entries (`\"*\"`) and similar. One finding per server, listing its \
 auto-approved tools strongest first, judged by the classifier the gateway uses (the whole name: \
-`find_and_replace` writes, `execute_sparql` queries) and the curated read-only lists: high for \
+`find_and_replace` writes, `execute_sparql` queries) and the curated read-only lists (a server \
+mcpward knows to neither write nor execute, its read-only mode counted, has only reading tools): high for \
 every-tool approval of a server that writes or executes or that mcpward does not know, and when \
 any tool writes, deletes, sends or executes (or its effect is unknown); medium when the strongest \
 reaches other hosts (or every tool of a server that reads untrusted content); low when all only \
@@ -267,7 +268,8 @@ impl<'t> ToolList<'t> {
 }
 
 /// A tool's effect: read when the curated list of the server's package says so, else what the
-/// gateway's classifier reads from its whole name.
+/// gateway's classifier reads from its whole name. A server mcpward knows to neither write nor
+/// execute (as configured: its read-only mode counts) has no tool that does, whatever the name.
 fn classify(tool: &str, server: Option<&ServerView<'_>>) -> ToolKind {
     let curated = server
         .and_then(|s| s.launch.package.as_ref())
@@ -275,7 +277,21 @@ fn classify(tool: &str, server: Option<&ServerView<'_>>) -> ToolKind {
     if curated.is_some() {
         return ToolKind::Read;
     }
-    knowledge::classify(tool, None, None)
+    let kind = knowledge::classify(tool, None, None);
+    let only_reads = server.is_some_and(|s| {
+        s.known.is_some()
+            && s.launch.host_control.is_none()
+            && !s.has(Capability::Write)
+            && !s.has(Capability::Exec)
+    });
+    match kind {
+        ToolKind::Write | ToolKind::Destructive | ToolKind::Exec | ToolKind::Unknown
+            if only_reads =>
+        {
+            ToolKind::Read
+        }
+        kind => kind,
+    }
 }
 
 /// `mcp__github__create_issue` (Claude Code) → `create_issue`; `get_*` → `get_`.
@@ -449,5 +465,25 @@ mod tests {
             "{}",
             f[0].message
         );
+    }
+
+    #[test]
+    fn tools_of_a_server_known_to_only_read_are_reads_whatever_their_names() {
+        let list = ["sequentialthinking", "create_pull_request"]
+            .iter()
+            .map(|t| Spanned::new((*t).to_string(), Span::at(2, 1)))
+            .collect::<Vec<_>>();
+        let file = Builder::new(ClientKind::Cline, "{}")
+            .stdio("github", "github-mcp-server", &["stdio", "--read-only"])
+            .with(|e| e.auto_approve = Some(AutoApprove::Tools(list.clone())))
+            .build();
+        let f = run(check, &file);
+        assert_eq!((f.len(), f[0].severity), (1, Severity::Low), "{f:#?}");
+        // The same names on a server that writes are judged by their names.
+        let file = Builder::new(ClientKind::Cline, "{}")
+            .stdio("github", "github-mcp-server", &["stdio"])
+            .with(|e| e.auto_approve = Some(AutoApprove::Tools(list)))
+            .build();
+        assert_eq!(run(check, &file)[0].severity, Severity::High);
     }
 }
