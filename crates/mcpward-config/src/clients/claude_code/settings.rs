@@ -138,6 +138,22 @@ fn read_permissions(key: &Spanned<String>, permissions: &Node, sink: &mut Sink) 
     let allowed = list("allow", sink);
     let mut withheld = list("deny", sink);
     withheld.extend(list("ask", sink));
+    // `mcp__*` is not read as an approval, but as a denial it is taken at its word: nothing of
+    // any MCP server is then approved by `allow`.
+    let withholds_every_server = ["deny", "ask"].iter().any(|name| {
+        permissions
+            .get(name)
+            .and_then(Node::as_array)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Node::as_str)
+            .any(|rule| matches!(rule.trim(), "mcp__*" | "mcp__*__*"))
+    });
+    let allowed = if withholds_every_server {
+        Vec::new()
+    } else {
+        allowed
+    };
     let allow_key = permissions
         .get_entry("allow")
         .map(|(k, _)| Spanned::new(format!("{}.{}", key.value, k.value), k.span));
@@ -348,6 +364,13 @@ mod tests {
             panic!("{:?}", f.switches[0]);
         };
         assert_eq!(except, &["merge_pull_request"]);
+    }
+
+    #[test]
+    fn a_denial_of_every_mcp_tool_leaves_nothing_approved() {
+        let src = r#"{"permissions": {"allow": ["mcp__github"], "deny": ["mcp__*"]}}"#;
+        let f = settings(".claude/settings.json", Scope::Project, src);
+        assert!(server_tools(&f).is_empty(), "{:?}", f.switches);
     }
 
     #[test]
