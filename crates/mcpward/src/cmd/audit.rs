@@ -315,9 +315,14 @@ fn inventory_text(files: &[ConfigFile]) -> String {
             } else {
                 ""
             };
+            let project = switch
+                .project
+                .as_deref()
+                .map(|p| format!(" [project {p}]"))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "  setting {}: {}{ignored}",
+                "  setting {}: {}{ignored}{project}",
                 switch.key.value,
                 switch_summary(&switch.effect)
             );
