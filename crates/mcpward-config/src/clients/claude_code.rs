@@ -64,7 +64,7 @@ fn extract(root: &Node, sink: &mut Sink) {
         return;
     }
     if settings::is_settings_file(&sink.file_name) {
-        settings::read(root, None, sink);
+        settings::read(root, sink);
         settings::misplaced_servers(root, sink);
         return;
     }
@@ -292,5 +292,29 @@ mod tests {
             s.ignored_approval.as_ref().map(|k| k.value.as_str()),
             Some("alwaysAllow")
         );
+    }
+
+    #[test]
+    fn permission_rules_name_a_server_and_maybe_a_tool() {
+        use super::McpRule;
+        let rule = |text| McpRule::parse(text).map(|r| (r.server, r.tool));
+        assert_eq!(rule("mcp__github"), Some(("github", None)));
+        assert_eq!(rule("mcp__github__*"), Some(("github", None)));
+        assert_eq!(
+            rule("mcp__github__get_issue"),
+            Some(("github", Some("get_issue")))
+        );
+        assert_eq!(rule("mcp__docs__search(*)"), Some(("docs", Some("search"))));
+        assert_eq!(rule("mcp__my-srv__get_*"), Some(("my-srv", Some("get_*"))));
+        for ignored in [
+            "mcp__*",
+            "mcp__git*",
+            "Bash(npm test)",
+            "WebFetch",
+            "mcp__",
+            "",
+        ] {
+            assert_eq!(rule(ignored), None, "{ignored}");
+        }
     }
 }

@@ -39,9 +39,8 @@ pub(crate) fn mentions_mcp(f: &FileFacts<'_>) -> bool {
         .any(|k| f.has_json_key(k))
 }
 
-/// Read the MCP approval settings of a settings file (or, with `project`, of one project's
-/// entry in `~/.claude.json`, which holds only the server lists).
-pub(crate) fn read(root: &Node, project: Option<&str>, sink: &mut Sink) {
+/// Read the MCP approval settings of a settings file.
+pub(crate) fn read(root: &Node, sink: &mut Sink) {
     if let Some((key, permissions)) = root.get_entry("permissions") {
         if permissions.is_object() {
             read_permissions(key, permissions, sink);
@@ -49,7 +48,7 @@ pub(crate) fn read(root: &Node, project: Option<&str>, sink: &mut Sink) {
             wrong_type(sink, "permissions", permissions, "an object");
         }
     }
-    read_project_servers_in(root, project, sink);
+    read_project_servers_in(root, None, sink);
 }
 
 /// `enableAllProjectMcpServers`, `enabledMcpjsonServers` and `disabledMcpjsonServers` of one
