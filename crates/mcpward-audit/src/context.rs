@@ -106,6 +106,9 @@ pub(crate) struct ServerView<'a> {
     /// What the guess was read from, for messages.
     pub guessed_from: Option<String>,
     pub secrets: Vec<LiteralSecret>,
+    /// Another file the client reads keeps this server from starting (Claude Code
+    /// `disabledMcpjsonServers` for a `.mcp.json` server): that setting, for messages.
+    pub rejected_by: Option<String>,
 }
 
 impl<'a> ServerView<'a> {
@@ -159,13 +162,14 @@ impl<'a> ServerView<'a> {
             guessed,
             guessed_from,
             secrets,
+            rejected_by: None,
         }
     }
 
-    /// Disabled servers, and servers under a key the client does not read, are not started,
-    /// so runtime-risk rules skip them.
+    /// Disabled servers, servers under a key the client does not read, and servers another of
+    /// the client's files rejects are not started, so runtime-risk rules skip them.
     pub fn active(&self) -> bool {
-        !self.entry.disabled && self.entry.not_loaded.is_none()
+        !self.entry.disabled && self.entry.not_loaded.is_none() && self.rejected_by.is_none()
     }
 
     pub fn settings(&self) -> Settings<'_> {
@@ -512,6 +516,7 @@ pub(crate) mod test_support {
                     scope: Scope::Project,
                     source: source.to_string(),
                     servers: Vec::new(),
+                    switches: Vec::new(),
                     problems: Vec::new(),
                 },
             }
@@ -607,6 +612,23 @@ pub(crate) mod test_support {
         let cx = FileContext::new(file, facts, packages, now);
         let mut out = Vec::new();
         check(&cx, &mut out);
+        out
+    }
+
+    /// Runs a check that looks across files over `files`, as `audit` does (rejections from
+    /// settings files applied first).
+    pub fn run_across(
+        check: fn(&[FileContext<'_>], &mut Vec<Finding>),
+        files: &[ConfigFile],
+    ) -> Vec<Finding> {
+        let packages = PackageFacts::new();
+        let mut contexts: Vec<FileContext<'_>> = files
+            .iter()
+            .map(|f| FileContext::new(f, FileFacts::default(), &packages, Timestamp::UNIX_EPOCH))
+            .collect();
+        crate::session::apply_rejections(&mut contexts);
+        let mut out = Vec::new();
+        check(&contexts, &mut out);
         out
     }
 

@@ -16,6 +16,7 @@ pub mod facts;
 pub use mcpward_config::{knowledge, launch, remote};
 pub mod registry;
 pub mod rules;
+mod session;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -77,26 +78,39 @@ pub fn audit(files: &[ConfigFile], opts: &AuditOptions<'_>) -> Vec<Finding> {
         Some(registry) => lookup_packages(files, registry),
         None => PackageFacts::new(),
     };
+    let mut contexts: Vec<FileContext<'_>> = files
+        .iter()
+        .map(|file| {
+            let mut cx = FileContext::new(file, FileFacts::default(), &packages, opts.now);
+            // Git and mode facts only matter for files that hold a literal secret; skipping the
+            // repository lookup for the others keeps a whole-machine audit fast.
+            if opts.inspect_files && cx.all_secrets().next().is_some() {
+                cx.facts = FileFacts::gather(&file.path);
+            }
+            cx.stale_after_days = opts.stale_after_days;
+            cx
+        })
+        .collect();
+    // A setting in one file can keep a server of another from starting (Claude Code
+    // `disabledMcpjsonServers`): known before any rule runs.
+    session::apply_rejections(&mut contexts);
     let mut out = Vec::new();
-    let mut contexts = Vec::with_capacity(files.len());
-    for file in files {
-        let mut cx = FileContext::new(file, FileFacts::default(), &packages, opts.now);
-        // Git and mode facts only matter for files that hold a literal secret; skipping the
-        // repository lookup for the others keeps a whole-machine audit fast.
-        if opts.inspect_files && cx.all_secrets().next().is_some() {
-            cx.facts = FileFacts::gather(&file.path);
-        }
-        cx.stale_after_days = opts.stale_after_days;
-        for rule in rules::REGISTRY {
-            (rule.check)(&cx, &mut out);
-        }
-        contexts.push(cx);
-    }
-    // Clients that merge several files into one session (Claude Code user + project, VS Code
-    // user + workspace) combine their servers across those files.
-    rules::dangerous_combination::check_across_files(&contexts, &mut out);
+    run_rules(&contexts, &mut out);
     sort_findings(&mut out);
     out
+}
+
+/// Every rule over every file, then the checks that look across the files one client merges
+/// into a session (Claude Code user + project + settings, VS Code user + workspace).
+fn run_rules(contexts: &[FileContext<'_>], out: &mut Vec<Finding>) {
+    for cx in contexts {
+        for rule in rules::REGISTRY {
+            (rule.check)(cx, out);
+        }
+    }
+    for check in rules::ACROSS_FILES {
+        check(contexts, out);
+    }
 }
 
 /// Run the rules over one file with facts supplied by the caller instead of read from disk.
@@ -112,9 +126,7 @@ pub fn audit_file_with_facts(
     let mut cx = FileContext::new(file, facts, &packages, opts.now);
     cx.stale_after_days = opts.stale_after_days;
     let mut out = Vec::new();
-    for rule in rules::REGISTRY {
-        (rule.check)(&cx, &mut out);
-    }
+    run_rules(std::slice::from_ref(&cx), &mut out);
     sort_findings(&mut out);
     out
 }

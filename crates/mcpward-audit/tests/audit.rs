@@ -538,3 +538,110 @@ fn dangerous_combination_spans_the_files_one_client_merges() {
     );
     assert!(pairs(&[cursor, claude_project]).is_empty());
 }
+
+#[test]
+fn cross_file_combinations_name_the_writers_place_and_honour_rejections() {
+    let file = |client, scope, name: &str, src: &str| {
+        parse_file(Path::new(name), src.to_string(), client, scope)
+    };
+    let combos = |files: &[ConfigFile]| -> Vec<Finding> {
+        audit(files, &offline())
+            .into_iter()
+            .filter(|f| f.rule == "dangerous-combination")
+            .collect()
+    };
+    let user = file(
+        ClientKind::ClaudeCode,
+        Scope::User,
+        "/home/alice-example/.claude.json",
+        r#"{"mcpServers": {"fetch": {"command": "uvx", "args": ["mcp-server-fetch==2025.4.7"]}}}"#,
+    );
+    let project = file(
+        ClientKind::ClaudeCode,
+        Scope::Project,
+        "/srv/app/.mcp.json",
+        "{\n  \"mcpServers\": {\n    \"github\": {\"command\": \"github-mcp-server\", \"args\": [\"stdio\"]}\n  }\n}",
+    );
+    let found = combos(&[user.clone(), project.clone()]);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0]
+            .message
+            .contains("`github` (`/srv/app/.mcp.json:3:6`)"),
+        "{}",
+        found[0].message
+    );
+    // The person's local settings reject the project's `github`: Claude Code never starts it.
+    let local = file(
+        ClientKind::ClaudeCode,
+        Scope::Project,
+        "/srv/app/.claude/settings.local.json",
+        r#"{"disabledMcpjsonServers": ["github"]}"#,
+    );
+    assert!(combos(&[user.clone(), project.clone(), local]).is_empty());
+    // Another project's settings do not.
+    let elsewhere = file(
+        ClientKind::ClaudeCode,
+        Scope::Project,
+        "/srv/other/.claude/settings.local.json",
+        r#"{"disabledMcpjsonServers": ["github"]}"#,
+    );
+    assert_eq!(combos(&[user, project, elsewhere]).len(), 1);
+
+    // VS Code: servers of the user settings.json combine with the user mcp.json of the same
+    // build, not with another build's.
+    let settings = |dir: &str| {
+        file(
+            ClientKind::VsCode,
+            Scope::User,
+            &format!("/home/alice-example/.config/{dir}/User/settings.json"),
+            r#"{ "mcp": { "servers": { "playwright": { "command": "npx", "args": ["@playwright/mcp@0.0.41"] } } } }"#,
+        )
+    };
+    let mcp_json = file(
+        ClientKind::VsCode,
+        Scope::User,
+        "/home/alice-example/.config/Code/User/mcp.json",
+        r#"{"servers": {"commands": {"command": "npx", "args": ["-y", "mcp-server-commands"]}}}"#,
+    );
+    assert_eq!(combos(&[settings("Code"), mcp_json.clone()]).len(), 1);
+    assert!(combos(&[settings("Code - Insiders"), mcp_json]).is_empty());
+}
+
+#[test]
+fn claude_code_settings_approvals_are_judged_with_the_servers_they_approve() {
+    let file = |scope, name: &str, src: &str| {
+        parse_file(
+            Path::new(name),
+            src.to_string(),
+            ClientKind::ClaudeCode,
+            scope,
+        )
+    };
+    let mcp = file(
+        Scope::Project,
+        "/srv/app/.mcp.json",
+        r#"{"mcpServers": {
+  "fs": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem@2025.8.21", "/srv/app"]},
+  "github": {"command": "github-mcp-server", "args": ["stdio", "--read-only"], "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": "${GITHUB_PAT}"}}
+}}"#,
+    );
+    let settings = file(
+        Scope::Project,
+        "/srv/app/.claude/settings.json",
+        r#"{"permissions": {"allow": ["mcp__fs__read_text_file", "mcp__fs__directory_tree", "mcp__github"]}}"#,
+    );
+    let findings = audit(&[mcp, settings], &offline());
+    let approvals: Vec<(&str, Severity)> = findings
+        .iter()
+        .filter(|f| f.rule == "client-auto-approve")
+        .map(|f| (f.server.as_deref().unwrap_or("-"), f.severity))
+        .collect();
+    // Curated read-only tools of the filesystem server are low; every tool of GitHub in
+    // read-only mode is medium: it only reads, but issues and comments are written by others.
+    assert_eq!(
+        approvals,
+        [("fs", Severity::Low), ("github", Severity::Medium)],
+        "{findings:#?}"
+    );
+}

@@ -65,6 +65,9 @@ pub(crate) fn detect_broken_with_home(
         "settings.json" if f.parent_is(".gemini") => {
             Some((ClientKind::GeminiCli, f.dot_dir_scope()))
         }
+        "settings.json" | "settings.local.json" if f.parent_is(".claude") => {
+            Some((ClientKind::ClaudeCode, f.dot_dir_scope()))
+        }
         "settings.json" if f.parent_is("User") => Some((ClientKind::VsCode, Scope::User)),
         "settings.json" if f.parent_is(".vscode") => Some((ClientKind::VsCode, Scope::Project)),
         "config.yaml" | "config.yml" if f.parent_is("goose") => {
@@ -241,6 +244,30 @@ mod tests {
                 User,
             ),
             ("/home/u-example/.claude.json", "{}", ClaudeCode, User),
+            (
+                "/repo/.claude/settings.json",
+                r#"{"permissions":{"allow":["mcp__github__get_issue"]}}"#,
+                ClaudeCode,
+                Project,
+            ),
+            (
+                "/repo/.claude/settings.local.json",
+                r#"{"enabledMcpjsonServers":["github"]}"#,
+                ClaudeCode,
+                Project,
+            ),
+            (
+                "/home/u-example/.claude/settings.json",
+                r#"{"enableAllProjectMcpServers":true}"#,
+                ClaudeCode,
+                User,
+            ),
+            (
+                "/repo/.vscode/settings.json",
+                r#"{"chat.tools.global.autoApprove":true}"#,
+                VsCode,
+                Project,
+            ),
             ("/repo/.mcp.json", "{}", ClaudeCode, Project),
             (
                 "/repo/.vscode/mcp.json",
@@ -355,6 +382,11 @@ mod tests {
         for (path, source) in [
             ("/repo/package.json", r#"{"name":"x"}"#),
             ("/repo/.vscode/settings.json", r#"{"editor.tabSize": 2}"#),
+            (
+                "/repo/.claude/settings.json",
+                r#"{"permissions": {"allow": ["Bash(npm test)"]}}"#,
+            ),
+            ("/repo/.claude/settings.local.json", r#"{"model": "opus"}"#),
             ("/repo/Cargo.toml", "[package]\nname='x'"),
             ("/repo/config.toml", "[server]\nport=1"),
             ("/repo/config.yaml", "server:\n  port: 1\n"),

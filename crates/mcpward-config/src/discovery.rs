@@ -173,13 +173,15 @@ pub fn discover(
     out
 }
 
-/// Files some clients share with other settings (VS Code's and Gemini's `settings.json`) are
-/// only MCP configs when they say so; a file that cannot be read or parsed is kept (fail closed).
+/// Files some clients share with other settings (VS Code's and Gemini's `settings.json`, Claude
+/// Code's) are only MCP configs when they hold servers or settings about them; a file that
+/// cannot be read or parsed is kept (fail closed).
 fn is_mcp_config(file: &ConfigFile, home: &Path) -> bool {
     // Empty, binary, not UTF-8 or not parseable: the client cannot load it either; say so.
     let broken = !file.problems.is_empty() && file.servers.is_empty();
     broken
         || !file.servers.is_empty()
+        || !file.switches.is_empty()
         || file_facts(&file.path, &file.source, Some(home))
             .is_some_and(|facts| (clients::spec(file.client).detect)(&facts).is_some())
 }

@@ -22,7 +22,7 @@ mod parse;
 pub mod remote;
 pub mod syntax;
 
-pub use clients::{ReferenceSyntax, reference_syntaxes};
+pub use clients::{ReferenceSyntax, claude_code_tool_prefix, reference_syntaxes};
 pub use detect::detect_client;
 pub use discovery::{Candidate, Os, candidate_paths, discover};
 pub use load::{LoadError, load_paths};

@@ -143,6 +143,7 @@ fn might_be_config(path: &Path) -> bool {
             | "mcp.json"
             | "mcp_config.json"
             | "settings.json"
+            | "settings.local.json"
             | "config.toml"
             | "config.yaml"
             | "config.yml"

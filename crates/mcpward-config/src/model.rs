@@ -172,6 +172,10 @@ pub struct ServerEntry {
     /// An approval switch written in the entry that this client ignores (`alwaysAllow` in a
     /// Claude Code `.mcp.json`): the key as written, at its position.
     pub ignored_approval: Option<Spanned<String>>,
+    /// The Codex profiles (`[profiles.NAME]`) whose `approval_policy = "never"` is the source of
+    /// [`auto_approve`](Self::auto_approve): the approval holds only when Codex runs with one of
+    /// them. Empty when it holds whatever profile runs.
+    pub approve_profiles: Vec<String>,
 }
 
 /// Where a server the client never loads sits, and where it should.
@@ -181,6 +185,9 @@ pub struct NotLoaded {
     pub key: Option<Spanned<String>>,
     /// The key the client reads servers from.
     pub expected: String,
+    /// The file is one the client never reads servers from at all (a Claude Code
+    /// `settings.json`): where they belong instead, for messages.
+    pub belongs_in: Option<String>,
 }
 
 impl ServerEntry {
@@ -204,6 +211,7 @@ impl ServerEntry {
             builtin: None,
             not_loaded: None,
             ignored_approval: None,
+            approve_profiles: Vec::new(),
         }
     }
 
@@ -222,6 +230,53 @@ impl ServerEntry {
             String::new()
         }
     }
+}
+
+/// A client setting outside any server entry that lets servers start, or tools run, without the
+/// person approving them; or that keeps servers from starting. Claude Code `permissions.allow`
+/// and `enableAllProjectMcpServers`, VS Code `chat.tools.global.autoApprove`...
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApprovalSwitch {
+    /// The setting as written (`permissions.allow`, `chat.tools.global.autoApprove`), at its key.
+    pub key: Spanned<String>,
+    /// Where findings point: the value, or the first list item that grants the approval.
+    pub span: Span,
+    pub effect: SwitchEffect,
+    /// Claude Code `~/.claude.json` per-project settings: the project directory.
+    pub project: Option<String>,
+    /// Why the client does not act on this switch here, when it does not (a machine-scoped VS
+    /// Code setting written in workspace settings). `None`: the client honours it.
+    pub ignored: Option<String>,
+}
+
+/// What an [`ApprovalSwitch`] does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SwitchEffect {
+    /// Every tool of every server runs without asking (VS Code `chat.tools.global.autoApprove`,
+    /// Claude Code `permissions.defaultMode: "bypassPermissions"`).
+    AllTools,
+    /// Tools named without their server run without asking, whichever server offers them
+    /// (VS Code's early list form of `chat.tools.autoApprove`).
+    NamedTools(Vec<Spanned<String>>),
+    /// Tools of one server run without asking (Claude Code `permissions.allow` entries
+    /// `mcp__server__tool`, `mcp__server`, `mcp__server__*`).
+    ServerTools {
+        /// The server as tool names spell it (`mcp__github__…` → `github`).
+        server: String,
+        /// `All` for every tool of the server, else the tools named.
+        approval: AutoApprove,
+        /// Tools of the server the same file denies or keeps asking about.
+        except: Vec<String>,
+    },
+    /// Every server of the project's `.mcp.json` starts without the person approving it,
+    /// servers added later included (Claude Code `enableAllProjectMcpServers: true`).
+    AllProjectServers,
+    /// These servers of the project's `.mcp.json` start without the person approving them
+    /// (Claude Code `enabledMcpjsonServers`).
+    ProjectServers(Vec<Spanned<String>>),
+    /// These servers of the project's `.mcp.json` never start (Claude Code
+    /// `disabledMcpjsonServers`).
+    RejectedProjectServers(Vec<Spanned<String>>),
 }
 
 /// A problem that stopped (part of) a file from being understood: a syntax error (no servers)
@@ -244,5 +299,8 @@ pub struct ConfigFile {
     /// Full text of the file (printers draw code frames from it).
     pub source: String,
     pub servers: Vec<ServerEntry>,
+    /// Client settings of the file that approve (or reject) servers and tools outside any
+    /// server entry. A settings file may hold only these and no servers.
+    pub switches: Vec<ApprovalSwitch>,
     pub problems: Vec<ParseProblem>,
 }

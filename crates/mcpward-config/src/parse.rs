@@ -19,7 +19,7 @@ use crate::syntax;
 pub fn parse_file(path: &Path, source: String, client: ClientKind, scope: Scope) -> ConfigFile {
     let spec = clients::spec(client);
     let format = format_for(path, spec);
-    let mut sink = Sink::default();
+    let mut sink = Sink::new(path, scope);
     // Editors on Windows save UTF-8 with a byte-order mark. It is not part of the text: drop
     // it so positions match what the editor shows and the servers are still checked. Strict
     // JSON readers (`JSON.parse` of the file as read) reject it, so say so.
@@ -28,7 +28,7 @@ pub fn parse_file(path: &Path, source: String, client: ClientKind, scope: Scope)
             if format == Format::Json {
                 sink.problems.push(ParseProblem {
                     message: format!(
-                        "the file starts with a UTF-8 byte-order mark, which {} reads as strict JSON and fails on; save it as UTF-8 without BOM (mcpward checked its servers anyway)",
+                        "the file starts with a UTF-8 byte-order mark, which {} reads as strict JSON and fails on; save it as UTF-8 without BOM (mcpward checked it anyway)",
                         client.name()
                     ),
                     span: Span {
@@ -77,7 +77,7 @@ pub fn parse_file(path: &Path, source: String, client: ClientKind, scope: Scope)
             Ok(tree) => {
                 sink.problems.push(ParseProblem {
                     message: format!(
-                        "{} reads this file as strict JSON and will fail to load it ({}); mcpward read it leniently to check its servers anyway",
+                        "{} reads this file as strict JSON and will fail to load it ({}); mcpward read it leniently to check it anyway",
                         client.name(),
                         strict.message
                     ),
@@ -126,6 +126,7 @@ pub fn parse_file(path: &Path, source: String, client: ClientKind, scope: Scope)
         scope,
         source,
         servers: sink.servers,
+        switches: sink.switches,
         problems: sink.problems,
     }
 }
@@ -221,6 +222,7 @@ pub(crate) fn unreadable(
         scope,
         source: String::new(),
         servers: Vec::new(),
+        switches: Vec::new(),
         problems: vec![ParseProblem {
             message: format!(
                 "cannot read this {} config ({error}); its servers cannot be checked. Fix its permissions or run mcpward as its owner",

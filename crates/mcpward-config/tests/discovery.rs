@@ -269,3 +269,119 @@ fn every_client_has_candidates_on_every_os() {
         }
     }
 }
+
+#[test]
+fn discover_reads_claude_code_and_vscode_settings_that_speak_about_mcp() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let project = tmp.path().join("work/app");
+    write(
+        &home.join(".claude/settings.json"),
+        r#"{"permissions": {"allow": ["mcp__github__get_issue"]}}"#,
+    );
+    write(
+        &project.join(".claude/settings.json"),
+        r#"{"enableAllProjectMcpServers": true}"#,
+    );
+    write(
+        &project.join(".claude/settings.local.json"),
+        r#"{"enabledMcpjsonServers": ["github"]}"#,
+    );
+    write(
+        &home.join(".config/Code/User/settings.json"),
+        r#"{"chat.tools.global.autoApprove": true}"#,
+    );
+    write(
+        &project.join(".vscode/settings.json"),
+        r#"{"chat.permissions.default": "autopilot"}"#,
+    );
+    let files = discover(&home, &project, Os::Linux, &no_env);
+    let found: Vec<(PathBuf, ClientKind, Scope, usize)> = files
+        .iter()
+        .map(|f| {
+            let rel = f
+                .path
+                .strip_prefix(tmp.path())
+                .unwrap_or(&f.path)
+                .to_path_buf();
+            (rel, f.client, f.scope, f.switches.len())
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                PathBuf::from("home/.claude/settings.json"),
+                ClientKind::ClaudeCode,
+                Scope::User,
+                1
+            ),
+            (
+                PathBuf::from("work/app/.claude/settings.json"),
+                ClientKind::ClaudeCode,
+                Scope::Project,
+                1
+            ),
+            (
+                PathBuf::from("work/app/.claude/settings.local.json"),
+                ClientKind::ClaudeCode,
+                Scope::Project,
+                1
+            ),
+            (
+                PathBuf::from("home/.config/Code/User/settings.json"),
+                ClientKind::VsCode,
+                Scope::User,
+                1
+            ),
+            (
+                PathBuf::from("work/app/.vscode/settings.json"),
+                ClientKind::VsCode,
+                Scope::Project,
+                1
+            ),
+        ]
+    );
+    assert!(
+        files
+            .iter()
+            .all(|f| f.servers.is_empty() && f.problems.is_empty())
+    );
+}
+
+#[test]
+fn discover_skips_claude_code_settings_about_its_own_tools_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let project = tmp.path().join("work/app");
+    write(
+        &home.join(".claude/settings.json"),
+        r#"{"permissions": {"allow": ["Bash(npm test)", "Read(src/**)"], "defaultMode": "acceptEdits"}, "model": "opus"}"#,
+    );
+    write(
+        &project.join(".claude/settings.local.json"),
+        r#"{"permissions": {"allow": ["Bash(git status)"]}}"#,
+    );
+    assert!(discover(&home, &project, Os::Linux, &no_env).is_empty());
+}
+
+#[test]
+fn claude_config_dir_moves_the_user_settings_too() {
+    let env = |name: &str| (name == "CLAUDE_CONFIG_DIR").then(|| "/opt/claude".to_string());
+    let c = candidate_paths(
+        Path::new("/home/alice-example"),
+        Path::new("/srv/app"),
+        Os::Linux,
+        &env,
+    );
+    assert_eq!(
+        paths_of(&c, ClientKind::ClaudeCode),
+        [
+            PathBuf::from("/opt/claude/.claude.json"),
+            PathBuf::from("/opt/claude/settings.json"),
+            PathBuf::from("/srv/app/.mcp.json"),
+            PathBuf::from("/srv/app/.claude/settings.json"),
+            PathBuf::from("/srv/app/.claude/settings.local.json"),
+        ]
+    );
+}

@@ -194,3 +194,71 @@ fn broken_files_at_client_paths_load_with_a_problem_instead_of_being_skipped() {
         assert!(walked.contains(&client), "{walked:?}");
     }
 }
+
+#[test]
+fn walking_finds_claude_code_settings_and_reports_a_broken_one_with_its_position() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write(
+        &root.join(".claude/settings.local.json"),
+        r#"{"permissions": {"allow": ["mcp__github__get_issue"]}}"#,
+    );
+    write(
+        &root.join("svc/.claude/settings.json"),
+        "{\n  \"permissions\": {\n    \"allow\": [\"mcp__github\",]\n  }\n}\n",
+    );
+    // Claude Code's own tools only: not an MCP config, not read.
+    write(
+        &root.join("web/.claude/settings.json"),
+        r#"{"permissions": {"allow": ["Bash(npm test)"]}}"#,
+    );
+    let files: Vec<_> = load_paths(&[root.to_path_buf()])
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let found: Vec<_> = files
+        .iter()
+        .map(|f| {
+            (
+                f.path.strip_prefix(root).unwrap().to_path_buf(),
+                f.client,
+                f.switches.len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                Path::new(".claude/settings.local.json").to_path_buf(),
+                ClientKind::ClaudeCode,
+                1
+            ),
+            (
+                Path::new("svc/.claude/settings.json").to_path_buf(),
+                ClientKind::ClaudeCode,
+                1
+            ),
+        ]
+    );
+    // A trailing comma: Claude Code reads the file as strict JSON and rejects it.
+    let broken = &files[1];
+    assert_eq!(broken.problems.len(), 1, "{:?}", broken.problems);
+    assert_eq!(broken.problems[0].span.line, 3);
+    assert!(
+        broken.problems[0].message.contains("strict JSON"),
+        "{}",
+        broken.problems[0].message
+    );
+}
+
+#[test]
+fn a_named_unparseable_claude_code_settings_file_is_that_clients_with_a_problem() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join(".claude/settings.json");
+    write(&path, "{\n  \"permissions\": {\n");
+    let file = load_paths(std::slice::from_ref(&path)).remove(0).unwrap();
+    assert_eq!(file.client, ClientKind::ClaudeCode);
+    assert!(!file.problems.is_empty());
+    assert!(file.switches.is_empty());
+}

@@ -45,6 +45,10 @@ fn check_file(file: &ConfigFile) {
     for p in &file.problems {
         assert!(span_inside(p.span, src), "problem {p:?}");
     }
+    for switch in &file.switches {
+        assert!(span_inside(switch.span, src), "{switch:?}");
+        assert!(span_inside(switch.key.span, src), "{switch:?}");
+    }
     for s in &file.servers {
         assert!(span_inside(s.span, src));
         let strings = s
@@ -116,6 +120,21 @@ fn config_like() -> impl Strategy<Value = String> {
         "\r\n",
         "${{ secrets.X }}",
         "type: builtin",
+        "\"permissions\"",
+        "\"allow\"",
+        "\"deny\"",
+        "\"mcp__github\"",
+        "\"mcp__a__b(*)\"",
+        "\"enableAllProjectMcpServers\"",
+        "\"enabledMcpjsonServers\"",
+        "\"disabledMcpjsonServers\"",
+        "\"defaultMode\": \"bypassPermissions\"",
+        "\"chat.tools.global.autoApprove\"",
+        "\"chat.tools.autoApprove\"",
+        "[profiles.x]",
+        "approval_policy = \"never\"",
+        "profile = \"x\"",
+        "default_tools_approval_mode = \"approve\"",
     ]);
     prop::collection::vec(pieces, 0..60).prop_map(|v| v.concat())
 }
@@ -148,7 +167,7 @@ proptest! {
     fn parse_file_never_panics_for_any_client(source in config_like(), bytes in prop::collection::vec(any::<u8>(), 0..100)) {
         let noise = String::from_utf8_lossy(&bytes).into_owned();
         for client in ClientKind::ALL {
-            for name in ["config.json", "config.toml", "config.yaml"] {
+            for name in ["config.json", "config.toml", "config.yaml", "settings.json", "settings.local.json"] {
                 for text in [&source, &noise] {
                     let file = parse_file(Path::new(name), text.clone(), client, Scope::User);
                     check_file(&file);

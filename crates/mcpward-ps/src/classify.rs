@@ -339,6 +339,7 @@ mod tests {
             scope: mcpward_config::Scope::User,
             source: String::new(),
             servers: entries,
+            switches: Vec::new(),
             problems: Vec::new(),
         }
     }

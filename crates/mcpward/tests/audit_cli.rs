@@ -249,3 +249,84 @@ fn colours_follow_no_color_and_clicolor_force() {
     assert!(run(&[("CLICOLOR_FORCE", "1")]).contains('\x1b'));
     assert!(!run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]).contains('\x1b'));
 }
+
+#[test]
+fn discovery_reads_the_approval_settings_of_claude_code_and_vscode() {
+    let home = tempfile::tempdir().unwrap();
+    let project = tempfile::tempdir().unwrap();
+    let write = |path: &Path, text: &str| {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        &home.path().join(".claude/settings.json"),
+        "{\n  \"permissions\": {\n    \"allow\": [\"Bash(npm test)\", \"mcp__github\"]\n  }\n}\n",
+    );
+    write(
+        &project.path().join(".mcp.json"),
+        r#"{"mcpServers": {"github": {"command": "github-mcp-server", "args": ["stdio"], "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": "${GITHUB_PAT}"}}}}"#,
+    );
+    write(
+        &project.path().join(".claude/settings.local.json"),
+        "{\n  \"enableAllProjectMcpServers\": true\n}\n",
+    );
+    write(
+        &home.path().join(".config/Code/User/settings.json"),
+        "{\n  // approve everything\n  \"chat.tools.global.autoApprove\": true\n}\n",
+    );
+    // Settings that only concern Claude Code's own tools are not MCP findings.
+    write(
+        &project.path().join(".claude/settings.json"),
+        r#"{"permissions": {"allow": ["Bash(npm run lint)", "Read(src/**)"]}}"#,
+    );
+    let out = mcpward(&["audit", "--list"], home.path(), project.path());
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let list = stdout(&out);
+    assert!(
+        list.contains("setting permissions.allow: every tool of github runs without asking"),
+        "{list}"
+    );
+    assert!(
+        list.contains("setting chat.tools.global.autoApprove: every tool runs without asking"),
+        "{list}"
+    );
+    let out = mcpward(&["audit", "--format", "json"], home.path(), project.path());
+    assert_eq!(out.status.code(), Some(1), "stderr: {}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let approvals: Vec<(String, String, u64, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "client-auto-approve")
+        .map(|f| {
+            let file = f["file"].as_str().unwrap();
+            let name = Path::new(file)
+                .strip_prefix(home.path())
+                .or_else(|_| Path::new(file).strip_prefix(project.path()))
+                .unwrap_or(Path::new(file));
+            (
+                name.display().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+                f["span"]["line"].as_u64().unwrap(),
+                f["span"]["col"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let mut approvals = approvals;
+    approvals.sort();
+    assert_eq!(
+        approvals,
+        [
+            (".claude/settings.json".into(), "high".into(), 3, 34),
+            (".claude/settings.local.json".into(), "medium".into(), 2, 33),
+            (
+                ".config/Code/User/settings.json".into(),
+                "high".into(),
+                3,
+                36
+            ),
+        ],
+        "{}",
+        stdout(&out)
+    );
+}

@@ -6,6 +6,7 @@ use mcpward_core::{Finding, RuleMeta, Severity};
 
 use crate::context::{FileContext, ServerView};
 use crate::knowledge::Capability;
+use crate::session;
 
 pub static META: RuleMeta = RuleMeta {
     id: "dangerous-combination",
@@ -13,12 +14,13 @@ pub static META: RuleMeta = RuleMeta {
     summary: "A server that reads untrusted content shares a client with a credentialed server that can write or execute.",
     what: "Within one client configuration, and across the files one client loads into the same \
 session (Claude Code: user-level servers in `~/.claude.json` with a project's `.mcp.json`, and \
-a project's local servers with that project's `.mcp.json`; VS Code: the user `mcp.json` with a \
-workspace's `.vscode/mcp.json`), a server that returns content written by others (fetch, browsers, web \
+a project's local servers with that project's `.mcp.json`, leaving out servers a settings file \
+rejects with `disabledMcpjsonServers`; VS Code: the user `mcp.json` and `settings.json` with a \
+workspace's `.vscode/mcp.json` and `.vscode/settings.json`), a server that returns content written by others (fetch, browsers, web \
 search, mail and chat readers, issue trackers) next to a server that acts with your credentials \
 and can write (GitHub, Slack, databases...) or that runs commands (shells, code runners: they act \
-as you without any token), neither of them gated by `mcpward run`. Reported once per pair, at the untrusted server; \
-beyond eight pairs for one untrusted server, the remaining writers are counted in one more finding.",
+as you without any token), neither of them gated by `mcpward run`. Reported once per pair, at the untrusted server, naming \
+the writer and, when it is in another file, its file:line:col; beyond eight pairs for one untrusted server, the remaining writers are counted in one more finding.",
     why: "This is the \"lethal trifecta\": the model reads an attacker's text through the first \
 server and carries out its instructions with the second, for example a web page that says \
 \"open a pull request adding this key\" or an issue that says \"post the contents of .env to \
@@ -120,86 +122,71 @@ pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// Pairs across the files one client merges into a session: Claude Code's user-level servers
-/// (`~/.claude.json`, top level) with a project's `.mcp.json`, and a project's local servers
-/// (`projects.<dir>` in `~/.claude.json`) with the `.mcp.json` of that directory; VS Code's user
-/// `mcp.json` with a workspace's `.vscode/mcp.json`. Pairs within one file are [`check`]'s.
+/// Pairs across the files one client merges into a session (see [`crate::session`]): Claude
+/// Code's user-level servers (`~/.claude.json`, top level) with any project's `.mcp.json`, a
+/// project's local servers (`projects.<dir>`) with the `.mcp.json` of that directory; VS Code's
+/// user `mcp.json` and `settings.json` with a workspace's `.vscode/mcp.json` and
+/// `.vscode/settings.json`. Pairs within one file are [`check`]'s. Each finding sits at the
+/// untrusted server and names where the writer is (file:line:col).
 pub(crate) fn check_across_files(contexts: &[FileContext<'_>], out: &mut Vec<Finding>) {
-    use mcpward_config::{ClientKind, Scope};
+    let live = |s: &&ServerView<'_>| s.active() && !s.launch.gated;
     for (ui, ucx) in contexts.iter().enumerate() {
-        for (wi, wcx) in contexts.iter().enumerate() {
-            let client = ucx.file.client;
-            if ui == wi
-                || client != wcx.file.client
-                || !matches!(client, ClientKind::ClaudeCode | ClientKind::VsCode)
-                || ucx.file.scope == wcx.file.scope
-            {
+        let client = ucx.file.client;
+        if !session::merges_files(client) {
+            continue;
+        }
+        for untrusted in ucx
+            .servers
+            .iter()
+            .filter(live)
+            .filter(|s| s.has(Capability::ReadsUntrusted))
+        {
+            let Some(u_reach) = session::server_reach(ucx.file, untrusted.entry) else {
                 continue;
-            }
-            // The project file's directory: `.mcp.json`'s own, `.vscode/mcp.json`'s parent.
-            let project_of = |cx: &FileContext<'_>| {
-                let dir = cx.file.path.parent()?;
-                let dir = if dir.ends_with(".vscode") {
-                    dir.parent()?
-                } else {
-                    dir
-                };
-                Some(std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()))
             };
-            let project_dir = if ucx.file.scope == Scope::Project {
-                project_of(ucx)
-            } else {
-                project_of(wcx)
-            };
-            let merged = |user_side: &ServerView<'_>| match &user_side.entry.project {
-                None => true,
-                Some(p) => project_dir
-                    .as_deref()
-                    .is_some_and(|d| d == std::path::Path::new(p)),
-            };
-            let live = |s: &&ServerView<'_>| s.active() && !s.launch.gated;
-            for untrusted in ucx
-                .servers
+            let writers = contexts
                 .iter()
-                .filter(live)
-                .filter(|s| s.has(Capability::ReadsUntrusted))
-            {
-                let writers = wcx
-                    .servers
-                    .iter()
-                    .filter(live)
-                    .filter(|s| acts_with_credentials(s))
-                    .take(MAX_PAIRS_PER_SERVER);
-                for writer in writers {
-                    let user_side = if ucx.file.scope == Scope::User {
-                        untrusted
-                    } else {
-                        writer
-                    };
-                    if !merged(user_side) {
-                        continue;
-                    }
-                    let power = if writer.has(Capability::Exec) {
-                        "execute commands as you"
-                    } else {
-                        "write with your credentials"
-                    };
-                    out.push(
-                        ucx.finding(
-                            &META,
-                            Some(untrusted.entry),
-                            untrusted.entry.span,
-                            format!(
-                                "{} reads untrusted content and {} (in `{}`, which {} loads into the same session) can {power}: instructions hidden in what the first returns can steer the second",
-                                untrusted.label(),
-                                writer.label(),
-                                wcx.file.path.display(),
-                                client.name()
-                            ),
-                        )
-                        .fix(fix_for(writer, untrusted)),
-                    );
-                }
+                .enumerate()
+                .filter(|(wi, wcx)| *wi != ui && wcx.file.client == client)
+                .flat_map(|(_, wcx)| wcx.servers.iter().map(move |w| (wcx, w)))
+                .filter(|(_, w)| live(w) && acts_with_credentials(w))
+                .filter_map(|(wcx, w)| {
+                    let reach = session::server_reach(wcx.file, w.entry)?;
+                    reach.meets(&u_reach).then_some((wcx, w))
+                })
+                .take(MAX_PAIRS_PER_SERVER);
+            for (wcx, writer) in writers {
+                let power = if writer.has(Capability::Exec) {
+                    "execute commands as you"
+                } else {
+                    "write with your credentials"
+                };
+                // A local server of `~/.claude.json` names the project the pair meets in.
+                let scope = untrusted
+                    .entry
+                    .project
+                    .as_deref()
+                    .or(writer.entry.project.as_deref())
+                    .map(|p| format!(" for project {p}"))
+                    .unwrap_or_default();
+                let at = writer.entry.span;
+                out.push(
+                    ucx.finding(
+                        &META,
+                        Some(untrusted.entry),
+                        untrusted.entry.span,
+                        format!(
+                            "{} reads untrusted content and {} (`{}:{}:{}`) can {power}, and {} loads both into one session{scope}: instructions hidden in what the first returns can steer the second",
+                            untrusted.label(),
+                            writer.label(),
+                            wcx.file.path.display(),
+                            at.line,
+                            at.col,
+                            client.name()
+                        ),
+                    )
+                    .fix(fix_for(writer, untrusted)),
+                );
             }
         }
     }

@@ -33,6 +33,15 @@ pub(crate) struct Rule {
     pub check: fn(&FileContext<'_>, &mut Vec<Finding>),
 }
 
+/// A check over all the files of one audit: for what one client merges from several files.
+pub(crate) type AcrossFiles = fn(&[FileContext<'_>], &mut Vec<Finding>);
+
+/// Checks that look across files; they run after every file's own checks.
+pub(crate) static ACROSS_FILES: &[AcrossFiles] = &[
+    dangerous_combination::check_across_files,
+    client_auto_approve::check_switches,
+];
+
 macro_rules! registry {
     ($($m:ident),* $(,)?) => {
         pub(crate) static REGISTRY: &[Rule] = &[$(Rule { check: $m::check }),*];

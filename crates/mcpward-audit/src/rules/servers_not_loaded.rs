@@ -13,7 +13,8 @@ pub static META: RuleMeta = RuleMeta {
     what: "A map of servers under another client's key (`mcp_servers` or `servers` in Claude \
 Desktop, Cursor or Claude Code, which read `mcpServers`; `mcpServers` in VS Code's `mcp.json`, \
 which reads `servers`, even beside a `servers` map), or server entries written at the top level \
-without the wrapper object. The file parses, so the client reports nothing: it silently starts \
+without the wrapper object; also servers written in a file the client reads no servers from \
+(`mcpServers` in a Claude Code `.claude/settings.json`). The file parses, so the client reports nothing: it silently starts \
 none of these servers. One finding per misplaced map, naming its servers and the key to use. \
 These servers are still checked for literal secrets and every rule that does not need them to run.",
     why: "The person believes the servers are configured (and reviewed) while the client starts \
@@ -43,8 +44,19 @@ pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         let names: Vec<String> = entries.iter().map(|e| format!("`{}`", e.name)).collect();
-        let (span, message, fix): (Span, String, String) = match &nl.key {
-            Some(key) => (
+        let (span, message, fix): (Span, String, String) = match (&nl.key, &nl.belongs_in) {
+            (Some(key), Some(belongs_in)) => (
+                key.span,
+                format!(
+                    "{client} reads no servers from this file: it never starts {} under `{}`",
+                    names.join(", "),
+                    key.value
+                ),
+                format!(
+                    "move the entries to {belongs_in}, then review the servers before the client starts them"
+                ),
+            ),
+            (Some(key), None) => (
                 key.span,
                 format!(
                     "{client} reads servers from `{}`, not `{}`: it never starts {} under `{}`",
@@ -58,7 +70,7 @@ pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                     key.value, nl.expected
                 ),
             ),
-            None => (
+            (None, _) => (
                 first.span,
                 format!(
                     "{client} reads servers from a `{}` object; {} at the top level of the file {} never started",
@@ -156,5 +168,24 @@ mod tests {
             r#"{"preferences": {"x": 1}}"#,
         );
         assert!(run(check, &file).is_empty());
+    }
+
+    #[test]
+    fn servers_in_a_claude_code_settings_file_are_reported_with_where_they_belong() {
+        let file = parse_file(
+            std::path::Path::new("/srv/app/.claude/settings.json"),
+            r#"{"permissions": {"allow": []}, "mcpServers": {"fetch": {"command": "uvx", "args": ["mcp-server-fetch"]}}}"#.into(),
+            ClientKind::ClaudeCode,
+            Scope::Project,
+        );
+        let f = run(check, &file);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(
+            f[0].message
+                .contains("reads no servers from this file: it never starts `fetch`"),
+            "{}",
+            f[0].message
+        );
+        assert!(f[0].fix.as_deref().unwrap().contains("`.mcp.json`"));
     }
 }

@@ -1,11 +1,16 @@
 //! Claude Code: user/local servers in `~/.claude.json` (top-level `mcpServers`, and per project
-//! under `projects.<dir>.mcpServers`), project servers in `.mcp.json` (checked in).
+//! under `projects.<dir>.mcpServers`), project servers in `.mcp.json` (checked in), and the
+//! approval settings of `settings.json` files (`~/.claude/settings.json`, a project's
+//! `.claude/settings.json` and `.claude/settings.local.json`), which hold no servers.
 //!
-//! `CLAUDE_CONFIG_DIR` moves `.claude.json` into that directory. Entries use the common shape
-//! with `type` `stdio` | `http` | `sse` and `headers` for remote servers.
+//! `CLAUDE_CONFIG_DIR` moves `.claude.json` and the user `settings.json` into that directory.
+//! Entries use the common shape with `type` `stdio` | `http` | `sse` and `headers` for remote
+//! servers.
 //!
 //! Secret references: `${VAR}` and `${VAR:-default}`, expanded in `command`, `args`, `env`,
 //! `url` and `headers`.
+
+mod settings;
 
 use super::mcp_servers::{STANDARD, read_server_map, require_object_root};
 use super::{ClientSpec, FileFacts, ReferenceSyntax, Sink};
@@ -26,12 +31,17 @@ pub(crate) const SPEC: ClientSpec = ClientSpec {
 };
 
 fn candidates(cx: &PathContext<'_>) -> Vec<Candidate> {
-    let dir = cx
-        .env_dir("CLAUDE_CONFIG_DIR")
-        .unwrap_or_else(|| cx.home.to_path_buf());
+    let (state_dir, settings_dir) = match cx.env_dir("CLAUDE_CONFIG_DIR") {
+        Some(dir) => (dir.clone(), dir),
+        None => (cx.home.to_path_buf(), cx.home.join(".claude")),
+    };
+    let project_settings = cx.project.join(".claude");
     vec![
-        cx.user(dir.join(".claude.json"), SPEC.kind),
+        cx.user(state_dir.join(".claude.json"), SPEC.kind),
+        cx.user(settings_dir.join("settings.json"), SPEC.kind),
         cx.project(cx.project.join(".mcp.json"), SPEC.kind),
+        cx.project(project_settings.join("settings.json"), SPEC.kind),
+        cx.project(project_settings.join("settings.local.json"), SPEC.kind),
     ]
 }
 
@@ -39,12 +49,23 @@ fn detect(f: &FileFacts<'_>) -> Option<Scope> {
     match f.file_name {
         ".claude.json" => Some(Scope::User),
         ".mcp.json" => Some(Scope::Project),
+        name if settings::is_settings_file(name)
+            && f.parent_is(".claude")
+            && settings::mentions_mcp(f) =>
+        {
+            Some(f.dot_dir_scope())
+        }
         _ => None,
     }
 }
 
 fn extract(root: &Node, sink: &mut Sink) {
     if !require_object_root(root, sink) {
+        return;
+    }
+    if settings::is_settings_file(&sink.file_name) {
+        settings::read(root, sink);
+        settings::misplaced_servers(root, sink);
         return;
     }
     let from = sink.servers.len();
@@ -59,6 +80,7 @@ fn extract(root: &Node, sink: &mut Sink) {
             read_server_map(project, "mcpServers", &STANDARD, Some(&dir.value), sink);
             mark_ignored_approvals(&mut sink.servers[at..], project);
             apply_allowed_tools(project, &dir.value, sink);
+            settings::read_project_servers(project, &dir.value, sink);
         }
     }
 }
@@ -85,28 +107,24 @@ fn mark_ignored_approvals(servers: &mut [crate::model::ServerEntry], parent: &No
     }
 }
 
-/// `projects.<dir>.allowedTools` lists tools Claude Code runs in that project without asking.
-/// MCP tools are named `mcp__<server>__<tool>`; `mcp__<server>` (or `mcp__<server>__*`) allows
-/// every tool of the server. They apply to the project's own servers and to the user's.
+/// `projects.<dir>.allowedTools` lists tools Claude Code runs in that project without asking
+/// (what older releases recorded when you answered "don't ask again"). MCP tools are named
+/// `mcp__<server>__<tool>`; `mcp__<server>` (or `mcp__<server>__*`) allows every tool of the
+/// server. They apply to the project's own servers and to the user's.
 fn apply_allowed_tools(project: &Node, dir: &str, sink: &mut Sink) {
     let Some(items) = project.get("allowedTools").and_then(Node::as_array) else {
         return;
     };
     for item in items {
-        let Some(rule) = item.as_str() else { continue };
-        let Some(rest) = rule.strip_prefix("mcp__") else {
+        let Some(rule) = item.as_str().and_then(McpRule::parse) else {
             continue;
-        };
-        let (server, tool) = match rest.split_once("__") {
-            Some((server, tool)) => (server, Some(tool)),
-            None => (server_part(rest), None),
         };
         for entry in sink.servers.iter_mut().filter(|s| {
             (s.project.is_none() || s.project.as_deref() == Some(dir))
-                && tool_prefix(&s.name) == server
+                && tool_prefix(&s.name) == rule.server
         }) {
-            let approval = match tool {
-                None | Some("*" | "") => AutoApprove::All(item.span),
+            let approval = match rule.tool {
+                None => AutoApprove::All(item.span),
                 Some(tool) => AutoApprove::Tools(vec![Spanned::new(tool.to_string(), item.span)]),
             };
             entry.auto_approve = Some(match (entry.auto_approve.take(), approval) {
@@ -121,14 +139,32 @@ fn apply_allowed_tools(project: &Node, dir: &str, sink: &mut Sink) {
     }
 }
 
-/// `mcp__github(...)`-style rules name the server before any parenthesis.
-fn server_part(rule: &str) -> &str {
-    rule.split('(').next().unwrap_or(rule)
+/// A permission rule naming MCP tools: `mcp__<server>` and `mcp__<server>__*` (every tool of the
+/// server), `mcp__<server>__<tool>`; a `(…)` suffix is ignored. A wildcard in the server part
+/// (`mcp__*`, `mcp__git*`) is not a form Claude Code documents for MCP tools and is not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct McpRule<'a> {
+    pub server: &'a str,
+    /// `None`: every tool of the server.
+    pub tool: Option<&'a str>,
+}
+
+impl<'a> McpRule<'a> {
+    pub fn parse(rule: &'a str) -> Option<McpRule<'a>> {
+        let rest = rule.trim().strip_prefix("mcp__")?;
+        let rest = rest.split('(').next().unwrap_or(rest).trim_end();
+        let (server, tool) = match rest.split_once("__") {
+            Some((server, "" | "*")) => (server, None),
+            Some((server, tool)) => (server, Some(tool)),
+            None => (rest, None),
+        };
+        (!server.is_empty() && !server.contains('*')).then_some(McpRule { server, tool })
+    }
 }
 
 /// How Claude Code spells a server name inside tool names: characters other than letters,
 /// digits, `_` and `-` become `_`.
-fn tool_prefix(name: &str) -> String {
+pub(crate) fn tool_prefix(name: &str) -> String {
     name.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
@@ -256,5 +292,29 @@ mod tests {
             s.ignored_approval.as_ref().map(|k| k.value.as_str()),
             Some("alwaysAllow")
         );
+    }
+
+    #[test]
+    fn permission_rules_name_a_server_and_maybe_a_tool() {
+        use super::McpRule;
+        let rule = |text| McpRule::parse(text).map(|r| (r.server, r.tool));
+        assert_eq!(rule("mcp__github"), Some(("github", None)));
+        assert_eq!(rule("mcp__github__*"), Some(("github", None)));
+        assert_eq!(
+            rule("mcp__github__get_issue"),
+            Some(("github", Some("get_issue")))
+        );
+        assert_eq!(rule("mcp__docs__search(*)"), Some(("docs", Some("search"))));
+        assert_eq!(rule("mcp__my-srv__get_*"), Some(("my-srv", Some("get_*"))));
+        for ignored in [
+            "mcp__*",
+            "mcp__git*",
+            "Bash(npm test)",
+            "WebFetch",
+            "mcp__",
+            "",
+        ] {
+            assert_eq!(rule(ignored), None, "{ignored}");
+        }
     }
 }

@@ -7,6 +7,12 @@
 //!   `env_http_headers` (header name → environment variable name);
 //! - `enabled = false` turns a server off.
 //!
+//! Approvals: `approval_policy = "never"` (top level, or in the profile `profile = "NAME"`
+//! selects) runs every tool call without asking; in another `[profiles.NAME]` it does so when
+//! Codex runs with `--profile NAME` ([`ServerEntry::approve_profiles`]). A server's
+//! `default_tools_approval_mode = "approve"` runs all its tools without asking, a tool's
+//! `approval_mode = "approve"` that tool.
+//!
 //! Secret references: no string syntax; variable *names* in `env_vars`,
 //! `bearer_token_env_var` and `env_http_headers` are reported as
 //! [`ServerEntry::env_passthrough`](crate::ServerEntry::env_passthrough). An inline
@@ -19,6 +25,8 @@ use super::mcp_servers::{
 };
 use super::{ClientSpec, FileFacts, Sink};
 use crate::discovery::{Candidate, PathContext};
+use mcpward_core::Span;
+
 use crate::model::{AutoApprove, ClientKind, Scope, ServerEntry, Spanned, Transport};
 use crate::syntax::Node;
 
@@ -71,19 +79,93 @@ fn extract(root: &Node, sink: &mut Sink) {
         );
         return;
     }
-    // `approval_policy = "never"`: Codex runs every tool call without asking the person.
-    let never_ask = root
-        .get("approval_policy")
-        .filter(|p| p.as_str() == Some("never"))
-        .map(|p| AutoApprove::All(p.span));
+    let policy = ApprovalPolicy::read(root);
     for (name, entry) in servers.members() {
         if let Some(mut server) = read_server(name, entry, sink) {
             if server.auto_approve.is_none() {
-                server.auto_approve.clone_from(&never_ask);
+                server.auto_approve.clone_from(&policy.never);
+            }
+            if server.auto_approve.is_none()
+                && let Some(span) = policy.never_in_profiles.first().map(|(_, span)| *span)
+            {
+                server.auto_approve = Some(AutoApprove::All(span));
+                server.approve_profiles = policy
+                    .never_in_profiles
+                    .iter()
+                    .map(|(p, _)| p.clone())
+                    .collect();
+            }
+            if server.auto_approve.is_none() {
+                server.auto_approve = approved_tools(entry);
             }
             sink.servers.push(server);
         }
     }
+}
+
+/// Where `approval_policy = "never"` (Codex runs every tool call without asking) is in force.
+/// A profile's value replaces the top-level one while that profile runs; `profile = "NAME"`
+/// makes a profile the one that runs when no `--profile` is given.
+struct ApprovalPolicy {
+    /// In force when Codex runs without `--profile` (at this value).
+    never: Option<AutoApprove>,
+    /// In force only with `--profile NAME`: each such profile and its value.
+    never_in_profiles: Vec<(String, Span)>,
+}
+
+impl ApprovalPolicy {
+    fn read(root: &Node) -> ApprovalPolicy {
+        let default_profile = root.get("profile").and_then(Node::as_str);
+        let profiles = root.get("profiles").map(Node::members).unwrap_or_default();
+        fn policy_of(table: &Node) -> Option<&Node> {
+            table.get("approval_policy")
+        }
+        let effective = default_profile
+            .and_then(|name| profiles.iter().find(|(k, _)| k.value == name))
+            .and_then(|(_, table)| policy_of(table))
+            .or_else(|| policy_of(root));
+        let never = effective
+            .filter(|p| p.as_str() == Some("never"))
+            .map(|p| AutoApprove::All(p.span));
+        let never_in_profiles = if never.is_some() {
+            Vec::new()
+        } else {
+            profiles
+                .iter()
+                .filter(|(name, _)| Some(name.value.as_str()) != default_profile)
+                .filter_map(|(name, table)| {
+                    let policy = policy_of(table)?;
+                    (policy.as_str() == Some("never")).then(|| (name.value.clone(), policy.span))
+                })
+                .collect()
+        };
+        ApprovalPolicy {
+            never,
+            never_in_profiles,
+        }
+    }
+}
+
+/// A server's own approval modes: `default_tools_approval_mode = "approve"` runs every tool of
+/// the server without asking; `[mcp_servers.NAME.tools.TOOL] approval_mode = "approve"` runs
+/// that tool without asking.
+fn approved_tools(entry: &Node) -> Option<AutoApprove> {
+    if let Some(mode) = entry.get("default_tools_approval_mode")
+        && mode.as_str() == Some("approve")
+    {
+        return Some(AutoApprove::All(mode.span));
+    }
+    let tools: Vec<Spanned<String>> = entry
+        .get("tools")
+        .map(Node::members)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(tool, config)| {
+            let mode = config.get("approval_mode")?;
+            (mode.as_str() == Some("approve")).then(|| Spanned::new(tool.value.clone(), mode.span))
+        })
+        .collect();
+    (!tools.is_empty()).then_some(AutoApprove::Tools(tools))
 }
 
 fn read_server(name: &Spanned<String>, entry: &Node, sink: &mut Sink) -> Option<ServerEntry> {
@@ -245,5 +327,93 @@ enabled = false
             Scope::User,
         );
         assert_eq!(f.servers[0].auto_approve, None);
+    }
+
+    fn codex(src: &str) -> crate::ConfigFile {
+        crate::parse_file(
+            std::path::Path::new("/home/alice-example/.codex/config.toml"),
+            src.into(),
+            ClientKind::Codex,
+            Scope::User,
+        )
+    }
+
+    #[test]
+    fn a_profile_with_approval_policy_never_approves_when_that_profile_runs() {
+        let src = r#"model = "gpt-5-codex"
+approval_policy = "on-request"
+
+[profiles.review]
+approval_policy = "untrusted"
+sandbox_mode = "read-only"
+
+[profiles.yolo]
+approval_policy = "never"
+sandbox_mode = "danger-full-access"
+
+[mcp_servers.github]
+command = "github-mcp-server"
+args = ["stdio"]
+"#;
+        let f = codex(src);
+        let github = &f.servers[0];
+        let Some(AutoApprove::All(span)) = github.auto_approve else {
+            panic!("{github:?}");
+        };
+        assert_eq!(span.line, 9);
+        assert_eq!(github.approve_profiles, ["yolo"]);
+    }
+
+    #[test]
+    fn the_default_profile_decides_what_runs_without_a_flag() {
+        // `profile = "yolo"`: its `never` is in force without `--profile`.
+        let f = codex(
+            "profile = \"yolo\"\n[profiles.yolo]\napproval_policy = \"never\"\n[mcp_servers.shell]\ncommand = \"uvx\"\n",
+        );
+        assert!(matches!(
+            f.servers[0].auto_approve,
+            Some(AutoApprove::All(_))
+        ));
+        assert!(f.servers[0].approve_profiles.is_empty());
+        // A default profile that asks overrides a top-level `never`.
+        let f = codex(
+            "approval_policy = \"never\"\nprofile = \"safe\"\n[profiles.safe]\napproval_policy = \"on-request\"\n[mcp_servers.shell]\ncommand = \"uvx\"\n",
+        );
+        assert_eq!(f.servers[0].auto_approve, None, "{:?}", f.servers[0]);
+        // Profiles that ask approve nothing.
+        let f = codex(
+            "[profiles.ci]\napproval_policy = \"on-failure\"\n[mcp_servers.shell]\ncommand = \"uvx\"\n",
+        );
+        assert_eq!(f.servers[0].auto_approve, None);
+    }
+
+    #[test]
+    fn a_servers_own_approval_modes_approve_its_tools() {
+        let src = r#"[mcp_servers.linear]
+url = "https://mcp.linear.app/mcp"
+default_tools_approval_mode = "approve"
+
+[mcp_servers.github]
+command = "github-mcp-server"
+args = ["stdio"]
+default_tools_approval_mode = "prompt"
+
+[mcp_servers.github.tools.get_issue]
+approval_mode = "approve"
+
+[mcp_servers.github.tools.merge_pull_request]
+approval_mode = "prompt"
+"#;
+        let f = codex(src);
+        assert!(f.problems.is_empty(), "{:?}", f.problems);
+        assert!(matches!(f.servers[0].auto_approve, Some(AutoApprove::All(s)) if s.line == 3));
+        let Some(AutoApprove::Tools(tools)) = &f.servers[1].auto_approve else {
+            panic!("{:?}", f.servers[1]);
+        };
+        assert_eq!(tools.len(), 1);
+        assert_eq!(
+            (tools[0].value.as_str(), tools[0].span.line),
+            ("get_issue", 11)
+        );
     }
 }

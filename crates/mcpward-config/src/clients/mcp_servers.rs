@@ -83,6 +83,7 @@ pub(crate) fn read_server_map(
         let not_loaded = NotLoaded {
             key: Some(k.clone()),
             expected: key.to_string(),
+            belongs_in: None,
         };
         read_members(map, dialect, project, Some(not_loaded), sink);
     }
@@ -95,6 +96,7 @@ pub(crate) fn read_server_map(
                 server.not_loaded = Some(NotLoaded {
                     key: None,
                     expected: key.to_string(),
+                    belongs_in: None,
                 });
                 sink.servers.push(server);
             }

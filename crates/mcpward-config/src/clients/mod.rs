@@ -19,10 +19,16 @@ mod zed;
 use std::path::Path;
 
 use crate::discovery::{Candidate, PathContext};
-use crate::model::{ClientKind, ParseProblem, Scope, ServerEntry};
+use crate::model::{ApprovalSwitch, ClientKind, ParseProblem, Scope, ServerEntry};
 use crate::syntax::Node;
 
 pub(crate) use continue_dev::block_dirs as continue_block_dirs;
+
+/// How Claude Code spells a server's name inside its tool names and permission rules
+/// (`mcp__<this>__<tool>`): characters other than ASCII letters, digits, `_` and `-` become `_`.
+pub fn claude_code_tool_prefix(server_name: &str) -> String {
+    claude_code::tool_prefix(server_name)
+}
 
 /// Everything mcpward knows about one client.
 pub(crate) struct ClientSpec {
@@ -89,14 +95,32 @@ pub fn reference_syntaxes(client: ClientKind) -> &'static [ReferenceSyntax] {
     spec(client).references
 }
 
-/// What client modules produce while reading one file.
-#[derive(Debug, Default)]
+/// What client modules produce while reading one file, and what they may know about it.
+#[derive(Debug)]
 pub(crate) struct Sink {
+    /// The file's name (`settings.local.json`): clients that keep different things in files of
+    /// one syntax (Claude Code's servers and its settings) read them apart by it.
+    pub file_name: String,
+    pub scope: Scope,
     pub servers: Vec<ServerEntry>,
+    pub switches: Vec<ApprovalSwitch>,
     pub problems: Vec<ParseProblem>,
 }
 
 impl Sink {
+    pub fn new(path: &Path, scope: Scope) -> Sink {
+        Sink {
+            file_name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            scope,
+            servers: Vec::new(),
+            switches: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
     pub fn problem(&mut self, message: String, span: mcpward_core::Span, server: Option<&str>) {
         self.problems.push(ParseProblem {
             message,

@@ -252,6 +252,39 @@ fn transport_name(t: mcpward_config::Transport) -> &'static str {
     }
 }
 
+/// What an approval setting does, in a few words, for `--list`.
+fn switch_summary(effect: &mcpward_config::SwitchEffect) -> String {
+    use mcpward_config::{AutoApprove, SwitchEffect};
+    let names = |items: &[mcpward_config::Spanned<String>]| {
+        items
+            .iter()
+            .map(|i| i.value.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match effect {
+        SwitchEffect::AllTools => "every tool runs without asking".into(),
+        SwitchEffect::NamedTools(tools) => format!("runs without asking: {}", names(tools)),
+        SwitchEffect::ServerTools {
+            server,
+            approval: AutoApprove::All(_),
+            ..
+        } => format!("every tool of {server} runs without asking"),
+        SwitchEffect::ServerTools {
+            server,
+            approval: AutoApprove::Tools(tools),
+            ..
+        } => format!("{server} runs without asking: {}", names(tools)),
+        SwitchEffect::AllProjectServers => "every .mcp.json server starts without asking".into(),
+        SwitchEffect::ProjectServers(servers) => {
+            format!("starts without asking: {}", names(servers))
+        }
+        SwitchEffect::RejectedProjectServers(servers) => {
+            format!("never starts: {}", names(servers))
+        }
+    }
+}
+
 /// Launch line with every secret masked: the inventory is meant to be pasted into tickets.
 fn masked_launch(entry: &mcpward_config::ServerEntry) -> String {
     mcpward_secrets::Detector::global()
@@ -273,8 +306,26 @@ fn inventory_text(files: &[ConfigFile]) -> String {
         if !file.problems.is_empty() {
             let _ = writeln!(out, "  ! {} problem(s) while parsing", file.problems.len());
         }
-        if file.servers.is_empty() {
+        if file.servers.is_empty() && file.switches.is_empty() {
             let _ = writeln!(out, "  (no servers)");
+        }
+        for switch in &file.switches {
+            let ignored = if switch.ignored.is_some() {
+                " (ignored here)"
+            } else {
+                ""
+            };
+            let project = switch
+                .project
+                .as_deref()
+                .map(|p| format!(" [project {p}]"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  setting {}: {}{ignored}{project}",
+                switch.key.value,
+                switch_summary(&switch.effect)
+            );
         }
         let width = file.servers.iter().map(|s| s.name.len()).max().unwrap_or(0);
         for s in &file.servers {
