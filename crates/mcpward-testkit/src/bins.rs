@@ -20,6 +20,8 @@ pub const SERVERS: &[&str] = &[
     "web_and_write",
     "hostile",
     "sleeper",
+    "http_server",
+    "discover_only",
 ];
 
 /// The escape attempts of the `hostile` server, one tool each, in the order tests run them.
