@@ -492,3 +492,123 @@ fn a_name_launched_differently_by_two_clients_is_inspected_once_per_launch() {
         "{doc:#}"
     );
 }
+
+#[test]
+fn audit_deep_merges_inspected_findings_and_judges_capabilities_by_the_real_tools() {
+    let run = Run::new();
+    let root = run.work.path().join("root");
+    std::fs::create_dir(&root).unwrap();
+    let (node, args) = filesystem_launch(&root);
+    // `reader` and `helper` say nothing by their names; their tools do (a web fetch, a shell).
+    let config = run.config(json!({
+        "notes": {"command": bin("poisoned_description")},
+        "filesystem": {"command": node, "args": args},
+        "reader": {"command": bin("web_and_write")},
+        "helper": {"command": bin("hostile")},
+        "github": {"command": "github-mcp-server", "args": ["stdio"],
+                   "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": "${MCPWARD_TEST_UNSET_PAT}"}},
+    }));
+    let config = config.to_string_lossy().into_owned();
+
+    // Without --deep nothing is started and nothing is known about `reader` or `helper`.
+    let out = run.mcpward(&["audit", &config, "--format", "json"], &[]);
+    let doc = json_of(&out);
+    let rules_for = |doc: &Value, server: &str| -> Vec<String> {
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["server"] == server)
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(rules_for(&doc, "helper").is_empty(), "{doc:#}");
+    assert!(rules_for(&doc, "notes").is_empty(), "{doc:#}");
+    assert!(doc.get("inspected").is_none());
+
+    let out = run.mcpward(&["audit", &config, "--deep", "--format", "json"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let doc = json_of(&out);
+    let notes = rules_for(&doc, "notes");
+    for rule in ["invisible-characters", "model-directed-instructions"] {
+        assert!(notes.contains(&rule.to_string()), "{notes:?}");
+    }
+    let poisoned = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "model-directed-instructions")
+        .unwrap();
+    assert_eq!(poisoned["pointer"], "/tools/0/description");
+    assert_eq!(poisoned["file"], config.as_str());
+    assert_eq!(poisoned["client"], "claude-code");
+    assert!(poisoned["span"]["line"].as_u64().unwrap() > 0);
+
+    let exec = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "exec-capable-server" && f["server"] == "helper")
+        .unwrap_or_else(|| panic!("no exec finding for helper: {doc:#}"));
+    assert!(
+        exec["message"]
+            .as_str()
+            .unwrap()
+            .contains("lists tools that run commands or code: `shell_escape`"),
+        "{exec:#}"
+    );
+    assert!(
+        rules_for(&doc, "reader").contains(&"dangerous-combination".to_string()),
+        "{doc:#}"
+    );
+    let failed = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "inspect-failed")
+        .unwrap_or_else(|| panic!("no inspect-failed: {doc:#}"));
+    assert_eq!(failed["server"], "github");
+    assert!(
+        failed["message"]
+            .as_str()
+            .unwrap()
+            .contains("MCPWARD_TEST_UNSET_PAT"),
+        "{failed:#}"
+    );
+    // What each server listed, with the classes the rules used.
+    let inspected = doc["inspected"].as_array().unwrap();
+    let fs = inspected
+        .iter()
+        .find(|s| s["server"] == "filesystem")
+        .unwrap();
+    let write_file = fs["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "write_file")
+        .unwrap();
+    assert!(
+        write_file["capabilities"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("write"))
+    );
+    assert_eq!(inspected.len(), 4, "github could not be started");
+
+    // SARIF lists the detector rules it reported.
+    let out = run.mcpward(&["audit", &config, "--deep", "--format", "sarif"], &[]);
+    let sarif = json_of(&out);
+    let rules: Vec<&str> = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "inspect-failed",
+        "model-directed-instructions",
+        "exec-capable-server",
+    ] {
+        assert!(rules.contains(&id), "{rules:?}");
+    }
+}

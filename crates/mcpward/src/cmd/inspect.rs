@@ -630,3 +630,143 @@ fn tools_json(r: &Report<'_>) -> Vec<Value> {
         })
         .collect()
 }
+
+/// What `audit --deep` adds: the tools each server listed (for the capability rules) and the
+/// findings of inspecting them (poisoning, `inspect-failed`).
+#[derive(Debug, Default)]
+pub(crate) struct Deep {
+    pub inspected: mcpward_audit::Inspected,
+    pub findings: Vec<Finding>,
+    /// Servers started, and how many of them answered.
+    pub started: usize,
+    pub answered: usize,
+}
+
+/// Starts every active stdio server of `files` as its client would (entries with the same launch
+/// once), each within `timeout`, and checks what it lists. A server that cannot be inspected is
+/// an `inspect-failed` finding, never skipped.
+pub(crate) fn deep(files: &[ConfigFile], timeout: Duration) -> Deep {
+    let env = |name: &str| std::env::var(name).ok();
+    let opts = ConnectOptions {
+        timeout,
+        clear_env: true,
+    };
+    // (file index, entry index) → index of its distinct target.
+    let mut jobs: Vec<Result<Target, String>> = Vec::new();
+    let mut entries: Vec<(usize, usize, usize)> = Vec::new();
+    for (fi, file) in files.iter().enumerate() {
+        for (ei, entry) in file.servers.iter().enumerate() {
+            let active = !entry.disabled && entry.not_loaded.is_none() && entry.builtin.is_none();
+            if !active || entry.transport != Transport::Stdio {
+                continue;
+            }
+            let t = target(file, entry, &env);
+            let ji = match jobs.iter().position(|j| *j == t) {
+                Some(i) => i,
+                None => {
+                    jobs.push(t);
+                    jobs.len() - 1
+                }
+            };
+            entries.push((fi, ei, ji));
+        }
+    }
+    let started = jobs.iter().filter(|j| j.is_ok()).count();
+    let results = collect_all(jobs.into_iter().map(|j| (j, opts)).collect());
+    let mut deep = Deep {
+        started,
+        answered: results.iter().filter(|r| r.is_ok()).count(),
+        ..Deep::default()
+    };
+    for (fi, file) in files.iter().enumerate() {
+        let mine: Vec<(&ServerEntry, &Result<Collected, InspectError>)> = entries
+            .iter()
+            .filter(|(f, _, _)| *f == fi)
+            .map(|(_, ei, ji)| (&file.servers[*ei], &results[*ji]))
+            .collect();
+        // Servers of one client are checked against each other (shadowing, confusable names).
+        let listed: Vec<mcpward_inspect::Server<'_>> = mine
+            .iter()
+            .filter_map(|(entry, r)| {
+                r.as_ref().ok().map(|c| mcpward_inspect::Server {
+                    name: &entry.name,
+                    definitions: &c.definitions,
+                })
+            })
+            .collect();
+        for mut f in mcpward_inspect::inspect_client(&listed) {
+            f.file = file.path.clone();
+            f.client = Some(file.client.id().to_string());
+            if let Some(entry) = mine
+                .iter()
+                .find(|(e, _)| Some(e.name.as_str()) == f.server.as_deref())
+            {
+                f.span = Some(entry.0.span);
+            }
+            deep.findings.push(f);
+        }
+        for (entry, result) in &mine {
+            match result {
+                Ok(c) => deep.inspected.insert(
+                    &file.path,
+                    &entry.name,
+                    mcpward_inspect::classify_tools(&c.definitions)
+                        .into_iter()
+                        .map(|t| mcpward_audit::InspectedTool {
+                            name: t.name,
+                            classes: t.capabilities,
+                        })
+                        .collect(),
+                ),
+                Err(e) => deep
+                    .findings
+                    .push(mcpward_audit::rules::inspect_failed::finding(
+                        file,
+                        entry,
+                        &short_reason(e),
+                    )),
+            }
+        }
+    }
+    deep
+}
+
+/// An inspection error on one line, with the end of the server's stderr.
+fn short_reason(e: &InspectError) -> String {
+    match e {
+        InspectError::Target(reason) => reason.clone(),
+        InspectError::Connect(e) => {
+            let mut text = e.kind.to_string();
+            let last: Vec<&str> = e
+                .stderr
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            if !last.is_empty() {
+                let tail = &last[last.len().saturating_sub(3)..];
+                text.push_str(&format!("; its stderr ends: {}", escape(&tail.join(" | "))));
+            }
+            text
+        }
+    }
+}
+
+/// `[{file, server, tools: [{name, capabilities}]}]` for the JSON report of `audit --deep`.
+pub(crate) fn inspected_json(inspected: &mcpward_audit::Inspected) -> Value {
+    Value::Array(
+        inspected
+            .iter()
+            .map(|(file, server, tools)| {
+                json!({
+                    "file": file,
+                    "server": server,
+                    "tools": tools.iter().map(|t| json!({
+                        "name": t.name,
+                        "capabilities": t.classes.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect(),
+    )
+}
