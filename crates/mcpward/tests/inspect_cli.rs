@@ -332,6 +332,21 @@ fn a_server_of_the_stateless_revision_is_reached_through_discover() {
 }
 
 #[test]
+fn a_stateless_http_server_is_reached_through_discover_with_its_headers() {
+    let run = Run::new();
+    let server = HttpServer::start(&["--stateless"]);
+    let out = run.mcpward(&["inspect", &server.url, "--format", "json"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc = json_of(&out);
+    let s = &doc["servers"][0];
+    assert_eq!(s["handshake"], "server/discover", "{doc:#}");
+    assert_eq!(s["protocolVersion"], "2026-07-28");
+    assert_eq!(s["serverInfo"]["name"], "testkit-http-stateless");
+    // Every page of tools/list carried `_meta` and the headers, or the server would refuse it.
+    assert_eq!(doc["tools"].as_array().unwrap().len(), 3, "{doc:#}");
+}
+
+#[test]
 fn a_server_that_exits_at_once_shows_its_masked_stderr() {
     let run = Run::new();
     let key = "k7-Qx9-unusual-value-1234";

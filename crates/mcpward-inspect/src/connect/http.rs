@@ -180,10 +180,19 @@ impl Post {
             let body = response
                 .body_mut()
                 .with_config()
-                .limit(4096)
+                .limit(64 * 1024)
                 .lossy_utf8(true)
                 .read_to_string()
                 .unwrap_or_default();
+            // A JSON-RPC error sent with an HTTP error status (servers refusing a method or a
+            // protocol version do) is the answer to read, so the handshake can fall back.
+            if let Some(id) = self.id
+                && let Ok(message) = serde_json::from_str::<Value>(&body)
+                && let Some(reply @ Reply::Error { .. }) = self.find_reply(message, id)
+            {
+                return Ok(Some((reply, session)));
+            }
+            let body: String = body.chars().take(4096).collect();
             return Err(ErrorKind::HttpStatus {
                 url: self.shown_url(),
                 method: self.method.clone(),

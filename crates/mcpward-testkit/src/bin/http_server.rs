@@ -6,7 +6,10 @@
 //! (following `nextCursor`), and:
 //! * `--sse`: answers every request as a `text/event-stream` carrying a log notification first;
 //! * `--token TOKEN`: refuses requests without `Authorization: Bearer TOKEN` with HTTP 401 and a
-//!   `WWW-Authenticate` challenge, as an OAuth-protected server does.
+//!   `WWW-Authenticate` challenge, as an OAuth-protected server does;
+//! * `--stateless`: speaks only 2026-07-28: `initialize` gets HTTP 400 with a -32022 error, every
+//!   request must carry the version and client capabilities in `_meta`, an `MCP-Protocol-Version`
+//!   header that agrees and an `Mcp-Method` header naming the body's method; no session.
 //!
 //! Plain `std::net`, one thread per connection, `Connection: close`: enough HTTP/1.1 for a client.
 
@@ -20,17 +23,20 @@ const SESSION: &str = "testkit-session-1";
 struct Options {
     sse: bool,
     token: Option<String>,
+    stateless: bool,
 }
 
 fn main() {
     let mut options = Options {
         sse: false,
         token: None,
+        stateless: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--sse" => options.sse = true,
+            "--stateless" => options.stateless = true,
             "--token" => options.token = args.next(),
             other => {
                 let _ = writeln!(std::io::stderr(), "http_server: unknown argument {other}");
@@ -70,12 +76,7 @@ fn handle(stream: TcpStream, options: &Options) -> std::io::Result<()> {
             headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
         }
     }
-    let header = |name: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
+    let header = |name: &str| header_of(&headers, name);
     let length: usize = header("content-length")
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
@@ -111,6 +112,9 @@ fn handle(stream: TcpStream, options: &Options) -> std::io::Result<()> {
         // A notification.
         return respond(&mut out, "202 Accepted", &[], "text/plain", b"");
     };
+    if options.stateless {
+        return stateless(&mut out, &rpc_method, &id, &message, &headers);
+    }
     if rpc_method != "initialize" && header("mcp-session-id") != Some(SESSION) {
         return respond(
             &mut out,
@@ -150,6 +154,81 @@ fn handle(stream: TcpStream, options: &Options) -> std::io::Result<()> {
             reply.to_string().as_bytes(),
         )
     }
+}
+
+/// The 2026-07-28 revision: no handshake, context in `_meta` and in headers on every request.
+fn stateless(
+    out: &mut TcpStream,
+    method: &str,
+    id: &Value,
+    message: &Value,
+    headers: &[(String, String)],
+) -> std::io::Result<()> {
+    const VERSION: &str = "2026-07-28";
+    let header = |name: &str| header_of(headers, name);
+    let error = |code: i64, text: &str, data: Value| json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": text, "data": data}});
+    let meta = &message["params"]["_meta"];
+    let reply = if method == "initialize" {
+        Err(error(
+            -32022,
+            "Unsupported protocol version",
+            json!({"supported": [VERSION]}),
+        ))
+    } else if header("mcp-method") != Some(method) {
+        Err(error(
+            -32020,
+            "Mcp-Method header does not match the body",
+            Value::Null,
+        ))
+    } else if header("mcp-protocol-version") != Some(VERSION)
+        || meta["io.modelcontextprotocol/protocolVersion"] != VERSION
+        || !meta["io.modelcontextprotocol/clientCapabilities"].is_object()
+    {
+        Err(error(
+            -32602,
+            "missing protocol version or client capabilities",
+            Value::Null,
+        ))
+    } else {
+        match method {
+            "server/discover" => Ok(json!({
+                "resultType": "complete",
+                "supportedVersions": [VERSION],
+                "capabilities": {"tools": {}},
+                "ttlMs": 0,
+                "cacheScope": "private",
+                "_meta": {"io.modelcontextprotocol/serverInfo": {"name": "testkit-http-stateless", "version": "2.0.0"}}
+            })),
+            "tools/list" => answer("tools/list", &message["params"])
+                .map_err(|(code, text)| error(code, &text, Value::Null)),
+            other => Err(error(-32601, &format!("method not found: {other}"), Value::Null)),
+        }
+        .map(|result| json!({"jsonrpc": "2.0", "id": id, "result": result}))
+    };
+    match reply {
+        Ok(body) => respond(
+            out,
+            "200 OK",
+            &[],
+            "application/json",
+            body.to_string().as_bytes(),
+        ),
+        Err(body) => respond(
+            out,
+            "400 Bad Request",
+            &[],
+            "application/json",
+            body.to_string().as_bytes(),
+        ),
+    }
+}
+
+/// A request header by its lower-case name.
+fn header_of<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 fn tools() -> Vec<Value> {
