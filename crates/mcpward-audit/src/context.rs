@@ -12,6 +12,7 @@ use mcpward_secrets::{
 };
 
 use crate::facts::FileFacts;
+use crate::inspected::{Inspected, InspectedTool};
 use crate::knowledge::{Capability, Knowledge, KnownServer, Settings, guess_capabilities};
 use crate::launch::{Ecosystem, Launch, PackageSpec};
 use crate::registry::PackageMeta;
@@ -109,6 +110,8 @@ pub(crate) struct ServerView<'a> {
     /// Another file the client reads keeps this server from starting (Claude Code
     /// `disabledMcpjsonServers` for a `.mcp.json` server): that setting, for messages.
     pub rejected_by: Option<String>,
+    /// The tools it listed when `audit --deep` started it.
+    pub inspected: Option<&'a [InspectedTool]>,
 }
 
 impl<'a> ServerView<'a> {
@@ -163,6 +166,7 @@ impl<'a> ServerView<'a> {
             guessed_from,
             secrets,
             rejected_by: None,
+            inspected: None,
         }
     }
 
@@ -209,10 +213,15 @@ impl<'a> ServerView<'a> {
     }
 
     /// What the server can do as configured: the table's capabilities (write removed when a
-    /// read-only switch is on or a write switch is off), or the guess from its name.
+    /// read-only switch is on or a write switch is off), or the guess from its name. Tools it
+    /// listed when inspected add to the table and replace the guess: they are what a model can
+    /// call.
     pub fn has(&self, cap: Capability) -> bool {
         if self.launch.host_control.is_some() && matches!(cap, Capability::Exec | Capability::Write)
         {
+            return true;
+        }
+        if !self.inspected_evidence(cap).is_empty() {
             return true;
         }
         match self.known {
@@ -233,8 +242,16 @@ impl<'a> ServerView<'a> {
                 }
                 true
             }
+            None if self.inspected.is_some() => false,
             None => self.guessed.contains(&cap),
         }
+    }
+
+    /// The listed tools that give the server `cap` (empty when it was not inspected).
+    pub fn inspected_evidence(&self, cap: Capability) -> Vec<&'a str> {
+        self.inspected
+            .map(|tools| crate::inspected::evidence(tools, cap))
+            .unwrap_or_default()
     }
 
     /// Acts with credentials: the table says so, or the entry carries a secret (literal or reference)
@@ -305,6 +322,16 @@ impl<'a> FileContext<'a> {
             now,
             stale_after_days: crate::DEFAULT_STALE_AFTER_DAYS,
         }
+    }
+
+    /// Gives each server the tools `audit --deep` saw it list.
+    pub fn with_inspected(mut self, inspected: Option<&'a Inspected>) -> Self {
+        if let Some(inspected) = inspected {
+            for server in &mut self.servers {
+                server.inspected = inspected.tools(&self.file.path, &server.entry.name);
+            }
+        }
+        self
     }
 
     /// A finding about this file, pre-filled with file, client and (when given) server.
@@ -598,6 +625,31 @@ pub(crate) mod test_support {
     /// Runs one rule's check over `file` with no facts and no registry.
     pub fn run(check: fn(&FileContext<'_>, &mut Vec<Finding>), file: &ConfigFile) -> Vec<Finding> {
         run_with(check, file, FileFacts::default(), &PackageFacts::new())
+    }
+
+    /// Runs `check` knowing the tools each server listed when started (`audit --deep`).
+    pub fn run_inspected(
+        check: fn(&FileContext<'_>, &mut Vec<Finding>),
+        file: &ConfigFile,
+        inspected: &Inspected,
+    ) -> Vec<Finding> {
+        let now = Timestamp::UNIX_EPOCH;
+        let packages = PackageFacts::new();
+        let cx = FileContext::new(file, FileFacts::default(), &packages, now)
+            .with_inspected(Some(inspected));
+        let mut out = Vec::new();
+        check(&cx, &mut out);
+        out
+    }
+
+    /// Tools for [`run_inspected`], each with its classes.
+    pub fn tools(list: &[(&str, &[mcpward_policy::knowledge::Capability])]) -> Vec<InspectedTool> {
+        list.iter()
+            .map(|(name, classes)| InspectedTool {
+                name: name.to_string(),
+                classes: classes.iter().copied().collect(),
+            })
+            .collect()
     }
 
     pub fn run_with(

@@ -13,6 +13,7 @@
 
 mod context;
 pub mod facts;
+mod inspected;
 pub use mcpward_config::{knowledge, launch, remote};
 pub mod registry;
 pub mod rules;
@@ -27,6 +28,7 @@ use mcpward_core::{Finding, RuleMeta};
 
 pub use context::{LiteralSecret, SecretPlace};
 pub use facts::FileFacts;
+pub use inspected::{Inspected, InspectedTool};
 pub use registry::{FixtureRegistry, HttpRegistry, PackageMeta, PackageRegistry, RegistryError};
 
 use crate::context::{FileContext, PackageFacts};
@@ -47,6 +49,9 @@ pub struct AuditOptions<'a> {
     /// Gather git and permission facts from disk for each file. Off for configs that only
     /// exist in memory (tests, stdin).
     pub inspect_files: bool,
+    /// Tools the servers listed when started (`audit --deep`): capability rules use them
+    /// instead of guessing from names.
+    pub inspected: Option<&'a Inspected>,
 }
 
 impl Default for AuditOptions<'_> {
@@ -56,6 +61,7 @@ impl Default for AuditOptions<'_> {
             now: Timestamp::now(),
             stale_after_days: DEFAULT_STALE_AFTER_DAYS,
             inspect_files: true,
+            inspected: None,
         }
     }
 }
@@ -67,6 +73,7 @@ impl fmt::Debug for AuditOptions<'_> {
             .field("now", &self.now)
             .field("stale_after_days", &self.stale_after_days)
             .field("inspect_files", &self.inspect_files)
+            .field("inspected", &self.inspected)
             .finish()
     }
 }
@@ -81,7 +88,8 @@ pub fn audit(files: &[ConfigFile], opts: &AuditOptions<'_>) -> Vec<Finding> {
     let mut contexts: Vec<FileContext<'_>> = files
         .iter()
         .map(|file| {
-            let mut cx = FileContext::new(file, FileFacts::default(), &packages, opts.now);
+            let mut cx = FileContext::new(file, FileFacts::default(), &packages, opts.now)
+                .with_inspected(opts.inspected);
             // Git and mode facts only matter for files that hold a literal secret; skipping the
             // repository lookup for the others keeps a whole-machine audit fast.
             if opts.inspect_files && cx.all_secrets().next().is_some() {
@@ -123,7 +131,7 @@ pub fn audit_file_with_facts(
         Some(registry) => lookup_packages(std::slice::from_ref(file), registry),
         None => PackageFacts::new(),
     };
-    let mut cx = FileContext::new(file, facts, &packages, opts.now);
+    let mut cx = FileContext::new(file, facts, &packages, opts.now).with_inspected(opts.inspected);
     cx.stale_after_days = opts.stale_after_days;
     let mut out = Vec::new();
     run_rules(std::slice::from_ref(&cx), &mut out);

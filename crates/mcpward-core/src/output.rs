@@ -243,6 +243,14 @@ struct JsonFinding<'a> {
 }
 
 fn render_json(report: &Report<'_>) -> String {
+    let mut s = serde_json::to_string_pretty(&json_document(report)).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// The `--format json` document as a value, for commands that add their own top-level fields
+/// (`inspect` adds `servers` and `tools`) before printing it.
+pub fn json_document(report: &Report<'_>) -> Value {
     let findings: Vec<JsonFinding<'_>> = report
         .findings
         .iter()
@@ -251,7 +259,7 @@ fn render_json(report: &Report<'_>) -> String {
             fingerprint: finding.fingerprint(),
         })
         .collect();
-    let doc = json!({
+    json!({
         "version": JSON_SCHEMA_VERSION,
         "tool": { "name": "mcpward", "version": report.tool_version },
         "summary": {
@@ -259,10 +267,7 @@ fn render_json(report: &Report<'_>) -> String {
             "by_severity": severity_counts(report.findings),
         },
         "findings": findings,
-    });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
+    })
 }
 
 fn sarif_level(severity: Severity) -> &'static str {

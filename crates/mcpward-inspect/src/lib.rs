@@ -2,12 +2,15 @@
 //! [`mcpward_core::Finding`]s, capability classes per tool, canonical definition hashes (pins) and
 //! a drift classifier for two listings of the same server.
 //!
-//! Nothing here does I/O: callers (the CLI, the gateway) collect `tools/list`, `prompts/list`,
-//! `resources/list`, `resources/templates/list` and the `initialize` instructions into a
-//! [`Definitions`] and pass it in.
+//! Only [`connect`] does I/O: [`collect`] launches a stdio server (or reaches a Streamable HTTP
+//! one), speaks `initialize` or `server/discover`, and gathers `tools/list`, `prompts/list`,
+//! `resources/list`, `resources/templates/list` and the instructions into a [`Definitions`].
+//! Everything else is a pure function over that value, so the gateway can pass in what it saw
+//! on the wire instead.
 #![forbid(unsafe_code)]
 
 mod capability;
+pub mod connect;
 mod definitions;
 mod drift;
 mod excerpt;
@@ -24,6 +27,10 @@ mod testing;
 use mcpward_core::{Finding, RuleMeta, Severity};
 
 pub use capability::{ToolCapabilities, classify_tools, tool_capabilities};
+pub use connect::{
+    Collected, ConnectError, ConnectOptions, ErrorKind as ConnectErrorKind, Handshake, Target,
+    collect,
+};
 pub use definitions::{Definitions, DefinitionsError, ItemKind, item_key};
 pub use drift::{
     ChangeKind, DefinitionChange, DriftClass, DriftReport, SchemaChange, SchemaChangeKind,

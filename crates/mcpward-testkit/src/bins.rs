@@ -21,6 +21,8 @@ pub const SERVERS: &[&str] = &[
     "hostile",
     "sleeper",
     "definitions_file",
+    "http_server",
+    "discover_only",
 ];
 
 /// The escape attempts of the `hostile` server, one tool each, in the order tests run them.

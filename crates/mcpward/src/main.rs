@@ -20,6 +20,12 @@ struct Cli {
 enum Command {
     /// Find MCP client configs and report what a careful person would fix.
     Audit(cmd::audit::Args),
+    /// Start (or reach) a server and check what it shows a model: tools and their capability
+    /// classes, prompts, resources, and poisoned definitions.
+    Inspect(cmd::inspect::Args),
+    /// Remember what each server shows (`mcpward.lock`), check it later, accept a change after
+    /// review.
+    Pin(cmd::pin::Args),
     /// Run an MCP server behind the gateway: policy, approval, redaction, audit log.
     Run(cmd::run::Args),
     /// Rewrite a client's config so every stdio server goes through `mcpward run`.
@@ -69,6 +75,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Audit(args) => cmd::audit::run(args),
+        Command::Inspect(args) => cmd::inspect::run(args),
+        Command::Pin(args) => cmd::pin::run(args),
         Command::Run(args) => cmd::run::run(args),
         Command::Wrap(args) => cmd::wrap::wrap(args),
         Command::Unwrap(args) => cmd::wrap::unwrap(args),

@@ -231,6 +231,39 @@ mod tests {
     use crate::context::test_support::{Builder, run};
     use mcpward_config::ClientKind;
 
+    #[test]
+    fn inspected_tools_reveal_a_web_reader_and_a_command_runner() {
+        use crate::context::test_support::{run_inspected, tools};
+        use crate::inspected::Inspected;
+        use mcpward_policy::knowledge::Capability as Class;
+        // Names and programs that say nothing about what the servers do.
+        let file = Builder::new(ClientKind::ClaudeCode, "{\"reader\": 1, \"helper\": 2}")
+            .stdio("reader", "node", &["/opt/a/index.js"])
+            .stdio("helper", "node", &["/opt/b/index.js"])
+            .build();
+        assert!(run(check, &file).is_empty());
+        let mut inspected = Inspected::new();
+        inspected.insert(
+            &file.path,
+            "reader",
+            tools(&[("fetch_url", &[Class::Network, Class::Read])]),
+        );
+        inspected.insert(
+            &file.path,
+            "helper",
+            tools(&[("run_command", &[Class::Exec])]),
+        );
+        let f = run_inspected(check, &file, &inspected);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(
+            f[0].message.contains(
+                "`reader` reads untrusted content and `helper` can execute commands as you"
+            ),
+            "{}",
+            f[0].message
+        );
+    }
+
     fn fetch_and_github(github_args: &[&str]) -> Builder {
         Builder::new(ClientKind::ClaudeDesktop, "{\"fetch\": 1, \"github\": 2}")
             .stdio("fetch", "uvx", &["mcp-server-fetch==2025.4.7"])

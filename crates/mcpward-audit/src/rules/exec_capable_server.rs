@@ -27,7 +27,11 @@ pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         .iter()
         .filter(|s| s.active() && s.has(Capability::Exec))
     {
-        let how = match (&server.launch.host_control, server.known) {
+        let listed = server.inspected_evidence(Capability::Exec);
+        let known = server
+            .known
+            .filter(|k| k.capabilities.contains(&Capability::Exec));
+        let how = match (&server.launch.host_control, known) {
             (Some(option), _) => format!(
                 "{} gets control of the host through `{}`: a privileged container, or one that can reach the Docker socket, can start any container and so run anything as root",
                 server.label(),
@@ -50,6 +54,15 @@ pub(crate) fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                     .as_deref()
                     .map(|c| format!("; it can change {c}"))
                     .unwrap_or_default()
+            ),
+            (None, None) if !listed.is_empty() => format!(
+                "{} lists tools that run commands or code: {} (seen by starting it)",
+                server.label(),
+                listed
+                    .iter()
+                    .map(|t| format!("`{}`", mcpward_core::display::escape(t)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             (None, None) => format!(
                 "{} looks like a command-running server by {}",
@@ -99,6 +112,53 @@ mod tests {
     use super::*;
     use crate::context::test_support::{Builder, run};
     use mcpward_config::ClientKind;
+
+    #[test]
+    fn a_server_that_lists_a_command_tool_is_exec_capable_whatever_its_name() {
+        use crate::context::test_support::{run_inspected, tools};
+        use crate::inspected::Inspected;
+        use mcpward_policy::knowledge::Capability as Class;
+        let file = Builder::new(ClientKind::ClaudeCode, "{}")
+            .stdio("notes", "node", &["/opt/notes/index.js"])
+            .build();
+        assert!(
+            run(check, &file).is_empty(),
+            "nothing to go on without inspection"
+        );
+        let mut inspected = Inspected::new();
+        inspected.insert(
+            &file.path,
+            "notes",
+            tools(&[("search", &[Class::Read]), ("run_command", &[Class::Exec])]),
+        );
+        let f = run_inspected(check, &file, &inspected);
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].message.contains(
+                "lists tools that run commands or code: `run_command` (seen by starting it)"
+            ),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn listed_tools_replace_a_guess_from_the_name() {
+        use crate::context::test_support::{run_inspected, tools};
+        use crate::inspected::Inspected;
+        use mcpward_policy::knowledge::Capability as Class;
+        let file = Builder::new(ClientKind::ClaudeCode, "{}")
+            .stdio("shell-notes", "node", &["/opt/notes/index.js"])
+            .build();
+        assert_eq!(run(check, &file).len(), 1, "guessed from the name");
+        let mut inspected = Inspected::new();
+        inspected.insert(
+            &file.path,
+            "shell-notes",
+            tools(&[("search", &[Class::Read])]),
+        );
+        assert!(run_inspected(check, &file, &inspected).is_empty());
+    }
 
     #[test]
     fn reports_known_shell_server_as_high() {

@@ -14,6 +14,7 @@ pub mod deprecated_package;
 pub mod exec_capable_server;
 pub mod hardcoded_secret;
 pub mod insecure_transport;
+pub mod inspect_failed;
 pub mod invalid_server_entry;
 pub mod overbroad_credential;
 pub mod package_lookup_failed;
@@ -74,6 +75,7 @@ registry!(
     package_lookup_failed,
     secret_in_git_history,
     unknown_mcp_process,
+    inspect_failed,
 );
 
 #[cfg(test)]

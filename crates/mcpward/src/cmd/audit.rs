@@ -54,6 +54,13 @@ pub struct Args {
     /// With --history: scan every file, not only config-like ones.
     #[arg(long, requires = "history")]
     pub all_files: bool,
+    /// Also start every configured stdio server (this runs their code, as your client would),
+    /// list its tools, check them for poisoning, and judge capabilities by the real tools.
+    #[arg(long, conflicts_with_all = ["history", "list"])]
+    pub deep: bool,
+    /// With --deep: seconds one server may take to start and list everything.
+    #[arg(long, value_name = "SECS", default_value = "30", requires = "deep", value_parser = crate::cmd::inspect::parse_timeout)]
+    pub timeout: std::time::Duration,
 }
 
 pub(crate) fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -125,15 +132,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.online {
         options.registry = Some(&registry);
     }
+    let deep = args
+        .deep
+        .then(|| super::inspect::deep(&loaded.files, args.timeout));
+    options.inspected = deep.as_ref().map(|d| &d.inspected);
     let mut findings = mcpward_audit::audit(&loaded.files, &options);
+    let mut scans: Vec<&str> = Vec::new();
     // Machine mode on a discovered machine also reports MCP servers nobody configured; explicit
     // paths mean "these files", so the process table stays out of it.
-    let scans: &[&str] = if args.format != FormatArg::Human && args.paths.is_empty() {
+    if args.format != FormatArg::Human && args.paths.is_empty() {
         findings.extend(unknown_processes(&loaded.files));
-        &["unknown-mcp-process"]
-    } else {
-        &[]
-    };
+        scans.push("unknown-mcp-process");
+    }
+    if let Some(deep) = &deep {
+        findings.extend(deep.findings.iter().cloned());
+        findings.sort_by_key(mcpward_core::Finding::sort_key);
+        scans.push("inspect-failed");
+    }
     let mut loaded = loaded;
     // Machine output also carries rotation status (`mcpward creds`), read from its state file.
     if args.format != FormatArg::Human {
@@ -167,8 +182,28 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|f| (f.path.clone(), f.source.clone()))
         .collect();
-    let rules = rules_that_ran(scans);
-    let format = print_report(&findings, &sources, &rules, args.format, args.quiet)?;
+    let mut rules = rules_that_ran(&scans);
+    if deep.is_some() {
+        rules.extend(mcpward_inspect::rules().iter().copied());
+    }
+    let format = match &deep {
+        // The JSON report of a deep audit also lists what each server showed.
+        Some(deep) if args.format == FormatArg::Json => {
+            let report = Report {
+                findings: &findings,
+                sources: &sources,
+                rules: &rules,
+                tool_version: env!("CARGO_PKG_VERSION"),
+            };
+            let mut doc = output::json_document(&report);
+            doc["inspected"] = super::inspect::inspected_json(&deep.inspected);
+            let mut text = serde_json::to_string_pretty(&doc)?;
+            text.push('\n');
+            anstream::stdout().write_all(text.as_bytes())?;
+            output::Format::Json
+        }
+        _ => print_report(&findings, &sources, &rules, args.format, args.quiet)?,
+    };
     if format == output::Format::Human {
         let servers: usize = loaded.files.iter().map(|f| f.servers.len()).sum();
         let mut note = format!(
@@ -176,6 +211,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             loaded.files.len(),
             servers
         );
+        if let Some(deep) = &deep {
+            note.push_str(&format!(
+                "; --deep started {} server(s), {} answered",
+                deep.started, deep.answered
+            ));
+        }
         if accepted > 0 {
             note.push_str(&format!("; {accepted} finding(s) accepted by the baseline"));
         }
@@ -219,7 +260,11 @@ fn unknown_processes(files: &[ConfigFile]) -> Vec<mcpward_core::Finding> {
 /// Rules whose findings come from scans beyond the config files: SARIF `rules[]` lists them
 /// only when that scan ran (`scans` names them), so it describes what this run checked.
 pub(crate) fn rules_that_ran(scans: &[&str]) -> Vec<&'static mcpward_core::RuleMeta> {
-    const SCAN_RULES: [&str; 2] = ["secret-in-git-history", "unknown-mcp-process"];
+    const SCAN_RULES: [&str; 3] = [
+        "secret-in-git-history",
+        "unknown-mcp-process",
+        "inspect-failed",
+    ];
     mcpward_audit::rules()
         .iter()
         .copied()

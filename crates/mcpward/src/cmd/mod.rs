@@ -6,6 +6,7 @@ pub mod check;
 pub mod creds;
 pub mod history;
 pub mod hook_install;
+pub mod inspect;
 pub mod log;
 pub mod manual;
 pub mod pin;
