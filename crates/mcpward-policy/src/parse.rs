@@ -371,7 +371,10 @@ fn compile_servers(
 }
 
 /// One entry of `roots`: an absolute directory without `.`, `..` or `~`.
-fn server_root(src: &Source<'_>, root: &Spanned<String>) -> Result<std::path::PathBuf, PolicyError> {
+fn server_root(
+    src: &Source<'_>,
+    root: &Spanned<String>,
+) -> Result<std::path::PathBuf, PolicyError> {
     let text = root.get_ref();
     let path = Path::new(text);
     if text.starts_with('~') {

@@ -196,8 +196,14 @@ fn server_table_with_an_unknown_field() {
 fn server_table_roots_are_refused_when_they_cannot_be_a_directory() {
     for (roots, expected) in [
         ("[]", "policy.toml:3:9: empty list of roots"),
-        ("[\"~/site\"]", "policy.toml:3:10: root \"~/site\" starts with `~`"),
-        ("[\"/srv/../etc\"]", "policy.toml:3:10: root \"/srv/../etc\" contains `.` or `..`"),
+        (
+            "[\"~/site\"]",
+            "policy.toml:3:10: root \"~/site\" starts with `~`",
+        ),
+        (
+            "[\"/srv/../etc\"]",
+            "policy.toml:3:10: root \"/srv/../etc\" contains `.` or `..`",
+        ),
     ] {
         let e = error(&format!(
             "[[server]]\nname = \"files\"\nroots = {roots}\npath_args = [\"path\"]\n"

@@ -67,7 +67,8 @@ fn policy_check_validates_server_tables() {
     let out = mcpward(&["policy", "check", good.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("ok (0 rule(s), 1 server table(s), default mode allow)"),
+        String::from_utf8_lossy(&out.stdout)
+            .contains("ok (0 rule(s), 1 server table(s), default mode allow)"),
         "{}",
         text(&out)
     );
