@@ -21,7 +21,8 @@
 //!    the kernel walks it (`link/..` is the parent of the link's target).
 //! 5. The walk follows symlinks component by component on disk (40 at most); the rest of a path
 //!    that does not exist yet is appended as written. A dangling link is followed to where its
-//!    target would be created.
+//!    target would be created. A name that does not exist but has an entry that is the same text
+//!    in another Unicode normal form goes through that entry, as the filesystem server does.
 //! 6. Containment is by component: `/root_evil` is not inside `/root`.
 //! 7. A write to an existing file with more than one hard link is denied: the other name may be
 //!    outside the root. A read is not: the content is inside the root as much as outside.
@@ -600,6 +601,13 @@ fn walk(path: &Path, roots: &[PathBuf]) -> Result<PathBuf, String> {
                 resolved = next;
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                // The filesystem server opens an entry whose name is the same text in another
+                // Unicode normal form (`cafe\u{301}` for `café`) when the name as written does
+                // not exist: the walk goes where it would.
+                if let Some(equivalent) = unicode_equivalent(&resolved, &part) {
+                    pending.push(equivalent);
+                    continue;
+                }
                 exists = false;
                 resolved = next;
             }
@@ -610,6 +618,21 @@ fn walk(path: &Path, roots: &[PathBuf]) -> Result<PathBuf, String> {
         return Err("is longer than the OS allows".into());
     }
     Ok(resolved)
+}
+
+/// An entry of `dir` whose name is `name` in another Unicode normal form (compared as NFC, as
+/// the filesystem server's `resolveUnicodeEquivalentPath` does). ASCII names have no other form.
+fn unicode_equivalent(dir: &Path, name: &Path) -> Option<PathBuf> {
+    let name = name.to_str()?;
+    if name.is_ascii() {
+        return None;
+    }
+    let wanted: String = name.nfc().collect();
+    std::fs::read_dir(dir).ok()?.flatten().find_map(|entry| {
+        let file_name = entry.file_name();
+        let text = file_name.to_str()?;
+        (text != name && text.nfc().eq(wanted.chars())).then(|| PathBuf::from(text))
+    })
 }
 
 fn check_hard_links(path: &Path) -> Result<(), String> {

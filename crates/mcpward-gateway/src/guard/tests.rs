@@ -1048,3 +1048,94 @@ fn a_denied_reading_says_how_the_path_was_read() {
     .unwrap_err();
     assert!(err.reason.contains("backslashes as separators"), "{err}");
 }
+
+#[test]
+fn rejects_a_link_out_reached_through_another_unicode_normal_form() {
+    let tree = Tree::new();
+    let b = tree.b();
+    // The link's name is decomposed (NFD) on disk; the request spells it precomposed (NFC).
+    std::os::unix::fs::symlink("../outside", b.join("root/cafe\u{301}")).unwrap();
+    let err = run_case(
+        &tree,
+        &b.join("root"),
+        "read_text_file",
+        "{\"path\":\"{B}/root/caf\u{e9}/secret.txt\"}",
+    )
+    .unwrap_err();
+    assert!(err.reason.contains("outside the allowed roots"), "{err}");
+    // A new file whose name has no other spelling on disk is fine.
+    run_case(
+        &tree,
+        &b.join("root"),
+        "write_file",
+        "{\"path\":\"{B}/root/na\u{ef}ve.txt\",\"content\":\"x\"}",
+    )
+    .unwrap();
+}
+
+#[test]
+fn rejects_fullwidth_dot_dot_slash_traversal() {
+    let tree = Tree::new();
+    let err = run_case(
+        &tree,
+        &tree.b().join("root"),
+        "read_text_file",
+        r#"{"path":"{B}/root/．．／．．／outside/secret.txt"}"#,
+    )
+    .unwrap_err();
+    assert!(err.reason.contains("outside the allowed roots"), "{err}");
+}
+
+#[test]
+fn rejects_division_slash_traversal() {
+    let tree = Tree::new();
+    let err = run_case(
+        &tree,
+        &tree.b().join("root"),
+        "read_text_file",
+        "{\"path\":\"{B}/root/..\u{2215}outside\u{2215}secret.txt\"}",
+    )
+    .unwrap_err();
+    assert!(err.reason.contains("outside the allowed roots"), "{err}");
+}
+
+#[test]
+fn rejects_backslash_traversal() {
+    let tree = Tree::new();
+    let err = run_case(
+        &tree,
+        &tree.b().join("root"),
+        "write_file",
+        r#"{"path":"sub\\..\\..\\outside\\planted.txt","content":"x"}"#,
+    )
+    .unwrap_err();
+    assert!(err.reason.contains("backslashes as separators"), "{err}");
+}
+
+#[test]
+fn rejects_windows_drive_path() {
+    let tree = Tree::new();
+    for path in [r"C:\\Windows\\win.ini", "c:/etc/passwd", "Z:"] {
+        let err = run_case(
+            &tree,
+            &tree.b().join("root"),
+            "read_text_file",
+            &format!("{{\"path\":\"{path}\"}}"),
+        )
+        .unwrap_err();
+        assert!(err.reason.contains("Windows drive path"), "{path}: {err}");
+    }
+}
+
+#[test]
+fn rejects_overlong_utf8_percent_escape() {
+    let tree = Tree::new();
+    let err = run_case(
+        &tree,
+        &tree.b().join("root"),
+        "read_text_file",
+        r#"{"path":"{B}/root/%C0%AE%C0%AE/outside/secret.txt"}"#,
+    )
+    .unwrap_err();
+    assert!(err.reason.contains("percent escapes"), "{err}");
+}
