@@ -20,6 +20,7 @@ pub const SERVERS: &[&str] = &[
     "web_and_write",
     "hostile",
     "sleeper",
+    "careless_fs",
 ];
 
 /// The escape attempts of the `hostile` server, one tool each, in the order tests run them.
