@@ -424,8 +424,13 @@ pub fn check_path(raw: &str, role: Role, ctx: &Context<'_>) -> Result<(), String
 /// The text as written, and each different text a server may read it as, with how.
 fn readings(raw: &str) -> Vec<(String, Option<&'static str>)> {
     let mut out: Vec<(String, Option<&'static str>)> = vec![(raw.to_owned(), None)];
-    let folded = fold(raw);
-    if folded != raw {
+    // Every character folding changes is outside ASCII.
+    let folded = if raw.is_ascii() {
+        String::new()
+    } else {
+        fold(raw)
+    };
+    if !folded.is_empty() && folded != raw {
         out.push((
             folded,
             Some("with compatibility characters folded (NFKC, Windows best-fit)"),
