@@ -20,6 +20,7 @@ mod path;
 mod policy;
 mod rule;
 mod schema;
+mod server;
 mod unicode;
 
 pub use action::{Action, Mode, TaintMode};
@@ -30,3 +31,4 @@ pub use explain::{Explanation, RuleCheck, RuleOutcome, explain};
 pub use matcher::ArgMatcher;
 pub use policy::{Defaults, Policy, SecretBinding};
 pub use rule::Rule;
+pub use server::ServerTable;

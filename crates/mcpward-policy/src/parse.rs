@@ -18,6 +18,7 @@ use crate::policy::{
     DEFAULT_APPROVAL_TIMEOUT_SECS, DEFAULT_MAX_FRAME_BYTES, Defaults, SecretBinding,
 };
 use crate::rule::Rule;
+use crate::server::ServerTable;
 use crate::unicode::BySpelling;
 
 /// Custom deserialisation errors carry their hint after this separator; [`invalid`] splits it off.
@@ -41,6 +42,18 @@ struct RawPolicy {
     /// `[secrets]`: `NAME = "REF"`, resolved into the server's environment at launch.
     #[serde(default)]
     secrets: std::collections::BTreeMap<Spanned<String>, Spanned<String>>,
+    /// `[[server]]`: path arguments and roots of one server, for the gateway's path guard.
+    #[serde(default)]
+    server: Vec<Spanned<RawServer>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawServer {
+    name: Spanned<String>,
+    roots: Option<Spanned<Vec<Spanned<String>>>>,
+    path_args: Option<Spanned<Vec<Spanned<String>>>>,
+    read_tools: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -254,7 +267,12 @@ impl Source<'_> {
 }
 
 /// What a policy file holds once compiled.
-pub(crate) type Parsed = (Defaults, Vec<Rule>, Vec<SecretBinding>);
+pub(crate) struct Parsed {
+    pub(crate) defaults: Defaults,
+    pub(crate) rules: Vec<Rule>,
+    pub(crate) secrets: Vec<SecretBinding>,
+    pub(crate) servers: Vec<ServerTable>,
+}
 
 pub(crate) fn parse(text: &str, origin: &Path) -> Result<Parsed, PolicyError> {
     let src = Source {
@@ -274,7 +292,144 @@ pub(crate) fn parse(text: &str, origin: &Path) -> Result<Parsed, PolicyError> {
         rules.push(compile_rule(&src, span, spanned.into_inner())?);
     }
     let secrets = compile_secrets(&src, raw.secrets)?;
-    Ok((defaults, rules, secrets))
+    let servers = compile_servers(&src, raw.server)?;
+    Ok(Parsed {
+        defaults,
+        rules,
+        secrets,
+        servers,
+    })
+}
+
+fn compile_servers(
+    src: &Source<'_>,
+    raw: Vec<Spanned<RawServer>>,
+) -> Result<Vec<ServerTable>, PolicyError> {
+    let mut out: Vec<ServerTable> = Vec::with_capacity(raw.len());
+    for spanned in raw {
+        // toml spans an array-of-tables entry by its `[[server]]` header.
+        let line = src.line(spanned.span().start);
+        let raw = spanned.into_inner();
+        let name = raw.name.get_ref();
+        if name.trim().is_empty() {
+            return Err(src.invalid(
+                raw.name.span(),
+                "empty server name",
+                "use the name the server runs under (`mcpward run --name NAME`)",
+            ));
+        }
+        if let Some(first) = out.iter().find(|t| &t.name == name) {
+            return Err(src.invalid(
+                raw.name.span(),
+                &format!(
+                    "a second [[server]] table for `{name}` (the first is at line {})",
+                    first.line
+                ),
+                "merge the two tables into one: a server has one set of path arguments and roots",
+            ));
+        }
+        let roots = match raw.roots {
+            None => None,
+            Some(list) => {
+                if list.get_ref().is_empty() {
+                    return Err(src.invalid(
+                        list.span(),
+                        "empty list of roots: every path would be refused",
+                        "list the directories the server may use, or leave `roots` out to use the directories on its launch line",
+                    ));
+                }
+                let mut roots = Vec::with_capacity(list.get_ref().len());
+                for root in list.into_inner() {
+                    roots.push(server_root(src, &root)?);
+                }
+                Some(roots)
+            }
+        };
+        let path_args = match raw.path_args {
+            None => Vec::new(),
+            Some(list) => {
+                if list.get_ref().is_empty() {
+                    return Err(src.invalid(
+                        list.span(),
+                        "empty list of path arguments",
+                        "name the arguments that hold paths, e.g. path_args = [\"path\", \"paths\"], or leave the field out",
+                    ));
+                }
+                names(src, list.into_inner(), "argument")?
+            }
+        };
+        let read_tools = names(src, raw.read_tools.unwrap_or_default(), "tool")?;
+        out.push(ServerTable {
+            name: name.clone(),
+            line,
+            roots,
+            path_args,
+            read_tools,
+        });
+    }
+    Ok(out)
+}
+
+/// One entry of `roots`: an absolute directory without `.`, `..` or `~`.
+fn server_root(
+    src: &Source<'_>,
+    root: &Spanned<String>,
+) -> Result<std::path::PathBuf, PolicyError> {
+    let text = root.get_ref();
+    let path = Path::new(text);
+    if text.starts_with('~') {
+        return Err(src.invalid(
+            root.span(),
+            &format!("root {text:?} starts with `~`, which is not expanded"),
+            "write the absolute path of the directory, e.g. /srv/site",
+        ));
+    }
+    if !path.is_absolute() {
+        return Err(src.invalid(
+            root.span(),
+            &format!("root {text:?} is a relative path"),
+            "write the absolute path of the directory: a relative one would depend on where mcpward is started",
+        ));
+    }
+    if path
+        .components()
+        .any(|c| matches!(c, Component::CurDir | Component::ParentDir))
+    {
+        return Err(src.invalid(
+            root.span(),
+            &format!("root {text:?} contains `.` or `..`"),
+            "write the directory as it resolves, without `.` and `..`",
+        ));
+    }
+    Ok(path.to_path_buf())
+}
+
+/// Argument or tool names: non-empty, each once.
+fn names(
+    src: &Source<'_>,
+    list: Vec<Spanned<String>>,
+    what: &str,
+) -> Result<Vec<String>, PolicyError> {
+    let mut out: Vec<String> = Vec::with_capacity(list.len());
+    for name in list {
+        let n = name.get_ref();
+        if n.trim().is_empty() {
+            return Err(src.invalid(
+                name.span(),
+                &format!("empty {what} name"),
+                &format!("write the {what} name as the server's tools/list shows it"),
+            ));
+        }
+        if out.contains(n) {
+            return Err(src.invalid(
+                name.span(),
+                &format!("{what} `{n}` is listed twice"),
+                "remove the repeated entry",
+            ));
+        }
+        out.push(n.clone());
+    }
+    Ok(out)
 }
 
 /// Reference schemes `[secrets]` accepts; the reference itself is checked when it is resolved.
@@ -328,6 +483,10 @@ fn split_hint(message: &str) -> (&str, String) {
     }
     let hint = if message.contains("unknown field `rules`") {
         "rules are written as [[rule]] tables (singular), one per rule".to_owned()
+    } else if message.contains("unknown field `servers`") {
+        "server tables are written as [[server]] (singular), one per server".to_owned()
+    } else if message.contains("missing field `name`") {
+        "every [[server]] needs name = \"NAME\", the name given to `mcpward run --name`".to_owned()
     } else if message.contains("unknown field") {
         "remove the field or fix its spelling; the allowed fields are listed above (docs/policy.md has them all)".to_owned()
     } else if message.contains("unknown variant") {

@@ -3,6 +3,7 @@ use std::path::{Path, PathBuf};
 use crate::action::{Action, Mode, TaintMode};
 use crate::error::PolicyError;
 use crate::rule::Rule;
+use crate::server::ServerTable;
 
 /// A loaded, validated policy: defaults plus rules in file order, with every glob and regex
 /// already compiled.
@@ -14,6 +15,8 @@ pub struct Policy {
     /// `[secrets]`: variables resolved from secret references into the server's environment at
     /// launch, sorted by name.
     pub secrets: Vec<SecretBinding>,
+    /// `[[server]]` tables, in file order, at most one per server name.
+    pub servers: Vec<ServerTable>,
     origin: PathBuf,
     /// Last component of `origin`, used in labels (`rule #2 (policy.toml:14)`).
     file_name: String,
@@ -79,9 +82,10 @@ impl Policy {
     /// Parse and validate a policy. `origin` is only used in error messages and labels.
     /// Unknown fields, wrong types, bad globs and regexes are errors with file:line:col and a hint.
     pub fn parse(text: &str, origin: &Path) -> Result<Policy, PolicyError> {
-        let (defaults, rules, secrets) = crate::parse::parse(text, origin)?;
-        let mut policy = Policy::from_parts(defaults, rules, origin);
-        policy.secrets = secrets;
+        let parsed = crate::parse::parse(text, origin)?;
+        let mut policy = Policy::from_parts(parsed.defaults, parsed.rules, origin);
+        policy.secrets = parsed.secrets;
+        policy.servers = parsed.servers;
         Ok(policy)
     }
 
@@ -109,6 +113,11 @@ impl Policy {
         self.defaults.trusts(server)
     }
 
+    /// The `[[server]]` table of the server named `server`, if the policy has one.
+    pub fn server_table(&self, server: &str) -> Option<&ServerTable> {
+        self.servers.iter().find(|t| t.name == server)
+    }
+
     /// The path the policy was parsed from (as given to [`Policy::parse`]/[`Policy::load`]).
     pub fn origin(&self) -> &Path {
         &self.origin
@@ -127,6 +136,7 @@ impl Policy {
             defaults,
             rules,
             secrets: Vec::new(),
+            servers: Vec::new(),
             origin: origin.to_path_buf(),
             file_name,
         }

@@ -163,3 +163,78 @@ fn secret_name_must_be_a_variable_name() {
     assert!(e.starts_with("policy.toml:2:"), "{e}");
     assert!(e.contains("not an environment variable name"), "{e}");
 }
+
+#[test]
+fn server_table_with_a_relative_root() {
+    insta::assert_snapshot!(error(
+        "[[server]]\nname = \"files\"\nroots = [\"/srv/site\", \"site\"]\npath_args = [\"path\"]\n"
+    ));
+}
+
+#[test]
+fn server_table_with_empty_path_args() {
+    insta::assert_snapshot!(error(
+        "[[server]]\nname = \"files\"\nroots = [\"/srv/site\"]\npath_args = []\n"
+    ));
+}
+
+#[test]
+fn second_server_table_for_the_same_server() {
+    insta::assert_snapshot!(error(
+        "[[server]]\nname = \"files\"\npath_args = [\"path\"]\n\n[[server]]\nname = \"files\"\nroots = [\"/srv\"]\n"
+    ));
+}
+
+#[test]
+fn server_table_with_an_unknown_field() {
+    insta::assert_snapshot!(error(
+        "[[server]]\nname = \"files\"\npath_arg = [\"path\"]\n"
+    ));
+}
+
+#[test]
+fn server_table_roots_are_refused_when_they_cannot_be_a_directory() {
+    for (roots, expected) in [
+        ("[]", "policy.toml:3:9: empty list of roots"),
+        (
+            "[\"~/site\"]",
+            "policy.toml:3:10: root \"~/site\" starts with `~`",
+        ),
+        (
+            "[\"/srv/../etc\"]",
+            "policy.toml:3:10: root \"/srv/../etc\" contains `.` or `..`",
+        ),
+    ] {
+        let e = error(&format!(
+            "[[server]]\nname = \"files\"\nroots = {roots}\npath_args = [\"path\"]\n"
+        ));
+        assert!(e.starts_with(expected), "{roots}: {e}");
+    }
+    let e = error("[[server]]\npath_args = [\"path\"]\n");
+    assert!(e.contains("missing field `name`"), "{e}");
+    let e = error("[[server]]\nname = \"\"\n");
+    assert!(e.starts_with("policy.toml:2:8: empty server name"), "{e}");
+    let e = error("[[server]]\nname = \"f\"\npath_args = [\"path\", \"path\"]\n");
+    assert!(e.contains("argument `path` is listed twice"), "{e}");
+}
+
+#[test]
+fn server_tables_are_read_with_their_lines() {
+    let p = Policy::parse(
+        "[defaults]\nmode = \"allow\"\n\n[[server]]\nname = \"files\"\nroots = [\"/srv/site\"]\npath_args = [\"path\", \"paths\", \"source\", \"destination\"]\nread_tools = [\"read_text_file\"]\n\n[[server]]\nname = \"filesystem\"\nroots = [\"/srv/site/public\"]\n",
+        Path::new("policy.toml"),
+    )
+    .unwrap();
+    let files = p.server_table("files").unwrap();
+    assert_eq!(files.line, 4);
+    assert_eq!(
+        files.roots.as_deref(),
+        Some(&[std::path::PathBuf::from("/srv/site")][..])
+    );
+    assert_eq!(files.path_args, ["path", "paths", "source", "destination"]);
+    assert!(files.reads("read_text_file") && !files.reads("write_file"));
+    let fs = p.server_table("filesystem").unwrap();
+    assert_eq!(fs.line, 10);
+    assert!(fs.path_args.is_empty());
+    assert!(p.server_table("other").is_none());
+}

@@ -23,6 +23,7 @@ pub const SERVERS: &[&str] = &[
     "definitions_file",
     "http_server",
     "discover_only",
+    "careless_fs",
 ];
 
 /// The escape attempts of the `hostile` server, one tool each, in the order tests run them.

@@ -56,6 +56,38 @@ fn policy_check_rejects_unknown_field_with_line_and_column() {
 }
 
 #[test]
+fn policy_check_validates_server_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.toml");
+    std::fs::write(
+        &good,
+        "[defaults]\nmode = \"allow\"\n\n[[server]]\nname = \"files\"\nroots = [\"/srv/site\"]\npath_args = [\"path\", \"paths\"]\n",
+    )
+    .unwrap();
+    let out = mcpward(&["policy", "check", good.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("ok (0 rule(s), 1 server table(s), default mode allow)"),
+        "{}",
+        text(&out)
+    );
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[[server]]\nname = \"files\"\nroots = [\"site\"]\npath_args = [\"path\"]\n",
+    )
+    .unwrap();
+    let out = mcpward(&["policy", "check", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("bad.toml:3:10: root \"site\" is a relative path"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn policy_explain_names_the_deciding_rule() {
     let out = mcpward(&[
         "policy",

@@ -406,3 +406,75 @@ fn relative_deny_glob_holds_when_the_server_root_is_given_as_dot() {
     gw.close_stdin();
     gw.wait(Duration::from_secs(10));
 }
+
+#[test]
+fn server_table_guards_a_careless_server_and_its_roots_replace_the_launch_directory() {
+    let state = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().canonicalize().unwrap();
+    let root = base.join("root");
+    std::fs::create_dir_all(root.join("secret")).unwrap();
+    std::fs::create_dir_all(base.join("outside")).unwrap();
+    std::fs::write(root.join("notes.txt"), "inside").unwrap();
+    std::fs::write(base.join("outside/key.txt"), "OUTSIDE-KEY").unwrap();
+    let policy = state.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        format!(
+            "[defaults]\nmode = \"allow\"\n\n[[rule]]\ntool = \"write_file\"\nwhen = {{ path = \"secret/**\" }}\naction = \"deny\"\nreason = \"nothing goes into secret/\"\n\n[[server]]\nname = \"files\"\nroots = [\"{}\"]\npath_args = [\"path\", \"paths\", \"source\", \"destination\"]\n",
+            root.display()
+        ),
+    )
+    .unwrap();
+    let server = mcpward_testkit::testkit_server("careless_fs");
+    // Started from the root with the whole base directory on its command line.
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mcpward"));
+    cmd.current_dir(&root)
+        .arg("run")
+        .arg("--state-dir")
+        .arg(state.path())
+        .arg("--policy")
+        .arg(&policy)
+        .args(["--name", "files", "--no-pins", "--"])
+        .arg(&server)
+        .arg(&base)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut gw = Gateway::spawn(cmd);
+    initialize(&mut gw);
+    let call = |gw: &mut Gateway, id: i64, tool: &str, arguments: Value| {
+        gw.call(
+            id,
+            "tools/call",
+            json!({"name": tool, "arguments": arguments}),
+        )
+    };
+    // A relative path resolves in mcpward's working directory, which the server inherits.
+    let ok = call(&mut gw, 2, "read_text_file", json!({"path": "notes.txt"}));
+    assert_eq!(ok["result"]["content"][0]["text"], "inside", "{ok}");
+    let out = call(
+        &mut gw,
+        3,
+        "read_text_file",
+        json!({"path": base.join("outside/key.txt")}),
+    );
+    assert_eq!(out["result"]["isError"], json!(true), "{out}");
+    assert!(!out.to_string().contains("OUTSIDE-KEY"), "{out}");
+    assert!(out.to_string().contains("path guard"), "{out}");
+    // `secret/**` is relative to the table's root, not to the directory on the launch line.
+    let target = root.join("secret/x.txt");
+    let denied = call(
+        &mut gw,
+        4,
+        "write_file",
+        json!({"path": target, "content": "x"}),
+    );
+    assert!(
+        denied.to_string().contains("nothing goes into secret/"),
+        "{denied}"
+    );
+    assert!(!target.exists());
+    gw.close_stdin();
+    gw.wait(Duration::from_secs(10));
+}

@@ -27,6 +27,7 @@ impl Tree {
             "root/sub/inner.txt",
             "root/sub/deep/x.txt",
             "root/notdir.txt",
+            "root/ｆｉｌｅ.txt",
             "root/.hidden",
             "root/space name.txt",
             "root/ünï.txt",
@@ -502,7 +503,118 @@ const CORPUS: &[(&str, &str, &str, bool)] = &[
         r#"{"path":"{B}/root/nope/../../outside/x.txt","content":"x"}"#,
         false,
     ),
+    // Readings other servers apply.
+    (
+        "backslash_traversal_relative",
+        "read_text_file",
+        r#"{"path":"..\\outside\\secret.txt"}"#,
+        false,
+    ),
+    (
+        "backslash_traversal_absolute",
+        "read_text_file",
+        r#"{"path":"{B}/root\\..\\outside\\secret.txt"}"#,
+        false,
+    ),
+    (
+        "fullwidth_dots_and_slash",
+        "read_text_file",
+        r#"{"path":"{B}/root/．．／outside／secret.txt"}"#,
+        false,
+    ),
+    (
+        "two_dot_leader",
+        "read_text_file",
+        r#"{"path":"{B}/root/‥/outside/secret.txt"}"#,
+        false,
+    ),
+    (
+        "division_slash",
+        "read_text_file",
+        r#"{"path":"{B}/root/..∕outside∕secret.txt"}"#,
+        false,
+    ),
+    (
+        "fullwidth_percent",
+        "read_text_file",
+        r#"{"path":"{B}/root/％２ｅ％２ｅ/outside/secret.txt"}"#,
+        false,
+    ),
+    (
+        "overlong_utf8_dot",
+        "read_text_file",
+        r#"{"path":"{B}/root/%c0%ae%c0%ae/outside/secret.txt"}"#,
+        false,
+    ),
+    (
+        "windows_drive",
+        "read_text_file",
+        r#"{"path":"C:\\Users\\me\\secret.txt"}"#,
+        false,
+    ),
+    (
+        "windows_drive_forward_slashes",
+        "read_text_file",
+        r#"{"path":"c:{B}/outside/secret.txt"}"#,
+        false,
+    ),
+    (
+        "backslash_in_a_name_inside",
+        "write_file",
+        r#"{"path":"{B}/root/back\\slash.txt","content":"x"}"#,
+        true,
+    ),
+    (
+        "fullwidth_name_inside",
+        "read_text_file",
+        r#"{"path":"{B}/root/ｆｉｌｅ.txt"}"#,
+        true,
+    ),
+    (
+        "read_hardlink",
+        "read_text_file",
+        r#"{"path":"{B}/root/hard.txt"}"#,
+        true,
+    ),
 ];
+
+/// `apply` for a call with no schema and no read-only proof.
+fn apply_to(
+    decision: Decision,
+    identity: Option<&crate::identity::LaunchIdentity>,
+    table: Option<&ServerTable>,
+    tool: &str,
+    arguments: &Value,
+    roots: &[PathBuf],
+) -> Guarded {
+    apply(
+        decision,
+        &Server {
+            identity,
+            table,
+            launch_roots: roots,
+            client_roots: &[],
+        },
+        &ToolCall {
+            tool,
+            arguments,
+            input_schema: None,
+            proven_read_only: false,
+        },
+    )
+}
+
+fn allow() -> Decision {
+    Decision {
+        action: Action::Allow,
+        source: mcpward_policy::DecisionSource::DefaultMode(mcpward_policy::Mode::Allow),
+        reason: "ok".into(),
+    }
+}
+
+fn table(text: &str) -> mcpward_policy::Policy {
+    mcpward_policy::Policy::parse(text, Path::new("policy.toml")).unwrap()
+}
 
 fn run_case(tree: &Tree, cwd: &Path, tool: &str, args: &str) -> Result<(), Denial> {
     let text = args.replace("{B}", &tree.b().display().to_string());
@@ -592,23 +704,29 @@ fn apply_only_acts_on_known_servers() {
         version: version.map(str::to_owned),
         evidence: String::new(),
     };
-    let unknown = apply(
+    let unknown = apply_to(
         allow.clone(),
         Some(&id("other", None)),
+        None,
         "read_text_file",
         &args,
         &roots,
     );
-    assert_eq!(unknown.action, Action::Allow);
-    let known = apply(
+    assert_eq!(unknown.decision.action, Action::Allow);
+    let known = apply_to(
         allow,
         Some(&id("@modelcontextprotocol/server-filesystem", None)),
+        None,
         "read_text_file",
         &args,
         &roots,
     );
-    assert_eq!(known.action, Action::Deny);
-    assert!(known.reason.contains("path guard"), "{}", known.reason);
+    assert_eq!(known.decision.action, Action::Deny);
+    assert!(
+        known.decision.reason.contains("path guard"),
+        "{}",
+        known.decision.reason
+    );
 }
 
 #[test]
@@ -653,22 +771,371 @@ fn relative_paths_are_judged_against_the_working_directory_only_for_servers_that
     };
     // The test runs outside `root`: a server that resolves against its working directory would
     // leave the root, one that resolves against its roots stays inside.
-    let new = apply(
+    let new = apply_to(
         allow.clone(),
         Some(&fs(Some("2026.8.31"))),
+        None,
         "read_text_file",
         &args,
         std::slice::from_ref(&root),
-    );
+    )
+    .decision;
     assert_eq!(new.action, Action::Allow, "{}", new.reason);
-    let old = apply(
+    let old = apply_to(
         allow.clone(),
         Some(&fs(Some("2026.1.14"))),
+        None,
         "read_text_file",
         &args,
         std::slice::from_ref(&root),
-    );
+    )
+    .decision;
     assert_eq!(old.action, Action::Deny);
-    let unknown = apply(allow, Some(&fs(None)), "read_text_file", &args, &[root]);
+    let unknown = apply_to(
+        allow,
+        Some(&fs(None)),
+        None,
+        "read_text_file",
+        &args,
+        &[root],
+    )
+    .decision;
     assert_eq!(unknown.action, Action::Deny);
+}
+
+#[test]
+fn a_server_table_guards_a_server_mcpward_does_not_know() {
+    let tree = Tree::new();
+    let b = tree.b();
+    let policy = table(&format!(
+        "[[server]]\nname = \"files\"\nroots = [\"{}\"]\npath_args = [\"path\", \"paths\", \"destination\"]\n",
+        b.join("root").display()
+    ));
+    let files = policy.server_table("files");
+    // Launched with the whole base directory: the table's roots replace it.
+    let launch = [b.clone()];
+    let call =
+        |tool: &str, args: Value| apply_to(allow(), None, files, tool, &args, &launch).decision;
+    let inside = call("fetch", json!({"path": b.join("root/file.txt")}));
+    assert_eq!(inside.action, Action::Allow, "{}", inside.reason);
+    let outside = call("fetch", json!({"path": b.join("outside/secret.txt")}));
+    assert_eq!(outside.action, Action::Deny);
+    assert!(
+        outside
+            .reason
+            .starts_with("path guard: `fetch` argument `path`"),
+        "{}",
+        outside.reason
+    );
+    // A list, a string where a list could be, and a non-string element.
+    let list = call(
+        "fetch_all",
+        json!({"paths": [b.join("root/file.txt"), b.join("root_evil/x.txt")]}),
+    );
+    assert_eq!(list.action, Action::Deny);
+    assert!(list.reason.contains("root_evil"), "{}", list.reason);
+    let one = call("fetch_all", json!({"paths": b.join("outside/secret.txt")}));
+    assert_eq!(one.action, Action::Deny);
+    let nested = call("fetch_all", json!({"paths": [[b.join("root/file.txt")]]}));
+    assert_eq!(nested.action, Action::Deny);
+    assert!(
+        nested.reason.contains("is not a string"),
+        "{}",
+        nested.reason
+    );
+    // Arguments the table does not list are not paths to the guard.
+    let other = call("fetch", json!({"url": b.join("outside/secret.txt")}));
+    assert_eq!(other.action, Action::Allow);
+    // Without the table nothing is known about this server.
+    let untabled = apply_to(
+        allow(),
+        None,
+        None,
+        "fetch",
+        &json!({"path": b.join("outside/secret.txt")}),
+        &launch,
+    );
+    assert_eq!(untabled.decision.action, Action::Allow);
+    assert_eq!(untabled.hints.len(), 1, "{:?}", untabled.hints);
+    assert!(untabled.hints[0].contains("`path`"), "{:?}", untabled.hints);
+}
+
+#[test]
+fn unknown_tools_write_unless_the_table_says_they_read() {
+    let tree = Tree::new();
+    let b = tree.b();
+    let policy =
+        table("[[server]]\nname = \"files\"\npath_args = [\"path\"]\nread_tools = [\"cat\"]\n");
+    let files = policy.server_table("files");
+    let roots = [b.join("root")];
+    let hard = json!({"path": b.join("root/hard.txt")});
+    let read = apply_to(allow(), None, files, "cat", &hard, &roots).decision;
+    assert_eq!(read.action, Action::Allow, "{}", read.reason);
+    let write = apply_to(allow(), None, files, "save", &hard, &roots).decision;
+    assert_eq!(write.action, Action::Deny);
+    assert!(write.reason.contains("hard links"), "{}", write.reason);
+    // Proof that the tool is read-only counts as knowing it reads.
+    let proven = apply(
+        allow(),
+        &Server {
+            identity: None,
+            table: files,
+            launch_roots: &roots,
+            client_roots: &[],
+        },
+        &ToolCall {
+            tool: "save",
+            arguments: &hard,
+            input_schema: None,
+            proven_read_only: true,
+        },
+    );
+    assert_eq!(proven.decision.action, Action::Allow);
+}
+
+#[test]
+fn a_table_can_only_narrow_the_official_servers_roots_and_add_arguments() {
+    let tree = Tree::new();
+    let b = tree.b();
+    let fs = crate::identity::LaunchIdentity {
+        ecosystem: "npm",
+        package: "@modelcontextprotocol/server-filesystem".to_owned(),
+        version: Some("2026.8.31".to_owned()),
+        evidence: String::new(),
+    };
+    let launch = [b.join("root")];
+    let policy = table(&format!(
+        "[[server]]\nname = \"filesystem\"\nroots = [\"{}\", \"{}\"]\npath_args = [\"backup\"]\n",
+        b.join("root/sub").display(),
+        b.join("outside").display()
+    ));
+    let t = policy.server_table("filesystem");
+    let decide =
+        |tool: &str, args: Value| apply_to(allow(), Some(&fs), t, tool, &args, &launch).decision;
+    // The table's root inside the launch directory narrows it.
+    let narrowed = decide("read_text_file", json!({"path": b.join("root/file.txt")}));
+    assert_eq!(narrowed.action, Action::Deny, "{}", narrowed.reason);
+    let inner = decide(
+        "read_text_file",
+        json!({"path": b.join("root/sub/inner.txt")}),
+    );
+    assert_eq!(inner.action, Action::Allow, "{}", inner.reason);
+    // The table's root outside it does not widen it.
+    let widened = decide(
+        "read_text_file",
+        json!({"path": b.join("outside/secret.txt")}),
+    );
+    assert_eq!(widened.action, Action::Deny);
+    // An added argument is checked in every tool, built-in ones still are.
+    let added = decide(
+        "write_file",
+        json!({"path": b.join("root/sub/new.txt"), "backup": b.join("outside/copy.txt")}),
+    );
+    assert_eq!(added.action, Action::Deny);
+    assert!(added.reason.contains("`backup`"), "{}", added.reason);
+}
+
+#[test]
+fn client_roots_and_table_roots_intersect() {
+    let a = PathBuf::from("/nonexistent-guard-test/a");
+    let ab = a.join("b");
+    let c = PathBuf::from("/nonexistent-guard-test/c");
+    // A client root wider than the launch root leaves the launch root.
+    assert_eq!(
+        effective_roots(
+            true,
+            None,
+            std::slice::from_ref(&ab),
+            std::slice::from_ref(&a)
+        ),
+        std::slice::from_ref(&ab)
+    );
+    // Narrower: the client's.
+    assert_eq!(
+        effective_roots(
+            true,
+            None,
+            std::slice::from_ref(&a),
+            std::slice::from_ref(&ab)
+        ),
+        std::slice::from_ref(&ab)
+    );
+    // Elsewhere: nothing.
+    assert!(
+        effective_roots(
+            true,
+            None,
+            std::slice::from_ref(&a),
+            std::slice::from_ref(&c)
+        )
+        .is_empty()
+    );
+    // A table replaces the launch roots of a server mcpward does not know...
+    assert_eq!(
+        effective_roots(
+            false,
+            Some(std::slice::from_ref(&c)),
+            std::slice::from_ref(&a),
+            &[]
+        ),
+        std::slice::from_ref(&c)
+    );
+    // ...and narrows those of one it knows.
+    assert!(
+        effective_roots(
+            true,
+            Some(std::slice::from_ref(&c)),
+            std::slice::from_ref(&a),
+            &[]
+        )
+        .is_empty()
+    );
+}
+
+#[test]
+fn hints_are_logged_only_for_calls_the_guard_lets_through() {
+    let schema = json!({"properties": {"target": {"type": "string", "format": "path"}}});
+    let args = json!({"target": "/etc/passwd"});
+    let call = ToolCall {
+        tool: "deploy",
+        arguments: &args,
+        input_schema: Some(&schema),
+        proven_read_only: false,
+    };
+    let server = Server {
+        identity: None,
+        table: None,
+        launch_roots: &[],
+        client_roots: &[],
+    };
+    let through = apply(allow(), &server, &call);
+    assert_eq!(through.decision.action, Action::Allow);
+    assert_eq!(through.hints.len(), 1);
+    assert!(
+        through.hints[0].contains("\"format\": \"path\""),
+        "{:?}",
+        through.hints
+    );
+    let denied = Decision {
+        action: Action::Deny,
+        source: mcpward_policy::DecisionSource::DefaultMode(mcpward_policy::Mode::Ask),
+        reason: "no".into(),
+    };
+    assert!(apply(denied, &server, &call).hints.is_empty());
+}
+
+#[test]
+fn a_denied_reading_says_how_the_path_was_read() {
+    let tree = Tree::new();
+    let err = run_case(
+        &tree,
+        &tree.b().join("root"),
+        "read_text_file",
+        r#"{"path":"{B}/root/．．／outside／secret.txt"}"#,
+    )
+    .unwrap_err();
+    assert!(
+        err.reason.contains("compatibility characters folded")
+            && err.reason.contains("outside the allowed roots"),
+        "{err}"
+    );
+    let err = run_case(
+        &tree,
+        &tree.b().join("root"),
+        "read_text_file",
+        r#"{"path":"..\\x"}"#,
+    )
+    .unwrap_err();
+    assert!(err.reason.contains("backslashes as separators"), "{err}");
+}
+
+#[test]
+fn rejects_a_link_out_reached_through_another_unicode_normal_form() {
+    let tree = Tree::new();
+    let b = tree.b();
+    // The link's name is decomposed (NFD) on disk; the request spells it precomposed (NFC).
+    std::os::unix::fs::symlink("../outside", b.join("root/cafe\u{301}")).unwrap();
+    let err = run_case(
+        &tree,
+        &b.join("root"),
+        "read_text_file",
+        "{\"path\":\"{B}/root/caf\u{e9}/secret.txt\"}",
+    )
+    .unwrap_err();
+    assert!(err.reason.contains("outside the allowed roots"), "{err}");
+    // A new file whose name has no other spelling on disk is fine.
+    run_case(
+        &tree,
+        &b.join("root"),
+        "write_file",
+        "{\"path\":\"{B}/root/na\u{ef}ve.txt\",\"content\":\"x\"}",
+    )
+    .unwrap();
+}
+
+#[test]
+fn rejects_fullwidth_dot_dot_slash_traversal() {
+    let tree = Tree::new();
+    let err = run_case(
+        &tree,
+        &tree.b().join("root"),
+        "read_text_file",
+        r#"{"path":"{B}/root/．．／．．／outside/secret.txt"}"#,
+    )
+    .unwrap_err();
+    assert!(err.reason.contains("outside the allowed roots"), "{err}");
+}
+
+#[test]
+fn rejects_division_slash_traversal() {
+    let tree = Tree::new();
+    let err = run_case(
+        &tree,
+        &tree.b().join("root"),
+        "read_text_file",
+        "{\"path\":\"{B}/root/..\u{2215}outside\u{2215}secret.txt\"}",
+    )
+    .unwrap_err();
+    assert!(err.reason.contains("outside the allowed roots"), "{err}");
+}
+
+#[test]
+fn rejects_backslash_traversal() {
+    let tree = Tree::new();
+    let err = run_case(
+        &tree,
+        &tree.b().join("root"),
+        "write_file",
+        r#"{"path":"sub\\..\\..\\outside\\planted.txt","content":"x"}"#,
+    )
+    .unwrap_err();
+    assert!(err.reason.contains("backslashes as separators"), "{err}");
+}
+
+#[test]
+fn rejects_windows_drive_path() {
+    let tree = Tree::new();
+    for path in [r"C:\\Windows\\win.ini", "c:/etc/passwd", "Z:"] {
+        let err = run_case(
+            &tree,
+            &tree.b().join("root"),
+            "read_text_file",
+            &format!("{{\"path\":\"{path}\"}}"),
+        )
+        .unwrap_err();
+        assert!(err.reason.contains("Windows drive path"), "{path}: {err}");
+    }
+}
+
+#[test]
+fn rejects_overlong_utf8_percent_escape() {
+    let tree = Tree::new();
+    let err = run_case(
+        &tree,
+        &tree.b().join("root"),
+        "read_text_file",
+        r#"{"path":"{B}/root/%C0%AE%C0%AE/outside/secret.txt"}"#,
+    )
+    .unwrap_err();
+    assert!(err.reason.contains("percent escapes"), "{err}");
 }

@@ -771,15 +771,32 @@ impl Gateway {
                 }
             }
         }
-        // The path guard: for servers whose path arguments are known, every path must stay
-        // inside the server's directories, whatever the policy says.
-        decision = crate::guard::apply(
+        // The path guard: for servers whose path arguments are known (built in, or the policy's
+        // `[[server]]` table), every path must stay inside the server's directories, whatever
+        // the policy says. Arguments that only look like paths are logged, never decided on.
+        let guarded = crate::guard::apply(
             decision,
-            self.identity.as_ref(),
-            tool,
-            args,
-            &self.guard_roots(),
+            &crate::guard::Server {
+                identity: self.identity.as_ref(),
+                table: self.policy.server_table(&self.server),
+                launch_roots: &self.roots,
+                client_roots: &self.client_roots,
+            },
+            &crate::guard::ToolCall {
+                tool,
+                arguments: args,
+                input_schema: facts.input_schema.as_ref(),
+                proven_read_only: facts.read_only.is_proof(),
+            },
         );
+        decision = guarded.decision;
+        if let Some(log) = &self.log {
+            for hint in guarded.hints {
+                let mut rec = event(&self.server, "path-guard-hint", Some(hint));
+                rec.tool = Some(tool.to_owned());
+                log.record(masked_detail(&self.redactor, rec));
+            }
+        }
         // A definition that is not the pinned one is refused whatever the policy says; a tool
         // the pin does not know is also judged by `defaults.unknown_tools`.
         decision = match pin {
@@ -1324,20 +1341,6 @@ impl Gateway {
         }
         roots.truncate(MAX_ROOTS);
         roots
-    }
-
-    /// The directories the path guard keeps a server in: its launch directories, narrowed (never
-    /// widened) by the roots the client declared: a client root counts only inside a launch
-    /// directory, and when the client declared roots and none is inside, nothing is allowed.
-    fn guard_roots(&self) -> Vec<std::path::PathBuf> {
-        if self.client_roots.is_empty() {
-            return self.roots.clone();
-        }
-        self.client_roots
-            .iter()
-            .filter(|c| self.roots.iter().any(|r| c.starts_with(r)))
-            .cloned()
-            .collect()
     }
 
     /// Reads the client's `roots/list` answer: `file://` URIs of directories.

@@ -52,13 +52,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let mut invalid = 0;
             for file in &files {
                 match Policy::load(file) {
-                    Ok(policy) => writeln!(
-                        stdout,
-                        "{}: ok ({} rule(s), default mode {})",
-                        file.display(),
-                        policy.rules.len(),
-                        policy.defaults.mode
-                    )?,
+                    Ok(policy) => {
+                        let servers = match policy.servers.len() {
+                            0 => String::new(),
+                            n => format!("{n} server table(s), "),
+                        };
+                        writeln!(
+                            stdout,
+                            "{}: ok ({} rule(s), {servers}default mode {})",
+                            file.display(),
+                            policy.rules.len(),
+                            policy.defaults.mode
+                        )?;
+                    }
                     Err(err) => {
                         invalid += 1;
                         writeln!(stderr, "error: {err}")?;

@@ -121,6 +121,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // Relative ones (`.`) resolve against the working directory the server inherits.
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     opts.roots = mcpward_gateway::paths::launch_roots(&opts.args, &cwd);
+    // The policy's `[[server]]` roots replace those (narrow them, for a server mcpward knows), so
+    // the path guard, relative path globs and the sandbox's write grants name the same places.
+    if let Some(table) = opts.policy.server_table(&opts.server_name) {
+        let known =
+            mcpward_gateway::guard::known_path_args(opts.identity.as_ref().map(|i| i.key()))
+                .is_some();
+        opts.roots = mcpward_gateway::guard::effective_roots(
+            known,
+            table.roots.as_deref(),
+            &opts.roots,
+            &[],
+        );
+    }
     // Pins are looked up by what runs, before the sandbox rewrites the command line.
     opts.pins = if args.no_pins {
         mcpward_gateway::proxy::PinSetup::Off
