@@ -610,14 +610,17 @@ fn print_drift(
             writeln!(out, "      why: {reason}")?;
         }
         if !c.description_diff.is_empty() {
-            let mut line = String::new();
-            for part in &c.description_diff {
-                match part {
-                    mcpward_inspect::WordDiff::Same(t) => line.push_str(t),
-                    mcpward_inspect::WordDiff::Removed(t) => line.push_str(&format!("[-{t}-]")),
-                    mcpward_inspect::WordDiff::Added(t) => line.push_str(&format!("{{+{t}+}}")),
-                }
-            }
+            // Runs are whole words: `[-removed-]` and `{+added+}` as `git diff --word-diff`.
+            let parts: Vec<String> = c
+                .description_diff
+                .iter()
+                .map(|part| match part {
+                    mcpward_inspect::WordDiff::Same(t) => t.clone(),
+                    mcpward_inspect::WordDiff::Removed(t) => format!("[-{t}-]"),
+                    mcpward_inspect::WordDiff::Added(t) => format!("{{+{t}+}}"),
+                })
+                .collect();
+            let line = parts.join(" ");
             writeln!(out, "      description: {line}")?;
         }
         for p in &c.paths {
