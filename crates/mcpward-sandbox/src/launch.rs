@@ -111,6 +111,16 @@ pub fn confine(spec: &Spec) -> Result<Confined, LaunchError> {
         }
     }
 
+    // Root is exempt from RLIMIT_NPROC: its process limit is a pids cgroup, entered while /sys
+    // is still reachable (Landlock closes it below).
+    let cgroup: Option<Result<(std::path::PathBuf, std::path::PathBuf, u64), String>> =
+        match (support.uid, limits.processes, &support.pids_cgroup) {
+            (0, Some(max), Some(base)) => Some(
+                crate::cgroup::enter(base, spec.parent, max).map(|dir| (base.clone(), dir, max)),
+            ),
+            _ => None,
+        };
+
     sys::drop_capabilities().map_err(step("dropping capabilities"))?;
     sys::set_no_new_privs().map_err(step("no_new_privs"))?;
     let landlock = apply_landlock(spec);
@@ -123,7 +133,7 @@ pub fn confine(spec: &Spec) -> Result<Confined, LaunchError> {
                 .map_err(|e| e.to_string())
         });
 
-    let protections = prove(spec, &support, landlock, seccomp);
+    let protections = prove(spec, &support, landlock, seccomp, cgroup);
     let missing: Vec<Protection> = missing_required(&protections)
         .into_iter()
         .cloned()
@@ -204,6 +214,7 @@ fn prove(
     support: &Support,
     landlock: LandlockOutcome,
     seccomp: Result<(), String>,
+    cgroup: Option<Result<(std::path::PathBuf, std::path::PathBuf, u64), String>>,
 ) -> Vec<Protection> {
     let mut list = support.protections(&spec.network);
     let denied = |r: std::io::Result<()>, expected: i32| match r {
@@ -293,6 +304,12 @@ fn prove(
                     libc::EPERM,
                 )
                 .map(|why| format!("UDP socket: {why}")),
+            },
+            "process-limit" if support.uid == 0 => match &cgroup {
+                Some(Ok((base, dir, max))) => crate::cgroup::proven(base, dir, *max).err(),
+                Some(Err(e)) => Some(e.clone()),
+                None if spec.limits.processes.is_none() => Some("no process limit was set".into()),
+                None => p.missing_because.clone(),
             },
             _ => p.missing_because.clone(),
         };

@@ -15,6 +15,8 @@ pub mod spec;
 pub mod support;
 
 #[cfg(target_os = "linux")]
+pub mod cgroup;
+#[cfg(target_os = "linux")]
 pub mod launch;
 #[cfg(target_os = "linux")]
 mod seccomp;

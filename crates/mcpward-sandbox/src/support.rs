@@ -20,6 +20,9 @@ pub struct Support {
     pub user_namespaces: bool,
     /// The effective uid (the kernel does not apply the process limit to uid 0).
     pub uid: u32,
+    /// For uid 0: the `pids` cgroup this process is in, when it can make a child cgroup there
+    /// (the process limit is then a cgroup's `pids.max`, which binds root too).
+    pub pids_cgroup: Option<std::path::PathBuf>,
 }
 
 /// One protection and whether it is in force.
@@ -75,6 +78,7 @@ impl Support {
                 .and_then(|s| s.trim().parse::<u64>().ok())
                 .is_some_and(|n| n > 0),
             uid: crate::sys::euid(),
+            pids_cgroup: crate::cgroup::writable_pids_cgroup(),
         }
     }
 
@@ -164,10 +168,14 @@ impl Support {
         ));
         list.push(Protection::new(
             "process-limit",
-            "number of processes",
+            if self.uid == 0 && self.pids_cgroup.is_some() {
+                "number of processes (a pids cgroup: RLIMIT_NPROC does not bind uid 0)"
+            } else {
+                "number of processes"
+            },
             false,
-            (self.uid == 0).then(|| {
-                "the kernel does not apply RLIMIT_NPROC to uid 0; run mcpward as an ordinary user for a process limit".to_owned()
+            (self.uid == 0 && self.pids_cgroup.is_none()).then(|| {
+                "the kernel does not apply RLIMIT_NPROC to uid 0 and no pids cgroup can be made here; run mcpward as an ordinary user for a process limit".to_owned()
             }),
         ));
         list.push(Protection::new(
@@ -203,6 +211,7 @@ mod tests {
             seccomp_allowlist: true,
             user_namespaces: false,
             uid: 1000,
+            pids_cgroup: None,
         }
     }
 
@@ -227,5 +236,10 @@ mod tests {
         let nproc = list.iter().find(|p| p.name == "process-limit").unwrap();
         assert!(!nproc.enforced && !nproc.required);
         assert!(missing_required(&list).is_empty());
+        // With a pids cgroup to use, root gets a process limit too.
+        s.pids_cgroup = Some("/sys/fs/cgroup/pids".into());
+        let list = s.protections(&Network::Deny);
+        let nproc = list.iter().find(|p| p.name == "process-limit").unwrap();
+        assert!(nproc.enforced, "{nproc:?}");
     }
 }

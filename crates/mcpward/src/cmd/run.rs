@@ -155,7 +155,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(mode) = args.sandbox {
         sandbox(&mut opts, mode, &args, &cwd)?;
     }
-    let code = run_blocking(opts)?;
+    let sandboxed = args.sandbox.is_some();
+    let code = run_blocking(opts);
+    // A root launcher confines the server's processes in a cgroup of its own; gone with it.
+    #[cfg(target_os = "linux")]
+    if sandboxed {
+        mcpward_sandbox::cgroup::release(std::process::id());
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = sandboxed;
+    let code = code?;
     Ok(ExitCode::from(
         u8::try_from(code.clamp(0, 255)).unwrap_or(1),
     ))
