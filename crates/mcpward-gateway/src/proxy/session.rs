@@ -1175,7 +1175,7 @@ impl Gateway {
     async fn on_server_frame(&mut self, bytes: Vec<u8>) {
         enum Next {
             Forward,
-            ToolsList,
+            ToolsList(Box<RawValue>),
             /// The answer to mcpward's own listing: learnt, not forwarded.
             OwnToolsList(Result<String, String>),
             Drop(&'static str, String),
@@ -1242,7 +1242,7 @@ impl Gateway {
                             ),
                         ),
                         Some(p) => match p.kind {
-                            PendingKind::ToolsList if outcome.is_ok() => Next::ToolsList,
+                            PendingKind::ToolsList if outcome.is_ok() => Next::ToolsList(p.id),
                             PendingKind::OwnToolsList => Next::OwnToolsList(
                                 outcome
                                     .map(|r| r.get().to_owned())
@@ -1316,7 +1316,7 @@ impl Gateway {
                     .await;
                 return;
             }
-            Next::ToolsList => self.learn_tools(bytes),
+            Next::ToolsList(id) => self.learn_tools(&id, bytes),
             Next::OwnToolsList(outcome) => {
                 self.own_listing(outcome).await;
                 return;
@@ -1540,7 +1540,7 @@ impl Gateway {
 
     /// Remembers the tools of the client's `tools/list` result and removes those the client
     /// must not see (see [`Self::learn_listing`]). Re-serialises only when something was removed.
-    fn learn_tools(&mut self, bytes: Vec<u8>) -> Vec<u8> {
+    fn learn_tools(&mut self, id: &RawValue, bytes: Vec<u8>) -> Vec<u8> {
         #[derive(Deserialize)]
         struct ListFrame {
             result: ListResult,
@@ -1550,8 +1550,22 @@ impl Gateway {
             #[serde(default)]
             tools: Vec<Value>,
         }
-        let Ok(parsed) = serde_json::from_slice::<ListFrame>(&bytes) else {
-            return bytes;
+        let parsed = match serde_json::from_slice::<ListFrame>(&bytes) {
+            Ok(parsed) => parsed,
+            // A listing mcpward cannot read cannot be checked against pins: the client does not
+            // get it either (it might read it differently, and show the model a changed tool).
+            Err(e) if self.catalogue.pins_enforced() => {
+                let detail = format!(
+                    "dropped a tools/list result that is not a list of tools ({e}); its tools cannot be checked against their pins"
+                );
+                self.note(event(&self.server, "invalid-server-frame", Some(detail)));
+                let msg = format!(
+                    "the MCP server `{}` answered tools/list with something that is not a list of tools; mcpward dropped it",
+                    self.server
+                );
+                return envelope::error_response(Some(id), INTERNAL_ERROR, &msg, None);
+            }
+            Err(_) => return bytes,
         };
         let hidden = self.learn_listing(&parsed.result.tools);
         if hidden.is_empty() {
