@@ -34,6 +34,8 @@ enum Command {
     Deny(cmd::approve::DenyArgs),
     /// Show or verify the audit log.
     Log(cmd::log::Args),
+    /// Serve a local page to answer pending approvals and read the audit log and servers.
+    Ui(cmd::ui::Args),
     /// Validate a policy or explain a decision.
     Policy(cmd::policy::Args),
     /// What the Linux sandbox (`run --sandbox`) can enforce on this machine.
@@ -76,6 +78,7 @@ fn main() -> ExitCode {
         Command::Approve(args) => cmd::approve::approve(args),
         Command::Deny(args) => cmd::approve::deny(args),
         Command::Log(args) => cmd::log::run(args),
+        Command::Ui(args) => cmd::ui::run(args),
         Command::Policy(args) => cmd::policy::run(args),
         Command::Sandbox(args) => cmd::sandbox::run(args),
         Command::SandboxExec(args) => cmd::sandbox::exec(args),

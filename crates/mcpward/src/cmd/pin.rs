@@ -191,7 +191,10 @@ mod tests {
             [project.join(LOCKFILE_NAME), state.join(LOCKFILE_NAME)]
         );
         let explicit = dir.path().join("other.lock");
-        assert_eq!(lockfiles(Some(&explicit), &sub, &state), [explicit.clone()]);
+        assert_eq!(
+            lockfiles(Some(&explicit), &sub, &state),
+            std::slice::from_ref(&explicit)
+        );
     }
 
     #[cfg(unix)]
