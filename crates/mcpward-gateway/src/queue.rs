@@ -535,8 +535,8 @@ pub fn default_state_dir() -> PathBuf {
     }
 }
 
-/// Requests waiting for an answer, oldest first. Removes expired requests and orphaned decisions
-/// on the way. A missing queue directory means nothing is pending; one another user could write
+/// Requests waiting for an answer, oldest first: not those already answered whose gateway has
+/// not yet picked the answer up. Removes expired requests and orphaned decisions on the way. A missing queue directory means nothing is pending; one another user could write
 /// is refused.
 pub fn pending(state_dir: &Path) -> io::Result<Vec<ApprovalRequest>> {
     let dir = queue_dir(state_dir);
@@ -564,6 +564,10 @@ pub fn pending(state_dir: &Path) -> io::Result<Vec<ApprovalRequest>> {
             continue;
         };
         if !valid_id(id) {
+            continue;
+        }
+        // Answered, and its gateway not yet done reading the answer: nothing left to decide.
+        if decision_path(&dir, id).exists() {
             continue;
         }
         let Ok(stored) = read_request(&entry.path()) else {

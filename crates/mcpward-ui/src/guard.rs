@@ -12,7 +12,9 @@
 //!   to 127.0.0.1 (DNS rebinding) reaches the socket, but its requests say its own name;
 //! * **Origin**, when present, must be this page's origin (`http://127.0.0.1:PORT` or
 //!   `http://localhost:PORT`); a `POST` must carry one (browsers always send it on form posts),
-//!   the CSRF check;
+//!   the CSRF check. Under the page's `Referrer-Policy: no-referrer` browsers send
+//!   `Origin: null` on the page's own posts, so `null` passes only together with
+//!   `Sec-Fetch-Site: same-origin` (a browser without Fetch metadata cannot answer: fail closed);
 //! * **Sec-Fetch-Site** may be `same-origin` or `none` (the person opened the address): `same-site`
 //!   (another port on this machine) and `cross-site` are refused.
 
@@ -134,9 +136,14 @@ pub fn check_source(req: &RequestFacts<'_>, port: u16) -> Result<(), Refusal> {
         return Err(Refusal::Host);
     }
     match req.origin {
-        Some(origin) if !is_own_origin(origin, port) => return Err(Refusal::Origin),
+        Some(origin) if is_own_origin(origin, port) => {}
+        // The page's `Referrer-Policy: no-referrer` makes browsers send `Origin: null` on its own
+        // form posts; then only the browser's `Sec-Fetch-Site: same-origin` vouches for them. A
+        // page elsewhere (a data: URL, a sandboxed frame) also sends `null`, with `cross-site`.
+        Some("null") if req.sec_fetch_site == Some("same-origin") => {}
+        Some(_) => return Err(Refusal::Origin),
         None if req.is_post => return Err(Refusal::Origin),
-        _ => {}
+        None => {}
     }
     match req.sec_fetch_site {
         None | Some("same-origin" | "none") => Ok(()),
@@ -247,7 +254,6 @@ mod tests {
         let t = token();
         for origin in [
             None,
-            Some("null"),
             Some("http://evil.example"),
             Some("http://127.0.0.1:4243"),
             Some("https://127.0.0.1:4242"),
@@ -266,6 +272,25 @@ mod tests {
             ..get(t.as_str())
         };
         assert_eq!(check(&req, &t, PORT), Err(Refusal::Origin));
+    }
+
+    #[test]
+    fn origin_null_passes_only_when_the_browser_says_same_origin() {
+        let t = token();
+        // What Chromium sends for the page's own form post under `no-referrer`.
+        let own = RequestFacts {
+            origin: Some("null"),
+            ..post(t.as_str())
+        };
+        assert_eq!(check(&own, &t, PORT), Ok(()));
+        // A data: URL or sandboxed frame elsewhere, or a client without Fetch metadata.
+        for site in [Some("cross-site"), Some("same-site"), Some("none"), None] {
+            let req = RequestFacts {
+                sec_fetch_site: site,
+                ..own
+            };
+            assert_eq!(check(&req, &t, PORT), Err(Refusal::Origin), "{site:?}");
+        }
     }
 
     #[test]

@@ -38,7 +38,8 @@ pub struct ToolView {
     pub name: String,
     /// Capability classes (`read`, `write`, `exec`…), from the one classifier.
     pub capabilities: Vec<&'static str>,
-    /// Approved as read-only when pinned.
+    /// Approved as read-only in a lockfile (what the gateway takes as proof; a first-use record's
+    /// flag is not).
     pub read_only: bool,
     pub description: String,
 }
@@ -73,7 +74,12 @@ pub fn load(state_dir: &Path, lockfiles: &[PathBuf], records: &[StoredRecord]) -
     let mut view = ServersView::default();
     for path in lockfiles {
         match read_lockfile(path, false) {
-            Ok(lock) => add(&mut view, &lock, &format!("lockfile {}", path.display())),
+            Ok(lock) => add(
+                &mut view,
+                &lock,
+                &format!("lockfile {}", path.display()),
+                true,
+            ),
             Err(reason) => view.unreadable.push(Unreadable {
                 path: escape(&path.display().to_string()).into_owned(),
                 reason,
@@ -82,7 +88,12 @@ pub fn load(state_dir: &Path, lockfiles: &[PathBuf], records: &[StoredRecord]) -
     }
     for path in first_use_records(state_dir) {
         match read_lockfile(&path, true) {
-            Ok(lock) => add(&mut view, &lock, &format!("first use ({})", path.display())),
+            Ok(lock) => add(
+                &mut view,
+                &lock,
+                &format!("first use ({})", path.display()),
+                false,
+            ),
             Err(reason) => view.unreadable.push(Unreadable {
                 path: escape(&path.display().to_string()).into_owned(),
                 reason,
@@ -158,13 +169,13 @@ fn read_lockfile(path: &Path, private: bool) -> Result<Lockfile, String> {
         .map_err(|e| escape(&e.to_string()).into_owned())
 }
 
-fn add(view: &mut ServersView, lock: &Lockfile, source: &str) {
+fn add(view: &mut ServersView, lock: &Lockfile, source: &str, pinned: bool) {
     for (name, pin) in &lock.servers {
-        view.servers.push(server_view(name, pin, source));
+        view.servers.push(server_view(name, pin, source, pinned));
     }
 }
 
-fn server_view(name: &str, pin: &ServerPin, source: &str) -> ServerView {
+fn server_view(name: &str, pin: &ServerPin, source: &str, pinned: bool) -> ServerView {
     let text = |s: &str| escape(s).into_owned();
     let launch = pin.launch.as_ref().map(|l| {
         let what = match (&l.ecosystem, &l.package) {
@@ -205,7 +216,7 @@ fn server_view(name: &str, pin: &ServerPin, source: &str) -> ServerView {
                     .iter()
                     .map(|c| c.as_str())
                     .collect(),
-                read_only: item.read_only,
+                read_only: pinned && item.read_only,
                 description: text(&cut(description)),
             }
         })

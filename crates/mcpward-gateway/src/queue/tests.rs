@@ -598,3 +598,28 @@ fn page_session_in_a_decision_file_cannot_carry_arbitrary_text_into_the_log() {
         );
     }
 }
+
+#[test]
+fn an_answered_request_is_no_longer_listed_as_pending() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = ApprovalQueue::open(dir.path()).unwrap();
+    let r = req(&q, "write_file");
+    let id = r.id.clone();
+    // A request as a gateway writes it, answered before the gateway's next look at the queue.
+    let stored = StoredRequest {
+        request: r,
+        expires_unix: now_unix() + 60,
+        pid: std::process::id(),
+    };
+    write_new(&request_path(&queue_dir(dir.path()), &id), &stored).unwrap();
+    assert_eq!(pending(dir.path()).unwrap().len(), 1);
+    deny(dir.path(), &id, AnswerSource::Script).unwrap();
+    assert!(pending(dir.path()).unwrap().is_empty());
+    // Both files stay for the gateway to read and remove.
+    assert_eq!(
+        queue_files(dir.path()).len(),
+        2,
+        "{:?}",
+        queue_files(dir.path())
+    );
+}
