@@ -227,11 +227,10 @@ async fn pending_page(
         Some(Err(e)) => app.error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "The approval queue cannot be read",
-            format!(
-                "{} (in {}): {e}",
-                "the approval queue could not be listed",
+            mcpward_core::display::escape(&format!(
+                "the approval queue in {} could not be listed: {e}",
                 app.config.state_dir.display()
-            ),
+            )),
         ),
         None => app.error(
             StatusCode::INTERNAL_SERVER_ERROR,

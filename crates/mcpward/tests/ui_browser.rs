@@ -141,11 +141,20 @@ impl Browser {
     }
 
     async fn click(&self, css: &str) {
-        self.element(css)
-            .await
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("cannot click `{css}`: {e}"));
+        // A live update may swap the section between finding the button and clicking it: find
+        // it again then.
+        let mut tries = 0;
+        loop {
+            match self.element(css).await.click().await {
+                Ok(()) => return,
+                Err(e) if tries < 3 => {
+                    tries += 1;
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => panic!("cannot click `{css}`: {e}"),
+            }
+        }
     }
 
     async fn until_url_contains(&self, part: &str) {
