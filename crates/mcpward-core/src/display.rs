@@ -90,21 +90,29 @@ const KEPT_EACH_END: usize = 40;
 /// last characters with their full length, so a long `content` cannot push a path off the
 /// screen. Arguments that are not an object are one line named `(arguments)`.
 pub fn argument_lines(arguments: &Value) -> Vec<String> {
+    argument_entries(arguments)
+        .into_iter()
+        .map(|(name, value)| format!("{name}: {value}"))
+        .collect()
+}
+
+/// [`argument_lines`] as `(name, value)` pairs, for surfaces that show them apart (a table).
+pub fn argument_entries(arguments: &Value) -> Vec<(String, String)> {
     let entries: Vec<(&str, &Value)> = match arguments {
         Value::Object(map) => map.iter().map(|(k, v)| (k.as_str(), v)).collect(),
         Value::Null => Vec::new(),
         other => vec![("(arguments)", other)],
     };
-    let mut lines: Vec<(bool, String)> = entries
+    let mut lines: Vec<(bool, (String, String))> = entries
         .into_iter()
         .map(|(name, value)| {
             let (long, shown) = value_text(value);
-            (long, format!("{}: {shown}", escape(name)))
+            (long, (escape(name).into_owned(), shown))
         })
         .collect();
     // Stable: the object's own order within short and within long values.
     lines.sort_by_key(|(long, _)| *long);
-    lines.into_iter().map(|(_, line)| line).collect()
+    lines.into_iter().map(|(_, entry)| entry).collect()
 }
 
 /// A value as shown, and whether it was long enough to cut.

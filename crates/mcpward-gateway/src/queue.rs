@@ -8,8 +8,9 @@
 //! * The gateway writes `<id>.json` (mode 0600, created exclusively) holding the request and its
 //!   expiry, then waits for `<id>.decision.json`: one task per gateway lists the directory every
 //!   [`POLL_INTERVAL`] for all of its waiting calls, at most [`MAX_WAITING`] of them.
-//! * `mcpward approve <id>` / `mcpward deny <id>` write the decision to a temporary file and
-//!   rename it into place, so the gateway never reads half a decision.
+//! * `mcpward approve <id>` / `mcpward deny <id>` and the page of `mcpward ui` write the
+//!   decision to a temporary file and rename it into place, so the gateway never reads half a
+//!   decision. The decision says where it was given ([`AnswerSource`]), as a claim.
 //! * The gateway removes both files when it has its answer or times out. Requests whose expiry
 //!   passed (a gateway that died) and decisions without a request are removed by [`pending`].
 //!
@@ -73,41 +74,103 @@ pub enum ApprovalScope {
     Session,
 }
 
-/// Where `mcpward approve`/`deny` says it was run from, written into the decision file. The
-/// gateway records it as a claim: anything that can write the file can write any value here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// Where the answer says it was given, written into the decision file. The gateway records it
+/// as a claim: anything that can write the file can write any value here.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AnswerSource {
-    /// Its standard input was an interactive terminal.
+    /// `mcpward approve`/`deny` whose standard input was an interactive terminal.
     Terminal,
     /// No terminal (`--no-tty`), or a decision file that does not say (read as the weaker claim).
     #[default]
     Script,
+    /// The local page of `mcpward ui`, in the run that showed this page session id. Written as
+    /// `{"ui": {"page_session": "…"}}`; files from before it (`"terminal"`, `"script"`, nothing)
+    /// read as they always did.
+    Ui { page_session: PageSession },
+}
+
+/// The random id of one `mcpward ui` run: shown on its page and recorded with every answer given
+/// there, so the log tells which run of the page answered. Not a secret and not proof (the page's
+/// token is the secret); 1 to [`PAGE_SESSION_MAX`] characters `a-z2-7`, so a decision file
+/// cannot put arbitrary text into the audit log through it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PageSession(String);
+
+/// Longest page session id accepted in a decision file.
+pub const PAGE_SESSION_MAX: usize = 16;
+
+/// Length of the page session ids [`PageSession::random`] makes (40 bits).
+pub const PAGE_SESSION_LEN: usize = 8;
+
+impl PageSession {
+    /// A fresh id from the OS random source.
+    pub fn random() -> PageSession {
+        let n = u64::from_le_bytes(random_bytes());
+        PageSession(base32(n, PAGE_SESSION_LEN))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for PageSession {
+    type Error = String;
+
+    fn try_from(id: String) -> Result<PageSession, String> {
+        if (1..=PAGE_SESSION_MAX).contains(&id.len()) && id.bytes().all(|b| ALPHABET.contains(&b)) {
+            Ok(PageSession(id))
+        } else {
+            Err(format!(
+                "a page session id is 1 to {PAGE_SESSION_MAX} characters a-z and 2-7"
+            ))
+        }
+    }
+}
+
+impl From<PageSession> for String {
+    fn from(id: PageSession) -> String {
+        id.0
+    }
+}
+
+impl std::fmt::Display for PageSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// Who answered a queued call, as far as the gateway can tell. Never a name read from the
 /// decision file: a name there is whatever its writer chose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueAnswer {
     /// Owner of the decision file, from `fstat` on the file the gateway read: checked by the
     /// gateway itself. `None` where the platform has no uids.
     pub owner_uid: Option<u32>,
-    /// What the writer claimed about its terminal: recorded, not proven.
+    /// What the writer claimed about where it was answered: recorded, not proven.
     pub source: AnswerSource,
 }
 
 impl std::fmt::Display for QueueAnswer {
-    /// `queue (uid 1000, terminal claimed)`: the channel, then what backs the answer. This is
-    /// the audit log's `approver`.
+    /// `queue (uid 1000, terminal claimed)` or `ui (uid 1000, page session k2d7xq4m claimed)`:
+    /// the channel, then what backs the answer. This is the audit log's `approver`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("queue (")?;
+        f.write_str(match self.source {
+            AnswerSource::Ui { .. } => "ui (",
+            AnswerSource::Terminal | AnswerSource::Script => "queue (",
+        })?;
         if let Some(uid) = self.owner_uid {
             write!(f, "uid {uid}, ")?;
         }
-        f.write_str(match self.source {
-            AnswerSource::Terminal => "terminal claimed)",
-            AnswerSource::Script => "no terminal: --no-tty)",
-        })
+        match &self.source {
+            AnswerSource::Terminal => f.write_str("terminal claimed)"),
+            AnswerSource::Script => f.write_str("no terminal: --no-tty)"),
+            AnswerSource::Ui { page_session } => {
+                write!(f, "page session {page_session} claimed)")
+            }
+        }
     }
 }
 
@@ -472,8 +535,8 @@ pub fn default_state_dir() -> PathBuf {
     }
 }
 
-/// Requests waiting for an answer, oldest first. Removes expired requests and orphaned decisions
-/// on the way. A missing queue directory means nothing is pending; one another user could write
+/// Requests waiting for an answer, oldest first: not those already answered whose gateway has
+/// not yet picked the answer up. Removes expired requests and orphaned decisions on the way. A missing queue directory means nothing is pending; one another user could write
 /// is refused.
 pub fn pending(state_dir: &Path) -> io::Result<Vec<ApprovalRequest>> {
     let dir = queue_dir(state_dir);
@@ -501,6 +564,10 @@ pub fn pending(state_dir: &Path) -> io::Result<Vec<ApprovalRequest>> {
             continue;
         };
         if !valid_id(id) {
+            continue;
+        }
+        // Answered, and its gateway not yet done reading the answer: nothing left to decide.
+        if decision_path(&dir, id).exists() {
             continue;
         }
         let Ok(stored) = read_request(&entry.path()) else {
@@ -622,10 +689,22 @@ fn now_unix() -> i64 {
     jiff::Timestamp::now().as_second()
 }
 
-/// 30 random bits as 6 base32 characters, from the OS random source; if that is unavailable,
-/// from a hash of time, pid and a counter (ids need to be unpredictable only to other users,
-/// who cannot read the 0700 directory anyway).
+/// 30 random bits as 6 base32 characters (see [`random_bytes`]).
 fn random_id() -> String {
+    base32(u64::from_le_bytes(random_bytes()), ID_LEN)
+}
+
+/// `len` (at most 12) base32 characters from the low bits of `n`.
+fn base32(n: u64, len: usize) -> String {
+    (0..len)
+        .map(|i| ALPHABET[((n >> (i * 5)) & 31) as usize] as char)
+        .collect()
+}
+
+/// 8 bytes from the OS random source; if that is unavailable, from a hash of time, pid and a
+/// counter (ids need to be unpredictable only to other users, who cannot read the 0700
+/// directory anyway).
+fn random_bytes() -> [u8; 8] {
     let mut bytes = [0u8; 8];
     let from_os = fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes));
     if from_os.is_err() {
@@ -637,10 +716,7 @@ fn random_id() -> String {
         h.update(COUNTER.fetch_add(1, Ordering::Relaxed).to_le_bytes());
         bytes.copy_from_slice(&h.finalize()[..8]);
     }
-    let n = u64::from_le_bytes(bytes);
-    (0..ID_LEN)
-        .map(|i| ALPHABET[((n >> (i * 5)) & 31) as usize] as char)
-        .collect()
+    bytes
 }
 
 #[cfg(test)]

@@ -40,6 +40,8 @@ enum Command {
     Deny(cmd::approve::DenyArgs),
     /// Show or verify the audit log.
     Log(cmd::log::Args),
+    /// Serve a local page to answer pending approvals and read the audit log and servers.
+    Ui(cmd::ui::Args),
     /// Validate a policy or explain a decision.
     Policy(cmd::policy::Args),
     /// What the Linux sandbox (`run --sandbox`) can enforce on this machine.
@@ -84,6 +86,7 @@ fn main() -> ExitCode {
         Command::Approve(args) => cmd::approve::approve(args),
         Command::Deny(args) => cmd::approve::deny(args),
         Command::Log(args) => cmd::log::run(args),
+        Command::Ui(args) => cmd::ui::run(args),
         Command::Policy(args) => cmd::policy::run(args),
         Command::Sandbox(args) => cmd::sandbox::run(args),
         Command::SandboxExec(args) => cmd::sandbox::exec(args),

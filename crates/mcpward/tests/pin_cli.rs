@@ -257,7 +257,6 @@ fn run_and_list(p: &Project, call: bool) -> (Vec<String>, String) {
     } else {
         Value::Null
     };
-    drop(send);
     drop(stdin);
     let _ = child.wait();
     (names, call.to_string())

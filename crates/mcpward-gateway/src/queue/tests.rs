@@ -504,3 +504,122 @@ fn world_writable_state_dir_is_refused_for_the_queue() {
     let err = ApprovalQueue::open(&state).unwrap_err();
     assert!(err.to_string().contains(&*state.to_string_lossy()), "{err}");
 }
+
+#[tokio::test]
+async fn answer_from_the_page_is_recorded_as_ui_with_its_page_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = ApprovalQueue::open(dir.path()).unwrap();
+    let (id, waiting) = queued(&q, dir.path(), "write_file", Duration::from_secs(10)).await;
+    let page = PageSession::random();
+    assert_eq!(page.as_str().len(), PAGE_SESSION_LEN);
+    let from = AnswerSource::Ui {
+        page_session: page.clone(),
+    };
+    approve(dir.path(), &id, ApprovalScope::Once, from.clone()).unwrap();
+    let outcome = waiting.await.unwrap();
+    let ApprovalOutcome::Approved { by, .. } = outcome else {
+        panic!("expected approval, got {outcome:?}");
+    };
+    assert_eq!(by.source, from);
+    let shown = by.to_string();
+    assert!(shown.starts_with("ui ("), "{shown}");
+    assert!(
+        shown.ends_with(&format!("page session {page} claimed)")),
+        "{shown}"
+    );
+    #[cfg(unix)]
+    assert!(
+        shown.contains(&format!("uid {}", state::current_uid())),
+        "{shown}"
+    );
+}
+
+#[test]
+fn decision_written_by_the_page_names_its_source_and_old_files_still_read() {
+    let path = Path::new("x.decision.json");
+    let by = |outcome: ApprovalOutcome| match outcome {
+        ApprovalOutcome::Approved { by, .. } | ApprovalOutcome::Denied { by } => by.source,
+        other => panic!("{other:?}"),
+    };
+    // The format the page writes.
+    let written = serde_json::to_string(&StoredDecision::Deny {
+        from: AnswerSource::Ui {
+            page_session: PageSession::try_from("k2d7xq4m".to_owned()).unwrap(),
+        },
+    })
+    .unwrap();
+    assert_eq!(
+        written,
+        r#"{"decision":"deny","from":{"ui":{"page_session":"k2d7xq4m"}}}"#
+    );
+    assert!(matches!(
+        by(decode_decision(written.as_bytes(), Some(7), path)),
+        AnswerSource::Ui { page_session } if page_session.as_str() == "k2d7xq4m"
+    ));
+    // Files written before the page existed mean what they meant.
+    for (old, source) in [
+        (
+            r#"{"decision":"approve","scope":"once","from":"terminal"}"#,
+            AnswerSource::Terminal,
+        ),
+        (
+            r#"{"decision":"approve","scope":"session","from":"script"}"#,
+            AnswerSource::Script,
+        ),
+        (r#"{"decision":"deny"}"#, AnswerSource::Script),
+    ] {
+        assert_eq!(
+            by(decode_decision(old.as_bytes(), None, path)),
+            source,
+            "{old}"
+        );
+    }
+    let terminal = QueueAnswer {
+        owner_uid: Some(1000),
+        source: AnswerSource::Terminal,
+    };
+    assert_eq!(terminal.to_string(), "queue (uid 1000, terminal claimed)");
+}
+
+#[test]
+fn page_session_in_a_decision_file_cannot_carry_arbitrary_text_into_the_log() {
+    let path = Path::new("x.decision.json");
+    for forged in [
+        r#"{"decision":"approve","scope":"once","from":{"ui":{"page_session":"alice) (verified"}}}"#,
+        r#"{"decision":"approve","scope":"once","from":{"ui":{"page_session":""}}}"#,
+        r#"{"decision":"approve","scope":"once","from":{"ui":{"page_session":"aaaaaaaaaaaaaaaaa"}}}"#,
+        r#"{"decision":"approve","scope":"once","from":{"ui":{}}}"#,
+        r#"{"decision":"approve","scope":"once","from":"ui"}"#,
+    ] {
+        let outcome = decode_decision(forged.as_bytes(), Some(1000), path);
+        assert!(
+            matches!(outcome, ApprovalOutcome::Unavailable { .. }),
+            "{forged}: {outcome:?}"
+        );
+    }
+}
+
+#[test]
+fn an_answered_request_is_no_longer_listed_as_pending() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = ApprovalQueue::open(dir.path()).unwrap();
+    let r = req(&q, "write_file");
+    let id = r.id.clone();
+    // A request as a gateway writes it, answered before the gateway's next look at the queue.
+    let stored = StoredRequest {
+        request: r,
+        expires_unix: now_unix() + 60,
+        pid: std::process::id(),
+    };
+    write_new(&request_path(&queue_dir(dir.path()), &id), &stored).unwrap();
+    assert_eq!(pending(dir.path()).unwrap().len(), 1);
+    deny(dir.path(), &id, AnswerSource::Script).unwrap();
+    assert!(pending(dir.path()).unwrap().is_empty());
+    // Both files stay for the gateway to read and remove.
+    assert_eq!(
+        queue_files(dir.path()).len(),
+        2,
+        "{:?}",
+        queue_files(dir.path())
+    );
+}

@@ -16,4 +16,5 @@ pub mod run;
 pub mod sandbox;
 pub mod secrets;
 pub mod template;
+pub mod ui;
 pub mod wrap;
