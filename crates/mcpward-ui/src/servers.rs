@@ -109,10 +109,20 @@ pub fn load(state_dir: &Path, lockfiles: &[PathBuf], records: &[StoredRecord]) -
                 .as_deref()
                 .map(|d| escape(d).into_owned())
                 .unwrap_or_default(),
-            command: r
-                .detail
-                .as_deref()
-                .and_then(|d| accept_command(&r.server, d)),
+            command: r.detail.as_deref().and_then(|d| {
+                let command = accept_command(&r.server, d)?;
+                // The record names the tool itself: a command built for another tool (a tool
+                // name that imitates the detail's wording) is not offered.
+                match &r.tool {
+                    Some(tool)
+                        if !command
+                            .contains(&*escape(&shell_word(&format!("{}/{tool}", r.server)))) =>
+                    {
+                        None
+                    }
+                    _ => Some(command),
+                }
+            }),
         };
         let mut attached = false;
         for s in view.servers.iter_mut().filter(|s| s.name == name) {

@@ -108,6 +108,7 @@ impl Catalogue {
         for name in &twice {
             events.push(PinEvent {
                 name: "tool-listed-twice",
+                tool: Some((*name).to_owned()),
                 detail: format!(
                     "tool `{name}` is listed twice with different definitions; it is hidden and refused"
                 ),

@@ -46,6 +46,8 @@ pub(super) enum PinStatus {
 /// One drift event for the audit log.
 pub(super) struct PinEvent {
     pub(super) name: &'static str,
+    /// The tool it is about, when it is about one (the record's `tool`).
+    pub(super) tool: Option<String>,
     pub(super) detail: String,
 }
 
@@ -181,6 +183,7 @@ impl PinGuard {
                         let (class, detail) = describe_change(old.as_ref(), tool);
                         events.push(PinEvent {
                             name: "pin-drift",
+                            tool: Some(name.to_owned()),
                             detail: format!(
                                 "tool `{name}` differs from its pin in {file}: {detail}"
                             ),
@@ -220,6 +223,7 @@ impl PinGuard {
                             let (_, detail) = describe_change(None, tool);
                             events.push(PinEvent {
                                 name: "pin-drift",
+                                tool: Some(name.to_owned()),
                                 detail: format!(
                                     "new tool `{name}` since the server's first use ({}): {detail}",
                                     path.display()
@@ -235,6 +239,7 @@ impl PinGuard {
                             let (class, detail) = describe_change(old.as_ref(), tool);
                             events.push(PinEvent {
                                 name: "pin-drift",
+                                tool: Some(name.to_owned()),
                                 detail: format!(
                                     "tool `{name}` differs from its first use ({}): {detail}",
                                     path.display()
@@ -259,6 +264,7 @@ impl PinGuard {
             match write_record(path, &server, pin) {
                 Ok(()) => events.push(PinEvent {
                     name: "pin-first-use",
+                    tool: None,
                     detail: format!(
                         "recorded the tools of `{server}` on first use in {}; a later change is refused until a person accepts it",
                         path.display()
@@ -267,6 +273,7 @@ impl PinGuard {
                 Err(why) => {
                     events.push(PinEvent {
                         name: "pin-error",
+                        tool: None,
                         detail: why.clone(),
                     });
                     // Nothing recorded means nothing could be checked next time: refuse now.

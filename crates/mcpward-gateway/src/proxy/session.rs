@@ -1521,7 +1521,9 @@ impl Gateway {
             self.note(event(&self.server, "tool-changed", Some(detail)));
         }
         for e in events {
-            self.note(event(&self.server, e.name, Some(e.detail)));
+            let mut rec = event(&self.server, e.name, Some(e.detail));
+            rec.tool = e.tool;
+            self.note(rec);
         }
         let unknown_denied = self.policy.defaults.unknown_tools == Action::Deny;
         tools
