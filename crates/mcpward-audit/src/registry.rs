@@ -13,7 +13,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 use serde_json::Value;
 
-use network::{EnvLookup, NetworkSetup, ProxySetting, RegistryBase};
+use network::{EnvLookup, NetworkSetup, RegistryBase};
 
 /// What the rules need to know about one published package.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -140,11 +140,6 @@ impl HttpRegistry {
                 })
             })
             .collect()
-    }
-
-    /// The proxy registry requests go through, if any.
-    pub fn proxy(&self) -> Option<&ProxySetting> {
-        self.setup.proxy.as_ref()
     }
 
     /// ` through proxy URL (from VARIABLE)` when `url` goes through the proxy, else nothing.

@@ -57,7 +57,8 @@ impl Trust {
     }
 }
 
-/// Decides what to trust. `verifier_reads_env` is [`VERIFIER_READS_SSL_ENV`] outside tests.
+/// Decides what to trust. `verifier_reads_env`: whether the platform verifier reads
+/// `SSL_CERT_FILE` itself (Linux and the BSDs).
 pub fn trust_from(env: EnvLookup<'_>, verifier_reads_env: bool) -> Result<Trust, RegistryError> {
     let Some(path) = env("SSL_CERT_FILE").filter(|p| !p.is_empty()) else {
         return Ok(Trust::Platform);

@@ -140,10 +140,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
-    let mut options = mcpward_audit::AuditOptions::default();
-    options.registry = registry
-        .as_ref()
-        .map(|r| r as &dyn mcpward_audit::PackageRegistry);
+    let mut options = mcpward_audit::AuditOptions {
+        registry: registry
+            .as_ref()
+            .map(|r| r as &dyn mcpward_audit::PackageRegistry),
+        ..Default::default()
+    };
     let deep = args
         .deep
         .then(|| super::inspect::deep(&loaded.files, args.timeout));
