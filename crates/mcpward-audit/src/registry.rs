@@ -3,12 +3,17 @@
 //! Rules never talk to the network: [`crate::audit`] asks a [`PackageRegistry`] once per package
 //! before the rules run. [`HttpRegistry`] is the real one; [`FixtureRegistry`] reads recorded
 //! responses from a directory so tests (and offline reproductions) give the same answers.
+//! [`network`] says how the real one reaches the registries (trust store, proxy, mirrors).
+
+pub mod network;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use jiff::Timestamp;
 use serde_json::Value;
+
+use network::{EnvLookup, NetworkSetup, RegistryBase};
 
 /// What the rules need to know about one published package.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -23,6 +28,11 @@ pub struct PackageMeta {
     pub maintainers: Vec<String>,
 }
 
+/// What to set when the registry's certificate is not trusted.
+const TRUST_HINT: &str = "if a proxy or firewall on this network inspects HTTPS, add its CA \
+certificate to the system trust store, or set SSL_CERT_FILE to a PEM file that holds it (with the \
+public roots you still need)";
+
 /// Why metadata could not be had.
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {
@@ -31,8 +41,39 @@ pub enum RegistryError {
         registry: &'static str,
         name: String,
     },
-    #[error("could not reach {url}: {message}; check the network or run without --online")]
-    Network { url: String, message: String },
+    #[error("could not reach {url}{via}: {message}; check the network or run without --online")]
+    Network {
+        url: String,
+        /// ` through proxy URL (from VARIABLE)`, or nothing.
+        via: String,
+        message: String,
+    },
+    #[error("the certificate of {host} is not trusted ({problem}){via}; {TRUST_HINT}")]
+    Untrusted {
+        host: String,
+        problem: String,
+        via: String,
+    },
+    #[error(
+        "no trusted CA certificates were found on this machine ({message}); install the system's CA certificates package or set SSL_CERT_FILE to a PEM file of trusted certificates"
+    )]
+    NoTrustStore { message: String },
+    #[error("cannot use SSL_CERT_FILE={}: {message}; point it at a PEM file of CA certificates, or unset it to use the system trust store", path.display())]
+    CertFile { path: PathBuf, message: String },
+    #[error(
+        "cannot use the proxy {variable}={shown}: {message}; set it to a URL such as http://proxy.example.com:3128, or unset it"
+    )]
+    Proxy {
+        variable: &'static str,
+        shown: String,
+        message: String,
+    },
+    #[error("cannot use {variable}={value}: {message}; or unset it to ask the public registry")]
+    Mirror {
+        variable: &'static str,
+        value: String,
+        message: String,
+    },
     #[error("unexpected answer from {source_name}: {message}")]
     BadResponse {
         source_name: String,
@@ -48,26 +89,71 @@ pub trait PackageRegistry {
     fn pypi(&self, name: &str) -> Result<PackageMeta, RegistryError>;
 }
 
-/// Queries registry.npmjs.org and pypi.org over HTTPS.
+/// Queries the npm and PyPI registries (or the mirrors that replace them) over HTTPS, trusting
+/// the operating system's certificates and going through the proxy the environment names.
 #[derive(Debug)]
 pub struct HttpRegistry {
     agent: ureq::Agent,
-}
-
-impl Default for HttpRegistry {
-    fn default() -> Self {
-        Self::new()
-    }
+    setup: NetworkSetup,
 }
 
 impl HttpRegistry {
-    pub fn new() -> Self {
+    /// Reads the network settings from this process's environment ([`network`] lists them).
+    pub fn from_env() -> Result<HttpRegistry, RegistryError> {
+        HttpRegistry::from_lookup(&|name: &str| std::env::var(name).ok())
+    }
+
+    /// Reads the network settings through `env` instead of the process environment.
+    pub fn from_lookup(env: EnvLookup<'_>) -> Result<HttpRegistry, RegistryError> {
+        Ok(HttpRegistry::with_setup(NetworkSetup::from_lookup(env)?))
+    }
+
+    pub fn with_setup(setup: NetworkSetup) -> HttpRegistry {
+        let tls = ureq::tls::TlsConfig::builder()
+            .root_certs(setup.trust.root_certs())
+            .build();
+        // The builder starts from ureq's defaults, which read the proxy variables in ureq's own
+        // order; this one is replaced by ours (or removed) so only `network`'s rules apply.
         let config = ureq::Agent::config_builder()
             .timeout_global(Some(Duration::from_secs(20)))
             .http_status_as_error(false)
+            .tls_config(tls)
+            .proxy(setup.proxy.as_ref().map(|p| p.proxy.clone()))
             .build();
         HttpRegistry {
             agent: config.into(),
+            setup,
+        }
+    }
+
+    /// One line per registry replaced by a mirror variable, to show wherever the findings are
+    /// shown: answers from a mirror must never pass for the public registry's.
+    pub fn notes(&self) -> Vec<String> {
+        [("npm", &self.setup.npm), ("PyPI", &self.setup.pypi)]
+            .into_iter()
+            .filter_map(|(name, base)| {
+                base.replaced_by.map(|variable| {
+                    format!(
+                        "--online asks {} for {name} packages ({variable} is set)",
+                        base.url
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// ` through proxy URL (from VARIABLE)` when `url` goes through the proxy, else nothing.
+    fn via(&self, url: &str) -> String {
+        let Some(p) = &self.setup.proxy else {
+            return String::new();
+        };
+        let bypassed = url
+            .parse::<ureq::http::Uri>()
+            .is_ok_and(|uri| p.proxy.is_no_proxy(&uri));
+        if bypassed {
+            String::new()
+        } else {
+            format!(" through proxy {} (from {})", p.shown, p.variable)
         }
     }
 
@@ -77,10 +163,7 @@ impl HttpRegistry {
             .get(url)
             .header("Accept", "application/json")
             .call()
-            .map_err(|e| RegistryError::Network {
-                url: url.to_string(),
-                message: e.to_string(),
-            })?;
+            .map_err(|e| self.classify(url, e))?;
         let status = response.status().as_u16();
         if status == 404 {
             return Err(RegistryError::NotFound {
@@ -91,6 +174,7 @@ impl HttpRegistry {
         if !(200..300).contains(&status) {
             return Err(RegistryError::Network {
                 url: url.to_string(),
+                via: self.via(url),
                 message: format!("HTTP status {status}"),
             });
         }
@@ -99,21 +183,88 @@ impl HttpRegistry {
             .with_config()
             .limit(64 * 1024 * 1024)
             .read_to_string()
-            .map_err(|e| RegistryError::Network {
-                url: url.to_string(),
-                message: e.to_string(),
-            })
+            .map_err(|e| self.classify(url, e))
     }
+
+    /// Tells a certificate this machine does not trust (the usual sign of a TLS-inspecting
+    /// proxy) apart from other failures, so the message says what to set.
+    fn classify(&self, url: &str, error: ureq::Error) -> RegistryError {
+        let via = self.via(url);
+        match tls_error(&error) {
+            Some(rustls::Error::InvalidCertificate(problem)) => RegistryError::Untrusted {
+                host: host_of(url),
+                problem: certificate_problem(problem),
+                via,
+            },
+            Some(rustls::Error::General(message)) if message.contains("CA certificates") => {
+                RegistryError::NoTrustStore {
+                    message: message.clone(),
+                }
+            }
+            _ => RegistryError::Network {
+                url: url.to_string(),
+                via,
+                message: error.to_string(),
+            },
+        }
+    }
+
+    fn url(base: &RegistryBase, path: &str) -> String {
+        format!("{}{path}", base.url)
+    }
+}
+
+/// The rustls error behind a ureq error: ureq passes handshake failures up as I/O errors that
+/// carry it.
+fn tls_error(error: &ureq::Error) -> Option<&rustls::Error> {
+    match error {
+        ureq::Error::Rustls(e) => Some(e),
+        ureq::Error::Io(io) => io.get_ref()?.downcast_ref::<rustls::Error>(),
+        _ => None,
+    }
+}
+
+/// The certificate error's name and what it means.
+fn certificate_problem(problem: &rustls::CertificateError) -> String {
+    use rustls::CertificateError as E;
+    let meaning = match problem {
+        E::UnknownIssuer => "it was issued by a CA this machine does not trust",
+        E::NotValidForName | E::NotValidForNameContext { .. } => {
+            "it was issued for another host name"
+        }
+        E::Expired | E::ExpiredContext { .. } => "it has expired",
+        E::BadSignature => "its signature does not verify",
+        _ => "",
+    };
+    let name = format!("{problem:?}");
+    // Context variants carry their details after the name; the name is what users search for.
+    let name = name
+        .split([' ', '{', '('])
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    if meaning.is_empty() {
+        name
+    } else {
+        format!("{name}: {meaning}")
+    }
+}
+
+fn host_of(url: &str) -> String {
+    url.parse::<ureq::http::Uri>()
+        .ok()
+        .and_then(|u| u.authority().map(|a| a.to_string()))
+        .unwrap_or_else(|| url.to_string())
 }
 
 impl PackageRegistry for HttpRegistry {
     fn npm(&self, name: &str) -> Result<PackageMeta, RegistryError> {
-        let url = format!("https://registry.npmjs.org/{}", name.replace('/', "%2F"));
+        let url = HttpRegistry::url(&self.setup.npm, &format!("/{}", name.replace('/', "%2F")));
         parse_npm(&self.get("npm", name, &url)?, &url)
     }
 
     fn pypi(&self, name: &str) -> Result<PackageMeta, RegistryError> {
-        let url = format!("https://pypi.org/pypi/{name}/json");
+        let url = HttpRegistry::url(&self.setup.pypi, &format!("/pypi/{name}/json"));
         parse_pypi(&self.get("PyPI", name, &url)?, &url)
     }
 }

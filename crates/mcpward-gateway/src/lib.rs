@@ -5,6 +5,7 @@
 
 // Proxy side.
 pub mod approval;
+pub mod desktop;
 pub mod envelope;
 pub mod frame;
 pub mod guard;

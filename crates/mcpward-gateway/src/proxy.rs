@@ -12,6 +12,7 @@ mod audit;
 mod catalogue;
 mod child;
 mod denial;
+mod desktop;
 mod pins;
 mod session;
 
@@ -67,6 +68,11 @@ pub struct RunOptions {
     pub forward_signals: bool,
     /// Where tool definitions are checked against: a lockfile entry, or trust on first use.
     pub pins: PinSetup,
+    /// Show a desktop notification when a call waits in the approval queue (unless the policy's
+    /// `defaults.desktop_notify` is false). Off here so that programs embedding the gateway, and
+    /// tests, never pop up notifications; `mcpward run` turns it on unless
+    /// `--no-desktop-notify`.
+    pub desktop_notify: bool,
 }
 
 impl std::fmt::Debug for RunOptions {
@@ -87,6 +93,7 @@ impl std::fmt::Debug for RunOptions {
             .field("roots", &self.roots)
             .field("shutdown_grace", &self.shutdown_grace)
             .field("forward_signals", &self.forward_signals)
+            .field("desktop_notify", &self.desktop_notify)
             .field("pins", &self.pins)
             .finish_non_exhaustive()
     }
@@ -115,6 +122,7 @@ impl RunOptions {
             shutdown_grace: Duration::from_secs(2),
             forward_signals: true,
             pins: PinSetup::default(),
+            desktop_notify: false,
         }
     }
 }

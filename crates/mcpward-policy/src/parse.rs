@@ -67,6 +67,7 @@ struct RawDefaults {
     approval_timeout_secs: Option<Spanned<u64>>,
     max_frame_bytes: Option<Spanned<u64>>,
     trusted_servers: Option<Vec<String>>,
+    desktop_notify: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -547,6 +548,7 @@ fn compile_defaults(src: &Source<'_>, raw: RawDefaults) -> Result<Defaults, Poli
         approval_timeout_secs,
         max_frame_bytes,
         trusted_servers: raw.trusted_servers.unwrap_or_default(),
+        desktop_notify: raw.desktop_notify.unwrap_or(base.desktop_notify),
     })
 }
 

@@ -41,6 +41,8 @@ pub struct Defaults {
     pub max_frame_bytes: usize,
     /// Servers whose annotations (`readOnlyHint`...) are believed; exact names.
     pub trusted_servers: Vec<String>,
+    /// Show a desktop notification when a call waits in the approval queue.
+    pub desktop_notify: bool,
 }
 
 /// One `[secrets]` entry: `NAME = "REF"`. The reference is a locator (`keyring:…`, `op://…`,
@@ -67,6 +69,7 @@ impl Default for Defaults {
             approval_timeout_secs: DEFAULT_APPROVAL_TIMEOUT_SECS,
             max_frame_bytes: DEFAULT_MAX_FRAME_BYTES,
             trusted_servers: Vec::new(),
+            desktop_notify: true,
         }
     }
 }

@@ -330,3 +330,196 @@ fn discovery_reads_the_approval_settings_of_claude_code_and_vscode() {
         stdout(&out)
     );
 }
+
+#[path = "support/https_registry.rs"]
+mod https_registry;
+
+/// A config with one server launched from the npm package `demo-mcp-server`, and an npm-like
+/// answer for it: released recently, with a repository, not deprecated (no online finding).
+fn online_fixture(dir: &Path) -> (PathBuf, Vec<(String, String)>) {
+    let config = dir.join("claude_desktop_config.json");
+    std::fs::write(
+        &config,
+        r#"{ "mcpServers": { "demo": { "command": "npx", "args": ["-y", "demo-mcp-server@1.0.0"] } } }"#,
+    )
+    .unwrap();
+    let now = jiff::Timestamp::now();
+    let packument = serde_json::json!({
+        "name": "demo-mcp-server",
+        "dist-tags": {"latest": "1.0.0"},
+        "time": {"1.0.0": now.to_string()},
+        "versions": {"1.0.0": {"repository": {"type": "git", "url": "git+https://github.com/o/demo.git"}}},
+        "maintainers": [{"name": "alice"}]
+    });
+    (
+        config,
+        vec![("demo-mcp-server".to_string(), packument.to_string())],
+    )
+}
+
+/// `mcpward audit CONFIG --online --format json` with only the given variables set.
+fn audit_online(config: &Path, home: &Path, env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mcpward"))
+        .args(["audit", "--online", "--format", "json"])
+        .arg(config)
+        .current_dir(home)
+        .env_clear()
+        .env("HOME", home)
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
+        .output()
+        .expect("run mcpward")
+}
+
+/// Messages of the `package-lookup-failed` findings in a JSON report.
+fn lookup_failures(o: &Output) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", stdout(o), stderr(o)));
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "package-lookup-failed")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn issue_20_online_trusts_the_ca_in_ssl_cert_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = https_registry::TestCa::new(dir.path());
+    let (config, packages) = online_fixture(dir.path());
+    let registry = https_registry::Registry::start(&ca, packages);
+    let url = registry.url();
+    let out = audit_online(
+        &config,
+        dir.path(),
+        &[
+            ("MCPWARD_NPM_REGISTRY", &url),
+            ("SSL_CERT_FILE", ca.pem_file.to_str().unwrap()),
+        ],
+    );
+    assert_eq!(
+        lookup_failures(&out),
+        Vec::<String>::new(),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(registry.requests(), vec!["/demo-mcp-server"]);
+    // A replaced registry is always named.
+    assert!(
+        stderr(&out).contains(&format!(
+            "note: --online asks {url} for npm packages (MCPWARD_NPM_REGISTRY is set)"
+        )),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn issue_20_online_names_an_untrusted_certificate_and_what_to_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = https_registry::TestCa::new(dir.path());
+    let (config, packages) = online_fixture(dir.path());
+    let registry = https_registry::Registry::start(&ca, packages);
+    let out = audit_online(
+        &config,
+        dir.path(),
+        &[("MCPWARD_NPM_REGISTRY", &registry.url())],
+    );
+    let failures = lookup_failures(&out);
+    assert_eq!(failures.len(), 1, "{failures:?}\n{}", stderr(&out));
+    let message = &failures[0];
+    for part in [
+        "the certificate of 127.0.0.1:",
+        "is not trusted (UnknownIssuer: it was issued by a CA this machine does not trust)",
+        "add its CA certificate to the system trust store, or set SSL_CERT_FILE",
+    ] {
+        assert!(message.contains(part), "missing {part:?} in {message}");
+    }
+    assert!(
+        registry.requests().is_empty(),
+        "no request over an untrusted connection"
+    );
+}
+
+#[test]
+fn issue_20_online_goes_through_https_proxy_unless_no_proxy_names_the_host() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = https_registry::TestCa::new(dir.path());
+    let (config, packages) = online_fixture(dir.path());
+    let registry = https_registry::Registry::start(&ca, packages);
+    let proxy = https_registry::ConnectProxy::start();
+    let (url, proxy_url) = (registry.url(), proxy.url());
+    let base = [
+        ("MCPWARD_NPM_REGISTRY", url.as_str()),
+        ("SSL_CERT_FILE", ca.pem_file.to_str().unwrap()),
+    ];
+
+    let through = [&base[..], &[("HTTPS_PROXY", proxy_url.as_str())]].concat();
+    let out = audit_online(&config, dir.path(), &through);
+    assert_eq!(
+        lookup_failures(&out),
+        Vec::<String>::new(),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        proxy.targets(),
+        vec![format!("127.0.0.1:{}", registry.port)]
+    );
+    assert_eq!(registry.requests().len(), 1);
+
+    let bypass = [
+        &base[..],
+        &[
+            ("https_proxy", proxy_url.as_str()),
+            ("NO_PROXY", "localhost, 127.0.0.1"),
+        ],
+    ]
+    .concat();
+    let out = audit_online(&config, dir.path(), &bypass);
+    assert_eq!(
+        lookup_failures(&out),
+        Vec::<String>::new(),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        proxy.targets().len(),
+        1,
+        "NO_PROXY host went through the proxy"
+    );
+    assert_eq!(registry.requests().len(), 2);
+}
+
+#[test]
+fn online_refuses_a_plain_http_mirror_and_an_unusable_ssl_cert_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, _) = online_fixture(dir.path());
+    let out = audit_online(
+        &config,
+        dir.path(),
+        &[("MCPWARD_NPM_REGISTRY", "http://127.0.0.1:9")],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("MCPWARD_NPM_REGISTRY=http://127.0.0.1:9: it must be an https:// URL"),
+        "{}",
+        stderr(&out)
+    );
+    let missing = dir.path().join("no-such-ca.pem");
+    let out = audit_online(
+        &config,
+        dir.path(),
+        &[("SSL_CERT_FILE", missing.to_str().unwrap())],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("cannot use SSL_CERT_FILE={}", missing.display())),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -478,3 +478,190 @@ fn server_table_guards_a_careless_server_and_its_roots_replace_the_launch_direct
     gw.close_stdin();
     gw.wait(Duration::from_secs(10));
 }
+
+#[cfg(target_os = "linux")]
+#[path = "support/notification_bus.rs"]
+mod notification_bus;
+
+/// Every call asked.
+#[cfg(target_os = "linux")]
+const ASK_EVERYTHING: &str = "[defaults]\nmode = \"ask\"\n";
+
+/// `mcpward run` in front of the careless filesystem server with `policy`, for a client without
+/// elicitation (so asked calls wait in the queue), with `env` added to its environment.
+#[cfg(target_os = "linux")]
+fn queued_gateway(
+    state: &Path,
+    root: &Path,
+    policy: &str,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> Gateway {
+    let policy_file = state.join("policy.toml");
+    std::fs::write(&policy_file, policy).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mcpward"));
+    cmd.envs(env.iter().copied())
+        .current_dir(root)
+        .arg("run")
+        .arg("--state-dir")
+        .arg(state)
+        .arg("--policy")
+        .arg(&policy_file)
+        .args(["--name", "files", "--no-pins"])
+        .args(extra)
+        .arg("--")
+        .arg(mcpward_testkit::testkit_server("careless_fs"))
+        .arg(root)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut gw = Gateway::spawn(cmd);
+    initialize(&mut gw);
+    gw
+}
+
+/// Sends a `write_file` call and returns the MCP log line that says it waits in the queue.
+#[cfg(target_os = "linux")]
+fn queue_write(gw: &mut Gateway, id: i64, path: &Path, content: &str) -> String {
+    gw.send(&json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+        "params": {"name": "write_file", "arguments": {"path": path, "content": content}}}));
+    loop {
+        let msg = gw.recv();
+        if msg["method"] == "notifications/message" {
+            return msg["params"]["data"].as_str().unwrap().to_string();
+        }
+    }
+}
+
+/// The request id in the queue line `… Run `mcpward approve ID …`.
+#[cfg(target_os = "linux")]
+fn request_id(line: &str) -> String {
+    let rest = line
+        .split("mcpward approve ")
+        .nth(1)
+        .expect("approve command");
+    rest.split([' ', '`']).next().unwrap().to_string()
+}
+
+#[cfg(target_os = "linux")]
+fn audit_events(state: &Path, name: &str) -> Vec<Value> {
+    std::fs::read_to_string(state.join("audit.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|r| r["method"] == name)
+        .collect()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn issue_20_a_queued_call_shows_a_desktop_notification_with_the_approve_command() {
+    let state = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let bus = notification_bus::NotificationBus::start(dir.path());
+    let mut gw = queued_gateway(
+        state.path(),
+        &root,
+        ASK_EVERYTHING,
+        &[],
+        &[("DBUS_SESSION_BUS_ADDRESS", &bus.address)],
+    );
+    let target = root.join("notes <b>&</b>.txt");
+    let line = queue_write(&mut gw, 2, &target, "AWS_SECRET_ACCESS_KEY=private-words");
+    let id = request_id(&line);
+    let shown = bus
+        .next(Duration::from_secs(20))
+        .expect("a desktop notification");
+    assert_eq!(shown.app_name, "mcpward");
+    assert_eq!(
+        shown.summary,
+        "mcpward: `write_file` on `files` needs your approval"
+    );
+    let state_flag = format!(" --state-dir {}", state.path().display());
+    let escaped_target = target
+        .display()
+        .to_string()
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    assert_eq!(
+        shown.body,
+        format!(
+            "Target: {escaped_target}\nApprove: mcpward approve {id}{state_flag}\nDeny: mcpward deny {id}{state_flag}\nNo answer within 120 s denies it."
+        )
+    );
+    assert!(!shown.body.contains("private-words"));
+    assert!(audit_events(state.path(), "desktop-notify-unavailable").is_empty());
+    gw.close_stdin();
+    gw.wait(Duration::from_secs(10));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn no_desktop_notify_flag_and_policy_default_keep_the_notification_off() {
+    let state = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let bus = notification_bus::NotificationBus::start(dir.path());
+    let env = [("DBUS_SESSION_BUS_ADDRESS", bus.address.as_str())];
+    let mut gw = queued_gateway(
+        state.path(),
+        &root,
+        ASK_EVERYTHING,
+        &["--no-desktop-notify"],
+        &env,
+    );
+    queue_write(&mut gw, 2, &root.join("a.txt"), "x");
+    // Looked for while the call still waits, when a notification would have been sent.
+    assert_eq!(bus.next(Duration::from_secs(1)), None);
+    gw.close_stdin();
+    gw.wait(Duration::from_secs(10));
+
+    let policy_state = tempfile::tempdir().unwrap();
+    let mut gw = queued_gateway(
+        policy_state.path(),
+        &root,
+        "[defaults]\nmode = \"ask\"\ndesktop_notify = false\n",
+        &[],
+        &env,
+    );
+    queue_write(&mut gw, 2, &root.join("b.txt"), "x");
+    assert_eq!(bus.next(Duration::from_secs(1)), None);
+    gw.close_stdin();
+    gw.wait(Duration::from_secs(10));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_missing_notification_service_is_one_audit_event_and_nothing_else() {
+    let state = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let nowhere = format!("unix:path={}", dir.path().join("no-bus").display());
+    let mut gw = queued_gateway(
+        state.path(),
+        &root,
+        ASK_EVERYTHING,
+        &[],
+        &[("DBUS_SESSION_BUS_ADDRESS", &nowhere)],
+    );
+    queue_write(&mut gw, 2, &root.join("a.txt"), "x");
+    queue_write(&mut gw, 3, &root.join("b.txt"), "x");
+    // Both calls still wait; the client heard only the queue lines.
+    let start = Instant::now();
+    while audit_events(state.path(), "desktop-notify-unavailable").is_empty()
+        && start.elapsed() < Duration::from_secs(10)
+    {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    gw.close_stdin();
+    gw.wait(Duration::from_secs(10));
+    let events = audit_events(state.path(), "desktop-notify-unavailable");
+    assert_eq!(events.len(), 1, "{events:?}");
+    let detail = events[0]["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("no desktop notification for calls waiting in the approval queue: "),
+        "{detail}"
+    );
+}

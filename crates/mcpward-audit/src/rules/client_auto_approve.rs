@@ -1,9 +1,9 @@
 //! `client-auto-approve`: the client runs a server's tools, or starts servers, without asking.
 //!
 //! Two sources: switches inside a server entry (Cline `alwaysAllow`, Gemini `trust`, Codex
-//! `approval_policy`...), checked per file by [`check`]; and client settings outside any entry
+//! `approval_policy`...), checked per file by `check`; and client settings outside any entry
 //! (Claude Code `permissions.allow` and `enableAllProjectMcpServers`, VS Code
-//! `chat.tools.global.autoApprove`), checked by [`check_switches`] with every file the client
+//! `chat.tools.global.autoApprove`), checked by `check_switches` with every file the client
 //! loads with them, so that `mcp__github` in a settings file is judged by what the `github`
 //! entry of `~/.claude.json` or `.mcp.json` starts.
 

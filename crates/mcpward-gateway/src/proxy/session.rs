@@ -16,6 +16,7 @@ use super::audit::AuditWriter;
 use super::catalogue::{Catalogue, tool_kind};
 use super::child::{self, Server};
 use super::denial::{denial_text, error_result, refusal_text};
+use super::desktop::DesktopNotifier;
 use super::pins::{PinGuard, PinStatus};
 use super::{GatewayError, RunOptions};
 use crate::approval::{self, ElicitAnswer};
@@ -118,6 +119,8 @@ struct Gateway {
     session_id: String,
     log: Option<Rc<AuditWriter>>,
     queue: Option<Rc<ApprovalQueue>>,
+    /// Desktop notifications for calls that wait in the queue; `None` when turned off.
+    desktop: Option<Rc<DesktopNotifier>>,
     to_client: mpsc::Sender<Vec<u8>>,
     to_server: Option<mpsc::Sender<Vec<u8>>>,
     approvals: mpsc::UnboundedSender<ApprovalDone>,
@@ -237,6 +240,8 @@ where
         None
     };
 
+    let desktop = (opts.desktop_notify && defaults.desktop_notify)
+        .then(|| DesktopNotifier::new(&opts.server_name, log.as_ref()));
     let mut gw = Gateway {
         server: opts.server_name.clone(),
         identity: opts.identity.clone(),
@@ -252,6 +257,7 @@ where
         session_id,
         log,
         queue: None,
+        desktop,
         to_client,
         to_server: Some(to_server),
         approvals: approvals_tx,
@@ -994,6 +1000,18 @@ impl Gateway {
             &serde_json::json!({"level": "warning", "logger": "mcpward", "data": prompt}),
         );
         self.send_client(notice).await;
+        if let Some(desktop) = &self.desktop {
+            desktop.announce(crate::desktop::Notice::waiting(
+                &crate::desktop::WaitingCall {
+                    server: &self.server,
+                    tool: &tool,
+                    masked_arguments: &masked,
+                    request_id: &request_id,
+                    state_flag: &state_flag,
+                    timeout,
+                },
+            ));
+        }
         rec.detail = Some(format!("waiting in the approval queue as {request_id}"));
         self.audit(rec, false).await;
         let request = ApprovalRequest {

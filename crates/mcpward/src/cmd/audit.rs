@@ -42,6 +42,8 @@ pub struct Args {
     #[arg(long, short)]
     pub quiet: bool,
     /// Query the npm and PyPI registries for package metadata (stale, deprecated, no repository).
+    /// Uses the system trust store (or SSL_CERT_FILE) and HTTPS_PROXY / ALL_PROXY / NO_PROXY;
+    /// MCPWARD_NPM_REGISTRY and MCPWARD_PYPI_REGISTRY replace the registries with a mirror.
     #[arg(long)]
     pub online: bool,
     /// Project directory for project-level configs (default: the current directory).
@@ -127,11 +129,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return Ok(exit_for_errors(&loaded.errors, ExitCode::SUCCESS));
     }
 
-    let registry = mcpward_audit::HttpRegistry::default();
-    let mut options = mcpward_audit::AuditOptions::default();
-    if args.online {
-        options.registry = Some(&registry);
-    }
+    let registry = if args.online {
+        let registry = mcpward_audit::HttpRegistry::from_env()
+            .context("cannot set up `--online` from the environment")?;
+        // A mirror's answers must never pass for the public registry's: say it every time.
+        for note in registry.notes() {
+            writeln!(stderr, "note: {note}")?;
+        }
+        Some(registry)
+    } else {
+        None
+    };
+    let mut options = mcpward_audit::AuditOptions {
+        registry: registry
+            .as_ref()
+            .map(|r| r as &dyn mcpward_audit::PackageRegistry),
+        ..Default::default()
+    };
     let deep = args
         .deep
         .then(|| super::inspect::deep(&loaded.files, args.timeout));

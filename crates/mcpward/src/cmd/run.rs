@@ -74,6 +74,10 @@ pub struct Args {
     /// Do not check tool definitions against pins or their first use (recorded in the audit log).
     #[arg(long, conflicts_with = "lockfile")]
     pub no_pins: bool,
+    /// Do not show a desktop notification when a call waits for `mcpward approve` (the policy's
+    /// `defaults.desktop_notify = false` does the same).
+    #[arg(long)]
+    pub no_desktop_notify: bool,
     /// The server command and its arguments, after `--`.
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub command: Vec<OsString>,
@@ -135,6 +139,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     // Pins are looked up by what runs, before the sandbox rewrites the command line.
+    opts.desktop_notify = !args.no_desktop_notify;
     opts.pins = if args.no_pins {
         mcpward_gateway::proxy::PinSetup::Off
     } else {
