@@ -11,75 +11,29 @@
 
 use std::borrow::Cow;
 
-use aho_corasick::{AhoCorasick, MatchKind};
-use mcpward_secrets::Detector;
+use mcpward_secrets::KnownSecrets;
 
 /// Values shorter than this are not treated as secrets: masking every `1` or `true` in a result
 /// would destroy it and protects nothing.
-pub const MIN_ENV_SECRET_LEN: usize = 8;
+pub const MIN_ENV_SECRET_LEN: usize = mcpward_secrets::MIN_KNOWN_SECRET_LEN;
 
 /// Masks secrets in text.
 #[derive(Debug)]
 pub struct Redactor {
-    known: Option<(AhoCorasick, Vec<String>)>,
+    known: KnownSecrets,
 }
 
 impl Redactor {
     /// `env_values` are the values mcpward put in the child's environment.
     pub fn new<'a>(env_values: impl IntoIterator<Item = &'a str>) -> Redactor {
-        let mut needles = Vec::new();
-        let mut masks = Vec::new();
-        for value in env_values {
-            if value.chars().count() < MIN_ENV_SECRET_LEN {
-                continue;
-            }
-            // The mask's prefix comes from the secret; keep it from breaking the JSON string.
-            let mask: String = mcpward_secrets::mask(value)
-                .chars()
-                .map(|c| {
-                    if c == '"' || c == '\\' || c.is_control() {
-                        '*'
-                    } else {
-                        c
-                    }
-                })
-                .collect();
-            let escaped = serde_json::Value::from(value).to_string();
-            let escaped = &escaped[1..escaped.len() - 1];
-            if escaped != value {
-                needles.push(escaped.to_owned());
-                masks.push(mask.clone());
-            }
-            needles.push(value.to_owned());
-            masks.push(mask);
+        Redactor {
+            known: KnownSecrets::new(env_values),
         }
-        let known = if needles.is_empty() {
-            None
-        } else {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostLongest)
-                .build(&needles)
-                .ok()
-                .map(|ac| (ac, masks))
-        };
-        Redactor { known }
     }
 
     /// `text` with every secret masked; borrowed (no copy) when there was none.
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        let text = match &self.known {
-            Some((ac, masks)) if ac.is_match(text) => {
-                Cow::Owned(ac.replace_all(text, masks.as_slice()))
-            }
-            _ => Cow::Borrowed(text),
-        };
-        match text {
-            Cow::Borrowed(t) => Detector::global().redact(t),
-            Cow::Owned(t) => match Detector::global().redact(&t) {
-                Cow::Borrowed(_) => Cow::Owned(t),
-                Cow::Owned(again) => Cow::Owned(again),
-            },
-        }
+        self.known.redact(text)
     }
 }
 

@@ -14,6 +14,7 @@
 mod detector;
 mod entropy;
 mod keys;
+mod known;
 mod mask;
 mod patterns;
 mod placeholder;
@@ -23,6 +24,7 @@ use std::ops::Range;
 
 pub use detector::Detector;
 pub use keys::is_secret_like_key;
+pub use known::{KnownSecrets, MIN_KNOWN_SECRET_LEN};
 pub use mask::mask;
 pub use placeholder::is_placeholder;
 pub use reference::{contains_reference, is_reference};

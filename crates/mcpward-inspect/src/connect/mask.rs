@@ -1,59 +1,22 @@
 //! Masking what a server prints (stderr, stray stdout) before mcpward shows it: servers log their
-//! configuration, and error messages quote tokens.
+//! configuration, and error messages quote tokens. The values mcpward handed the server
+//! (environment, headers) and anything matching a provider pattern are masked, as the gateway
+//! masks what a server sends back ([`mcpward_secrets::KnownSecrets`]).
 
 use std::borrow::Cow;
 
-use aho_corasick::{AhoCorasick, MatchKind};
-use mcpward_secrets::Detector;
+use mcpward_secrets::KnownSecrets;
 
-/// Values shorter than this are not masked: hiding every `1` or `true` protects nothing and makes
-/// the text unreadable (the gateway uses the same threshold).
-const MIN_SECRET_LEN: usize = 8;
-
-/// Masks the values mcpward handed the server (environment, headers) and anything matching a
-/// provider pattern.
 #[derive(Debug, Clone)]
-pub(crate) struct Masker {
-    known: Option<(AhoCorasick, Vec<String>)>,
-}
+pub(crate) struct Masker(KnownSecrets);
 
 impl Masker {
     pub(crate) fn new<'a>(values: impl IntoIterator<Item = &'a str>) -> Masker {
-        let mut needles = Vec::new();
-        let mut masks = Vec::new();
-        for value in values {
-            if value.chars().count() < MIN_SECRET_LEN {
-                continue;
-            }
-            needles.push(value.to_string());
-            masks.push(mcpward_secrets::mask(value));
-        }
-        let known = if needles.is_empty() {
-            None
-        } else {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostLongest)
-                .build(&needles)
-                .ok()
-                .map(|ac| (ac, masks))
-        };
-        Masker { known }
+        Masker(KnownSecrets::new(values))
     }
 
     pub(crate) fn mask<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        let text = match &self.known {
-            Some((ac, masks)) if ac.is_match(text) => {
-                Cow::Owned(ac.replace_all(text, masks.as_slice()))
-            }
-            _ => Cow::Borrowed(text),
-        };
-        match text {
-            Cow::Borrowed(t) => Detector::global().redact(t),
-            Cow::Owned(t) => match Detector::global().redact(&t) {
-                Cow::Borrowed(_) => Cow::Owned(t),
-                Cow::Owned(again) => Cow::Owned(again),
-            },
-        }
+        self.0.redact(text)
     }
 }
 
