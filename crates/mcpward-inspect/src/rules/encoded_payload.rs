@@ -11,7 +11,7 @@ use regex::Regex;
 use super::Context;
 use crate::excerpt::{escape, quote};
 use crate::language::instruction_like;
-use crate::text::TextRole;
+use crate::text::{Site, TextRole};
 
 pub static META: RuleMeta = RuleMeta {
     id: "encoded-payload",
@@ -108,7 +108,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 escape(&decoded.chars().take(300).collect::<String>()),
             );
             out.push(
-                cx.finding(&META, message, &site.pointer)
+                cx.finding(&META, message, &cx.pointer(site))
                     .severity(severity)
                     .fix("write the text in plain words, or remove it"),
             );
@@ -121,7 +121,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
 /// `share=7b1` in one tool, `share=9c2` in the next: one payload in pieces.
 fn split_payload(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let mut by_key: BTreeMap<&str, BTreeSet<(usize, &str)>> = BTreeMap::new();
-    let mut pointers: BTreeMap<usize, &str> = BTreeMap::new();
+    let mut pointers: BTreeMap<usize, &Site<'_>> = BTreeMap::new();
     for site in cx.sites.iter().filter(|s| s.role == TextRole::Description) {
         let Some((_, index)) = site.item else {
             continue;
@@ -135,7 +135,7 @@ fn split_payload(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 && value.bytes().any(|b| b.is_ascii_alphabetic());
             if opaque {
                 by_key.entry(key).or_default().insert((index, value));
-                pointers.entry(index).or_insert(site.pointer.as_str());
+                pointers.entry(index).or_insert(site);
             }
         }
     }
@@ -155,9 +155,15 @@ fn split_payload(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     .join(", "),
             );
             out.push(
-                cx.finding(&META, message, pointers.get(&first).copied().unwrap_or(""))
-                    .severity(Severity::Medium)
-                    .fix("remove the fragments"),
+                cx.finding(
+                    &META,
+                    message,
+                    &pointers
+                        .get(&first)
+                        .map_or(String::new(), |s| cx.pointer(s)),
+                )
+                .severity(Severity::Medium)
+                .fix("remove the fragments"),
             );
         }
     }

@@ -85,7 +85,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                             cx.describe(site),
                             escape(p)
                         ),
-                        site.pointer.clone(),
+                        cx.pointer(site),
                     ));
                 }
             }
@@ -116,7 +116,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                                 cx.describe(site),
                                 quote(&text, m.start(), m.end(), 120)
                             ),
-                            site.pointer.clone(),
+                            cx.pointer(site),
                         ),
                     );
                 }

@@ -206,7 +206,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             ));
         }
         out.push(
-            cx.finding(&META, message, &site.pointer)
+            cx.finding(&META, message, &cx.pointer(site))
                 .severity(worst.severity())
                 .fix("remove the hidden characters; a definition should read the same to a person and to a model"),
         );

@@ -100,7 +100,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 if after.is_empty() { "" } else { ", " }
             );
             out.push(
-                cx.finding(&META, message, &site.pointer)
+                cx.finding(&META, message, &cx.pointer(site))
                     .severity(severity)
                     .fix("remove the padding and anything hidden behind it"),
             );
@@ -111,7 +111,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 site.text.len() / 1024
             );
             out.push(
-                cx.finding(&META, message, &site.pointer)
+                cx.finding(&META, message, &cx.pointer(site))
                     .severity(Severity::Low),
             );
         }

@@ -154,7 +154,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             quote(text, *start, (*end).max(start + 160), 200)
         );
         out.push(
-            cx.finding(&META, message, &site.pointer)
+            cx.finding(&META, message, &cx.pointer(site))
                 .severity(worst)
                 .fix("a tool's description should describe that tool only"),
         );
