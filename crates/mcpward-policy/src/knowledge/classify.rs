@@ -240,12 +240,21 @@ const UNTRUSTED: &[&str] = &[
 
 /// Classify a tool from its name, description and annotations.
 pub fn classify(tool: &str, description: Option<&str>, annotations: Option<&Value>) -> ToolKind {
-    let from_name = strongest(&words(tool));
+    classify_words(&words(tool), description, annotations)
+}
+
+/// [`classify`] with the name already split into [`words`].
+fn classify_words(
+    name: &[String],
+    description: Option<&str>,
+    annotations: Option<&Value>,
+) -> ToolKind {
+    let from_name = strongest(name);
     let base = if from_name == ToolKind::Unknown {
         // First words of the description: "Deletes a file", "Run a shell command".
         description
             .map(|d| {
-                let leading: Vec<String> = words(d).into_iter().take(3).map(stem).collect();
+                let leading: Vec<String> = words_upto(d, 3).into_iter().map(stem).collect();
                 strongest(&leading)
             })
             .unwrap_or(ToolKind::Unknown)
@@ -287,6 +296,11 @@ pub fn reads_untrusted(tool: &str, annotations: Option<&Value>) -> bool {
 /// Split a name or a sentence into lower-case words: `snake_case`, `kebab-case`, `camelCase`,
 /// `dotted.names` and spaces all separate words.
 fn words(text: &str) -> Vec<String> {
+    words_upto(text, usize::MAX)
+}
+
+/// The first `limit` of [`words`], without splitting the rest of a long description.
+fn words_upto(text: &str, limit: usize) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
     let mut prev_lower = false;
@@ -294,6 +308,9 @@ fn words(text: &str) -> Vec<String> {
         if c.is_alphanumeric() {
             if c.is_uppercase() && prev_lower && !current.is_empty() {
                 out.push(std::mem::take(&mut current));
+                if out.len() == limit {
+                    return out;
+                }
             }
             prev_lower = c.is_lowercase() || c.is_ascii_digit();
             current.extend(c.to_lowercase());
@@ -301,6 +318,9 @@ fn words(text: &str) -> Vec<String> {
             prev_lower = false;
             if !current.is_empty() {
                 out.push(std::mem::take(&mut current));
+                if out.len() == limit {
+                    return out;
+                }
             }
         }
         if out.len() > 64 {
@@ -576,7 +596,8 @@ pub fn claimed_capabilities(
     input_schema: Option<&Value>,
 ) -> Capabilities {
     let mut set = Capabilities::default();
-    match classify(tool, description, None) {
+    let name: Vec<String> = words(tool);
+    match classify_words(&name, description, None) {
         ToolKind::Read => set.insert(Capability::Read),
         ToolKind::Write => set.insert(Capability::Write),
         ToolKind::Destructive => {
@@ -587,21 +608,20 @@ pub fn claimed_capabilities(
         ToolKind::Network => set.insert(Capability::Network),
         ToolKind::Unknown => {}
     }
-    let name: Vec<String> = words(tool);
-    let lead: Vec<String> = description
-        .map(|d| words(d).into_iter().take(12).map(stem).collect())
-        .unwrap_or_default();
+    // The description's first word, as a verb: "Sends a message", "Pay an invoice".
+    let lead: Option<String> = description.and_then(|d| words_upto(d, 1).pop().map(stem));
     let has = |list: &[&str], ws: &[String]| ws.iter().any(|w| list.contains(&w.as_str()));
     let verb_then_noun = |ws: &[String]| {
         ws.iter()
             .any(|w| matches!(w.as_str(), "post" | "create" | "write" | "add" | "publish"))
             && has(MESSAGE_NOUNS, ws)
     };
-    let read_only_name = classify(tool, None, None) == ToolKind::Read;
+    let name_kind = classify_words(&name, None, None);
+    let read_only_name = name_kind == ToolKind::Read;
     if (!read_only_name && (has(SEND_VERBS, &name) || verb_then_noun(&name)))
-        || (name.is_empty() || classify(tool, None, None) == ToolKind::Unknown)
+        || (name.is_empty() || name_kind == ToolKind::Unknown)
             && lead
-                .first()
+                .as_ref()
                 .is_some_and(|w| SEND_VERBS.contains(&w.as_str()))
     {
         set.insert(Capability::Send);
@@ -609,7 +629,7 @@ pub fn claimed_capabilities(
     if has(PAYMENT_VERBS, &name)
         || (!read_only_name && has(PAYMENT_NOUNS, &name))
         || lead
-            .first()
+            .as_ref()
             .is_some_and(|w| PAYMENT_VERBS.contains(&w.as_str()))
     {
         set.insert(Capability::Payment);
@@ -618,8 +638,11 @@ pub fn claimed_capabilities(
         set.insert(Capability::CredentialAccess);
     }
     if let Some(d) = description {
-        let lower = d.to_ascii_lowercase();
-        let first = lower.split(['.', '\n']).next().unwrap_or("");
+        let first = d
+            .split(['.', '\n'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         if [
             "environment variable",
             "api key",
@@ -636,12 +659,16 @@ pub fn claimed_capabilities(
             set.insert(Capability::CredentialAccess);
         }
     }
-    let props: Vec<String> = input_schema
+    let props = input_schema
         .and_then(|s| s.get("properties"))
-        .and_then(Value::as_object)
-        .map(|p| p.keys().map(|k| k.to_ascii_lowercase()).collect())
-        .unwrap_or_default();
-    let prop = |names: &[&str]| props.iter().any(|p| names.contains(&p.as_str()));
+        .and_then(Value::as_object);
+    // The names below are lower case, so this is the lower-cased key among them.
+    let prop = |names: &[&str]| {
+        props.is_some_and(|p| {
+            p.keys()
+                .any(|k| names.iter().any(|n| k.eq_ignore_ascii_case(n)))
+        })
+    };
     if prop(&["command", "cmd", "shell_command", "script", "bash_command"]) {
         set.insert(Capability::Exec);
     }
