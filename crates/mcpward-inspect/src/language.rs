@@ -12,6 +12,8 @@
 
 mod trigger;
 
+pub(crate) use trigger::{A, Edge, Prefilter};
+
 use std::sync::LazyLock;
 
 use regex::{Regex, RegexBuilder};
@@ -401,12 +403,13 @@ pub fn analyze(text: &str) -> Vec<Directive> {
     if text.len() < 12 {
         return Vec::new();
     }
-    analyze_with(text, trigger::candidates(text))
+    analyze_with(text, trigger::TRIGGERS.candidates(text))
 }
 
 /// [`analyze`] of each of `texts`, with one scan for trigger words over all of them.
 pub fn analyze_many(texts: &[&str]) -> Vec<Vec<Directive>> {
-    trigger::candidates_of_many(texts)
+    trigger::TRIGGERS
+        .candidates_of_many(texts)
         .into_iter()
         .zip(texts)
         .map(|(candidates, text)| {

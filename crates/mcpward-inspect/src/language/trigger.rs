@@ -18,8 +18,8 @@ use std::sync::LazyLock;
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 
 /// Where a literal must stand for its atom to count.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Edge {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Edge {
     /// Anywhere.
     A,
     /// At the start of a word.
@@ -29,7 +29,7 @@ enum Edge {
     /// A whole word.
     W,
 }
-use Edge::{A, E, S, W};
+pub(crate) use Edge::{A, E, S, W};
 
 // Atoms: groups of literals, one bit each.
 const SECRET: u64 = 1 << 0;
@@ -491,37 +491,19 @@ const LITERALS: &[(&str, Edge, u64)] = &[
     ("safest", W, BEST),
 ];
 
-/// The automaton over the distinct literals, and for each the atoms it gives by edge:
-/// `[anywhere, at a word start, at a word end, as a whole word]`.
-struct Triggers {
+/// One automaton over the literals of some patterns, telling which of the patterns can match.
+#[derive(Debug)]
+pub(crate) struct Prefilter {
     automaton: AhoCorasick,
+    /// For each distinct literal, the atoms it gives by edge:
+    /// `[anywhere, at a word start, at a word end, as a whole word]`.
     atoms: Vec<[u64; 4]>,
+    /// For each pattern, its alternatives, each the atoms it needs.
+    needs: &'static [&'static [u64]],
 }
 
-static TRIGGERS: LazyLock<Triggers> = LazyLock::new(|| {
-    let mut words: Vec<&str> = Vec::new();
-    let mut atoms: Vec<[u64; 4]> = Vec::new();
-    for &(word, edge, atom) in LITERALS {
-        let i = match words.iter().position(|w| *w == word) {
-            Some(i) => i,
-            None => {
-                words.push(word);
-                atoms.push([0; 4]);
-                words.len() - 1
-            }
-        };
-        atoms[i][edge as usize] |= atom;
-    }
-    let automaton = AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .kind(Some(AhoCorasickKind::DFA))
-        .build(&words)
-        .unwrap_or_else(|e| panic!("built-in triggers do not compile: {e}"));
-    Triggers { automaton, atoms }
-});
-
-/// Every pattern, for texts the literal scan cannot speak for.
-const ALL: u32 = (1 << NEEDS.len()) - 1;
+/// The analyser's prefilter.
+pub(super) static TRIGGERS: LazyLock<Prefilter> = LazyLock::new(|| Prefilter::new(LITERALS, NEEDS));
 
 fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
@@ -532,74 +514,107 @@ fn folds_into_ascii(text: &str) -> bool {
     !text.is_ascii() && text.contains(['\u{212A}', '\u{17F}'])
 }
 
-/// The patterns whose needed atoms all occur (bit i for `PATTERNS[i]`).
-fn patterns_for(atoms: u64) -> u32 {
-    let mut out = 0;
-    for (i, alternatives) in NEEDS.iter().enumerate() {
-        if alternatives.iter().any(|&need| atoms & need == need) {
-            out |= 1 << i;
+impl Prefilter {
+    /// `literals` are lower case; `needs` lists, per pattern, the atom sets of its alternatives.
+    pub fn new(literals: &[(&str, Edge, u64)], needs: &'static [&'static [u64]]) -> Self {
+        let mut words: Vec<&str> = Vec::new();
+        let mut atoms: Vec<[u64; 4]> = Vec::new();
+        for &(word, edge, atom) in literals {
+            let i = match words.iter().position(|w| *w == word) {
+                Some(i) => i,
+                None => {
+                    words.push(word);
+                    atoms.push([0; 4]);
+                    words.len() - 1
+                }
+            };
+            atoms[i][edge as usize] |= atom;
+        }
+        let automaton = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&words)
+            .unwrap_or_else(|e| panic!("built-in triggers do not compile: {e}"));
+        Prefilter {
+            automaton,
+            atoms,
+            needs,
         }
     }
-    out
-}
 
-/// Which patterns can match in `text`.
-pub(super) fn candidates(text: &str) -> u32 {
-    if folds_into_ascii(text) {
-        return ALL;
+    /// Every pattern, for texts the literal scan cannot speak for.
+    fn all(&self) -> u32 {
+        (1 << self.needs.len()) - 1
     }
-    let mut atoms = 0;
-    scan(text.as_bytes(), |_, found| atoms |= found);
-    patterns_for(atoms)
-}
 
-/// [`candidates`] of many texts at once: `texts` joined by NUL (which no literal holds and
-/// which is not a word character, so matches and edges are those of each text alone).
-pub(super) fn candidates_of_many(texts: &[&str]) -> Vec<u32> {
-    let mut joined = Vec::with_capacity(texts.iter().map(|t| t.len() + 1).sum());
-    let mut starts = Vec::with_capacity(texts.len());
-    for t in texts {
-        starts.push(joined.len());
-        joined.extend_from_slice(t.as_bytes());
-        joined.push(0);
-    }
-    let mut atoms = vec![0u64; texts.len()];
-    scan(&joined, |at, found| {
-        atoms[starts.partition_point(|&s| s <= at) - 1] |= found;
-    });
-    atoms
-        .into_iter()
-        .zip(texts)
-        .map(|(a, t)| {
-            if folds_into_ascii(t) {
-                ALL
-            } else {
-                patterns_for(a)
+    /// The patterns whose needed atoms all occur (bit i for pattern i).
+    fn patterns_for(&self, atoms: u64) -> u32 {
+        let mut out = 0;
+        for (i, alternatives) in self.needs.iter().enumerate() {
+            if alternatives.iter().any(|&need| atoms & need == need) {
+                out |= 1 << i;
             }
-        })
-        .collect()
-}
+        }
+        out
+    }
 
-/// Report the atoms of every literal found in `hay`, with the position it starts at.
-fn scan(hay: &[u8], mut report: impl FnMut(usize, u64)) {
-    let t = &*TRIGGERS;
-    for m in t.automaton.find_overlapping_iter(hay) {
-        let (s, e) = (m.start(), m.end());
-        let at_start = s == 0 || !is_word(hay[s - 1]);
-        let at_end = e == hay.len() || !is_word(hay[e]);
-        let [any, start, end, whole] = t.atoms[m.pattern().as_usize()];
-        let mut found = any;
-        if at_start {
-            found |= start;
+    /// Which patterns can match in `text`.
+    pub fn candidates(&self, text: &str) -> u32 {
+        if folds_into_ascii(text) {
+            return self.all();
         }
-        if at_end {
-            found |= end;
+        let mut atoms = 0;
+        self.scan(text.as_bytes(), |_, found| atoms |= found);
+        self.patterns_for(atoms)
+    }
+
+    /// [`Prefilter::candidates`] of many texts at once: `texts` joined by NUL (which no literal
+    /// holds and which is not a word character, so matches and edges are those of each text).
+    pub fn candidates_of_many(&self, texts: &[&str]) -> Vec<u32> {
+        let mut joined = Vec::with_capacity(texts.iter().map(|t| t.len() + 1).sum());
+        let mut starts = Vec::with_capacity(texts.len());
+        for t in texts {
+            starts.push(joined.len());
+            joined.extend_from_slice(t.as_bytes());
+            joined.push(0);
         }
-        if at_start && at_end {
-            found |= whole;
-        }
-        if found != 0 {
-            report(s, found);
+        let mut atoms = vec![0u64; texts.len()];
+        self.scan(&joined, |at, found| {
+            atoms[starts.partition_point(|&s| s <= at) - 1] |= found;
+        });
+        atoms
+            .into_iter()
+            .zip(texts)
+            .map(|(a, t)| {
+                if folds_into_ascii(t) {
+                    self.all()
+                } else {
+                    self.patterns_for(a)
+                }
+            })
+            .collect()
+    }
+
+    /// Report the atoms of every literal found in `hay`, with the position it starts at.
+    fn scan(&self, hay: &[u8], mut report: impl FnMut(usize, u64)) {
+        for m in self.automaton.find_overlapping_iter(hay) {
+            let (s, e) = (m.start(), m.end());
+            let at_start = s == 0 || !is_word(hay[s - 1]);
+            let at_end = e == hay.len() || !is_word(hay[e]);
+            let [any, start, end, whole] = self.atoms[m.pattern().as_usize()];
+            let mut found = any;
+            if at_start {
+                found |= start;
+            }
+            if at_end {
+                found |= end;
+            }
+            if at_start && at_end {
+                found |= whole;
+            }
+            if found != 0 {
+                report(s, found);
+            }
         }
     }
 }
@@ -652,9 +667,9 @@ mod tests {
         fn every_match_is_offered_by_the_scan((i, text) in pattern_text()) {
             let pattern = &PATTERNS[i];
             if pattern.regex.is_match(&text) && pattern.with.is_none_or(|w| w.is_match(&text)) {
-                prop_assert!(candidates(&text) & (1 << i) != 0, "pattern {i} not offered for {text:?}");
-                let many = candidates_of_many(&["first text", &text, "last"]);
-                prop_assert_eq!(many[1], candidates(&text));
+                prop_assert!(TRIGGERS.candidates(&text) & (1 << i) != 0, "pattern {i} not offered for {text:?}");
+                let many = TRIGGERS.candidates_of_many(&["first text", &text, "last"]);
+                prop_assert_eq!(many[1], TRIGGERS.candidates(&text));
             }
         }
     }
@@ -683,7 +698,7 @@ mod tests {
             "Get a detailed listing of all files and directories in a specified path. Results clearly distinguish between files and directories with [FILE] and [DIR] prefixes.",
             "Create new entities in the knowledge graph",
         ] {
-            assert_eq!(candidates(text), 0, "{text}");
+            assert_eq!(TRIGGERS.candidates(text), 0, "{text}");
         }
     }
 }

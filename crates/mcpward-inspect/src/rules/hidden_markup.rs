@@ -51,7 +51,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         .iter()
         .filter(|s| s.role.is_prose() || s.role == crate::text::TextRole::SchemaValue)
     {
-        if !site.text.contains('<') && !site.text.contains('[') {
+        if memchr::memchr2(b'<', b'[', site.text.as_bytes()).is_none() {
             continue;
         }
         let text = visible(site.text);

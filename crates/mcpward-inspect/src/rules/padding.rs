@@ -72,7 +72,13 @@ fn find_padding(text: &str) -> Option<(usize, usize, String)> {
                 continue;
             }
         }
-        i += text[i..].chars().next().map_or(1, char::len_utf8);
+        // `i` is always at a character boundary: step over one character.
+        i += match b {
+            0x00..=0x7F => 1,
+            0xF0..=0xFF => 4,
+            0xE0..=0xEF => 3,
+            _ => 2,
+        };
     }
     best.map(|(s, e, w, _)| (s, e, w))
 }
