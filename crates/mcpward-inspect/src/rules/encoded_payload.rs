@@ -88,19 +88,27 @@ fn percent_decode(run: &str) -> Option<Vec<u8>> {
 }
 
 /// Whether [`BLOB`] can match in `text`: it needs 20 characters in a row of the base64 alphabets,
-/// a `%` or a `\`. Ordinary prose fails this in one pass, without a regex search.
+/// a `%` or a `\\`. Ordinary prose fails this in one pass, without a regex search.
 fn may_hold_blob(text: &str) -> bool {
-    let mut run = 0;
-    for &b in text.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'-') {
-            run += 1;
-            if run >= 20 {
-                return true;
-            }
-        } else if b == b'%' || b == b'\\' {
+    static BASE64: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            t[b] = c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'_' | b'-');
+            b += 1;
+        }
+        t
+    };
+    let bytes = text.as_bytes();
+    if memchr::memchr2(b'%', b'\\', bytes).is_some() {
+        return true;
+    }
+    let mut run = 0u32;
+    for &b in bytes {
+        run = if BASE64[usize::from(b)] { run + 1 } else { 0 };
+        if run >= 20 {
             return true;
-        } else {
-            run = 0;
         }
     }
     false

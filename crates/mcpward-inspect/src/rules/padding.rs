@@ -21,7 +21,36 @@ payload below the fold or past the end of a terminal line while the model reads 
 };
 
 /// The first padding run: (start, end, description).
+/// Whether `text` can hold padding: eight line breaks, or a 16-byte block (aligned to the
+/// text's start) of blanks, of one repeated byte or of non-ASCII bytes, which every run
+/// [`find_padding`] reports contains (40 blanks, 200 copies, 40 two- or three-byte blanks).
+/// Counted without early exits, so that the compiler can use vector instructions.
+fn may_hold_padding(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let newlines = bytes
+        .iter()
+        .fold(0usize, |n, &b| n + usize::from(b == b'\n'));
+    newlines >= 8
+        || bytes.chunks_exact(16).any(|block| {
+            let first = block[0];
+            let (blank, same, high) =
+                block
+                    .iter()
+                    .fold((true, true, true), |(blank, same, high), &b| {
+                        (
+                            blank & matches!(b, b' ' | b'\t' | b'\n' | b'\r'),
+                            same & (b == first),
+                            high & (b >= 0x80),
+                        )
+                    });
+            blank | same | high
+        })
+}
+
 fn find_padding(text: &str) -> Option<(usize, usize, String)> {
+    if !may_hold_padding(text) {
+        return None;
+    }
     let bytes = text.as_bytes();
     let mut best: Option<(usize, usize, String, usize)> = None;
     let mut i = 0;
