@@ -73,6 +73,13 @@ const THIS: u64 = 1 << 37;
 const PREFER: u64 = 1 << 38;
 const OTHER: u64 = 1 << 39;
 const BEST: u64 = 1 << 40;
+const THING: u64 = 1 << 41;
+const STUFF: u64 = 1 << 42;
+const KNOWING: u64 = 1 << 43;
+const TELLING: u64 = 1 << 44;
+const WHOM: u64 = 1 << 45;
+const INSTRUCTION: u64 = 1 << 46;
+const COLON: u64 = 1 << 47;
 
 /// For each entry of `PATTERNS`, in order: the alternatives, each the atoms it needs.
 pub(super) const NEEDS: &[&[u64]] = &[
@@ -85,17 +92,23 @@ pub(super) const NEEDS: &[&[u64]] = &[
         CONCEAL_WORD,
         USER | NOT,
         KEEP | PRIVATE,
-        WITHOUT,
+        WITHOUT | KNOWING,
+        WITHOUT | TELLING | WHOM,
         PERMISSION | NEG,
         USER | BELIEVE,
         OMIT | TRACE,
     ],
     // Override.
-    &[OVERRIDE_WORD, PERMITTED | WITHOUT, AGREED | USER],
+    &[
+        OVERRIDE_WORD,
+        INSTRUCTION | COLON,
+        PERMITTED | WITHOUT,
+        AGREED | USER,
+    ],
     // CallFirst: "before / after / instead of …".
     &[BEFORE],
     // StuffParameter: a named parameter, and context or a secret in the sentence.
-    &[PARAM_REF | CONTEXT, PARAM_REF | SECRET],
+    &[STUFF | PARAM_REF | CONTEXT, STUFF | PARAM_REF | SECRET],
     // Exfiltrate: a destination in the sentence.
     &[DEST, DEST_WORD | SERVICE],
     // Exfiltrate, passive: "must be sent", and a destination.
@@ -117,7 +130,7 @@ pub(super) const NEEDS: &[&[u64]] = &[
         QUANTIFIER | TOOL | MODAL,
     ],
     // Prefer.
-    &[THIS | PREFER, OTHER | TOOL, THIS | BEST],
+    &[THIS | THING | PREFER, OTHER | TOOL, THIS | THING | BEST],
 ];
 
 /// Every literal with the edge it needs and the atoms it stands for, lower case.
@@ -242,6 +255,21 @@ const LITERALS: &[(&str, Edge, u64)] = &[
     ("private", W, PRIVATE),
     ("between us", W, PRIVATE),
     ("without", W, WITHOUT),
+    ("noticing", W, KNOWING),
+    ("knowing", W, KNOWING),
+    ("knowledge", W, KNOWING),
+    ("awareness", W, KNOWING),
+    ("telling", W, TELLING),
+    ("informing", W, TELLING),
+    ("notifying", W, TELLING),
+    ("alerting", W, TELLING),
+    ("asking", W, TELLING),
+    ("consulting", W, TELLING),
+    ("warning", W, TELLING),
+    ("user", W, WHOM),
+    ("them", W, WHOM),
+    ("anyone", W, WHOM),
+    ("human", W, WHOM),
     ("confirmation", W, PERMISSION),
     ("permission", W, PERMISSION),
     ("approval", W, PERMISSION),
@@ -265,7 +293,9 @@ const LITERALS: &[(&str, Edge, u64)] = &[
     ("overrule", W, OVERRIDE_WORD),
     ("discard", W, OVERRIDE_WORD),
     ("abandon", W, OVERRIDE_WORD),
-    ("instruction", S, OVERRIDE_WORD),
+    ("instruction", S, INSTRUCTION),
+    (":", A, COLON),
+    ("these instructions", S, OVERRIDE_WORD),
     ("you are now", W, OVERRIDE_WORD),
     ("mode enabled", W, OVERRIDE_WORD),
     ("mode activated", W, OVERRIDE_WORD),
@@ -276,10 +306,11 @@ const LITERALS: &[(&str, Edge, u64)] = &[
     ("consider this", W, OVERRIDE_WORD),
     ("read this", W, OVERRIDE_WORD),
     ("the following", W, OVERRIDE_WORD),
-    ("authori", S, PERMITTED),
-    ("allowed", S, PERMITTED),
-    ("permitted", S, PERMITTED),
-    ("cleared", S, PERMITTED),
+    ("authorized to", W, PERMITTED),
+    ("authorised to", W, PERMITTED),
+    ("allowed to", W, PERMITTED),
+    ("permitted to", W, PERMITTED),
+    ("cleared to", W, PERMITTED),
     ("approved", A, AGREED),
     ("consented", A, AGREED),
     ("agreed", A, AGREED),
@@ -290,7 +321,29 @@ const LITERALS: &[(&str, Edge, u64)] = &[
     ("prior to", W, BEFORE),
     ("instead of", W, BEFORE),
     ("in place of", W, BEFORE),
-    // StuffParameter: how the parameter is named, and what goes into it.
+    // StuffParameter: the verb, how the parameter is named, and what goes into it.
+    ("pass", W, STUFF),
+    ("put", W, STUFF),
+    ("include", W, STUFF),
+    ("add", W, STUFF),
+    ("provide", W, STUFF),
+    ("supply", W, STUFF),
+    ("insert", W, STUFF),
+    ("place", W, STUFF),
+    ("set", W, STUFF),
+    ("fill", W, STUFF),
+    ("attach", W, STUFF),
+    ("append", W, STUFF),
+    ("send", W, STUFF),
+    ("copy", W, STUFF),
+    ("paste", W, STUFF),
+    ("encode", W, STUFF),
+    ("store", W, STUFF),
+    ("write", W, STUFF),
+    ("enter", W, STUFF),
+    ("embed", W, STUFF),
+    ("dump", W, STUFF),
+    ("populate", W, STUFF),
     ("'", A, PARAM_REF),
     ("\"", A, PARAM_REF),
     ("`", A, PARAM_REF),
@@ -468,6 +521,10 @@ const LITERALS: &[(&str, Edge, u64)] = &[
     ("another", W, QUANTIFIER),
     // Prefer.
     ("this", W, THIS),
+    ("tool", S, THING),
+    ("function", S, THING),
+    ("server", S, THING),
+    ("one", W, THING),
     ("instead of", W, PREFER),
     ("over", W, PREFER),
     ("rather than", W, PREFER),

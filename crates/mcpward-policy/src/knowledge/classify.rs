@@ -243,16 +243,15 @@ const UNTRUSTED: &[&str] = &[
 
 /// Classify a tool from its name, description and annotations.
 pub fn classify(tool: &str, description: Option<&str>, annotations: Option<&Value>) -> ToolKind {
-    classify_words(&words(tool), description, annotations)
+    classify_named(strongest(&words(tool)), description, annotations)
 }
 
-/// [`classify`] with the name already split into [`words`].
-fn classify_words(
-    name: &[String],
+/// [`classify`] with the kind the name gives already worked out.
+fn classify_named(
+    from_name: ToolKind,
     description: Option<&str>,
     annotations: Option<&Value>,
 ) -> ToolKind {
-    let from_name = strongest(name);
     let base = if from_name == ToolKind::Unknown {
         // First words of the description: "Deletes a file", "Run a shell command".
         description
@@ -718,7 +717,9 @@ pub fn claimed_capabilities(
 ) -> Capabilities {
     let mut set = Capabilities::default();
     let name: Vec<String> = words(tool);
-    match classify_words(&name, description, None) {
+    // What the name alone says (`classify(tool, None, None)`).
+    let name_kind = strongest(&name);
+    match classify_named(name_kind, description, None) {
         ToolKind::Read => set.insert(Capability::Read),
         ToolKind::Write => set.insert(Capability::Write),
         ToolKind::Destructive => {
@@ -731,27 +732,29 @@ pub fn claimed_capabilities(
     }
     // The description's first word, as a verb: "Sends a message", "Pay an invoice".
     let lead: Option<String> = description.and_then(|d| words_upto(d, 1).pop().map(stem));
-    let has = |list: List, ws: &[String]| ws.iter().any(|w| is_in(list, w));
-    let verb_then_noun = |ws: &[String]| {
-        ws.iter()
-            .any(|w| matches!(w.as_str(), "post" | "create" | "write" | "add" | "publish"))
-            && has(List::MessageNouns, ws)
-    };
-    let name_kind = classify_words(&name, None, None);
+    // Every list any word of the name is in.
+    let in_name = name
+        .iter()
+        .fold(Lists::default(), |all, w| Lists(all.0 | lists_of(w).0));
+    let has = |list: List| in_name.has(list);
+    let verb_then_noun = name
+        .iter()
+        .any(|w| matches!(w.as_str(), "post" | "create" | "write" | "add" | "publish"))
+        && has(List::MessageNouns);
     let read_only_name = name_kind == ToolKind::Read;
-    if (!read_only_name && (has(List::SendVerbs, &name) || verb_then_noun(&name)))
+    if (!read_only_name && (has(List::SendVerbs) || verb_then_noun))
         || (name.is_empty() || name_kind == ToolKind::Unknown)
             && lead.as_ref().is_some_and(|w| is_in(List::SendVerbs, w))
     {
         set.insert(Capability::Send);
     }
-    if has(List::PaymentVerbs, &name)
-        || (!read_only_name && has(List::PaymentNouns, &name))
+    if has(List::PaymentVerbs)
+        || (!read_only_name && has(List::PaymentNouns))
         || lead.as_ref().is_some_and(|w| is_in(List::PaymentVerbs, w))
     {
         set.insert(Capability::Payment);
     }
-    if has(List::CredentialWords, &name) {
+    if has(List::CredentialWords) {
         set.insert(Capability::CredentialAccess);
     }
     if let Some(d) = description {
