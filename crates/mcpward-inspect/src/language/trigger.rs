@@ -636,8 +636,14 @@ impl Prefilter {
             joined.push(0);
         }
         let mut atoms = vec![0u64; texts.len()];
+        // No literal holds a NUL, so a match lies within one text, and matches come in order
+        // of their end: the text a match is in never goes back.
+        let mut text = 0;
         self.scan(&joined, |at, found| {
-            atoms[starts.partition_point(|&s| s <= at) - 1] |= found;
+            while text + 1 < starts.len() && starts[text + 1] <= at {
+                text += 1;
+            }
+            atoms[text] |= found;
         });
         atoms
             .into_iter()

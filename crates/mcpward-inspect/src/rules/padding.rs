@@ -24,27 +24,32 @@ payload below the fold or past the end of a terminal line while the model reads 
 /// Whether `text` can hold padding: eight line breaks, or a 16-byte block (aligned to the
 /// text's start) of blanks, of one repeated byte or of non-ASCII bytes, which every run
 /// [`find_padding`] reports contains (40 blanks, 200 copies, 40 two- or three-byte blanks).
-/// Counted without early exits, so that the compiler can use vector instructions.
+/// Each block is checked whole with bitwise operations, which the compiler turns into vector
+/// instructions.
 fn may_hold_padding(text: &str) -> bool {
     let bytes = text.as_bytes();
-    let newlines = bytes
+    let mut newlines = 0u32;
+    let mut blocks = bytes.chunks_exact(16);
+    for block in &mut blocks {
+        let first = block[0];
+        let (mut not_blank, mut differs, mut ascii, mut lines) = (0u8, 0u8, 0u8, 0u8);
+        for &b in block {
+            not_blank |= u8::from((b != b' ') & (b != b'\t') & (b != b'\n') & (b != b'\r'));
+            differs |= b ^ first;
+            ascii |= !b & 0x80;
+            lines += u8::from(b == b'\n');
+        }
+        if not_blank == 0 || differs == 0 || ascii == 0 {
+            return true;
+        }
+        newlines += u32::from(lines);
+    }
+    newlines += blocks
+        .remainder()
         .iter()
-        .fold(0usize, |n, &b| n + usize::from(b == b'\n'));
+        .map(|&b| u32::from(b == b'\n'))
+        .sum::<u32>();
     newlines >= 8
-        || bytes.chunks_exact(16).any(|block| {
-            let first = block[0];
-            let (blank, same, high) =
-                block
-                    .iter()
-                    .fold((true, true, true), |(blank, same, high), &b| {
-                        (
-                            blank & matches!(b, b' ' | b'\t' | b'\n' | b'\r'),
-                            same & (b == first),
-                            high & (b >= 0x80),
-                        )
-                    });
-            blank | same | high
-        })
 }
 
 fn find_padding(text: &str) -> Option<(usize, usize, String)> {
