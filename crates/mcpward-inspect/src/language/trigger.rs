@@ -15,7 +15,9 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use aho_corasick::Anchored;
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
 
 /// Where a literal must stand for its atom to count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -551,7 +553,7 @@ const LITERALS: &[(&str, Edge, u64)] = &[
 /// One automaton over the literals of some patterns, telling which of the patterns can match.
 #[derive(Debug)]
 pub(crate) struct Prefilter {
-    automaton: AhoCorasick,
+    automaton: DFA,
     /// For each distinct literal, the atoms it gives by edge:
     /// `[anywhere, at a word start, at a word end, as a whole word]`.
     atoms: Vec<[u64; 4]>,
@@ -587,9 +589,11 @@ impl Prefilter {
             };
             atoms[i][edge as usize] |= atom;
         }
-        let automaton = AhoCorasick::builder()
+        // A DFA walked by the loop in `scan`: every literal at every position, no prefilter
+        // (which would stop at start states to skip ahead, useless with this many literals).
+        let automaton = DFA::builder()
             .ascii_case_insensitive(true)
-            .kind(Some(AhoCorasickKind::DFA))
+            .prefilter(false)
             .build(&words)
             .unwrap_or_else(|e| panic!("built-in triggers do not compile: {e}"));
         Prefilter {
@@ -658,25 +662,38 @@ impl Prefilter {
             .collect()
     }
 
-    /// Report the atoms of every literal found in `hay`, with the position it starts at.
+    /// Report the atoms of every literal found in `hay`, with the position it starts at, in
+    /// order of the position it ends at.
     fn scan(&self, hay: &[u8], mut report: impl FnMut(usize, u64)) {
-        for m in self.automaton.find_overlapping_iter(hay) {
-            let (s, e) = (m.start(), m.end());
-            let at_start = s == 0 || !is_word(hay[s - 1]);
-            let at_end = e == hay.len() || !is_word(hay[e]);
-            let [any, start, end, whole] = self.atoms[m.pattern().as_usize()];
-            let mut found = any;
-            if at_start {
-                found |= start;
+        let dfa = &self.automaton;
+        let Ok(mut state) = dfa.start_state(Anchored::No) else {
+            return;
+        };
+        for (i, &b) in hay.iter().enumerate() {
+            state = dfa.next_state(Anchored::No, state, b);
+            if !(dfa.is_special(state) && dfa.is_match(state)) {
+                continue;
             }
-            if at_end {
-                found |= end;
-            }
-            if at_start && at_end {
-                found |= whole;
-            }
-            if found != 0 {
-                report(s, found);
+            let e = i + 1;
+            for k in 0..dfa.match_len(state) {
+                let literal = dfa.match_pattern(state, k);
+                let s = e - dfa.pattern_len(literal);
+                let at_start = s == 0 || !is_word(hay[s - 1]);
+                let at_end = e == hay.len() || !is_word(hay[e]);
+                let [any, start, end, whole] = self.atoms[literal.as_usize()];
+                let mut found = any;
+                if at_start {
+                    found |= start;
+                }
+                if at_end {
+                    found |= end;
+                }
+                if at_start && at_end {
+                    found |= whole;
+                }
+                if found != 0 {
+                    report(s, found);
+                }
             }
         }
     }
