@@ -612,7 +612,7 @@ impl Prefilter {
     fn patterns_for(&self, atoms: u64) -> u32 {
         let mut out = 0;
         for (i, alternatives) in self.needs.iter().enumerate() {
-            if alternatives.iter().any(|&need| atoms & need == need) {
+            if alternatives.iter().any(|&need| need & !atoms == 0) {
                 out |= 1 << i;
             }
         }

@@ -124,18 +124,16 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         match (site.role, site.parameter) {
-            (TextRole::ParameterName, Some(p)) if site.text == p => {
-                if collects_by_name(p) {
-                    found.entry((kind, index, p.to_string())).or_insert((
-                        Severity::Low,
-                        format!(
-                            "{}: the name `{}` asks for what the server has no need of",
-                            cx.describe(site),
-                            escape(p)
-                        ),
-                        cx.pointer(site),
-                    ));
-                }
+            (TextRole::ParameterName, Some(p)) if site.text == p && collects_by_name(p) => {
+                found.entry((kind, index, p.to_string())).or_insert((
+                    Severity::Low,
+                    format!(
+                        "{}: the name `{}` asks for what the server has no need of",
+                        cx.describe(site),
+                        escape(p)
+                    ),
+                    cx.pointer(site),
+                ));
             }
             (TextRole::ParameterDescription, Some(p)) => {
                 let text = visible(site.text);
