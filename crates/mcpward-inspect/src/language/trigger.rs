@@ -706,13 +706,64 @@ mod tests {
     use super::super::PATTERNS;
     use super::*;
 
-    /// A pattern's source with its word boundaries and anchors taken out, for generating strings.
-    fn generator_source(regex: &regex::Regex) -> String {
-        regex.as_str().replace(r"(?-u:\b)", "").replace('$', "")
+    /// The alternatives of a pattern's source (and of any alternative that is one group of
+    /// alternatives), with its word boundaries and anchors taken out and case folding on, for
+    /// generating strings.
+    fn alternatives(regex: &regex::Regex) -> Vec<String> {
+        let source = regex.as_str().replace(r"(?-u:\b)", "").replace('$', "");
+        split(&source)
+            .into_iter()
+            .map(|a| format!("(?i){a}"))
+            .collect()
     }
 
-    /// Strings built from the patterns themselves, with words or nothing around them. Whenever the
-    /// result matches a pattern (and its sentence condition), the scan must offer the pattern.
+    /// Split `source` at its top-level `|`, unwrapping alternatives that are one `(?:…)` group.
+    fn split(source: &str) -> Vec<String> {
+        let (mut parts, mut current) = (Vec::new(), String::new());
+        let (mut depth, mut in_class, mut escaped) = (0, false, false);
+        // Where the group opened at the start of the current part closes, if it does.
+        let mut first_group_end = None;
+        for c in source.chars() {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '[' if !in_class => in_class = true,
+                ']' if in_class => in_class = false,
+                '(' if !in_class => depth += 1,
+                ')' if !in_class => {
+                    depth -= 1;
+                    if depth == 0 && first_group_end.is_none() && current.starts_with("(?:") {
+                        first_group_end = Some(current.len());
+                    }
+                }
+                '|' if !in_class && depth == 0 => {
+                    parts.push((std::mem::take(&mut current), first_group_end.take()));
+                    continue;
+                }
+                _ => {}
+            }
+            current.push(c);
+        }
+        parts.push((current, first_group_end));
+        parts
+            .into_iter()
+            .flat_map(|(part, group_end)| match group_end {
+                Some(end) if end + 1 == part.len() => split(&part[3..end]),
+                _ => vec![part],
+            })
+            .collect()
+    }
+
+    fn generate(source: &str) -> BoxedStrategy<String> {
+        proptest::string::string_regex(source)
+            .unwrap_or_else(|e| panic!("{source}: {e}"))
+            .boxed()
+    }
+
+    /// Strings built from one alternative of a pattern (each alternative equally likely, so that
+    /// rare ones are tried as often as common ones), with words or nothing around them and, for
+    /// patterns that need one, an alternative of the sentence condition. Whenever the result
+    /// matches a pattern and its condition, the scan must offer the pattern.
     fn pattern_text() -> impl Strategy<Value = (usize, String)> {
         let edges = || {
             prop_oneof![
@@ -725,23 +776,43 @@ mod tests {
                 Just("\n")
             ]
         };
-        (0..PATTERNS.len()).prop_flat_map(move |i| {
-            let pattern = &PATTERNS[i];
-            let own = proptest::string::string_regex(&generator_source(&pattern.regex))
-                .expect("pattern generates");
-            let with = match pattern.with {
-                Some(w) => proptest::string::string_regex(&generator_source(w))
-                    .expect("sentence condition generates")
+        let choices: Vec<(usize, String)> = PATTERNS
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| alternatives(&p.regex).into_iter().map(move |a| (i, a)))
+            .collect();
+        proptest::sample::select(choices).prop_flat_map(move |(i, own)| {
+            let with = match PATTERNS[i].with {
+                Some(w) => proptest::sample::select(alternatives(w))
+                    .prop_flat_map(|a| generate(&a))
                     .boxed(),
                 None => Just(String::new()).boxed(),
             };
-            (edges(), own, edges(), with, edges())
+            (edges(), generate(&own), edges(), with, edges())
                 .prop_map(move |(a, own, b, with, c)| (i, format!("{a}{own}{b}{with}{c}")))
         })
     }
 
+    #[test]
+    fn alternatives_split_at_the_top_level_and_in_whole_groups() {
+        let re = regex::Regex::new(r"a(?:b|c)|[|]d|e\|f|(?:g|(?:h|i)j)").expect("compiles");
+        assert_eq!(
+            alternatives(&re),
+            [
+                "(?i)a(?:b|c)",
+                "(?i)[|]d",
+                "(?i)e\\|f",
+                "(?i)g",
+                "(?i)(?:h|i)j"
+            ]
+        );
+    }
+
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(20_000))]
+        // Tens of thousands in a release build (`cargo test --release`), fewer in a debug one.
+        #![proptest_config(ProptestConfig::with_cases(
+            if cfg!(debug_assertions) { 3_000 } else { 30_000 }
+        ))]
 
         #[test]
         fn every_match_is_offered_by_the_scan((i, text) in pattern_text()) {
