@@ -610,6 +610,9 @@ impl Prefilter {
 
     /// The patterns whose needed atoms all occur (bit i for pattern i).
     fn patterns_for(&self, atoms: u64) -> u32 {
+        if atoms == 0 {
+            return 0;
+        }
         let mut out = 0;
         for (i, alternatives) in self.needs.iter().enumerate() {
             if alternatives.iter().any(|&need| need & !atoms == 0) {

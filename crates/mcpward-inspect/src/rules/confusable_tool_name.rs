@@ -83,23 +83,26 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     }
     let skeleton_of = |e: &(usize, usize, usize, &str)| &skeletons[e.0..e.1];
     own.sort_by(|a, b| (skeleton_of(a), a.2).cmp(&(skeleton_of(b), b.2)));
-    let mut sorted_at = vec![0; own.len()];
-    for (i, e) in own.iter().enumerate() {
-        sorted_at[e.2] = i;
+    // For each position: its skeleton, and the first name in listing order with the same
+    // skeleton and a different name (in a group, the first name, or for that name itself the
+    // first one that differs from it).
+    let mut by_position: Vec<(&str, Option<&str>)> = vec![("", None); own.len()];
+    for group in own.chunk_by(|a, b| skeleton_of(a) == skeleton_of(b)) {
+        let first = group[0].3;
+        let other = group.iter().map(|e| e.3).find(|n| *n != first);
+        for e in group {
+            let twin = if e.3 == first { other } else { Some(first) };
+            by_position[e.2] = (skeleton_of(e), twin);
+        }
     }
     let mut position = 0;
     for (index, tool) in cx.defs.tools.iter().enumerate() {
         let Some(name) = tool.get("name").and_then(|v| v.as_str()) else {
             continue;
         };
-        let s = skeleton_of(&own[sorted_at[position]]);
+        let (s, own_twin) = by_position[position];
         position += 1;
-        let group = own.partition_point(|e| skeleton_of(e) < s)
-            ..own.partition_point(|e| skeleton_of(e) <= s);
-        let twin = own[group]
-            .iter()
-            .map(|e| e.3)
-            .find(|o| *o != name)
+        let twin = own_twin
             .map(|o| format!("tool `{}` of this server", escape(o)))
             .or_else(|| {
                 others
@@ -235,6 +238,37 @@ mod tests {
         #[test]
         fn table_skeleton_is_the_unicode_skeleton(name in "[ -~]{0,24}|[a-zA-Z0-9_.-]{0,24}") {
             prop_assert_eq!(super::skel(&name), skeleton(&name).collect::<String>());
+        }
+    }
+
+    proptest! {
+        /// The twin of each name among this server's tools is the first other-named tool with the
+        /// same skeleton, in listing order (as a map from skeleton to names in order gives it).
+        #[test]
+        fn own_twins_are_the_first_lookalike_in_listing_order(
+            names in proptest::collection::vec("(rn|m|l|I|1|O|0|\u{430}|a|_){1,4}", 1..8)
+        ) {
+            let tools: Vec<_> = names.iter().map(|n| json!({"name": n})).collect();
+            let findings = findings_of(super::META.id, json!({"tools": tools}));
+            let mut groups: std::collections::HashMap<String, Vec<&str>> = Default::default();
+            for n in &names {
+                groups.entry(super::skel(n)).or_default().push(n);
+            }
+            for (i, n) in names.iter().enumerate() {
+                let twin = groups[&super::skel(n)].iter().find(|o| **o != n.as_str());
+                let pointer = format!("/tools/{i}/name");
+                let f = findings.iter().find(|f| f.pointer.as_deref() == Some(pointer.as_str()));
+                match twin {
+                    Some(t) => prop_assert!(
+                        f.is_some_and(|f| f.message.contains(&format!("tool `{}` of this server", crate::excerpt::escape(t)))),
+                        "{n} should twin {t}: {f:?}"
+                    ),
+                    None => prop_assert!(
+                        f.is_none_or(|f| !f.message.contains("of this server")),
+                        "{n} has no twin: {f:?}"
+                    ),
+                }
+            }
         }
     }
 }
