@@ -10,9 +10,10 @@
 //! occur ([`trigger`]), and only those run, with ASCII word boundaries so the regex engine stays
 //! on its DFA.
 
+mod prefilter;
 mod trigger;
 
-pub(crate) use trigger::{A, Edge, Prefilter};
+pub(crate) use prefilter::{Edge, Prefilter};
 
 use std::sync::LazyLock;
 

@@ -10,7 +10,8 @@ use super::Context;
 use super::model_directed_instructions::visible;
 use crate::definitions::{ItemKind, pointer_segment};
 use crate::excerpt::{escape, quote};
-use crate::language::{A, Ask, Edge, Prefilter};
+use crate::language::Edge::A;
+use crate::language::{Ask, Edge, Prefilter};
 use crate::text::TextRole;
 
 pub static META: RuleMeta = RuleMeta {
