@@ -5,6 +5,11 @@ use divan::{Bencher, black_box};
 use mcpward_inspect::{Definitions, definition_hash, inspect, pin_definitions};
 use serde_json::{Value, json};
 
+/// Counts allocations per iteration (divan prints them beside the times): a measure that does not
+/// depend on the machine's load.
+#[global_allocator]
+static ALLOC: divan::AllocProfiler = divan::AllocProfiler::system();
+
 fn main() {
     divan::main();
 }

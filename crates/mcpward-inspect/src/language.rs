@@ -6,12 +6,17 @@
 //! pattern over one clause that names an action *and* its object (read and a secret file, do not
 //! tell and the user, send and an outside address), and a match counts only when its clause is a
 //! directive (imperative, or "you must…", "the assistant should…") that is not negated. Patterns
-//! are compiled once; one Aho-Corasick pass over a text picks the patterns whose trigger words
-//! occur, and only those run, with ASCII word boundaries so the regex engine stays on its DFA.
+//! are compiled once; one Aho-Corasick pass over a text picks the patterns whose needed words
+//! occur ([`trigger`]), and only those run, with ASCII word boundaries so the regex engine stays
+//! on its DFA.
+
+mod prefilter;
+mod trigger;
+
+pub(crate) use prefilter::{Edge, Prefilter};
 
 use std::sync::LazyLock;
 
-use aho_corasick::AhoCorasick;
 use regex::{Regex, RegexBuilder};
 
 /// What a directive asks the model to do.
@@ -193,308 +198,6 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         ),
     ]
 });
-
-/// Literal words, one list per entry of [`PATTERNS`] in the same order, at least one of which
-/// must occur in a text for that pattern to be able to match. One Aho-Corasick pass over the text
-/// picks the patterns worth running, so most descriptions run few or none.
-const TRIGGERS: &[&[&str]] = &[
-    // ReadSecrets
-    &[
-        "ssh",
-        "id_",
-        "authorized_keys",
-        "known_hosts",
-        ".env",
-        ".aws",
-        "aws credentials",
-        ".npmrc",
-        ".pypirc",
-        ".netrc",
-        ".pgpass",
-        ".git-credentials",
-        ".gitconfig",
-        ".docker",
-        ".kube",
-        "kubeconfig",
-        "mcp.json",
-        "claude_desktop",
-        ".cursor",
-        "_history",
-        ".bashrc",
-        ".zshrc",
-        "dotfile",
-        "/etc/",
-        "private key",
-        "seed phrase",
-        "mnemonic",
-        "keychain",
-        "keystore",
-        "api key",
-        "api_key",
-        "api-key",
-        "apikey",
-        "tokens",
-        "passwords",
-        "secrets",
-        "credential",
-        "cookies",
-        "environment variables",
-        "env var",
-        "secret file",
-        "wallet",
-    ],
-    // Conceal (negated verbs)
-    &[
-        "not", "never", "n't", "dont", "without", "no need", "avoid", "refrain",
-    ],
-    // Conceal (other forms)
-    &[
-        "silently",
-        "secretly",
-        "covertly",
-        "quietly",
-        "surreptitiously",
-        "discreetly",
-        "stealthily",
-        "invisibly",
-        "user",
-        "hide ",
-        "keep ",
-        "treat ",
-        "implementation detail",
-        "without",
-        "behind the",
-        "necessary",
-        "not needed",
-        "pointless",
-        "nothing",
-        "no trace",
-        "leave",
-        "omit",
-        "exclude",
-        "remove",
-        "not",
-        "never",
-        "n't",
-    ],
-    // Override
-    &[
-        "ignore",
-        "disregard",
-        "forget",
-        "override",
-        "bypass",
-        "overrule",
-        "discard",
-        "abandon",
-        "instruction",
-        "you are now",
-        "mode",
-        "from now on",
-        "no longer",
-        "treat this",
-        "consider this",
-        "read this",
-        "the following",
-        "authori",
-        "allowed",
-        "permitted",
-        "cleared",
-        "approved",
-        "consented",
-        "agreed",
-    ],
-    // CallFirst
-    &["before", "after", "prior to", "instead of", "in place of"],
-    // StuffParameter (needs a data object)
-    &[
-        "conversation",
-        "chat",
-        "message",
-        "history",
-        "system",
-        "instruction",
-        "prompt",
-        "context",
-        "transcript",
-        "content",
-        "user's",
-        "users",
-        "address",
-        "phone",
-        "output",
-        "result",
-        "tool",
-        "password",
-        "credential",
-        "key",
-        "token",
-        "secret",
-        "memory",
-        "previous",
-        "ssh",
-        ".env",
-        "~/",
-        "/etc/",
-        "cookie",
-        "environment",
-        "turns",
-        "responses",
-        "rules",
-        "id_",
-        "known_hosts",
-        ".aws",
-        ".npmrc",
-        ".pypirc",
-        ".netrc",
-        ".pgpass",
-        ".gitconfig",
-        ".docker",
-        ".kube",
-        "kubeconfig",
-        "mcp.json",
-        "claude_desktop",
-        ".cursor",
-        ".bashrc",
-        ".zshrc",
-        "dotfile",
-        "seed phrase",
-        "mnemonic",
-        "env var",
-        "wallet",
-    ],
-    // Exfiltrate (active, needs a destination)
-    &[
-        "http",
-        "www.",
-        "@",
-        ".com",
-        ".net",
-        ".org",
-        ".io",
-        ".xyz",
-        ".ru",
-        ".cn",
-        ".site",
-        ".app",
-        ".dev",
-        ".example",
-        ".info",
-        ".biz",
-        ".top",
-        ".me",
-        ".co",
-        "external",
-        "remote",
-        "third",
-        "outside",
-        "our ",
-        "my ",
-        "attacker",
-        "backup",
-        "logging",
-        "analytics",
-        "collection",
-        "telemetry",
-    ],
-    // Exfiltrate (passive)
-    &[
-        "be sent",
-        "be posted",
-        "be forwarded",
-        "be uploaded",
-        "be copied",
-        "be emailed",
-        "be mailed",
-        "be shared",
-        "be reported",
-        "be transmitted",
-        "be logged",
-        "be mirrored",
-        "be synced",
-        "be bcc",
-        "be cc",
-    ],
-    // ReadSecrets (home dotfiles)
-    &["~/."],
-    // Redirect
-    &[
-        "recipient",
-        "receiver",
-        "destination",
-        "address",
-        "to field",
-        "payee",
-        "beneficiary",
-        "account",
-        "iban",
-        "wallet",
-        "routing",
-        "phone number",
-        "forwarding",
-        "reply-to",
-        "delivery",
-        "shipping",
-        "payout",
-        "deposit",
-        "channel",
-        "all ",
-        "every ",
-        "any ",
-        "each ",
-        "a copy",
-        "bcc",
-        "cc",
-        "blind",
-        "actual",
-        "real ",
-        "true ",
-        "correct",
-        "regardless",
-    ],
-    // Shadow
-    &["side effect", "side-effect", "tool", "function", "server"],
-    // Prefer
-    &[
-        "this tool",
-        "this function",
-        "this server",
-        "this one",
-        "other",
-        "another",
-        "alternative",
-    ],
-];
-
-static TRIGGER_AC: LazyLock<(AhoCorasick, Vec<u32>)> = LazyLock::new(|| {
-    let mut words = Vec::new();
-    let mut masks = Vec::new();
-    for (i, list) in TRIGGERS.iter().enumerate() {
-        for w in *list {
-            words.push(*w);
-            masks.push(1u32 << i);
-        }
-    }
-    let ac = AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build(&words)
-        .unwrap_or_else(|e| panic!("built-in triggers do not compile: {e}"));
-    (ac, masks)
-});
-
-/// Which patterns can match in `text` (bit i for `PATTERNS[i]`).
-fn candidate_patterns(text: &str) -> u32 {
-    let (ac, masks) = &*TRIGGER_AC;
-    let all = (1u32 << TRIGGERS.len()) - 1;
-    let mut mask = 0;
-    for m in ac.find_overlapping_iter(text) {
-        mask |= masks[m.pattern().as_usize()];
-        if mask == all {
-            break;
-        }
-    }
-    mask
-}
 
 /// Words that may stand before the verb of a directive clause without making it a statement.
 const LEAD: &[&str] = &[
@@ -701,7 +404,23 @@ pub fn analyze(text: &str) -> Vec<Directive> {
     if text.len() < 12 {
         return Vec::new();
     }
-    analyze_with(text, candidate_patterns(text))
+    analyze_with(text, trigger::TRIGGERS.candidates(text))
+}
+
+/// [`analyze`] of each of `texts`, with one scan for trigger words over all of them.
+pub fn analyze_many(texts: &[&str]) -> Vec<Vec<Directive>> {
+    trigger::TRIGGERS
+        .candidates_of_many(texts)
+        .into_iter()
+        .zip(texts)
+        .map(|(candidates, text)| {
+            if candidates == 0 {
+                Vec::new()
+            } else {
+                analyze_with(text, candidates)
+            }
+        })
+        .collect()
 }
 
 /// [`analyze`] with the patterns to try given as a bit set.
@@ -711,7 +430,7 @@ fn analyze_with(text: &str, candidates: u32) -> Vec<Directive> {
         return out;
     }
     let first_end = first_sentence_end(text);
-    debug_assert_eq!(PATTERNS.len(), TRIGGERS.len());
+    debug_assert_eq!(PATTERNS.len(), trigger::NEEDS.len());
     for (i, pattern) in PATTERNS.iter().enumerate() {
         if candidates & (1 << i) == 0 {
             continue;

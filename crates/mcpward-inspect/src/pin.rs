@@ -5,11 +5,12 @@
 //! change is drift, while key order and JSON whitespace are not: JCS sorts keys, fixes number and
 //! string formatting and drops insignificant whitespace.
 
+mod canonical;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::definitions::{Definitions, ItemKind, item_key};
 
@@ -32,13 +33,22 @@ pub enum PinError {
 
 /// The RFC 8785 canonical form of a JSON value.
 pub fn canonical_json(value: &Value) -> Result<String, PinError> {
-    Ok(serde_json_canonicalizer::to_string(value)?)
+    let mut out = Vec::with_capacity(256);
+    canonical::write(value, &mut out)?;
+    // The writer copies whole strings of a `Value` and ASCII punctuation between them.
+    Ok(String::from_utf8(out).expect("canonical JSON is UTF-8"))
 }
 
 /// `sha256:` and the lower-case hex SHA-256 of the canonical form of `definition`.
 pub fn definition_hash(definition: &Value) -> Result<String, PinError> {
-    let bytes = serde_json_canonicalizer::to_vec(definition)?;
-    Ok(format!("sha256:{}", hex::encode(Sha256::digest(&bytes))))
+    let mut sink = canonical::HashSink::new();
+    canonical::write(definition, &mut sink)?;
+    let mut hex = [0u8; 64];
+    hex::encode_to_slice(sink.finish(), &mut hex).expect("64 hex digits for 32 bytes");
+    let mut out = String::with_capacity(7 + 64);
+    out.push_str("sha256:");
+    out.extend(hex.iter().map(|&b| char::from(b)));
+    Ok(out)
 }
 
 /// One hash per definition, keyed by name (tools, prompts), URI (resources) or URI template

@@ -52,98 +52,201 @@ pub struct TextSite<'a> {
     pub text: &'a str,
 }
 
+/// A [`TextSite`] whose pointer is written out only when a finding needs it: the detectors read
+/// every string of a server, and most strings produce nothing.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Site<'a> {
+    pub role: TextRole,
+    pub item: Option<(ItemKind, usize)>,
+    pub parameter: Option<&'a str>,
+    pub text: &'a str,
+    /// The string's place in [`Paths`].
+    path: u32,
+}
+
+/// One step of a JSON pointer.
+#[derive(Debug, Clone, Copy)]
+enum Step<'a> {
+    Root,
+    /// Written as it is (our own field names, which need no escaping).
+    Field(&'static str),
+    /// An object key from the document, escaped when written.
+    Key(&'a str),
+    Index(usize),
+}
+
+/// The pointers of all sites as a tree of steps (each node its parent and its last step), so
+/// walking a document allocates one list, not a string per site.
+#[derive(Debug, Default)]
+pub(crate) struct Paths<'a> {
+    nodes: Vec<(u32, Step<'a>)>,
+}
+
+impl<'a> Paths<'a> {
+    const ROOT: u32 = 0;
+
+    fn new() -> Self {
+        Paths {
+            nodes: vec![(0, Step::Root)],
+        }
+    }
+
+    fn push(&mut self, parent: u32, step: Step<'a>) -> u32 {
+        self.nodes.push((parent, step));
+        (self.nodes.len() - 1) as u32
+    }
+
+    /// The RFC 6901 pointer of `site`.
+    pub fn pointer(&self, site: &Site<'_>) -> String {
+        let mut steps = Vec::new();
+        let mut at = site.path;
+        while at != Self::ROOT {
+            let (parent, step) = self.nodes[at as usize];
+            steps.push(step);
+            at = parent;
+        }
+        let mut out = String::new();
+        for step in steps.iter().rev() {
+            out.push('/');
+            match step {
+                Step::Root => {}
+                Step::Field(f) => out.push_str(f),
+                Step::Key(k) => out.push_str(&pointer_segment(k)),
+                Step::Index(i) => out.push_str(&i.to_string()),
+            }
+        }
+        out
+    }
+}
+
 /// Schema keywords whose string values are structure, not text for the model.
-const STRUCTURAL: &[&str] = &[
-    "type",
-    "$ref",
-    "$schema",
-    "$id",
-    "$anchor",
-    "format",
-    "pattern",
-    "contentEncoding",
-    "contentMediaType",
-    "required",
-];
+fn structural(key: &str) -> bool {
+    matches!(
+        key,
+        "type"
+            | "$ref"
+            | "$schema"
+            | "$id"
+            | "$anchor"
+            | "format"
+            | "pattern"
+            | "contentEncoding"
+            | "contentMediaType"
+            | "required"
+    )
+}
 
 /// Collect every text site of `defs`, in document order.
 pub fn collect(defs: &Definitions) -> Vec<TextSite<'_>> {
+    let (sites, paths) = walk(defs);
+    sites
+        .iter()
+        .map(|s| TextSite {
+            pointer: paths.pointer(s),
+            role: s.role,
+            item: s.item,
+            parameter: s.parameter,
+            text: s.text,
+        })
+        .collect()
+}
+
+/// Every text site of `defs` in document order, with their pointers as a tree.
+pub(crate) fn walk(defs: &Definitions) -> (Vec<Site<'_>>, Paths<'_>) {
+    let mut paths = Paths::new();
     let mut out = Vec::new();
     if let Some(text) = defs.instructions.as_deref() {
-        out.push(TextSite {
-            pointer: "/instructions".into(),
+        out.push(Site {
             role: TextRole::Instructions,
             item: None,
             parameter: None,
             text,
+            path: paths.push(Paths::ROOT, Step::Field("instructions")),
         });
     }
-    for (kind, index, item) in defs.all_items() {
-        let base = format!("/{}/{index}", kind.list_key());
-        let Some(obj) = item.as_object() else {
+    for kind in ItemKind::ALL {
+        let items = defs.items(kind);
+        if items.is_empty() {
             continue;
-        };
-        let site = |field: &str, role, text| TextSite {
-            pointer: format!("{base}/{field}"),
-            role,
-            item: Some((kind, index)),
-            parameter: None,
-            text,
-        };
-        for (field, role) in [
-            ("name", TextRole::Name),
-            ("title", TextRole::Title),
-            ("description", TextRole::Description),
-            ("uri", TextRole::Uri),
-            ("uriTemplate", TextRole::Uri),
-        ] {
-            if let Some(text) = obj.get(field).and_then(Value::as_str) {
-                out.push(site(field, role, text));
+        }
+        let list = paths.push(Paths::ROOT, Step::Field(kind.list_key()));
+        for (index, item) in items.iter().enumerate() {
+            let Some(obj) = item.as_object() else {
+                continue;
+            };
+            let base = paths.push(list, Step::Index(index));
+            for (field, role) in [
+                ("name", TextRole::Name),
+                ("title", TextRole::Title),
+                ("description", TextRole::Description),
+                ("uri", TextRole::Uri),
+                ("uriTemplate", TextRole::Uri),
+            ] {
+                if let Some(text) = obj.get(field).and_then(Value::as_str) {
+                    out.push(Site {
+                        role,
+                        item: Some((kind, index)),
+                        parameter: None,
+                        text,
+                        path: paths.push(base, Step::Field(field)),
+                    });
+                }
             }
-        }
-        if let Some(text) = obj
-            .get("annotations")
-            .and_then(|a| a.get("title"))
-            .and_then(Value::as_str)
-        {
-            out.push(site("annotations/title", TextRole::Title, text));
-        }
-        for schema_key in ["inputSchema", "outputSchema"] {
-            if let Some(schema) = obj.get(schema_key) {
-                let mut walker = SchemaWalker {
-                    out: &mut out,
-                    item: (kind, index),
-                    input: schema_key == "inputSchema",
-                };
-                walker.walk(schema, &format!("{base}/{schema_key}"), None, None, 0);
+            if let Some(text) = obj
+                .get("annotations")
+                .and_then(|a| a.get("title"))
+                .and_then(Value::as_str)
+            {
+                out.push(Site {
+                    role: TextRole::Title,
+                    item: Some((kind, index)),
+                    parameter: None,
+                    text,
+                    path: paths.push(base, Step::Field("annotations/title")),
+                });
             }
-        }
-        if let Some(args) = obj.get("arguments").and_then(Value::as_array) {
-            for (i, arg) in args.iter().enumerate() {
-                let name = arg.get("name").and_then(Value::as_str);
-                for (field, role) in [
-                    ("name", TextRole::ParameterName),
-                    ("title", TextRole::ParameterDescription),
-                    ("description", TextRole::ParameterDescription),
-                ] {
-                    if let Some(text) = arg.get(field).and_then(Value::as_str) {
-                        out.push(TextSite {
-                            pointer: format!("{base}/arguments/{i}/{field}"),
-                            role,
-                            item: Some((kind, index)),
-                            parameter: name,
-                            text,
-                        });
+            for schema_key in ["inputSchema", "outputSchema"] {
+                if let Some(schema) = obj.get(schema_key) {
+                    let at = paths.push(base, Step::Field(schema_key));
+                    let mut walker = SchemaWalker {
+                        out: &mut out,
+                        paths: &mut paths,
+                        item: (kind, index),
+                        input: schema_key == "inputSchema",
+                    };
+                    walker.walk(schema, at, None, None, 0);
+                }
+            }
+            if let Some(args) = obj.get("arguments").and_then(Value::as_array) {
+                let arguments = paths.push(base, Step::Field("arguments"));
+                for (i, arg) in args.iter().enumerate() {
+                    let name = arg.get("name").and_then(Value::as_str);
+                    let at = paths.push(arguments, Step::Index(i));
+                    for (field, role) in [
+                        ("name", TextRole::ParameterName),
+                        ("title", TextRole::ParameterDescription),
+                        ("description", TextRole::ParameterDescription),
+                    ] {
+                        if let Some(text) = arg.get(field).and_then(Value::as_str) {
+                            out.push(Site {
+                                role,
+                                item: Some((kind, index)),
+                                parameter: name,
+                                text,
+                                path: paths.push(at, Step::Field(field)),
+                            });
+                        }
                     }
                 }
             }
         }
     }
-    out
+    (out, paths)
 }
 
 struct SchemaWalker<'o, 'a> {
-    out: &'o mut Vec<TextSite<'a>>,
+    out: &'o mut Vec<Site<'a>>,
+    paths: &'o mut Paths<'a>,
     item: (ItemKind, usize),
     input: bool,
 }
@@ -153,7 +256,7 @@ impl<'a> SchemaWalker<'_, 'a> {
     fn walk(
         &mut self,
         value: &'a Value,
-        pointer: &str,
+        at: u32,
         key: Option<&str>,
         parameter: Option<&'a str>,
         depth: usize,
@@ -166,43 +269,44 @@ impl<'a> SchemaWalker<'_, 'a> {
             Value::String(text) => {
                 let role = match key {
                     Some("description" | "title") => TextRole::ParameterDescription,
-                    Some(k) if STRUCTURAL.contains(&k) => return,
+                    Some(k) if structural(k) => return,
                     _ => TextRole::SchemaValue,
                 };
-                self.out.push(TextSite {
-                    pointer: pointer.to_string(),
+                self.out.push(Site {
                     role,
                     item: Some(self.item),
                     parameter: parameter.filter(|_| self.input),
                     text,
+                    path: at,
                 });
             }
             Value::Array(items) => {
                 for (i, v) in items.iter().enumerate() {
+                    let child = self.paths.push(at, Step::Index(i));
                     // Array elements keep the keyword they sit under (`enum`, `examples`, `required`).
-                    self.walk(v, &format!("{pointer}/{i}"), key, parameter, depth + 1);
+                    self.walk(v, child, key, parameter, depth + 1);
                 }
             }
             Value::Object(map) => {
                 let in_properties = matches!(key, Some("properties" | "patternProperties"));
                 for (k, v) in map {
-                    let child = format!("{pointer}/{}", pointer_segment(k));
+                    let child = self.paths.push(at, Step::Key(k));
                     if in_properties {
                         let param = if depth <= 1 {
                             Some(k.as_str())
                         } else {
                             parameter
                         };
-                        self.out.push(TextSite {
-                            pointer: child.clone(),
+                        self.out.push(Site {
                             role: TextRole::ParameterName,
                             item: Some(self.item),
                             parameter: param.filter(|_| self.input),
                             text: k,
+                            path: child,
                         });
-                        self.walk(v, &child, None, param, depth + 1);
+                        self.walk(v, child, None, param, depth + 1);
                     } else {
-                        self.walk(v, &child, Some(k), parameter, depth + 1);
+                        self.walk(v, child, Some(k), parameter, depth + 1);
                     }
                 }
             }

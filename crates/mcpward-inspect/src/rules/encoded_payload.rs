@@ -11,7 +11,7 @@ use regex::Regex;
 use super::Context;
 use crate::excerpt::{escape, quote};
 use crate::language::instruction_like;
-use crate::text::TextRole;
+use crate::text::{Site, TextRole};
 
 pub static META: RuleMeta = RuleMeta {
     id: "encoded-payload",
@@ -87,9 +87,36 @@ fn percent_decode(run: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Whether [`BLOB`] can match in `text`: it needs 20 characters in a row of the base64 alphabets,
+/// a `%` or a `\\`. Ordinary prose fails this in one pass, without a regex search.
+fn may_hold_blob(text: &str) -> bool {
+    static BASE64: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            t[b] = c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'_' | b'-');
+            b += 1;
+        }
+        t
+    };
+    let bytes = text.as_bytes();
+    if memchr::memchr2(b'%', b'\\', bytes).is_some() {
+        return true;
+    }
+    let mut run = 0u32;
+    for &b in bytes {
+        run = if BASE64[usize::from(b)] { run + 1 } else { 0 };
+        if run >= 20 {
+            return true;
+        }
+    }
+    false
+}
+
 pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for site in &cx.sites {
-        if site.text.len() < 20 || matches!(site.role, TextRole::Uri) {
+        if site.text.len() < 20 || matches!(site.role, TextRole::Uri) || !may_hold_blob(site.text) {
             continue;
         }
         for m in BLOB.find_iter(site.text) {
@@ -108,7 +135,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 escape(&decoded.chars().take(300).collect::<String>()),
             );
             out.push(
-                cx.finding(&META, message, &site.pointer)
+                cx.finding(&META, message, &cx.pointer(site))
                     .severity(severity)
                     .fix("write the text in plain words, or remove it"),
             );
@@ -121,11 +148,14 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
 /// `share=7b1` in one tool, `share=9c2` in the next: one payload in pieces.
 fn split_payload(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let mut by_key: BTreeMap<&str, BTreeSet<(usize, &str)>> = BTreeMap::new();
-    let mut pointers: BTreeMap<usize, &str> = BTreeMap::new();
+    let mut pointers: BTreeMap<usize, &Site<'_>> = BTreeMap::new();
     for site in cx.sites.iter().filter(|s| s.role == TextRole::Description) {
         let Some((_, index)) = site.item else {
             continue;
         };
+        if memchr::memchr(b'=', site.text.as_bytes()).is_none() {
+            continue;
+        }
         for c in FRAGMENT.captures_iter(site.text) {
             let (key, value) = (
                 c.get(1).map_or("", |m| m.as_str()),
@@ -135,7 +165,7 @@ fn split_payload(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 && value.bytes().any(|b| b.is_ascii_alphabetic());
             if opaque {
                 by_key.entry(key).or_default().insert((index, value));
-                pointers.entry(index).or_insert(site.pointer.as_str());
+                pointers.entry(index).or_insert(site);
             }
         }
     }
@@ -155,9 +185,15 @@ fn split_payload(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     .join(", "),
             );
             out.push(
-                cx.finding(&META, message, pointers.get(&first).copied().unwrap_or(""))
-                    .severity(Severity::Medium)
-                    .fix("remove the fragments"),
+                cx.finding(
+                    &META,
+                    message,
+                    &pointers
+                        .get(&first)
+                        .map_or(String::new(), |s| cx.pointer(s)),
+                )
+                .severity(Severity::Medium)
+                .fix("remove the fragments"),
             );
         }
     }

@@ -10,7 +10,8 @@ use super::Context;
 use super::model_directed_instructions::visible;
 use crate::definitions::{ItemKind, pointer_segment};
 use crate::excerpt::{escape, quote};
-use crate::language::Ask;
+use crate::language::Edge::A;
+use crate::language::{Ask, Edge, Prefilter};
 use crate::text::TextRole;
 
 pub static META: RuleMeta = RuleMeta {
@@ -37,6 +38,52 @@ static ASKS_FOR: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap_or_else(|e| panic!("built-in pattern does not compile: {e}"))
 });
 
+/// Literals [`ASKS_FOR`] cannot match without (any one of them), or, for "the outputs of the
+/// other tools", a word for the output and one for the calls.
+const ASKS_FOR_LITERALS: &[(&str, Edge, u64)] = &[
+    ("system ", A, 1),
+    ("instructions", A, 1),
+    ("prompt", A, 1),
+    ("rules", A, 1),
+    ("guidelines", A, 1),
+    ("conversation", A, 1),
+    ("chat", A, 1),
+    ("dialog", A, 1),
+    ("transcript", A, 1),
+    ("context window", A, 1),
+    ("message history", A, 1),
+    ("messages", A, 1),
+    ("turns", A, 1),
+    ("everything the user", A, 1),
+    ("ssh", A, 1),
+    ("id_rsa", A, 1),
+    ("id_ed25519", A, 1),
+    ("id_ecdsa", A, 1),
+    ("private key", A, 1),
+    ("seed phrase", A, 1),
+    (".aws/", A, 1),
+    ("mcp.json", A, 1),
+    ("claude_desktop_config", A, 1),
+    (".env", A, 1),
+    ("content", A, 1),
+    ("api keys", A, 1),
+    ("tokens", A, 1),
+    ("passwords", A, 1),
+    ("secrets", A, 1),
+    ("credentials", A, 1),
+    ("cookies", A, 1),
+    ("output", A, 2),
+    ("result", A, 2),
+    ("response", A, 2),
+    ("return", A, 2),
+    ("tool", A, 4),
+    ("call", A, 4),
+    ("function", A, 4),
+];
+
+static ASKS_FOR_PREFILTER: LazyLock<Prefilter> =
+    LazyLock::new(|| Prefilter::new(ASKS_FOR_LITERALS, &[&[1, 2 | 4]]));
+
 /// Parameter names that say what they collect.
 const NAMES: &[&str] = &[
     "system_prompt",
@@ -56,11 +103,17 @@ const NAMES: &[&str] = &[
     "private_key_contents",
 ];
 
-fn normalise(name: &str) -> String {
-    name.chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .collect::<String>()
-        .to_ascii_lowercase()
+/// Whether `name`, reduced to ASCII letters and digits and lower-cased, is one of [`NAMES`]
+/// without its underscores.
+fn collects_by_name(name: &str) -> bool {
+    let letters = || {
+        name.bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| b.to_ascii_lowercase())
+    };
+    NAMES
+        .iter()
+        .any(|k| letters().eq(k.bytes().filter(|&b| b != b'_')))
 }
 
 pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
@@ -72,25 +125,22 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         match (site.role, site.parameter) {
-            (TextRole::ParameterName, Some(p)) if site.text == p => {
-                let n = normalise(p);
-                if NAMES
-                    .iter()
-                    .any(|k| n == *k || n.replace('_', "") == k.replace('_', ""))
-                {
-                    found.entry((kind, index, p.to_string())).or_insert((
-                        Severity::Low,
-                        format!(
-                            "{}: the name `{}` asks for what the server has no need of",
-                            cx.describe(site),
-                            escape(p)
-                        ),
-                        site.pointer.clone(),
-                    ));
-                }
+            (TextRole::ParameterName, Some(p)) if site.text == p && collects_by_name(p) => {
+                found.entry((kind, index, p.to_string())).or_insert((
+                    Severity::Low,
+                    format!(
+                        "{}: the name `{}` asks for what the server has no need of",
+                        cx.describe(site),
+                        escape(p)
+                    ),
+                    cx.pointer(site),
+                ));
             }
             (TextRole::ParameterDescription, Some(p)) => {
                 let text = visible(site.text);
+                if ASKS_FOR_PREFILTER.candidates(&text) == 0 {
+                    continue;
+                }
                 if let Some(m) = ASKS_FOR.find(&text) {
                     let prefix = text[..m.start()].to_ascii_lowercase();
                     if [
@@ -116,7 +166,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                                 cx.describe(site),
                                 quote(&text, m.start(), m.end(), 120)
                             ),
-                            site.pointer.clone(),
+                            cx.pointer(site),
                         ),
                     );
                 }
@@ -124,6 +174,13 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             (TextRole::Description | TextRole::Instructions, None) if kind == ItemKind::Tool => {
                 // "pass your system prompt as the 'context' argument": the named parameter.
                 let Some(analysis) = analysis else { continue };
+                if !analysis
+                    .directives
+                    .iter()
+                    .any(|d| d.ask == Ask::StuffParameter)
+                {
+                    continue;
+                }
                 let text = &analysis.text;
                 let item = &cx.defs.tools[index];
                 let Some(props) = item
@@ -205,5 +262,28 @@ mod tests {
             "query": {"type": "string", "description": "Do not include any API keys or passwords in the query"},
             "conversation_id": {"type": "string", "description": "ID of the conversation"}}}}]});
         assert!(findings_of(super::META.id, defs).is_empty());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
+
+        /// Strings generated from the pattern: whenever one matches, the prefilter lets it run.
+        #[test]
+        fn prefilter_passes_every_match(
+            text in proptest::string::string_regex(
+                &format!("(?i){}", super::ASKS_FOR.as_str().replace(r"(?-u:\b)", ""))
+            ).expect("pattern generates")
+        ) {
+            if super::ASKS_FOR.is_match(&text) {
+                proptest::prop_assert_ne!(super::ASKS_FOR_PREFILTER.candidates(&text), 0, "{:?}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn names_match_without_underscores_and_case() {
+        assert!(super::collects_by_name("System-Prompt"));
+        assert!(super::collects_by_name("conversationHistory"));
+        assert!(!super::collects_by_name("conversation_id"));
     }
 }

@@ -51,7 +51,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         .iter()
         .filter(|s| s.role.is_prose() || s.role == crate::text::TextRole::SchemaValue)
     {
-        if !site.text.contains('<') && !site.text.contains('[') {
+        if memchr::memchr2(b'<', b'[', site.text.as_bytes()).is_none() {
             continue;
         }
         let text = visible(site.text);
@@ -108,7 +108,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 quote(&text, start, end, 200)
             );
             out.push(
-                cx.finding(&META, message, &site.pointer)
+                cx.finding(&META, message, &cx.pointer(site))
                     .severity(severity)
                     .fix("remove the markup and any text the user is not meant to see"),
             );

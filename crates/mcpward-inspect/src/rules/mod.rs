@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use mcpward_core::{Finding, RuleMeta};
 
 use crate::definitions::{Definitions, item_key};
-use crate::language::{Directive, analyze};
-use crate::text::{TextRole, TextSite, collect};
+use crate::language::{Directive, analyze_many};
+use crate::text::{Paths, Site, TextRole, walk};
 
 pub mod annotation_mismatch;
 pub mod confusable_tool_name;
@@ -59,7 +59,9 @@ pub struct Server<'a> {
 pub(crate) struct Context<'a> {
     pub server: &'a str,
     pub defs: &'a Definitions,
-    pub sites: Vec<TextSite<'a>>,
+    pub sites: Vec<Site<'a>>,
+    /// The JSON pointers of `sites`, written out on demand by [`Context::pointer`].
+    paths: Paths<'a>,
     /// The other servers registered with the same client.
     pub others: &'a [Server<'a>],
     /// This server's own tool names.
@@ -77,16 +79,23 @@ pub(crate) struct Analysis<'a> {
 
 impl<'a> Context<'a> {
     pub fn new(server: &'a str, defs: &'a Definitions, others: &'a [Server<'a>]) -> Self {
-        let sites = collect(defs);
-        let analysis = sites
+        let (sites, paths) = walk(defs);
+        let wanted = |site: &Site<'_>| {
+            site.role.is_prose() || matches!(site.role, TextRole::SchemaValue | TextRole::Title)
+        };
+        let texts: Vec<Option<Cow<'a, str>>> = sites
             .iter()
-            .map(|site| {
-                let wanted = site.role.is_prose()
-                    || matches!(site.role, TextRole::SchemaValue | TextRole::Title);
-                wanted.then(|| {
-                    let text = model_directed_instructions::visible(site.text);
-                    let directives = analyze(&text);
-                    Analysis { text, directives }
+            .map(|site| wanted(site).then(|| model_directed_instructions::visible(site.text)))
+            .collect();
+        let all: Vec<&str> = texts.iter().flatten().map(|t| t.as_ref()).collect();
+        let mut directives = analyze_many(&all).into_iter();
+        drop(all);
+        let analysis = texts
+            .into_iter()
+            .map(|text| {
+                text.map(|text| Analysis {
+                    text,
+                    directives: directives.next().unwrap_or_default(),
                 })
             })
             .collect();
@@ -94,6 +103,7 @@ impl<'a> Context<'a> {
             server,
             defs,
             sites,
+            paths,
             others,
             own_tools: defs.tool_names().collect(),
             analysis,
@@ -109,9 +119,15 @@ impl<'a> Context<'a> {
         f
     }
 
+    /// The RFC 6901 pointer of `site`.
+    pub fn pointer(&self, site: &Site<'_>) -> String {
+        self.paths.pointer(site)
+    }
+
     /// "tool `read_file` description", "server instructions": where a text sits, for messages.
-    pub fn describe(&self, site: &TextSite<'_>) -> String {
-        let field = site.pointer.rsplit('/').next().unwrap_or("");
+    pub fn describe(&self, site: &Site<'_>) -> String {
+        let pointer = self.pointer(site);
+        let field = pointer.rsplit('/').next().unwrap_or("");
         match site.item {
             None => "the server instructions".to_string(),
             Some((kind, index)) => {

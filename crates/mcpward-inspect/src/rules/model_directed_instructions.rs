@@ -85,7 +85,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             quote(text, first.start, first.end.max(first.start + 160), 200),
         );
         out.push(
-            cx.finding(&META, message, &site.pointer)
+            cx.finding(&META, message, &cx.pointer(site))
                 .severity(worst)
                 .fix("describe what the tool does and its parameters; remove orders to the model"),
         );

@@ -21,7 +21,41 @@ payload below the fold or past the end of a terminal line while the model reads 
 };
 
 /// The first padding run: (start, end, description).
+/// Whether `text` can hold padding: eight line breaks, or a 16-byte block (aligned to the
+/// text's start) of blanks, of one repeated byte or of non-ASCII bytes, which every run
+/// [`find_padding`] reports contains (40 blanks, 200 copies, 40 two- or three-byte blanks).
+/// Each block is checked whole with bitwise operations, which the compiler turns into vector
+/// instructions.
+fn may_hold_padding(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut newlines = 0u32;
+    let mut blocks = bytes.chunks_exact(16);
+    for block in &mut blocks {
+        let first = block[0];
+        let (mut not_blank, mut differs, mut ascii, mut lines) = (0u8, 0u8, 0u8, 0u8);
+        for &b in block {
+            not_blank |= u8::from((b != b' ') & (b != b'\t') & (b != b'\n') & (b != b'\r'));
+            differs |= b ^ first;
+            ascii |= !b & 0x80;
+            lines += u8::from(b == b'\n');
+        }
+        if not_blank == 0 || differs == 0 || ascii == 0 {
+            return true;
+        }
+        newlines += u32::from(lines);
+    }
+    newlines += blocks
+        .remainder()
+        .iter()
+        .map(|&b| u32::from(b == b'\n'))
+        .sum::<u32>();
+    newlines >= 8
+}
+
 fn find_padding(text: &str) -> Option<(usize, usize, String)> {
+    if !may_hold_padding(text) {
+        return None;
+    }
     let bytes = text.as_bytes();
     let mut best: Option<(usize, usize, String, usize)> = None;
     let mut i = 0;
@@ -72,7 +106,13 @@ fn find_padding(text: &str) -> Option<(usize, usize, String)> {
                 continue;
             }
         }
-        i += text[i..].chars().next().map_or(1, char::len_utf8);
+        // `i` is always at a character boundary: step over one character.
+        i += match b {
+            0x00..=0x7F => 1,
+            0xF0..=0xFF => 4,
+            0xE0..=0xEF => 3,
+            _ => 2,
+        };
     }
     best.map(|(s, e, w, _)| (s, e, w))
 }
@@ -100,7 +140,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 if after.is_empty() { "" } else { ", " }
             );
             out.push(
-                cx.finding(&META, message, &site.pointer)
+                cx.finding(&META, message, &cx.pointer(site))
                     .severity(severity)
                     .fix("remove the padding and anything hidden behind it"),
             );
@@ -111,7 +151,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 site.text.len() / 1024
             );
             out.push(
-                cx.finding(&META, message, &site.pointer)
+                cx.finding(&META, message, &cx.pointer(site))
                     .severity(Severity::Low),
             );
         }

@@ -74,6 +74,14 @@ static WELL_KNOWN_NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
 static WELL_KNOWN_AC: LazyLock<Option<AhoCorasick>> =
     LazyLock::new(|| automaton(&WELL_KNOWN_NAMES));
 
+/// Whether every name holds a `_` or a `-`: then a text without either cannot name one of them,
+/// and the name search can be skipped.
+fn all_joined(names: &[String]) -> bool {
+    names.iter().all(|n| n.contains(['_', '-']))
+}
+
+static WELL_KNOWN_JOINED: LazyLock<bool> = LazyLock::new(|| all_joined(&WELL_KNOWN_NAMES));
+
 pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     // Names this server does not own: other servers' tools and well-known ones.
     let mut foreign: Vec<String> = cx
@@ -86,6 +94,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     foreign.sort();
     foreign.dedup();
     let others_names = (!foreign.is_empty()).then(|| automaton(&foreign)).flatten();
+    let foreign_joined = all_joined(&foreign);
     for (site, analysis) in cx.sites.iter().zip(&cx.analysis) {
         let Some(analysis) = analysis.as_ref().filter(|_| site.role.is_prose()) else {
             continue;
@@ -109,12 +118,20 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 _ => {}
             }
         }
-        let lists: [(Option<&AhoCorasick>, &[String]); 2] = [
-            (WELL_KNOWN_AC.as_ref(), WELL_KNOWN_NAMES.as_slice()),
-            (others_names.as_ref(), foreign.as_slice()),
+        let joined = memchr::memchr2(b'_', b'-', text.as_bytes()).is_some();
+        let lists: [(Option<&AhoCorasick>, &[String], bool); 2] = [
+            (
+                WELL_KNOWN_AC.as_ref(),
+                WELL_KNOWN_NAMES.as_slice(),
+                *WELL_KNOWN_JOINED,
+            ),
+            (others_names.as_ref(), foreign.as_slice(), foreign_joined),
         ];
-        for (names, list) in lists {
+        for (names, list, needs_joiner) in lists {
             let Some(names) = names else { continue };
+            if needs_joiner && !joined {
+                continue;
+            }
             for m in names.find_iter(text.as_ref()) {
                 let bytes = text.as_bytes();
                 let bounded = |i: usize| {
@@ -154,7 +171,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             quote(text, *start, (*end).max(start + 160), 200)
         );
         out.push(
-            cx.finding(&META, message, &site.pointer)
+            cx.finding(&META, message, &cx.pointer(site))
                 .severity(worst)
                 .fix("a tool's description should describe that tool only"),
         );

@@ -7,6 +7,9 @@
 //! only make a tool look more dangerous, never less: a server that lies with `readOnlyHint` gains
 //! nothing here. The description is consulted only when the name says nothing.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use serde_json::Value;
 
 use crate::call::ToolKind;
@@ -240,12 +243,20 @@ const UNTRUSTED: &[&str] = &[
 
 /// Classify a tool from its name, description and annotations.
 pub fn classify(tool: &str, description: Option<&str>, annotations: Option<&Value>) -> ToolKind {
-    let from_name = strongest(&words(tool));
+    classify_named(strongest(&words(tool)), description, annotations)
+}
+
+/// [`classify`] with the kind the name gives already worked out.
+fn classify_named(
+    from_name: ToolKind,
+    description: Option<&str>,
+    annotations: Option<&Value>,
+) -> ToolKind {
     let base = if from_name == ToolKind::Unknown {
         // First words of the description: "Deletes a file", "Run a shell command".
         description
             .map(|d| {
-                let leading: Vec<String> = words(d).into_iter().take(3).map(stem).collect();
+                let leading: Vec<String> = words_upto(d, 3).into_iter().map(stem).collect();
                 strongest(&leading)
             })
             .unwrap_or(ToolKind::Unknown)
@@ -281,26 +292,51 @@ pub fn reads_untrusted(tool: &str, annotations: Option<&Value>) -> bool {
         .and_then(|a| a.get("openWorldHint"))
         .and_then(Value::as_bool)
         == Some(true);
-    open_world || words(tool).iter().any(|w| UNTRUSTED.contains(&w.as_str()))
+    open_world || words(tool).iter().any(|w| is_in(List::Untrusted, w))
 }
 
 /// Split a name or a sentence into lower-case words: `snake_case`, `kebab-case`, `camelCase`,
 /// `dotted.names` and spaces all separate words.
 fn words(text: &str) -> Vec<String> {
+    words_upto(text, usize::MAX)
+}
+
+/// The first `limit` of [`words`], without splitting the rest of a long description.
+fn words_upto(text: &str, limit: usize) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
     let mut prev_lower = false;
     for c in text.chars() {
-        if c.is_alphanumeric() {
-            if c.is_uppercase() && prev_lower && !current.is_empty() {
+        // The ASCII tests give the same answers as the Unicode ones for ASCII, faster.
+        let (alphanumeric, uppercase, lowercase) = if c.is_ascii() {
+            (
+                c.is_ascii_alphanumeric(),
+                c.is_ascii_uppercase(),
+                c.is_ascii_lowercase(),
+            )
+        } else {
+            (c.is_alphanumeric(), c.is_uppercase(), c.is_lowercase())
+        };
+        if alphanumeric {
+            if uppercase && prev_lower && !current.is_empty() {
                 out.push(std::mem::take(&mut current));
+                if out.len() == limit {
+                    return out;
+                }
             }
-            prev_lower = c.is_lowercase() || c.is_ascii_digit();
-            current.extend(c.to_lowercase());
+            prev_lower = lowercase || c.is_ascii_digit();
+            if c.is_ascii() {
+                current.push(c.to_ascii_lowercase());
+            } else {
+                current.extend(c.to_lowercase());
+            }
         } else {
             prev_lower = false;
             if !current.is_empty() {
                 out.push(std::mem::take(&mut current));
+                if out.len() == limit {
+                    return out;
+                }
             }
         }
         if out.len() > 64 {
@@ -328,19 +364,136 @@ fn stem(word: String) -> String {
             && base.len() >= 2
         {
             let restored = &suffix[..keep];
-            let candidate = format!("{base}{restored}");
-            if known(&candidate) {
-                return candidate;
+            if known_as(base, restored) {
+                return format!("{base}{restored}");
             }
         }
     }
     word
 }
 
-fn known(word: &str) -> bool {
-    [EXEC, DESTRUCTIVE, WRITE, NETWORK, READ]
-        .iter()
-        .any(|list| list.contains(&word))
+/// The word lists above, each a bit in [`Lists`].
+#[derive(Debug, Clone, Copy)]
+enum List {
+    Exec,
+    Destructive,
+    Write,
+    Network,
+    Read,
+    Conjunctions,
+    WebObjects,
+    Unambiguous,
+    QueryObjects,
+    StatementObjects,
+    NounLikeReads,
+    LateWrites,
+    Untrusted,
+    SendVerbs,
+    MessageNouns,
+    PaymentVerbs,
+    PaymentNouns,
+    CredentialWords,
+}
+
+impl List {
+    const ALL: [List; 18] = [
+        List::Exec,
+        List::Destructive,
+        List::Write,
+        List::Network,
+        List::Read,
+        List::Conjunctions,
+        List::WebObjects,
+        List::Unambiguous,
+        List::QueryObjects,
+        List::StatementObjects,
+        List::NounLikeReads,
+        List::LateWrites,
+        List::Untrusted,
+        List::SendVerbs,
+        List::MessageNouns,
+        List::PaymentVerbs,
+        List::PaymentNouns,
+        List::CredentialWords,
+    ];
+
+    fn words(self) -> &'static [&'static str] {
+        match self {
+            List::Exec => EXEC,
+            List::Destructive => DESTRUCTIVE,
+            List::Write => WRITE,
+            List::Network => NETWORK,
+            List::Read => READ,
+            List::Conjunctions => CONJUNCTIONS,
+            List::WebObjects => WEB_OBJECTS,
+            List::Unambiguous => UNAMBIGUOUS,
+            List::QueryObjects => QUERY_OBJECTS,
+            List::StatementObjects => STATEMENT_OBJECTS,
+            List::NounLikeReads => NOUN_LIKE_READS,
+            List::LateWrites => LATE_WRITES,
+            List::Untrusted => UNTRUSTED,
+            List::SendVerbs => SEND_VERBS,
+            List::MessageNouns => MESSAGE_NOUNS,
+            List::PaymentVerbs => PAYMENT_VERBS,
+            List::PaymentNouns => PAYMENT_NOUNS,
+            List::CredentialWords => CREDENTIAL_WORDS,
+        }
+    }
+}
+
+/// The lists one word is in.
+#[derive(Debug, Clone, Copy, Default)]
+struct Lists(u32);
+
+impl Lists {
+    fn has(self, list: List) -> bool {
+        self.0 & (1 << list as u32) != 0
+    }
+}
+
+/// Every listed word with the lists that hold it: one lookup per word instead of a scan of
+/// each list, which a classification of a tool does dozens of times.
+static MEMBERSHIP: LazyLock<HashMap<&'static str, Lists>> = LazyLock::new(|| {
+    let mut map: HashMap<&'static str, Lists> = HashMap::new();
+    for list in List::ALL {
+        for word in list.words() {
+            map.entry(word).or_default().0 |= 1 << list as u32;
+        }
+    }
+    map
+});
+
+fn lists_of(word: &str) -> Lists {
+    MEMBERSHIP.get(word).copied().unwrap_or_default()
+}
+
+fn is_in(list: List, word: &str) -> bool {
+    lists_of(word).has(list)
+}
+
+/// Whether `base` followed by `ending` is a word of the verb lists.
+fn known_as(base: &str, ending: &str) -> bool {
+    // No listed word is longer than this; longer candidates need not be built to be refused.
+    let mut buf = [0u8; 32];
+    let len = base.len() + ending.len();
+    if len > buf.len() {
+        return false;
+    }
+    buf[..base.len()].copy_from_slice(base.as_bytes());
+    buf[base.len()..len].copy_from_slice(ending.as_bytes());
+    let Ok(word) = std::str::from_utf8(&buf[..len]) else {
+        return false;
+    };
+    let lists = lists_of(word);
+    [
+        List::Exec,
+        List::Destructive,
+        List::Write,
+        List::Network,
+        List::Read,
+    ]
+    .into_iter()
+    .any(|l| lists.has(l))
 }
 
 fn strongest(words: &[String]) -> ToolKind {
@@ -348,39 +501,40 @@ fn strongest(words: &[String]) -> ToolKind {
     let mut seen_verb = false;
     for (i, w) in words.iter().enumerate() {
         let w = w.as_str();
+        let here = lists_of(w);
         // `check_and_merge`, `validate_then_submit`: a conjunction starts another verb, read as
         // one like the first (a read before it does not make the whole a read).
-        if CONJUNCTIONS.contains(&w) {
+        if here.has(List::Conjunctions) {
             seen_verb = false;
             continue;
         }
-        if seen_verb && !UNAMBIGUOUS.contains(&w) && !LATE_WRITES.contains(&w) {
+        if seen_verb && !here.has(List::Unambiguous) && !here.has(List::LateWrites) {
             continue;
         }
-        let object = words.get(i + 1).map(String::as_str).unwrap_or("");
-        let kind = if w == "open" && WEB_OBJECTS.contains(&object) {
+        let object = lists_of(words.get(i + 1).map(String::as_str).unwrap_or(""));
+        let kind = if w == "open" && object.has(List::WebObjects) {
             // `open_url` sends the browser (and whatever is in the URL) out to the web.
             ToolKind::Network
-        } else if EXEC.contains(&w) && QUERY_OBJECTS.contains(&object) {
+        } else if here.has(List::Exec) && object.has(List::QueryObjects) {
             // `execute_sparql` queries; it runs nothing on the host.
             ToolKind::Read
-        } else if EXEC.contains(&w) && STATEMENT_OBJECTS.contains(&object) {
+        } else if here.has(List::Exec) && object.has(List::StatementObjects) {
             // `execute_sql` may change the database; it runs nothing on the host.
             ToolKind::Write
-        } else if EXEC.contains(&w) {
+        } else if here.has(List::Exec) {
             ToolKind::Exec
-        } else if DESTRUCTIVE.contains(&w) {
+        } else if here.has(List::Destructive) {
             ToolKind::Destructive
-        } else if WRITE.contains(&w) || LATE_WRITES.contains(&w) {
+        } else if here.has(List::Write) || here.has(List::LateWrites) {
             ToolKind::Write
-        } else if NETWORK.contains(&w) {
+        } else if here.has(List::Network) {
             ToolKind::Network
-        } else if READ.contains(&w) {
+        } else if here.has(List::Read) {
             ToolKind::Read
         } else {
             ToolKind::Unknown
         };
-        seen_verb |= kind != ToolKind::Unknown && !NOUN_LIKE_READS.contains(&w);
+        seen_verb |= kind != ToolKind::Unknown && !here.has(List::NounLikeReads);
         if rank(kind) > rank(best) {
             best = kind;
         }
@@ -576,7 +730,10 @@ pub fn claimed_capabilities(
     input_schema: Option<&Value>,
 ) -> Capabilities {
     let mut set = Capabilities::default();
-    match classify(tool, description, None) {
+    let name: Vec<String> = words(tool);
+    // What the name alone says (`classify(tool, None, None)`).
+    let name_kind = strongest(&name);
+    match classify_named(name_kind, description, None) {
         ToolKind::Read => set.insert(Capability::Read),
         ToolKind::Write => set.insert(Capability::Write),
         ToolKind::Destructive => {
@@ -587,39 +744,39 @@ pub fn claimed_capabilities(
         ToolKind::Network => set.insert(Capability::Network),
         ToolKind::Unknown => {}
     }
-    let name: Vec<String> = words(tool);
-    let lead: Vec<String> = description
-        .map(|d| words(d).into_iter().take(12).map(stem).collect())
-        .unwrap_or_default();
-    let has = |list: &[&str], ws: &[String]| ws.iter().any(|w| list.contains(&w.as_str()));
-    let verb_then_noun = |ws: &[String]| {
-        ws.iter()
-            .any(|w| matches!(w.as_str(), "post" | "create" | "write" | "add" | "publish"))
-            && has(MESSAGE_NOUNS, ws)
-    };
-    let read_only_name = classify(tool, None, None) == ToolKind::Read;
-    if (!read_only_name && (has(SEND_VERBS, &name) || verb_then_noun(&name)))
-        || (name.is_empty() || classify(tool, None, None) == ToolKind::Unknown)
-            && lead
-                .first()
-                .is_some_and(|w| SEND_VERBS.contains(&w.as_str()))
+    // The description's first word, as a verb: "Sends a message", "Pay an invoice".
+    let lead: Option<String> = description.and_then(|d| words_upto(d, 1).pop().map(stem));
+    // Every list any word of the name is in.
+    let in_name = name
+        .iter()
+        .fold(Lists::default(), |all, w| Lists(all.0 | lists_of(w).0));
+    let has = |list: List| in_name.has(list);
+    let verb_then_noun = name
+        .iter()
+        .any(|w| matches!(w.as_str(), "post" | "create" | "write" | "add" | "publish"))
+        && has(List::MessageNouns);
+    let read_only_name = name_kind == ToolKind::Read;
+    if (!read_only_name && (has(List::SendVerbs) || verb_then_noun))
+        || (name.is_empty() || name_kind == ToolKind::Unknown)
+            && lead.as_ref().is_some_and(|w| is_in(List::SendVerbs, w))
     {
         set.insert(Capability::Send);
     }
-    if has(PAYMENT_VERBS, &name)
-        || (!read_only_name && has(PAYMENT_NOUNS, &name))
-        || lead
-            .first()
-            .is_some_and(|w| PAYMENT_VERBS.contains(&w.as_str()))
+    if has(List::PaymentVerbs)
+        || (!read_only_name && has(List::PaymentNouns))
+        || lead.as_ref().is_some_and(|w| is_in(List::PaymentVerbs, w))
     {
         set.insert(Capability::Payment);
     }
-    if has(CREDENTIAL_WORDS, &name) {
+    if has(List::CredentialWords) {
         set.insert(Capability::CredentialAccess);
     }
     if let Some(d) = description {
-        let lower = d.to_ascii_lowercase();
-        let first = lower.split(['.', '\n']).next().unwrap_or("");
+        let first = d
+            .split(['.', '\n'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         if [
             "environment variable",
             "api key",
@@ -636,12 +793,16 @@ pub fn claimed_capabilities(
             set.insert(Capability::CredentialAccess);
         }
     }
-    let props: Vec<String> = input_schema
+    let props = input_schema
         .and_then(|s| s.get("properties"))
-        .and_then(Value::as_object)
-        .map(|p| p.keys().map(|k| k.to_ascii_lowercase()).collect())
-        .unwrap_or_default();
-    let prop = |names: &[&str]| props.iter().any(|p| names.contains(&p.as_str()));
+        .and_then(Value::as_object);
+    // The names below are lower case, so this is the lower-cased key among them.
+    let prop = |names: &[&str]| {
+        props.is_some_and(|p| {
+            p.keys()
+                .any(|k| names.iter().any(|n| k.eq_ignore_ascii_case(n)))
+        })
+    };
     if prop(&["command", "cmd", "shell_command", "script", "bash_command"]) {
         set.insert(Capability::Exec);
     }
@@ -716,6 +877,13 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn every_listed_word_fits_the_stem_buffer() {
+        for list in List::ALL {
+            assert!(list.words().iter().all(|w| w.len() <= 32), "{list:?}");
+        }
+    }
 
     fn caps(tool: &str, description: Option<&str>, schema: Option<Value>) -> Vec<&'static str> {
         claimed_capabilities(tool, description, schema.as_ref())
