@@ -203,12 +203,12 @@ mod tests {
 
     #[test]
     fn names_server_tool_target_and_the_commands_that_answer() {
-        let args = json!({"content": "hello", "path": "/home/a/notes.txt"});
+        let args = json!({"content": "hello", "path": "/home/a-example/notes.txt"});
         let notice = Notice::waiting(&call("write_file", &args));
         insta::assert_snapshot!(format!("{}\n---\n{}", notice.summary, notice.body), @r"
         mcpward: `write_file` on `filesystem` needs your approval
         ---
-        Target: /home/a/notes.txt
+        Target: /home/a-example/notes.txt
         Approve: mcpward approve k3v9q2
         Deny: mcpward deny k3v9q2
         No answer within 120 s denies it.

@@ -35,21 +35,7 @@ pub fn file_uri_path(uri: &str) -> Option<PathBuf> {
     if !path.starts_with('/') {
         return None;
     }
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(hex) = path.get(i + 1..i + 3)
-            && let Ok(b) = u8::from_str_radix(hex, 16)
-        {
-            out.push(b);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
+    let out: Vec<u8> = percent_encoding::percent_decode_str(path).collect();
     let text = String::from_utf8(out).ok()?;
     if text.contains('\0') {
         return None;
@@ -276,6 +262,21 @@ pub fn stricter(first: Decision, second: Decision) -> Decision {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_uris_decode_only_two_hex_digit_escapes_as_node_does() {
+        assert_eq!(
+            file_uri_path("file:///srv/my%20site"),
+            Some(PathBuf::from("/srv/my site"))
+        );
+        // `u8::from_str_radix` would read `+a` as hex; a URL parser leaves it as written.
+        assert_eq!(
+            file_uri_path("file:///srv/a%+ab"),
+            Some(PathBuf::from("/srv/a%+ab"))
+        );
+        assert_eq!(file_uri_path("file:///srv/%00x"), None);
+        assert_eq!(file_uri_path("https://example.com/x"), None);
+    }
     use serde_json::json;
 
     #[cfg(unix)]

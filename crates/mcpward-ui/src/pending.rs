@@ -100,14 +100,14 @@ mod tests {
     fn the_target_path_comes_first_and_long_content_is_cut() {
         let call = describe(&request(json!({
             "content": "x".repeat(5000),
-            "path": "/home/a/.ssh/authorized_keys",
+            "path": "/home/a-example/.ssh/authorized_keys",
             "mode": 420,
         })));
         assert_eq!(
             call.targets,
             [Argument {
                 name: "path".into(),
-                value: "\"/home/a/.ssh/authorized_keys\"".into()
+                value: "\"/home/a-example/.ssh/authorized_keys\"".into()
             }]
         );
         assert_eq!(call.arguments[0].name, "mode");

@@ -94,13 +94,13 @@ impl Catalogue {
         // A name listed twice with different definitions is two readings of one tool: a client
         // may show the model either. Neither is taken; the tool is refused while it lasts.
         let mut twice: HashSet<&str> = HashSet::new();
-        for (i, tool) in tools.iter().enumerate() {
+        let mut first: HashMap<&str, &Value> = HashMap::with_capacity(tools.len());
+        for tool in tools {
             let Some(name) = tool.get("name").and_then(Value::as_str) else {
                 continue;
             };
-            if tools[..i]
-                .iter()
-                .any(|t| t.get("name").and_then(Value::as_str) == Some(name) && t != tool)
+            if let Some(seen) = first.insert(name, tool)
+                && seen != tool
             {
                 twice.insert(name);
             }
