@@ -5,6 +5,10 @@
 //! `npm ci --prefix tests/servers`). Direct and wrapped sessions run side by side in one process
 //! and their calls are interleaved, so machine noise hits both equally. The gateway is this
 //! bench binary re-executed with `--gateway-child`, running exactly what `mcpward run` runs.
+//!
+//! The reference is `benches/bare_proxy.py`, a proxy that only copies lines (one read and one
+//! write per line and direction): its calls are interleaved with the other two, and the gateway's
+//! added latency is printed next to the bare proxy's, with their ratio.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -14,6 +18,14 @@ use std::time::{Duration, Instant};
 use mcpward_gateway::proxy::{RunOptions, run_blocking};
 use mcpward_testkit::{ReferenceServer, reference_server};
 use serde_json::{Value, json};
+use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
+
+/// Counts heap allocations: the gateway child reports its total at exit.
+#[global_allocator]
+static GLOBAL: &StatsAlloc<std::alloc::System> = &INSTRUMENTED_SYSTEM;
+
+/// Calls per session when counting allocations (and twice as many in the second session).
+const ALLOC_CALLS: usize = 500;
 
 const LATENCY_CALLS: usize = 2000;
 const PIPELINE_DEPTH: usize = 32;
@@ -48,49 +60,76 @@ fn main() {
             .arg(root.join(".state"))
             .args(&server),
     );
+    let bare_proxy = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/bare_proxy.py");
+    let mut bare = Session::spawn(Command::new("python3").arg(bare_proxy).args(&server));
     direct.initialize();
     wrapped.initialize();
+    bare.initialize();
 
     let small = json!({"name": "read_text_file", "arguments": {"path": root.join("small.txt")}});
     // Warm-up: JIT of the server, page cache, allocator.
     for _ in 0..200 {
         direct.call(&small);
         wrapped.call(&small);
+        bare.call(&small);
     }
 
     let mut d = Vec::with_capacity(LATENCY_CALLS);
     let mut w = Vec::with_capacity(LATENCY_CALLS);
+    let mut b = Vec::with_capacity(LATENCY_CALLS);
     for i in 0..LATENCY_CALLS {
-        // Alternate which goes first so neither always runs on a warmer cache.
-        if i % 2 == 0 {
-            d.push(direct.call(&small));
-            w.push(wrapped.call(&small));
-        } else {
-            w.push(wrapped.call(&small));
-            d.push(direct.call(&small));
+        // Rotate which goes first so none always runs on a warmer cache.
+        match i % 3 {
+            0 => {
+                d.push(direct.call(&small));
+                w.push(wrapped.call(&small));
+                b.push(bare.call(&small));
+            }
+            1 => {
+                w.push(wrapped.call(&small));
+                b.push(bare.call(&small));
+                d.push(direct.call(&small));
+            }
+            _ => {
+                b.push(bare.call(&small));
+                d.push(direct.call(&small));
+                w.push(wrapped.call(&small));
+            }
         }
     }
     d.sort();
     w.sort();
-    let mut diffs: Vec<i128> = Vec::new();
-    for q in [0.5, 0.99] {
-        diffs.push(micros(pct(&w, q)) as i128 - micros(pct(&d, q)) as i128);
-    }
+    b.sort();
+    let added = |s: &[Duration], q: f64| micros(pct(s, q)) as i128 - micros(pct(&d, q)) as i128;
+    let diffs = [added(&w, 0.5), added(&w, 0.99)];
+    let bare_diffs = [added(&b, 0.5), added(&b, 0.99)];
 
     let mut d_total = Duration::ZERO;
     let mut w_total = Duration::ZERO;
+    let mut b_total = Duration::ZERO;
     for round in 0..PIPELINE_ROUNDS {
-        if round % 2 == 0 {
-            d_total += direct.pipelined(&small, PIPELINE_DEPTH);
-            w_total += wrapped.pipelined(&small, PIPELINE_DEPTH);
-        } else {
-            w_total += wrapped.pipelined(&small, PIPELINE_DEPTH);
-            d_total += direct.pipelined(&small, PIPELINE_DEPTH);
+        match round % 3 {
+            0 => {
+                d_total += direct.pipelined(&small, PIPELINE_DEPTH);
+                w_total += wrapped.pipelined(&small, PIPELINE_DEPTH);
+                b_total += bare.pipelined(&small, PIPELINE_DEPTH);
+            }
+            1 => {
+                w_total += wrapped.pipelined(&small, PIPELINE_DEPTH);
+                b_total += bare.pipelined(&small, PIPELINE_DEPTH);
+                d_total += direct.pipelined(&small, PIPELINE_DEPTH);
+            }
+            _ => {
+                b_total += bare.pipelined(&small, PIPELINE_DEPTH);
+                d_total += direct.pipelined(&small, PIPELINE_DEPTH);
+                w_total += wrapped.pipelined(&small, PIPELINE_DEPTH);
+            }
         }
     }
     let calls = (PIPELINE_ROUNDS * PIPELINE_DEPTH) as f64;
     let d_rate = calls / d_total.as_secs_f64();
     let w_rate = calls / w_total.as_secs_f64();
+    let b_rate = calls / b_total.as_secs_f64();
 
     // CPU the gateway process spent (all its threads), per small call: unlike wall-clock
     // latency this barely moves when other work shares the machine.
@@ -104,30 +143,77 @@ fn main() {
     }
     let after = vm_hwm_kib(wrapped.child.id());
 
+    // Heap allocations per call, a machine-independent figure: two gateway sessions that differ
+    // only in the number of calls; the difference divided by the extra calls leaves out start-up.
+    let exe = std::env::current_exe().expect("bench executable");
+    let ping = json!({});
+    let allocs = |method: &str, params: &Value| {
+        let mut totals = Vec::new();
+        for calls in [ALLOC_CALLS, 2 * ALLOC_CALLS] {
+            let counted = root.join(format!("allocs-{method}-{calls}").replace('/', "-"));
+            let mut s = Session::spawn(
+                Command::new(&exe)
+                    .env("MCPWARD_BENCH_ALLOCS", &counted)
+                    .arg("--gateway-child")
+                    .arg(&log)
+                    .arg(root.join(".state"))
+                    .args(&server),
+            );
+            s.initialize();
+            for _ in 0..calls {
+                s.request(method, params);
+            }
+            s.close();
+            let text = std::fs::read_to_string(&counted).expect("allocation count");
+            totals.push(text.trim().parse::<f64>().expect("a number"));
+        }
+        (totals[1] - totals[0]) / ALLOC_CALLS as f64
+    };
+    let allocs_read = allocs("tools/call", &small);
+    let allocs_ping = allocs("ping", &ping);
+
     let report = format!(
         "tools/call read_text_file (small file), {LATENCY_CALLS} calls each, interleaved\n\
          direct  p50 {:>7} µs  p99 {:>7} µs\n\
          wrapped p50 {:>7} µs  p99 {:>7} µs\n\
-         added   p50 {:>7} µs  p99 {:>7} µs\n\
-         pipelined ({PIPELINE_DEPTH} in flight, {PIPELINE_ROUNDS} rounds): direct {:.0} calls/s, wrapped {:.0} calls/s ({:.1}% of direct)\n\
+         bare    p50 {:>7} µs  p99 {:>7} µs\n\
+         added   p50 {:>7} µs  p99 {:>7} µs   (mcpward)\n\
+         added   p50 {:>7} µs  p99 {:>7} µs   (bare line-copying proxy)\n\
+         added p50, mcpward / bare proxy: {}\n\
+         pipelined ({PIPELINE_DEPTH} in flight, {PIPELINE_ROUNDS} rounds): direct {:.0} calls/s, wrapped {:.0} calls/s ({:.1}% of direct), bare proxy {:.0} calls/s ({:.1}% of direct)\n\
          gateway CPU (user+sys, all threads incl. audit log) per call: {:.1} µs\n\
-         gateway peak RSS (VmHWM): {} KiB after the session, {} KiB after five 1 MiB results\n",
+         gateway peak RSS (VmHWM): {} KiB after the session, {} KiB after five 1 MiB results\n\
+         gateway heap allocations per round trip: {:.1} for tools/call read_text_file, {:.1} for ping\n",
         micros(pct(&d, 0.5)),
         micros(pct(&d, 0.99)),
         micros(pct(&w, 0.5)),
         micros(pct(&w, 0.99)),
+        micros(pct(&b, 0.5)),
+        micros(pct(&b, 0.99)),
         diffs[0],
         diffs[1],
+        bare_diffs[0],
+        bare_diffs[1],
+        if bare_diffs[0] > 0 {
+            format!("{:.2}", diffs[0] as f64 / bare_diffs[0] as f64)
+        } else {
+            "n/a (the bare proxy added nothing measurable)".to_owned()
+        },
         d_rate,
         w_rate,
         100.0 * w_rate / d_rate,
+        b_rate,
+        100.0 * b_rate / d_rate,
         cpu_per_call,
         before,
         after,
+        allocs_read,
+        allocs_ping,
     );
     let _ = std::io::stdout().write_all(report.as_bytes());
     direct.close();
     wrapped.close();
+    bare.close();
 }
 
 /// The re-executed gateway: `--gateway-child LOG STATE server…`.
@@ -147,6 +233,9 @@ fn gateway_child(args: &[String]) {
     }
     opts.state_dir = state.into();
     let code = run_blocking(opts).unwrap_or(2);
+    if let Some(path) = std::env::var_os("MCPWARD_BENCH_ALLOCS") {
+        let _ = std::fs::write(path, GLOBAL.stats().allocations.to_string());
+    }
     std::process::exit(code);
 }
 
@@ -220,8 +309,12 @@ impl Session {
     }
 
     fn call(&mut self, params: &Value) -> Duration {
+        self.request("tools/call", params)
+    }
+
+    fn request(&mut self, method: &str, params: &Value) -> Duration {
         let start = Instant::now();
-        self.send("tools/call", params);
+        self.send(method, params);
         self.stdin.flush().expect("flush");
         self.read_response();
         start.elapsed()

@@ -1,6 +1,6 @@
 //! The hash-chained audit log (`audit.jsonl`): one JSON line per decision or event, each line
-//! carrying the hash of the line before it, so that editing, deleting, reordering or cutting off
-//! records is detectable by [`verify`].
+//! carrying the hash of the line before it in its session, so that editing, deleting,
+//! reordering or cutting off records is detectable by [`verify`].
 //!
 //! # Scheme (also in `docs/audit-log.md`)
 //!
@@ -8,38 +8,46 @@
 //! fields are `"prev"` and `"hash"`:
 //!
 //! ```text
-//! {"v":1,"time":"…","session":"…","seq":7,…,"prev":"<64 hex>","hash":"<64 hex>"}
+//! {"v":2,"time":"…","session":"…","seq":7,…,"anchor":null,"prev":"<64 hex>","hash":"<64 hex>"}
 //! ```
 //!
 //! * `hash` = SHA-256 (lower-case hex) of the line's own bytes with the trailing
 //!   `,"hash":"<64 hex>"` removed — i.e. of `{…,"prev":"<64 hex>"}`. No canonicalisation is
 //!   needed to check it: the verifier hashes the bytes it reads.
-//! * `prev` = the `hash` of the previous complete record; the first record of a file uses 64
-//!   zeros (genesis).
-//! * `seq` counts records in the file from 1, across all sessions, so a deletion shows as a gap.
-//! * A sidecar `audit.jsonl.head` (mode 0600, overwritten in place twice per append) announces
-//!   each batch before it is written and names its last record after. Records cut off the end
-//!   leave the head pointing past the file ([`TamperKind::Truncated`]); records the head did not
-//!   announce are [`TamperKind::PastHead`].
-//! * A gateway that finds the log not as the head left it records a [`CHAIN_BREAK`] event and
-//!   goes on; [`verify`] always reports it.
+//! * Each gateway session keeps its own chain in the shared file: `seq` counts the session's
+//!   records from 1 and `prev` is the `hash` of the session's previous record (64 zeros for its
+//!   first). A session appends with `O_APPEND` and no lock, so gateways never wait for each
+//!   other on a tool call.
+//! * A session's first and last records are *anchored*: written under an exclusive `flock`,
+//!   their `anchor` is the `hash` of the anchored record before them in the file (format 1
+//!   records count as anchored). The anchored records form one chain across sessions, so a
+//!   whole session cannot be removed unnoticed. The last record is a [`SESSION_END`] event.
+//! * Heads anchor the ends. `audit.jsonl.head` names the newest anchored record (updated under
+//!   the lock, announcing the record before it is written). A session that has not ended has
+//!   `audit.jsonl.sessions/<session>.head`, overwritten in place once per batch *before* the
+//!   batch, naming the session's newest record and announcing the batch's last; a durable batch
+//!   is confirmed after its fsync. Records cut off the end leave a head pointing past the file
+//!   ([`TamperKind::Truncated`]); records a head did not announce are [`TamperKind::PastHead`].
+//!   The session's head file is removed when its `session-end` record is anchored.
+//! * A gateway that finds the log's head unusable records a [`CHAIN_BREAK`] event and goes on;
+//!   [`verify`] always reports it.
 //! * Keyed mode ([`LogKey`]): a `mac` field (HMAC-SHA256 of the line up to `prev`) in every
-//!   record and in the head, so a consistent rewrite needs the key ([`verify_keyed`]).
+//!   record and in the heads, so a consistent rewrite needs the key ([`verify_keyed`]).
 //!
 //! What each mode leaves possible (a consistent rewrite without a key; a rollback of log and
-//! head together with one) is spelled out in `docs/audit-log.md`.
+//! heads together with one; the newest batch of a session killed before it ended) is spelled
+//! out in `docs/audit-log.md`.
 //!
 //! # Crashes
 //!
-//! A process killed in the middle of a write leaves a last line without its newline; only
-//! that is accepted as a crash. The next append ends the fragment with a newline and records a
-//! [`TORN_LINE`] event naming its bytes; a cut-off record anywhere else is tampering.
-//!
-//! Several gateways (one per server) append to the same file; an exclusive `flock` around each
-//! append (Unix) keeps their records in one chain; an append waits at most [`LOCK_TIMEOUT`].
+//! A process killed in the middle of a write leaves a fragment without its newline: as the
+//! last line, or followed on the same line by the next record another session appended. Both
+//! are accepted as a crash; a cut-off record anywhere else is tampering. Logs written by
+//! format 1 (one chain, every append under the lock, fragments ended with a newline and a
+//! [`TORN_LINE`] event) still verify, and format 2 sessions continue them.
 
 use std::fs::{self, File};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -66,17 +74,19 @@ pub const CHAIN_BREAK: &str = "chain-break";
 pub const TORN_LINE: &str = "torn-line";
 
 /// Format version written in every record's `v` field.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
+
+/// Event ending a session: its last record, anchored (see the module docs).
+pub const SESSION_END: &str = "session-end";
 
 /// `prev` of the first record of a file.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// Suffix added to the log path for the head file.
+/// Suffix added to the log path for the head file (and to a session's name for its head).
 const HEAD_SUFFIX: &str = ".head";
 
-/// Bytes first read from the end of the file when looking for the last record; the window
-/// grows eightfold until it holds a complete record or the whole file.
-const TAIL_WINDOW: u64 = 16 * 1024;
+/// Suffix added to the log path for the directory of the open sessions' heads.
+const SESSIONS_SUFFIX: &str = ".sessions";
 
 /// What the gateway wants to record; the log adds time, session, seq and the chain fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -114,6 +124,11 @@ pub struct StoredRecord {
     pub approver: Option<String>,
     pub latency_us: Option<u64>,
     pub detail: Option<String>,
+    /// Format 2: on a session's first and last records, the `hash` of the anchored record
+    /// before it in the file ([`GENESIS`] for the first); `null` on the others. Absent in
+    /// format 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor: Option<String>,
     pub prev: String,
     /// Keyed mode: HMAC-SHA256 (hex) of the line up to and including `prev`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -140,6 +155,7 @@ struct Body<'a> {
     approver: Option<&'a str>,
     latency_us: Option<u64>,
     detail: Option<&'a str>,
+    anchor: Option<&'a str>,
     prev: &'a str,
 }
 
@@ -208,16 +224,6 @@ pub enum LogError {
         action: &'static str,
         error: io::Error,
     },
-    #[error(
-        "audit log {}:{line}: {reason}; run `mcpward log verify --log {}` and move the file aside to start a new log",
-        path.display(),
-        path.display()
-    )]
-    Corrupt {
-        path: PathBuf,
-        line: u64,
-        reason: String,
-    },
     #[error("audit log {0}")]
     State(#[from] crate::state::StateError),
     #[error(
@@ -227,6 +233,8 @@ pub enum LogError {
         path.display()
     )]
     Locked { path: PathBuf, waited: Duration },
+    #[error("audit log {}: the session already ended", path.display())]
+    Closed { path: PathBuf },
     #[error("audit log key {}: {reason}", path.display())]
     Key { path: PathBuf, reason: String },
     #[error("audit log {}: cannot encode a record: {error}", path.display())]
@@ -249,38 +257,29 @@ fn io_err(path: &Path, action: &'static str) -> impl FnOnce(io::Error) -> LogErr
 pub struct AuditLog {
     path: PathBuf,
     head_path: PathBuf,
+    session_head_path: PathBuf,
     session: String,
+    /// Opened with `O_APPEND`: each batch lands whole at the end, whoever else appends.
     file: File,
     /// Second handle on `file`'s open description, used only for `flock` (taken out while
     /// locked).
     lock_file: Option<File>,
-    /// The head file, opened on first append and kept.
-    head_file: Option<File>,
+    /// The session's head file, created by the session's first (anchored) append and kept.
+    session_head: Option<File>,
     key: Option<LogKey>,
     lock_timeout: Duration,
-    /// Chain position after the last record this process saw.
+    /// The session's chain: `seq` and `hash` of its newest record (0 and [`GENESIS`] before the
+    /// first).
     last_seq: u64,
     last_hash: String,
-    /// File length after our last look; a different length means another writer appended.
-    known_len: u64,
-    /// What the next append writes before its records: a newline ending a torn last line,
-    /// and an event about what [`resync`](Self::resync) found.
-    repair: Repair,
-}
-
-/// What the end of the file needs before the next record.
-#[derive(Debug, Default)]
-struct Repair {
-    newline: bool,
-    event: Option<Record>,
+    /// Whether the session ended with its [`SESSION_END`] record: nothing more is appended.
+    closed: bool,
 }
 
 impl AuditLog {
     /// Opens (creating it with mode 0600, and a missing directory with 0700) the log at `path`.
-    /// Nothing is read and no lock is taken here: the first append, under the lock, finds where
-    /// the chain continues. A log that is not as its head left it (cut off, rewritten, garbage
-    /// appended by another program, a torn write) does not stop the gateway: the first append
-    /// records a [`CHAIN_BREAK`] or [`TORN_LINE`] event, which [`verify`] reports.
+    /// Nothing is read and no lock is taken here: the session's first append, under the lock,
+    /// anchors the session to the records before it.
     pub fn open(path: &Path, session: &str) -> Result<AuditLog, LogError> {
         let parent = path
             .parent()
@@ -294,27 +293,28 @@ impl AuditLog {
         Ok(AuditLog {
             path: path.to_path_buf(),
             head_path: head_path(path),
+            session_head_path: session_head_path(path, session),
             session: session.to_string(),
             file,
             lock_file: Some(lock_file),
-            head_file: None,
+            session_head: None,
             key: None,
             lock_timeout: LOCK_TIMEOUT,
             last_seq: 0,
             last_hash: GENESIS.to_string(),
-            known_len: u64::MAX,
-            repair: Repair::default(),
+            closed: false,
         })
     }
 
-    /// Keyed mode: every record and the head carry an HMAC-SHA256 under `key`, checked by
+    /// Keyed mode: every record and the heads carry an HMAC-SHA256 under `key`, checked by
     /// [`verify_keyed`]. All writers of one log must use the same key.
     pub fn with_key(mut self, key: Option<LogKey>) -> AuditLog {
         self.key = key;
         self
     }
 
-    /// How long an append waits for another writer's lock ([`LOCK_TIMEOUT`] by default).
+    /// How long an anchored append (a session's first and last) waits for another writer's
+    /// lock ([`LOCK_TIMEOUT`] by default).
     pub fn set_lock_timeout(&mut self, timeout: Duration) {
         self.lock_timeout = timeout;
     }
@@ -324,26 +324,104 @@ impl AuditLog {
         &self.path
     }
 
-    /// Appends one record and updates the head file. `durable` also fsyncs the log (use it for
-    /// decisions that allowed a write or an exec, so the record survives a power cut).
+    /// Appends one record. `durable` also fsyncs the log (use it for decisions that allowed a
+    /// write or an exec, so the record survives a power cut).
     pub fn append(&mut self, rec: &Record, durable: bool) -> Result<(), LogError> {
         self.append_all(std::slice::from_ref(rec), durable)
     }
 
-    /// Appends records in order with one lock, one write and one head update: what a busy
-    /// gateway uses to keep the log off its critical path. A crash mid-write leaves complete
-    /// records plus at most one torn line, which [`verify`] reports as a crash, not tampering.
-    /// Fails with [`LogError::Locked`] when another process holds the lock longer than the
-    /// lock timeout: nothing is written then.
+    /// Appends records in order, in one write: what a busy gateway uses to keep the log off its
+    /// critical path. The session's first batch is anchored under the log's lock; every later
+    /// batch costs one positioned write of the session's head and one `O_APPEND` write, with no
+    /// lock (and, when `durable`, an fsync and a second head write). A crash mid-write leaves
+    /// complete records plus at most one torn fragment, which [`verify`] reports as a crash, not
+    /// tampering. Fails with [`LogError::Locked`] when the session's first batch finds the lock
+    /// held longer than the lock timeout: nothing is written then.
     pub fn append_all(&mut self, recs: &[Record], durable: bool) -> Result<(), LogError> {
         if recs.is_empty() {
             return Ok(());
         }
-        // The lock is taken on a second handle to the same open file description, kept for the
-        // life of the log, so appending needs no `dup` per record.
+        if self.closed {
+            return Err(LogError::Closed {
+                path: self.path.clone(),
+            });
+        }
+        if self.session_head.is_none() {
+            return self.append_anchored(recs, durable, false);
+        }
+        let time = jiff::Timestamp::now().to_string();
+        let (lines, seq, hash) = self.encode_batch(recs, &time, None)?;
+        let key = self.key.as_ref();
+        let head_file = self.session_head.as_ref().expect("checked above");
+        // Announce the batch: the head names the session's newest record and the one this batch
+        // ends with, so a crash on either side of the write leaves a log `verify` accepts.
+        let announce = Head {
+            seq: self.last_seq,
+            hash: self.last_hash.clone(),
+            next_seq: Some(seq),
+            next_hash: Some(hash.clone()),
+            mac: None,
+        }
+        .signed(key);
+        write_head_to(head_file, &announce, false).map_err(io_err(
+            &self.session_head_path,
+            "write the session's head file",
+        ))?;
+        // One write call with O_APPEND: the batch lands whole at the end of the file, never
+        // interleaved with another session's.
+        self.file
+            .write_all(lines.as_bytes())
+            .map_err(io_err(&self.path, "append a record"))?;
+        self.last_seq = seq;
+        self.last_hash = hash;
+        if durable {
+            self.file.sync_data().map_err(io_err(&self.path, "fsync"))?;
+            // A durable record is confirmed at once: cutting it off is then never taken for a
+            // crash.
+            let confirm = Head {
+                seq,
+                hash: self.last_hash.clone(),
+                ..Head::default()
+            }
+            .signed(key);
+            write_head_to(head_file, &confirm, true).map_err(io_err(
+                &self.session_head_path,
+                "write the session's head file",
+            ))?;
+        }
+        Ok(())
+    }
+
+    /// Ends the session: appends its [`SESSION_END`] record, anchored under the lock, so the
+    /// log's head covers every record of the session, and removes the session's head file. A
+    /// session that wrote nothing writes nothing here.
+    pub fn close(&mut self) -> Result<(), LogError> {
+        if self.session_head.is_none() || self.closed {
+            return Ok(());
+        }
+        let end = Record {
+            server: LOG_SERVER.into(),
+            method: SESSION_END.into(),
+            decision: "event".into(),
+            detail: Some(format!("{} records in this session", self.last_seq + 1)),
+            ..Record::default()
+        };
+        self.append_anchored(std::slice::from_ref(&end), true, true)
+    }
+
+    /// A batch whose first record is anchored to the log's newest anchored record: taken under
+    /// the lock, with the log's head updated before and after (a session's first batch and its
+    /// end).
+    fn append_anchored(
+        &mut self,
+        recs: &[Record],
+        durable: bool,
+        ending: bool,
+    ) -> Result<(), LogError> {
+        // The lock is taken on a second handle to the same open file description.
         let lock_file = self.lock_file.take().expect("put back after every append");
         let result = match FileLock::exclusive(&lock_file, self.lock_timeout) {
-            Ok(Some(_lock)) => self.append_locked(recs, durable),
+            Ok(Some(_lock)) => self.append_locked(recs, durable, ending),
             Ok(None) => Err(LogError::Locked {
                 path: self.path.clone(),
                 waited: self.lock_timeout,
@@ -354,73 +432,145 @@ impl AuditLog {
         result
     }
 
-    fn append_locked(&mut self, recs: &[Record], durable: bool) -> Result<(), LogError> {
-        let len = self
-            .file
-            .metadata()
-            .map_err(io_err(&self.path, "read its metadata"))?
-            .len();
-        if len != self.known_len {
-            // First append, or another writer appended (or the file changed): continue from
-            // its newest record.
-            self.resync()?;
-        }
-        let base = self.known_len;
-        let time = jiff::Timestamp::now().to_string();
-        let mut seq = self.last_seq;
-        let mut hash = self.last_hash.clone();
-        let mut lines = String::new();
-        if self.repair.newline {
-            lines.push('\n');
-        }
-        let event = self.repair.event.clone();
-        for rec in event.iter().chain(recs) {
-            // Only a forged last record can be this high; wrapping would restart the sequence.
-            seq = seq.checked_add(1).ok_or_else(|| LogError::Corrupt {
-                path: self.path.clone(),
-                line: count_lines(&self.path).unwrap_or(0),
-                reason: format!("the last record's seq {seq} cannot be followed"),
-            })?;
-            let (line, line_hash) = self.encode(rec, &time, seq, &hash)?;
-            hash = line_hash;
-            lines.push_str(&line);
-        }
-        if self.head_file.is_none() {
-            self.head_file = Some(open_head(&self.head_path)?);
-        }
-        let head_file = self.head_file.as_ref().expect("opened above");
+    fn append_locked(
+        &mut self,
+        recs: &[Record],
+        durable: bool,
+        ending: bool,
+    ) -> Result<(), LogError> {
         let key = self.key.as_ref();
-        // Announce the batch: a crash before the second head update leaves records past the
-        // head that `verify` accepts only because the head announced them.
+        // Where the anchored records end. A head that cannot be trusted is not silently
+        // replaced: the batch starts with a `chain-break` event saying why, which `verify`
+        // reports.
+        let mut problem = None;
+        let (spine_seq, spine_hash) = match read_head(&self.head_path) {
+            Ok(Some(head)) if key.is_some_and(|k| !head.mac_ok(k)) => {
+                problem = Some("the head file's MAC does not match the key".to_string());
+                (head.seq, head.hash)
+            }
+            Ok(Some(head)) => match (head.next_seq, head.next_hash) {
+                // A crash between the two head updates of an anchored batch: the log holds the
+                // announced record or not, and the chain continues from whichever is there.
+                (Some(next_seq), Some(next_hash))
+                    if file_has_record(&self.path, &next_hash)
+                        .map_err(io_err(&self.path, "read"))? =>
+                {
+                    (next_seq, next_hash)
+                }
+                _ => (head.seq, head.hash),
+            },
+            Ok(None) => {
+                let len = self
+                    .file
+                    .metadata()
+                    .map_err(io_err(&self.path, "read its metadata"))?
+                    .len();
+                if len > 0 {
+                    problem = Some("the head file is missing".to_string());
+                }
+                (0, GENESIS.to_string())
+            }
+            Err(reason) => {
+                problem = Some(reason);
+                (0, GENESIS.to_string())
+            }
+        };
+        let head_file = open_head(&self.head_path)?;
+        let event = problem.map(|p| Record {
+            server: LOG_SERVER.into(),
+            method: CHAIN_BREAK.into(),
+            decision: "event".into(),
+            detail: Some(format!(
+                "the log's head could not be trusted: {p}; new records are anchored from here"
+            )),
+            ..Record::default()
+        });
+        let mut batch: Vec<Record> = event.into_iter().collect();
+        batch.extend_from_slice(recs);
+        let time = jiff::Timestamp::now().to_string();
+        let (lines, seq, hash, anchored) = {
+            let (lines, seq, hash) = self.encode_batch(&batch, &time, Some(&spine_hash))?;
+            let anchored = first_line_hash(&lines);
+            (lines, seq, hash, anchored)
+        };
         let announce = Head {
-            seq: self.last_seq,
-            hash: self.last_hash.clone(),
-            next_seq: Some(seq),
-            next_hash: Some(hash.clone()),
+            seq: spine_seq,
+            hash: spine_hash.clone(),
+            next_seq: Some(spine_seq + 1),
+            next_hash: Some(anchored.clone()),
             mac: None,
         }
         .signed(key);
-        write_head_to(head_file, &announce, false)
+        write_head_to(&head_file, &announce, false)
             .map_err(io_err(&self.head_path, "write the head file"))?;
-        // One write call: a crash leaves at most one torn line, never an interleaving.
         self.file
             .write_all(lines.as_bytes())
             .map_err(io_err(&self.path, "append a record"))?;
-        if durable {
+        if durable || ending {
             self.file.sync_data().map_err(io_err(&self.path, "fsync"))?;
         }
-        self.repair = Repair::default();
-        self.known_len = base + lines.len() as u64;
         self.last_seq = seq;
         self.last_hash = hash;
+        let head = Head {
+            seq: spine_seq + 1,
+            hash: anchored,
+            ..Head::default()
+        }
+        .signed(key);
+        write_head_to(&head_file, &head, durable || ending)
+            .map_err(io_err(&self.head_path, "write the head file"))?;
+        if ending {
+            self.closed = true;
+            self.session_head = None;
+            match fs::remove_file(&self.session_head_path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(io_err(
+                        &self.session_head_path,
+                        "remove the session's head file",
+                    )(e));
+                }
+            }
+            return Ok(());
+        }
+        if let Some(dir) = self.session_head_path.parent() {
+            state::private_dir(dir)?;
+        }
+        let session_head = open_head(&self.session_head_path)?;
         let head = Head {
             seq,
             hash: self.last_hash.clone(),
             ..Head::default()
         }
         .signed(key);
-        write_head_to(head_file, &head, durable)
-            .map_err(io_err(&self.head_path, "write the head file"))
+        write_head_to(&session_head, &head, durable).map_err(io_err(
+            &self.session_head_path,
+            "write the session's head file",
+        ))?;
+        self.session_head = Some(session_head);
+        Ok(())
+    }
+
+    /// The lines of a batch continuing the session's chain, with the `seq` and `hash` of its
+    /// last record. `anchor` goes into the first record.
+    fn encode_batch(
+        &self,
+        recs: &[Record],
+        time: &str,
+        anchor: Option<&str>,
+    ) -> Result<(String, u64, String), LogError> {
+        let mut seq = self.last_seq;
+        let mut hash = self.last_hash.clone();
+        let mut lines = String::new();
+        for (i, rec) in recs.iter().enumerate() {
+            seq += 1;
+            let anchor = if i == 0 { anchor } else { None };
+            let (line, line_hash) = self.encode(rec, time, seq, anchor, &hash)?;
+            hash = line_hash;
+            lines.push_str(&line);
+        }
+        Ok((lines, seq, hash))
     }
 
     /// One record line (with its newline) and its hash.
@@ -429,6 +579,7 @@ impl AuditLog {
         rec: &Record,
         time: &str,
         seq: u64,
+        anchor: Option<&str>,
         prev: &str,
     ) -> Result<(String, String), LogError> {
         let body = Body {
@@ -445,6 +596,7 @@ impl AuditLog {
             approver: rec.approver.as_deref(),
             latency_us: rec.latency_us,
             detail: rec.detail.as_deref(),
+            anchor,
             prev,
         };
         let mut body = serde_json::to_string(&body).map_err(|error| LogError::Encode {
@@ -465,170 +617,24 @@ impl AuditLog {
         body.push_str("\"}\n");
         Ok((body, hash))
     }
-
-    /// Re-reads the end of the file and the head: where the chain continues, and what the next
-    /// append must write first (a newline, a [`TORN_LINE`] or [`CHAIN_BREAK`] event).
-    fn resync(&mut self) -> Result<(), LogError> {
-        let mut file = state::open_private_file(&self.path, Access::Read)?;
-        let len = file
-            .metadata()
-            .map_err(io_err(&self.path, "read its metadata"))?
-            .len();
-        // Records are small: look at the end first, and further back only when needed.
-        let mut window = TAIL_WINDOW;
-        let tail = loop {
-            let start = len.saturating_sub(window);
-            let buf = read_from(&mut file, start).map_err(io_err(&self.path, "read"))?;
-            let tail = examine_tail(&buf, start == 0, self.key.as_ref());
-            if tail.last.is_some() || start == 0 {
-                break tail;
-            }
-            window = window.saturating_mul(8);
-        };
-        let (seq, hash) = tail
-            .last
-            .as_ref()
-            .map_or((0, GENESIS.to_string()), |r| (r.seq, r.hash.clone()));
-        let mut problems = Vec::new();
-        let first_gap_line = || {
-            let lines = count_lines(&self.path)
-                .unwrap_or(0)
-                .saturating_sub(u64::from(!tail.torn));
-            (lines + 1).saturating_sub(tail.gap_lines as u64)
-        };
-        let mut event = None;
-        if let Some(reason) = &tail.garbage {
-            problems.push(format!(
-                "line {} and after are not records of this log ({reason})",
-                first_gap_line()
-            ));
-        } else if tail.gap_lines > 0 {
-            event = Some(Record {
-                server: LOG_SERVER.into(),
-                method: TORN_LINE.into(),
-                args_digest: Some(format!("sha256:{}", sha256_hex(&tail.gap))),
-                decision: "event".into(),
-                detail: Some(format!(
-                    "line {}: a write cut short by a crash ({} bytes) was ended with a newline",
-                    first_gap_line(),
-                    tail.gap.len()
-                )),
-                ..Record::default()
-            });
-        }
-        match read_head(&self.head_path) {
-            Ok(Some(head)) => {
-                if let Some(key) = &self.key
-                    && !head.mac_ok(key)
-                {
-                    problems.push("the head file's MAC does not match the key".into());
-                } else if !head.anchors(seq, &hash) {
-                    problems.push(format!(
-                        "the head names seq {} (hash {}) but the log ends at seq {seq} (hash {}): records were removed, rewritten or appended since the last append",
-                        head.seq,
-                        short(&head.hash),
-                        short(&hash)
-                    ));
-                }
-            }
-            Ok(None) if seq == 0 => {}
-            Ok(None) => problems.push("the head file is missing".into()),
-            Err(reason) => problems.push(reason),
-        }
-        if !problems.is_empty() {
-            event = Some(Record {
-                server: LOG_SERVER.into(),
-                method: CHAIN_BREAK.into(),
-                decision: "event".into(),
-                detail: Some(format!(
-                    "the log was not as its head left it: {}; new records continue the chain from seq {seq}",
-                    problems.join("; ")
-                )),
-                ..Record::default()
-            });
-        }
-        self.last_seq = seq;
-        self.last_hash = hash;
-        self.known_len = len;
-        self.repair = Repair {
-            newline: tail.torn,
-            event,
-        };
-        Ok(())
-    }
 }
 
-/// The end of the log as [`AuditLog::resync`] sees it.
-#[derive(Debug, Default)]
-struct Tail {
-    /// The last complete record (hash and, in keyed mode, MAC checked).
-    last: Option<StoredRecord>,
-    /// The bytes after that record's line.
-    gap: Vec<u8>,
-    /// Lines in `gap`.
-    gap_lines: usize,
-    /// Why `gap` is not what a crash leaves (cut-off records at the very end, no newline).
-    garbage: Option<String>,
-    /// The file does not end with a newline.
-    torn: bool,
+/// The `hash` of the first line of `lines` (written by [`AuditLog::encode`]).
+fn first_line_hash(lines: &str) -> String {
+    let first = lines.split('\n').next().unwrap_or_default();
+    first
+        .len()
+        .checked_sub(66)
+        .and_then(|at| first.get(at..at + 64))
+        .unwrap_or(GENESIS)
+        .to_string()
 }
 
-/// Finds the last complete record in `buf` (the end of the file) and judges what follows it.
-/// `whole` says `buf` starts at the beginning of the file, so its first line is complete.
-fn examine_tail(buf: &[u8], whole: bool, key: Option<&LogKey>) -> Tail {
-    let torn = !buf.is_empty() && !buf.ends_with(b"\n");
-    let mut lines: Vec<&[u8]> = buf.split(|b| *b == b'\n').collect();
-    if !torn {
-        lines.pop();
-    }
-    let mut starts = Vec::with_capacity(lines.len());
-    let mut at = 0;
-    for line in &lines {
-        starts.push(at);
-        at += line.len() + 1;
-    }
-    let first_usable = usize::from(!whole);
-    let mut tail = Tail {
-        torn,
-        ..Tail::default()
-    };
-    let mut gap_start = if whole { 0 } else { buf.len() };
-    for (i, line) in lines.iter().enumerate().rev() {
-        if i < first_usable {
-            break;
-        }
-        match parse_keyed(line, key) {
-            Ok(rec) => {
-                tail.last = Some(rec);
-                gap_start = starts.get(i + 1).copied().unwrap_or(buf.len());
-                break;
-            }
-            Err(LineError::Incomplete(_)) => {}
-            Err(LineError::Bad(reason)) => tail.garbage = Some(reason),
-        }
-        tail.gap_lines += 1;
-    }
-    if tail.last.is_none() && !whole {
-        return Tail::default();
-    }
-    tail.gap = buf[gap_start.min(buf.len())..].to_vec();
-    if tail.gap_lines > 0 && !torn && tail.garbage.is_none() {
-        tail.garbage =
-            Some("a cut-off record followed by a newline, which a crash does not leave".into());
-    }
-    tail
-}
-
-fn read_from(file: &mut File, start: u64) -> io::Result<Vec<u8>> {
-    file.seek(SeekFrom::Start(start))?;
-    let mut buf = Vec::new();
-    file.read_to_end(&mut buf)?;
-    Ok(buf)
-}
-
-fn count_lines(path: &Path) -> io::Result<u64> {
+/// Whether the log holds a line with this `hash` (a rare look, after a crash).
+fn file_has_record(path: &Path, hash: &str) -> io::Result<bool> {
     let data = fs::read(path)?;
-    Ok(data.split(|b| *b == b'\n').count() as u64)
+    let needle = format!(",\"hash\":\"{hash}\"}}\n");
+    Ok(memchr::memmem::find(&data, needle.as_bytes()).is_some())
 }
 
 /// Why a line is not a record.
@@ -686,27 +692,6 @@ fn hashed_body(line: &str) -> Option<String> {
     Some(format!("{head}}}"))
 }
 
-/// [`parse_line`], and in keyed mode also the record's MAC (a bad one is a bad line).
-fn parse_keyed(line: &[u8], key: Option<&LogKey>) -> Result<StoredRecord, LineError> {
-    let rec = parse_line(line)?;
-    if let Some(key) = key {
-        let signed = std::str::from_utf8(line)
-            .ok()
-            .and_then(hashed_body)
-            .and_then(|b| mac_body(&b));
-        let ok = match (&rec.mac, signed) {
-            (Some(mac), Some(body)) => key.check(body.as_bytes(), mac),
-            _ => false,
-        };
-        if !ok {
-            return Err(LineError::Bad(
-                "its MAC is missing or does not match the key".to_string(),
-            ));
-        }
-    }
-    Ok(rec)
-}
-
 /// The bytes a record's MAC covers: the hashed body with `,"mac":"<64 hex>"` removed.
 fn mac_body(body: &str) -> Option<String> {
     const TAIL: usize = ",\"mac\":\"".len() + 64 + "\"}".len();
@@ -731,6 +716,29 @@ fn head_path(path: &Path) -> PathBuf {
     let mut s = path.as_os_str().to_owned();
     s.push(HEAD_SUFFIX);
     PathBuf::from(s)
+}
+
+/// `<log>.sessions`: the heads of sessions that have not ended.
+fn sessions_dir(path: &Path) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(SESSIONS_SUFFIX);
+    PathBuf::from(s)
+}
+
+/// `<log>.sessions/<session>.head`. A session name that is not a plain file name (mcpward's
+/// are hex) is replaced by its SHA-256, so no name can point the head elsewhere.
+fn session_head_path(path: &Path, session: &str) -> PathBuf {
+    let plain = !session.is_empty()
+        && session.len() <= 64
+        && session
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let name = if plain {
+        session.to_string()
+    } else {
+        sha256_hex(session.as_bytes())
+    };
+    sessions_dir(path).join(format!("{name}{HEAD_SUFFIX}"))
 }
 
 /// Width the head record is padded to, so each update overwrites the previous one in place.
@@ -788,6 +796,8 @@ fn write_at_start(mut f: &File, bytes: &[u8]) -> io::Result<()> {
 
 fn read_head(path: &Path) -> Result<Option<Head>, String> {
     match fs::read_to_string(path) {
+        // Created but never written: a crash right after the head file was made.
+        Ok(text) if text.trim().is_empty() => Ok(None),
         Ok(text) => serde_json::from_str(text.trim())
             .map(Some)
             .map_err(|e| format!("head file {} is not valid ({e})", path.display())),
@@ -882,10 +892,24 @@ pub fn read(path: &Path, filter: &Filter) -> Result<Vec<StoredRecord>, LogError>
         if line.is_empty() {
             continue;
         }
-        let Ok(text) = std::str::from_utf8(line) else {
-            continue;
+        let text = match std::str::from_utf8(line) {
+            Ok(text) if !text.is_empty() => text,
+            _ => continue,
         };
-        if let Ok(mut rec) = serde_json::from_str::<StoredRecord>(text) {
+        // A crash can leave a fragment, or a record without its newline, before another
+        // session's record on the same line.
+        let parsed: Vec<StoredRecord> = match serde_json::from_str::<StoredRecord>(text) {
+            Ok(rec) => vec![rec],
+            Err(_) => match glued_at(line) {
+                Some((at, rec)) => serde_json::from_slice::<StoredRecord>(&line[..at])
+                    .ok()
+                    .into_iter()
+                    .chain([rec])
+                    .collect(),
+                None => Vec::new(),
+            },
+        };
+        for mut rec in parsed {
             rec.line = i as u64 + 1;
             if filter.matches(&rec) {
                 out.push(rec);
@@ -943,6 +967,10 @@ pub struct VerifyReport {
     pub keyed: bool,
     /// Records carrying a MAC that was not checked because no key was given.
     pub unchecked_macs: u64,
+    /// Sessions without a `session-end` record (running, or killed): their newest batch is
+    /// checked against their head file, which cannot tell a batch lost in a crash from one cut
+    /// off.
+    pub open_sessions: u64,
     /// The first problem, if any.
     pub tamper: Option<Tamper>,
 }
@@ -953,14 +981,14 @@ impl VerifyReport {
     }
 }
 
-/// Checks the whole chain of the log at `path` and its head file, reporting the first bad record.
-/// MACs of a keyed log are not checked (see [`verify_keyed`]).
+/// Checks the whole log at `path` and its head files, reporting the first bad record. MACs of
+/// a keyed log are not checked (see [`verify_keyed`]).
 pub fn verify(path: &Path) -> Result<VerifyReport, LogError> {
     verify_keyed(path, None)
 }
 
-/// [`verify`], and with a key also every record's and the head's MAC: a log rewritten
-/// consistently together with its head, by someone without the key, fails.
+/// [`verify`], and with a key also every record's and the heads' MACs: a log rewritten
+/// consistently together with its heads, by someone without the key, fails.
 pub fn verify_keyed(path: &Path, key: Option<&LogKey>) -> Result<VerifyReport, LogError> {
     let data = fs::read(path).map_err(io_err(path, "read"))?;
     let head = read_head(&head_path(path));
@@ -970,115 +998,295 @@ pub fn verify_keyed(path: &Path, key: Option<&LogKey>) -> Result<VerifyReport, L
         lines.pop();
     }
     // Each line is parsed and hashed once.
-    let parsed: Vec<Result<StoredRecord, LineError>> =
-        lines.iter().map(|l| parse_line(l)).collect();
+    let parsed: Vec<Parsed> = lines.iter().map(|l| parse_any(l)).collect();
     let mut report = VerifyReport {
         keyed: key.is_some(),
         ..VerifyReport::default()
     };
-    let chain = Chain {
+    let mut chain = Chain {
         lines: &lines,
         parsed: &parsed,
         ends_with_newline,
         key,
+        anchored: Vec::new(),
+        sessions: Vec::new(),
     };
     report.tamper = chain.check(&mut report);
     if report.tamper.is_some() {
         return Ok(report);
     }
-    report.tamper = check_head(head, &parsed, key, &mut report);
+    report.tamper = check_head(head, &chain.anchored, parsed.len() as u64, key, &mut report);
+    if report.tamper.is_some() {
+        return Ok(report);
+    }
+    report.tamper = check_sessions(path, &chain.sessions, parsed.len() as u64, key, &mut report);
     Ok(report)
+}
+
+/// A line as [`verify_keyed`] reads it.
+enum Parsed {
+    Record(StoredRecord),
+    /// A fragment left by a crash, followed on the same line by a complete record another
+    /// session appended after it (appends take no lock).
+    Glued(StoredRecord),
+    /// Two complete records on one line: a crash took only the first one's newline.
+    Two(Box<(StoredRecord, StoredRecord)>),
+    Not(LineError),
+}
+
+impl Parsed {
+    /// The records of the line, in order.
+    fn records(&self) -> impl Iterator<Item = &StoredRecord> {
+        let (a, b) = match self {
+            Parsed::Record(r) | Parsed::Glued(r) => (Some(r), None),
+            Parsed::Two(pair) => (Some(&pair.0), Some(&pair.1)),
+            Parsed::Not(_) => (None, None),
+        };
+        a.into_iter().chain(b)
+    }
+}
+
+/// The start of every record this version writes: where a record glued to a fragment begins.
+const RECORD_START: &[u8] = b"{\"v\":2,\"time\":\"";
+
+fn parse_any(line: &[u8]) -> Parsed {
+    match parse_line(line) {
+        Ok(rec) => Parsed::Record(rec),
+        Err(e) => match glued_at(line) {
+            Some((at, rec)) => match parse_line(&line[..at]) {
+                Ok(first) => Parsed::Two(Box::new((first, rec))),
+                Err(_) => Parsed::Glued(rec),
+            },
+            None => Parsed::Not(e),
+        },
+    }
+}
+
+fn glued_at(line: &[u8]) -> Option<(usize, StoredRecord)> {
+    let at = memchr::memmem::rfind(line, RECORD_START).filter(|&at| at > 0)?;
+    parse_line(&line[at..]).ok().map(|rec| (at, rec))
+}
+
+/// One session's chain as [`Chain::check`] found it.
+#[derive(Debug)]
+struct SessionChain {
+    session: String,
+    seq: u64,
+    hash: String,
+    /// Line of its [`SESSION_END`] record.
+    ended: Option<u64>,
+    /// Line of its first record.
+    first_line: u64,
+    /// Line of each of its records, by `seq`.
+    record_lines: Vec<u64>,
 }
 
 /// A log read for [`verify_keyed`].
 struct Chain<'a> {
     lines: &'a [&'a [u8]],
-    parsed: &'a [Result<StoredRecord, LineError>],
+    parsed: &'a [Parsed],
     ends_with_newline: bool,
     key: Option<&'a LogKey>,
+    /// Anchored records in file order (format 1 records all count): (line, hash).
+    anchored: Vec<(u64, String)>,
+    /// Format 2 sessions in order of their first record.
+    sessions: Vec<SessionChain>,
 }
 
 impl Chain<'_> {
-    fn check(&self, report: &mut VerifyReport) -> Option<Tamper> {
-        let mut prev_hash = GENESIS.to_string();
-        let mut prev_seq = 0u64;
+    fn check(&mut self, report: &mut VerifyReport) -> Option<Tamper> {
+        let mut spine_hash = GENESIS.to_string();
+        let mut v1_seq = 0u64;
+        let mut by_session: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::new();
         // Consecutive cut-off lines since the last record: (line number, index, reason).
         let mut torn: Vec<(u64, usize, String)> = Vec::new();
-        let seqs: Vec<Option<u64>> = self
-            .parsed
-            .iter()
-            .map(|r| r.as_ref().ok().map(|r| r.seq))
-            .collect();
+        // Every record with its line and line index, in file order.
+        let mut items: Vec<(u64, usize, &StoredRecord)> = Vec::with_capacity(self.parsed.len());
+        for (i, line) in self.parsed.iter().enumerate() {
+            items.extend(line.records().map(|r| (i as u64 + 1, i, r)));
+        }
+        let mut next_item = 0usize;
         for (i, line) in self.parsed.iter().enumerate() {
             let lineno = i as u64 + 1;
-            let rec = match line {
-                Ok(rec) => rec,
-                Err(LineError::Incomplete(reason)) => {
+            match line {
+                Parsed::Glued(_) => report.torn_lines.push(lineno),
+                Parsed::Not(LineError::Incomplete(reason)) => {
                     torn.push((lineno, i, reason.clone()));
                     continue;
                 }
-                Err(LineError::Bad(reason)) => return Some(edited(lineno, reason.clone())),
-            };
-            if rec.prev != prev_hash {
-                if let Some((at, _, why)) = torn.first().cloned() {
-                    // The chain does not resume across the fragment: it replaced a record.
-                    return Some(edited(at, why));
+                Parsed::Not(LineError::Bad(reason)) => return Some(edited(lineno, reason.clone())),
+                Parsed::Record(_) | Parsed::Two(..) => {}
+            }
+            for rec in line.records() {
+                next_item += 1;
+                let later = &items[next_item..];
+                if let Some(t) = self.check_mac(rec, lineno, report) {
+                    return Some(t);
                 }
-                return Some(link_broken(
-                    rec,
-                    lineno,
-                    prev_seq,
-                    &prev_hash,
-                    &seqs[i + 1..],
-                ));
-            }
-            if rec.seq != prev_seq + 1 {
-                // The chain links but seq disagrees: the record was rewritten with a fresh hash.
-                return Some(Tamper {
-                    line: lineno,
-                    kind: if rec.seq > prev_seq + 1 {
-                        TamperKind::Deleted
-                    } else {
-                        TamperKind::Reordered
-                    },
-                    reason: format!("seq {} follows seq {prev_seq}", rec.seq),
-                });
-            }
-            if let Some(&(at, first, _)) = torn.first() {
-                // A crash leaves a fragment only as the last line; the gateway that next opens
-                // the log ends it and records a `torn-line` event naming its bytes.
-                let gap = self.lines[first..i].join(&b"\n"[..]);
-                let digest = format!("sha256:{}", sha256_hex(&gap));
-                let accounted = rec.server == LOG_SERVER
-                    && rec.method == TORN_LINE
-                    && rec.args_digest.as_deref() == Some(digest.as_str());
-                if !accounted {
-                    return Some(edited(
-                        at,
-                        "a cut-off record in the middle of the log that no `torn-line` record accounts for: a crash leaves one only as the last line".to_string(),
-                    ));
+                if let Some(&(at, first, ref why)) = torn.first() {
+                    // Format 1 writers ended a crash's fragment with a newline and recorded a
+                    // `torn-line` event naming its bytes; format 2 fragments are glued to the next
+                    // record instead (or are the last line).
+                    let gap = self.lines[first..i].join(&b"\n"[..]);
+                    let digest = format!("sha256:{}", sha256_hex(&gap));
+                    let accounted = rec.v == 1
+                        && rec.server == LOG_SERVER
+                        && rec.method == TORN_LINE
+                        && rec.args_digest.as_deref() == Some(digest.as_str());
+                    if !accounted {
+                        return Some(edited(
+                            at,
+                            if rec.v == 1 {
+                                "a cut-off record in the middle of the log that no `torn-line` record accounts for: a crash leaves one only as the last line".to_string()
+                            } else {
+                                format!(
+                                    "{why}, and a newline after it: a crash leaves a fragment only at the end of the file or directly before another record"
+                                )
+                            },
+                        ));
+                    }
                 }
+                if rec.server == LOG_SERVER && rec.method == CHAIN_BREAK {
+                    return Some(Tamper {
+                        line: lineno,
+                        kind: TamperKind::ChainBreak,
+                        reason: format!(
+                            "a gateway found the log altered and recorded: {}",
+                            rec.detail.as_deref().unwrap_or("(no detail)")
+                        ),
+                    });
+                }
+                match rec.v {
+                    1 => {
+                        if !self.sessions.is_empty() {
+                            return Some(Tamper {
+                            line: lineno,
+                            kind: TamperKind::Reordered,
+                            reason: "a format 1 record after format 2 records: records were moved or copied".to_string(),
+                        });
+                        }
+                        if rec.prev != spine_hash || rec.seq != v1_seq + 1 {
+                            let later: Vec<Option<u64>> = later
+                                .iter()
+                                .map(|(_, _, r)| (r.v == 1).then_some(r.seq))
+                                .collect();
+                            if rec.prev == spine_hash {
+                                return Some(Tamper {
+                                    line: lineno,
+                                    kind: if rec.seq > v1_seq + 1 {
+                                        TamperKind::Deleted
+                                    } else {
+                                        TamperKind::Reordered
+                                    },
+                                    reason: format!("seq {} follows seq {v1_seq}", rec.seq),
+                                });
+                            }
+                            return Some(link_broken(rec, lineno, v1_seq, &spine_hash, &later));
+                        }
+                        v1_seq = rec.seq;
+                        spine_hash.clone_from(&rec.hash);
+                        self.anchored.push((lineno, rec.hash.clone()));
+                    }
+                    FORMAT_VERSION => {
+                        let at = *by_session.entry(rec.session.clone()).or_insert_with(|| {
+                            self.sessions.push(SessionChain {
+                                session: rec.session.clone(),
+                                seq: 0,
+                                hash: GENESIS.to_string(),
+                                ended: None,
+                                first_line: lineno,
+                                record_lines: Vec::new(),
+                            });
+                            self.sessions.len() - 1
+                        });
+                        let s = &self.sessions[at];
+                        if let Some(end) = s.ended {
+                            return Some(Tamper {
+                                line: lineno,
+                                kind: TamperKind::PastHead,
+                                reason: format!(
+                                    "a record of session {} after its session-end record (line {end}): not appended by mcpward's writer",
+                                    rec.session
+                                ),
+                            });
+                        }
+                        if rec.prev != s.hash || rec.seq != s.seq + 1 {
+                            let later: Vec<Option<u64>> = later
+                                .iter()
+                                .map(|(_, _, r)| {
+                                    (r.v == FORMAT_VERSION && r.session == rec.session)
+                                        .then_some(r.seq)
+                                })
+                                .collect();
+                            let mut t = if rec.prev == s.hash {
+                                Tamper {
+                                    line: lineno,
+                                    kind: if rec.seq > s.seq + 1 {
+                                        TamperKind::Deleted
+                                    } else {
+                                        TamperKind::Reordered
+                                    },
+                                    reason: format!("seq {} follows seq {}", rec.seq, s.seq),
+                                }
+                            } else {
+                                link_broken(rec, lineno, s.seq, &s.hash, &later)
+                            };
+                            t.reason = format!("session {}: {}", rec.session, t.reason);
+                            return Some(t);
+                        }
+                        let ends = rec.server == LOG_SERVER && rec.method == SESSION_END;
+                        match &rec.anchor {
+                            Some(anchor) if *anchor != spine_hash => {
+                                return Some(Tamper {
+                                    line: lineno,
+                                    kind: TamperKind::BrokenChain,
+                                    reason: format!(
+                                        "anchor {} does not match the hash {} of the anchored record before it: anchored records (each session's first and last) were removed, moved or rewritten",
+                                        short(anchor),
+                                        short(&spine_hash)
+                                    ),
+                                });
+                            }
+                            Some(_) => {
+                                spine_hash.clone_from(&rec.hash);
+                                self.anchored.push((lineno, rec.hash.clone()));
+                            }
+                            None if s.seq == 0 || ends => {
+                                return Some(Tamper {
+                                    line: lineno,
+                                    kind: TamperKind::BrokenChain,
+                                    reason: format!(
+                                        "the {} record of session {} carries no anchor: mcpward anchors a session's first and last records",
+                                        if ends { "session-end" } else { "first" },
+                                        rec.session
+                                    ),
+                                });
+                            }
+                            None => {}
+                        }
+                        let s = &mut self.sessions[at];
+                        s.record_lines.push(lineno);
+                        s.seq = rec.seq;
+                        s.hash.clone_from(&rec.hash);
+                        if ends {
+                            s.ended = Some(lineno);
+                        }
+                    }
+                    other => {
+                        return Some(edited(
+                            lineno,
+                            format!("format version {other} is not one this mcpward reads"),
+                        ));
+                    }
+                }
+                report
+                    .torn_lines
+                    .extend(torn.drain(..).map(|(at, _, _)| at));
+                report.records += 1;
             }
-            if let Some(t) = self.check_mac(rec, lineno, report) {
-                return Some(t);
-            }
-            if rec.server == LOG_SERVER && rec.method == CHAIN_BREAK {
-                return Some(Tamper {
-                    line: lineno,
-                    kind: TamperKind::ChainBreak,
-                    reason: format!(
-                        "a gateway found the log altered and recorded: {}",
-                        rec.detail.as_deref().unwrap_or("(no detail)")
-                    ),
-                });
-            }
-            report
-                .torn_lines
-                .extend(torn.drain(..).map(|(at, _, _)| at));
-            prev_hash.clone_from(&rec.hash);
-            prev_seq = rec.seq;
-            report.records += 1;
         }
+        report.torn_lines.sort_unstable();
         if let Some((at, _, _)) = torn.first() {
             if self.ends_with_newline {
                 return Some(edited(
@@ -1103,7 +1311,17 @@ impl Chain<'_> {
             report.unchecked_macs += u64::from(rec.mac.is_some());
             return None;
         };
-        let text = std::str::from_utf8(self.lines[lineno as usize - 1]).unwrap_or_default();
+        let line = self.lines[lineno as usize - 1];
+        let line = match &self.parsed[lineno as usize - 1] {
+            Parsed::Glued(_) => glued_at(line).map_or(line, |(at, _)| &line[at..]),
+            Parsed::Two(pair) => match glued_at(line) {
+                Some((at, _)) if std::ptr::eq(&pair.0, rec) => &line[..at],
+                Some((at, _)) => &line[at..],
+                None => line,
+            },
+            _ => line,
+        };
+        let text = std::str::from_utf8(line).unwrap_or_default();
         let signed = hashed_body(text).and_then(|b| mac_body(&b));
         let ok = match (&rec.mac, signed) {
             (Some(mac), Some(body)) => key.check(body.as_bytes(), mac),
@@ -1178,13 +1396,15 @@ fn edited(line: u64, reason: String) -> Tamper {
     }
 }
 
+/// The log's head against the anchored records (format 1 records, and each format 2
+/// session's first and last): `(line, hash)` in file order.
 fn check_head(
     head: Result<Option<Head>, String>,
-    parsed: &[Result<StoredRecord, LineError>],
+    anchored: &[(u64, String)],
+    last_line: u64,
     key: Option<&LogKey>,
     report: &mut VerifyReport,
 ) -> Option<Tamper> {
-    let last_line = parsed.len() as u64;
     let head_problem = |kind, reason| {
         Some(Tamper {
             line: last_line + 1,
@@ -1194,7 +1414,7 @@ fn check_head(
     };
     let head = match head {
         Ok(Some(head)) => head,
-        Ok(None) if report.records == 0 => return None,
+        Ok(None) if anchored.is_empty() => return None,
         Ok(None) => {
             return head_problem(
                 TamperKind::Head,
@@ -1214,65 +1434,162 @@ fn check_head(
                 .to_string(),
         );
     }
-    if head.seq > report.records {
-        let missing = head.seq - report.records;
+    let count = anchored.len() as u64;
+    if head.seq > count {
+        let missing = head.seq - count;
         return head_problem(
             TamperKind::Truncated,
             format!(
-                "the head names seq {} but the file ends at seq {}: {missing} record(s) removed from the end",
-                head.seq, report.records
+                "the head names anchored record {} but the file holds {count}: {missing} anchored record(s) removed from the end",
+                head.seq
             ),
         );
     }
-    let records: Vec<(u64, &StoredRecord)> = parsed
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| r.as_ref().ok().map(|r| (i as u64 + 1, r)))
-        .collect();
     if head.seq > 0 {
-        match records.iter().find(|(_, r)| r.seq == head.seq) {
-            Some((line, rec)) if rec.hash != head.hash => {
-                return Some(Tamper {
-                    line: *line,
-                    kind: TamperKind::Head,
-                    reason: format!(
-                        "the head names hash {} for seq {} but the record has {}: the log was rewritten",
-                        short(&head.hash),
-                        head.seq,
-                        short(&rec.hash)
-                    ),
-                });
-            }
-            Some(_) => {}
-            None => {
-                return head_problem(
-                    TamperKind::Head,
-                    format!("the head names seq {} which is not in the file", head.seq),
-                );
-            }
+        let (line, hash) = &anchored[head.seq as usize - 1];
+        if *hash != head.hash {
+            return Some(Tamper {
+                line: *line,
+                kind: TamperKind::Head,
+                reason: format!(
+                    "the head names hash {} for anchored record {} but the record has {}: the log was rewritten",
+                    short(&head.hash),
+                    head.seq,
+                    short(hash)
+                ),
+            });
         }
     }
-    // Records past the head are only those of a batch cut short between the two head updates.
-    if let Some((_, last)) = records.last()
-        && last.seq > head.seq
-        && !head.anchors(last.seq, &last.hash)
-    {
-        let (line, _) = records
-            .iter()
-            .find(|(_, r)| r.seq == head.seq + 1)
-            .copied()
-            .unwrap_or((last_line, last));
+    // Anchored records past the head only as the one it announced (a crash between the head's
+    // two updates).
+    if count > head.seq && !head.anchors(count, &anchored[count as usize - 1].1) {
+        let (line, _) = &anchored[head.seq as usize];
         return Some(Tamper {
-            line,
+            line: *line,
             kind: TamperKind::PastHead,
             reason: format!(
-                "{} record(s) after seq {}, the newest the head names, were not appended by mcpward's writer (or the head was restored from an older copy)",
-                last.seq - head.seq,
-                head.seq
+                "{} anchored record(s) after the newest the head names were not appended by mcpward's writer (or the head was restored from an older copy)",
+                count - head.seq
             ),
         });
     }
     None
+}
+
+/// Every format 2 session that did not end has a head file naming its newest record (or
+/// announcing it); a session head without records means a whole session was removed.
+fn check_sessions(
+    path: &Path,
+    sessions: &[SessionChain],
+    last_line: u64,
+    key: Option<&LogKey>,
+    report: &mut VerifyReport,
+) -> Option<Tamper> {
+    let mut expected = std::collections::HashSet::new();
+    for s in sessions {
+        let head_file = session_head_path(path, &s.session);
+        if let Some(name) = head_file.file_name() {
+            expected.insert(name.to_owned());
+        }
+        if s.ended.is_some() {
+            continue;
+        }
+        report.open_sessions += 1;
+        let problem = |kind, reason: String| {
+            Some(Tamper {
+                line: last_line + 1,
+                kind,
+                reason: format!(
+                    "session {} (from line {}): {reason}",
+                    s.session, s.first_line
+                ),
+            })
+        };
+        let head = match read_head(&head_file) {
+            Ok(Some(head)) => head,
+            Ok(None) => {
+                return problem(
+                    TamperKind::Head,
+                    "it has no session-end record and its head file is missing, so records cut off its end cannot be ruled out".to_string(),
+                );
+            }
+            Err(reason) => return problem(TamperKind::Head, reason),
+        };
+        if let Some(key) = key
+            && !head.mac_ok(key)
+        {
+            return problem(
+                TamperKind::Head,
+                "its head file's MAC does not match the key".to_string(),
+            );
+        }
+        if head.anchors(s.seq, &s.hash) {
+            continue;
+        }
+        let newest = head.next_seq.unwrap_or(head.seq).max(head.seq);
+        return if s.seq < head.seq {
+            problem(
+                TamperKind::Truncated,
+                format!(
+                    "its head names seq {} but the log holds its records up to seq {}: at least {} record(s) removed from its end",
+                    head.seq,
+                    s.seq,
+                    head.seq - s.seq
+                ),
+            )
+        } else if s.seq > newest {
+            let line = s
+                .record_lines
+                .get(newest as usize)
+                .copied()
+                .unwrap_or(last_line + 1);
+            Some(Tamper {
+                line,
+                kind: TamperKind::PastHead,
+                reason: format!(
+                    "session {}: {} record(s) after seq {newest}, the newest its head names, were not appended by mcpward's writer",
+                    s.session,
+                    s.seq - newest
+                ),
+            })
+        } else {
+            let line = s
+                .record_lines
+                .get((s.seq as usize).saturating_sub(1))
+                .copied()
+                .unwrap_or(last_line + 1);
+            Some(Tamper {
+                line,
+                kind: TamperKind::Head,
+                reason: format!(
+                    "session {}: its newest record, seq {}, has hash {}, which its head does not name: the session's records were rewritten",
+                    s.session,
+                    s.seq,
+                    short(&s.hash),
+                ),
+            })
+        };
+    }
+    let dir = sessions_dir(path);
+    let Ok(entries) = fs::read_dir(&dir) else {
+        return None;
+    };
+    let mut orphans: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .filter(|n| !expected.contains(n))
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(HEAD_SUFFIX))
+        .collect();
+    orphans.sort();
+    orphans.first().map(|name| Tamper {
+        line: last_line + 1,
+        kind: TamperKind::Truncated,
+        reason: format!(
+            "{}: a session's head file, but the log holds no record of that session: its records were removed",
+            dir.join(name).display()
+        ),
+    })
 }
 
 // --- private files ------------------------------------------------------------------------

@@ -204,7 +204,7 @@ impl Verdict {
                 report.records,
                 report
                     .head_seq
-                    .map(|s| format!(", head at seq {s}"))
+                    .map(|s| format!(", {s} anchored"))
                     .unwrap_or_default()
             ),
             Some(t) => {
@@ -230,6 +230,12 @@ impl Verdict {
         for line in &report.torn_lines {
             notes.push(format!(
                 "line {line}: a write cut short by a crash (not tampering)"
+            ));
+        }
+        if report.is_intact() && report.open_sessions > 0 {
+            notes.push(format!(
+                "{} session(s) have not ended (running, or killed): the newest batch of each cannot be told from one lost in a crash",
+                report.open_sessions
             ));
         }
         Verdict {
@@ -302,7 +308,7 @@ mod tests {
 
     fn record(time: &str, decision: &str) -> StoredRecord {
         StoredRecord {
-            v: 1,
+            v: 2,
             time: time.into(),
             session: "s".into(),
             seq: 1,
@@ -315,6 +321,7 @@ mod tests {
             approver: None,
             latency_us: None,
             detail: None,
+            anchor: None,
             prev: String::new(),
             mac: None,
             hash: String::new(),

@@ -371,7 +371,7 @@ mod tests {
         let path = dir.path().join("mcpward.lock");
         std::fs::write(&path, lock.to_toml()).unwrap();
         let drift = StoredRecord {
-            v: 1,
+            v: 2,
             time: "2026-11-01T00:00:00Z".into(),
             session: "s".into(),
             seq: 3,
@@ -387,6 +387,7 @@ mod tests {
                 "tool `write_file` differs from its pin in {}: description",
                 path.display()
             )),
+            anchor: None,
             prev: String::new(),
             mac: None,
             hash: String::new(),

@@ -92,7 +92,8 @@ fn verify_reports_an_intact_log_and_exits_zero() {
     insta::assert_snapshot!(text(&out, home.path()), @r#"
         status: Some(0)
         --- stdout
-        <home>/state/mcpward/audit.jsonl: intact, 4 record(s), head at seq 4
+        <home>/state/mcpward/audit.jsonl: intact, 4 record(s), 1 anchored
+        <home>/state/mcpward/audit.jsonl: note: 1 session(s) have not ended (running, or killed): the newest batch of each is checked against its head, which cannot tell a batch lost in a crash from one removed
         --- stderr
     "#);
 }
@@ -127,7 +128,7 @@ fn verify_detects_records_cut_off_the_end() {
     insta::assert_snapshot!(text(&out, home.path()), @r#"
         status: Some(1)
         --- stdout
-        <home>/state/mcpward/audit.jsonl:3: TAMPERED (truncated): the head names seq 4 but the file ends at seq 2: 2 record(s) removed from the end
+        <home>/state/mcpward/audit.jsonl:3: TAMPERED (truncated): session sess-1 (from line 1): its head names seq 3 but the log holds its records up to seq 2: at least 1 record(s) removed from its end
         --- stderr
     "#);
 }
@@ -143,8 +144,9 @@ fn verify_reports_a_crash_tear_as_a_note_not_tampering() {
     insta::assert_snapshot!(text(&out, home.path()), @r#"
         status: Some(0)
         --- stdout
-        <home>/state/mcpward/audit.jsonl: intact, 4 record(s), head at seq 4
+        <home>/state/mcpward/audit.jsonl: intact, 4 record(s), 1 anchored
         <home>/state/mcpward/audit.jsonl:5: note: a write cut short by a crash (not tampering)
+        <home>/state/mcpward/audit.jsonl: note: 1 session(s) have not ended (running, or killed): the newest batch of each is checked against its head, which cannot tell a batch lost in a crash from one removed
         --- stderr
     "#);
 }
@@ -242,7 +244,7 @@ fn show_without_a_log_says_where_it_looked() {
 }
 
 #[test]
-fn verify_reports_a_session_that_continued_after_the_log_was_cut() {
+fn verify_reports_records_cut_off_a_session_that_another_session_followed() {
     let home = home_with_log();
     let path = log_path(home.path());
     let original = std::fs::read_to_string(&path).unwrap();
@@ -254,11 +256,15 @@ fn verify_reports_a_session_that_continued_after_the_log_was_cut() {
     let out = mcpward(home.path(), &["log", "verify"]);
     let shown = text(&out, home.path());
     assert_eq!(out.status.code(), Some(1), "{shown}");
+    // The cut session's head still names its newest durable record.
     assert!(
-        shown.contains("audit.jsonl:3: TAMPERED (chain-break)"),
+        shown.contains("audit.jsonl:4: TAMPERED (truncated)"),
         "{shown}"
     );
-    assert!(shown.contains("the head names seq 4"), "{shown}");
+    assert!(
+        shown.contains("session sess-1 (from line 1): its head names seq 3"),
+        "{shown}"
+    );
 }
 
 #[test]

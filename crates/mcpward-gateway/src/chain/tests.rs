@@ -60,10 +60,14 @@ fn fresh_log_verifies_with_every_record_counted() {
     let report = verify(&path).unwrap();
     assert!(report.is_intact(), "{report:?}");
     assert_eq!(report.records, 5);
-    assert_eq!(report.head_seq, Some(5));
+    // One anchored record (the session's first); the session has not ended.
+    assert_eq!(report.head_seq, Some(1));
+    assert_eq!(report.open_sessions, 1);
     assert!(report.torn_lines.is_empty());
     let first: StoredRecord = serde_json::from_str(&lines(&path)[0]).unwrap();
+    assert_eq!(first.v, 2);
     assert_eq!(first.prev, GENESIS);
+    assert_eq!(first.anchor.as_deref(), Some(GENESIS));
     assert_eq!(first.seq, 1);
     assert_eq!(first.session, "s1");
     assert!(
@@ -86,7 +90,77 @@ fn reopening_continues_the_chain_in_a_new_session() {
         all.iter().map(|r| r.session.as_str()).collect::<Vec<_>>(),
         ["s1", "s1", "s2"]
     );
-    assert_eq!(all[2].prev, all[1].hash);
+    // A new session starts its own chain, anchored to the newest anchored record.
+    assert_eq!((all[2].seq, all[2].prev.as_str()), (1, GENESIS));
+    assert_eq!(all[2].anchor.as_ref(), Some(&all[0].hash));
+}
+
+#[test]
+fn closed_session_ends_with_an_anchored_record_and_drops_its_head() {
+    let (_dir, path) = log_with(3);
+    let mut log = AuditLog::open(&path, "s2").unwrap();
+    log.append(&rec(4), false).unwrap();
+    log.close().unwrap();
+    assert!(!session_head_path(&path, "s2").exists());
+    assert!(session_head_path(&path, "s1").exists());
+    let all = read(&path, &Filter::default()).unwrap();
+    let end = all.last().unwrap();
+    assert_eq!(
+        (end.method.as_str(), end.session.as_str()),
+        (SESSION_END, "s2")
+    );
+    assert_eq!(end.anchor.as_ref(), Some(&all[3].hash));
+    let report = verify(&path).unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!((report.open_sessions, report.head_seq), (1, Some(3)));
+    // Nothing is appended to a session after its end.
+    assert!(matches!(
+        log.append(&rec(5), false),
+        Err(LogError::Closed { .. })
+    ));
+}
+
+#[test]
+fn whole_session_removed_breaks_the_anchor_of_the_next() {
+    let (_dir, path) = log_with(2);
+    let mut b = AuditLog::open(&path, "b").unwrap();
+    b.append(&rec(3), false).unwrap();
+    b.close().unwrap();
+    let mut c = AuditLog::open(&path, "c").unwrap();
+    c.append(&rec(4), false).unwrap();
+    // Every record of session b goes, with nothing left of it.
+    let l: Vec<String> = lines(&path)
+        .into_iter()
+        .filter(|l| !l.contains("\"session\":\"b\""))
+        .collect();
+    write_lines(&path, &l);
+    let t = tamper(&path);
+    assert_eq!((t.line, t.kind), (3, TamperKind::BrokenChain), "{t:?}");
+}
+
+#[test]
+fn records_of_a_session_after_its_end_fail_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let mut log = AuditLog::open(&path, "s1").unwrap();
+    log.append_all(&[rec(1), rec(2)], false).unwrap();
+    log.close().unwrap();
+    let mut l = lines(&path);
+    // Another record of s1 appended past its end, well chained.
+    let end: StoredRecord = serde_json::from_str(&l[2]).unwrap();
+    let forged = l[1]
+        .replace(
+            &format!(
+                "\"prev\":\"{}\"",
+                serde_json::from_str::<StoredRecord>(&l[1]).unwrap().prev
+            ),
+            &format!("\"prev\":\"{}\"", end.hash),
+        )
+        .replace("\"seq\":2,", "\"seq\":4,");
+    l.push(rehash(&forged));
+    write_lines(&path, &l);
+    let t = tamper(&path);
+    assert_eq!((t.line, t.kind), (4, TamperKind::PastHead), "{t:?}");
 }
 
 #[test]
@@ -170,7 +244,12 @@ fn records_cut_off_the_end_are_reported_as_truncation() {
     write_lines(&path, &l);
     let t = tamper(&path);
     assert_eq!((t.line, t.kind), (4, TamperKind::Truncated), "{t:?}");
-    assert!(t.reason.contains("2 record(s) removed"), "{}", t.reason);
+    // Record 4 was durable, so the session's head names it.
+    assert!(
+        t.reason.contains("at least 1 record(s) removed"),
+        "{}",
+        t.reason
+    );
 }
 
 #[test]
@@ -201,13 +280,13 @@ fn rewritten_log_that_disagrees_with_the_head_is_detected() {
 }
 
 #[test]
-fn head_lagging_after_a_crash_between_records_and_head_is_accepted() {
+fn session_head_announcing_its_batch_is_accepted_on_either_side_of_a_crash() {
     let (_dir, path) = log_with(3);
     let l = lines(&path);
     let second: StoredRecord = serde_json::from_str(&l[1]).unwrap();
     let third: StoredRecord = serde_json::from_str(&l[2]).unwrap();
-    // What the writer leaves when killed after writing record 3 but before the head's final
-    // update: the head still names seq 2 and announces seq 3.
+    // What the writer leaves on disk after announcing record 3: whether it was killed before or
+    // after writing it.
     let head = Head {
         seq: 2,
         hash: second.hash,
@@ -215,16 +294,43 @@ fn head_lagging_after_a_crash_between_records_and_head_is_accepted() {
         next_hash: Some(third.hash),
         mac: None,
     };
+    write_head(&session_head_path(&path, "s1"), &head, false).unwrap();
+    let report = verify(&path).unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    let mut cut = l.clone();
+    cut.truncate(2);
+    write_lines(&path, &cut);
+    let report = verify(&path).unwrap();
+    assert!(report.is_intact(), "{report:?}");
+}
+
+#[test]
+fn log_head_lagging_after_a_crash_in_an_anchored_append_is_continued() {
+    let (_dir, path) = log_with(2);
+    let mut b = AuditLog::open(&path, "b").unwrap();
+    b.append(&rec(3), false).unwrap();
+    let l = lines(&path);
+    let first: StoredRecord = serde_json::from_str(&l[0]).unwrap();
+    let third: StoredRecord = serde_json::from_str(&l[2]).unwrap();
+    // Killed after writing b's anchored record but before the head's second update.
+    let head = Head {
+        seq: 1,
+        hash: first.hash,
+        next_seq: Some(2),
+        next_hash: Some(third.hash.clone()),
+        mac: None,
+    };
     write_head(&head_path(&path), &head, false).unwrap();
     let report = verify(&path).unwrap();
     assert!(report.is_intact(), "{report:?}");
-    assert_eq!(report.head_seq, Some(2));
-    // The next session continues without a chain-break.
-    let mut log = AuditLog::open(&path, "s2").unwrap();
-    log.append(&rec(4), false).unwrap();
+    // The next session anchors to the announced record, which is there.
+    let mut c = AuditLog::open(&path, "c").unwrap();
+    c.append(&rec(4), false).unwrap();
+    let all = read(&path, &Filter::default()).unwrap();
+    assert_eq!(all[3].anchor.as_ref(), Some(&third.hash));
     let report = verify(&path).unwrap();
     assert!(report.is_intact(), "{report:?}");
-    assert_eq!(report.records, 4);
+    assert_eq!(report.head_seq, Some(3));
 }
 
 #[test]
@@ -257,12 +363,24 @@ fn truncated_then_appended_log_fails_verify() {
     let mut log = AuditLog::open(&path, "s2").unwrap();
     log.append(&rec(6), false).unwrap();
     log.append(&rec(7), false).unwrap();
+    log.close().unwrap();
+    // The cut session's head still names its newest durable record.
     let t = tamper(&path);
-    assert_eq!((t.line, t.kind), (4, TamperKind::ChainBreak), "{t:?}");
-    assert!(t.reason.contains("the head names seq 5"), "{}", t.reason);
-    let all = read(&path, &Filter::default()).unwrap();
-    assert_eq!(all[3].method, CHAIN_BREAK);
-    assert_eq!(all[3].server, LOG_SERVER);
+    assert_eq!(t.kind, TamperKind::Truncated, "{t:?}");
+    assert!(t.reason.contains("session s1"), "{}", t.reason);
+}
+
+#[test]
+fn ended_session_cut_off_the_end_fails_verify() {
+    let (_dir, path) = log_with(2);
+    let mut log = AuditLog::open(&path, "s2").unwrap();
+    log.append(&rec(3), false).unwrap();
+    log.close().unwrap();
+    let mut l = lines(&path);
+    l.truncate(3);
+    write_lines(&path, &l);
+    let t = tamper(&path);
+    assert_eq!((t.line, t.kind), (4, TamperKind::Truncated), "{t:?}");
 }
 
 #[test]
@@ -274,7 +392,7 @@ fn rewritten_tail_then_appended_fails_verify() {
     let mut log = AuditLog::open(&path, "s2").unwrap();
     log.append(&rec(4), false).unwrap();
     let t = tamper(&path);
-    assert_eq!((t.line, t.kind), (4, TamperKind::ChainBreak), "{t:?}");
+    assert_eq!((t.line, t.kind), (3, TamperKind::Head), "{t:?}");
 }
 
 /// Simulates `kill -9` in the middle of a write: half a record, no newline.
@@ -303,14 +421,12 @@ fn appending_after_a_torn_line_chains_from_the_last_complete_record() {
     log.append(&rec(5), true).unwrap();
     let report = verify(&path).unwrap();
     assert!(report.is_intact(), "{report:?}");
+    // The fragment and the next session's first record share line 4.
     assert_eq!(report.torn_lines, [4]);
-    // The three records, the gateway's `torn-line` event, then the two new ones.
-    assert_eq!(report.records, 6);
+    assert_eq!(report.records, 5);
     let all = read(&path, &Filter::default()).unwrap();
-    assert_eq!(all.len(), 6);
-    assert_eq!(all[3].method, TORN_LINE);
-    assert_eq!(all[3].prev, all[2].hash);
-    assert_eq!(all[3].line, 5);
+    assert_eq!(all.len(), 5);
+    assert_eq!((all[3].session.as_str(), all[3].line), ("s2", 4));
     assert_eq!(all[4].prev, all[3].hash);
 }
 
@@ -324,7 +440,11 @@ fn fake_crash_fragment_mid_log_fails_verify() {
     write_lines(&path, &l);
     let t = tamper(&path);
     assert_eq!((t.line, t.kind), (3, TamperKind::Edited), "{t:?}");
-    assert!(t.reason.contains("torn-line"), "{}", t.reason);
+    assert!(
+        t.reason.contains("a crash leaves a fragment only"),
+        "{}",
+        t.reason
+    );
 }
 
 #[test]
@@ -339,20 +459,6 @@ fn fake_crash_fragment_at_the_end_with_a_newline_fails_verify() {
 }
 
 #[test]
-fn torn_line_event_must_name_the_fragment_it_accounts_for() {
-    let (_dir, path) = log_with(3);
-    tear(&path);
-    let mut log = AuditLog::open(&path, "s2").unwrap();
-    log.append(&rec(4), false).unwrap();
-    // Swap the fragment for another one: the event's digest no longer matches.
-    let mut l = lines(&path);
-    l[3] = l[3][..l[3].len() - 3].to_string();
-    write_lines(&path, &l);
-    let t = tamper(&path);
-    assert_eq!((t.line, t.kind), (4, TamperKind::Edited), "{t:?}");
-}
-
-#[test]
 fn torn_write_that_only_lost_its_newline_still_counts() {
     let (_dir, path) = log_with(2);
     let text = fs::read_to_string(&path).unwrap();
@@ -363,6 +469,7 @@ fn torn_write_that_only_lost_its_newline_still_counts() {
     assert!(report.is_intact(), "{report:?}");
     assert_eq!(report.records, 3);
     assert!(report.torn_lines.is_empty());
+    assert_eq!(read(&path, &Filter::default()).unwrap().len(), 3);
 }
 
 #[test]
@@ -385,15 +492,8 @@ fn garbage_line_does_not_stop_a_new_session() {
     let mut log = AuditLog::open(&path, "s2").unwrap();
     log.append(&rec(3), true).unwrap();
     let all = read(&path, &Filter::default()).unwrap();
-    assert_eq!(all.len(), 4, "{all:?}");
-    assert_eq!(all[2].method, CHAIN_BREAK);
-    assert!(
-        all[2].detail.as_deref().unwrap().contains("line 3"),
-        "{:?}",
-        all[2].detail
-    );
-    assert_eq!(all[3].tool.as_deref(), Some("tool_3"));
-    assert_eq!(all[3].prev, all[2].hash);
+    assert_eq!(all.len(), 3, "{all:?}");
+    assert_eq!(all[2].tool.as_deref(), Some("tool_3"));
     // `verify` reports the junk itself.
     let t = tamper(&path);
     assert_eq!((t.line, t.kind), (3, TamperKind::Edited), "{t:?}");
@@ -412,11 +512,9 @@ fn garbage_written_between_two_appends_of_a_running_session_is_recorded_not_fata
         .unwrap();
     log.append(&rec(3), false).unwrap();
     let all = read(&path, &Filter::default()).unwrap();
-    let methods: Vec<&str> = all.iter().map(|r| r.method.as_str()).collect();
-    assert_eq!(
-        methods,
-        ["tools/call", "tools/call", CHAIN_BREAK, "tools/call"]
-    );
+    assert_eq!(all.len(), 3, "{all:?}");
+    let t = tamper(&path);
+    assert_eq!((t.line, t.kind), (3, TamperKind::Edited), "{t:?}");
 }
 
 #[cfg(unix)]
@@ -488,13 +586,12 @@ fn keyed_mode_detects_a_consistent_rewrite_of_log_and_head() {
         prev = serde_json::from_str::<StoredRecord>(line).unwrap().hash;
     }
     write_lines(&path, &l);
-    fs::remove_file(head_path(&path)).unwrap();
     let head = Head {
         seq: 3,
         hash: prev,
         ..Head::default()
     };
-    write_head(&head_path(&path), &head, false).unwrap();
+    write_head(&session_head_path(&path, "s1"), &head, false).unwrap();
     assert!(
         verify(&path).unwrap().is_intact(),
         "the unkeyed chain cannot see it"
@@ -516,7 +613,11 @@ fn keyed_mode_detects_truncation_with_a_forged_head() {
         hash: last.hash,
         ..Head::default()
     };
-    write_head(&head_path(&path), &head, false).unwrap();
+    write_head(&session_head_path(&path, "s1"), &head, false).unwrap();
+    assert!(
+        verify(&path).unwrap().is_intact(),
+        "the unkeyed check cannot see it"
+    );
     let t = verify_keyed(&path, Some(&key())).unwrap().tamper.unwrap();
     assert_eq!(t.kind, TamperKind::Head, "{t:?}");
 }
@@ -747,12 +848,12 @@ fn batched_records_chain_like_single_appends_and_verify() {
     let report = verify(&path).unwrap();
     assert!(report.is_intact(), "{report:?}");
     assert_eq!(report.records, 6);
-    assert_eq!(report.head_seq, Some(6));
+    assert_eq!(report.head_seq, Some(2));
     let seqs: Vec<u64> = lines(&path)
         .iter()
         .map(|l| serde_json::from_str::<StoredRecord>(l).unwrap().seq)
         .collect();
-    assert_eq!(seqs, vec![1, 2, 3, 4, 5, 6]);
+    assert_eq!(seqs, vec![1, 2, 1, 2, 3, 4]);
 }
 
 #[test]
@@ -775,15 +876,122 @@ fn head_file_is_overwritten_in_place_at_fixed_width() {
 }
 
 #[test]
-fn forged_last_seq_at_the_maximum_is_an_error_not_a_panic() {
-    let (_dir, path) = log_with(1);
+fn forged_seq_at_the_maximum_is_reported_not_a_panic() {
+    let (_dir, path) = log_with(2);
     let l = lines(&path);
-    let forged = rehash(&l[0].replace("\"seq\":1,", &format!("\"seq\":{},", u64::MAX)));
-    write_lines(&path, &[forged]);
+    let forged = rehash(&l[1].replace("\"seq\":2,", &format!("\"seq\":{},", u64::MAX)));
+    write_lines(&path, &[l[0].clone(), forged]);
+    let t = tamper(&path);
+    assert_eq!((t.line, t.kind), (2, TamperKind::Deleted), "{t:?}");
+    // A writer never reads the log, so a forged record cannot stop it.
     let mut log = AuditLog::open(&path, "s2").unwrap();
-    let err = log.append(&rec(2), false).unwrap_err();
-    assert!(matches!(err, LogError::Corrupt { .. }), "{err}");
-    assert!(err.to_string().contains("mcpward log verify"), "{err}");
+    log.append(&rec(3), false).unwrap();
+}
+
+#[test]
+fn session_head_of_a_session_with_no_records_means_they_were_removed() {
+    let (_dir, path) = log_with(2);
+    let mut b = AuditLog::open(&path, "b").unwrap();
+    b.append(&rec(3), false).unwrap();
+    let mut c = AuditLog::open(&path, "c").unwrap();
+    c.append(&rec(4), false).unwrap();
+    // Session c's records are removed (the last anchored record goes with them, and the log's
+    // head is put back to name b's).
+    let l = lines(&path);
+    let b_first: StoredRecord = serde_json::from_str(&l[2]).unwrap();
+    write_lines(&path, &l[..3]);
+    write_head(
+        &head_path(&path),
+        &Head {
+            seq: 2,
+            hash: b_first.hash,
+            ..Head::default()
+        },
+        false,
+    )
+    .unwrap();
+    let t = tamper(&path);
+    assert_eq!(t.kind, TamperKind::Truncated, "{t:?}");
+    assert!(
+        t.reason.contains("no record of that session"),
+        "{}",
+        t.reason
+    );
+}
+
+#[test]
+fn session_names_that_are_not_plain_file_names_cannot_place_the_head_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    for name in ["../escape", "a/b", "", ".", "x".repeat(65).as_str()] {
+        let head = session_head_path(&path, name);
+        assert_eq!(head.parent().unwrap(), sessions_dir(&path), "{name:?}");
+        let file = head.file_name().unwrap().to_str().unwrap();
+        assert_eq!(file.len(), 64 + HEAD_SUFFIX.len(), "{name:?} -> {file}");
+    }
+    assert!(session_head_path(&path, "1a2b-3c4d").ends_with("1a2b-3c4d.head"));
+    let mut log = AuditLog::open(&path, "../escape").unwrap();
+    log.append(&rec(1), false).unwrap();
+    assert!(!dir.path().join("escape.head").exists());
+    assert!(verify(&path).unwrap().is_intact());
+}
+
+/// A log as format 1 wrote it: one chain across sessions (global `seq`, no `anchor`), every
+/// record appended under the lock, and a head naming the last record.
+fn format1_log(n: u32) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let mut prev = GENESIS.to_string();
+    let mut text = String::new();
+    for i in 1..=n {
+        let body = format!(
+            "{{\"v\":1,\"time\":\"2026-05-01T09:30:12Z\",\"session\":\"old\",\"seq\":{i},\"server\":\"filesystem\",\"method\":\"tools/call\",\"tool\":\"tool_{i}\",\"args_digest\":null,\"decision\":\"allow\",\"rule\":null,\"approver\":null,\"latency_us\":null,\"detail\":null,\"prev\":\"{prev}\"}}"
+        );
+        let hash = sha256_hex(body.as_bytes());
+        text.push_str(&format!(
+            "{},\"hash\":\"{hash}\"}}\n",
+            &body[..body.len() - 1]
+        ));
+        prev = hash;
+    }
+    fs::write(&path, text).unwrap();
+    write_head(
+        &head_path(&path),
+        &Head {
+            seq: u64::from(n),
+            hash: prev,
+            ..Head::default()
+        },
+        false,
+    )
+    .unwrap();
+    (dir, path)
+}
+
+#[test]
+fn format1_log_verifies_and_format2_sessions_continue_it() {
+    let (_dir, path) = format1_log(3);
+    assert!(verify(&path).unwrap().is_intact());
+    let mut log = AuditLog::open(&path, "new").unwrap();
+    log.append(&rec(4), false).unwrap();
+    log.close().unwrap();
+    let report = verify(&path).unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!((report.records, report.head_seq), (5, Some(5)));
+    let all = read(&path, &Filter::default()).unwrap();
+    assert_eq!(all[3].anchor.as_ref(), Some(&all[2].hash));
+}
+
+#[test]
+fn format1_record_removed_under_a_format2_session_is_detected() {
+    let (_dir, path) = format1_log(3);
+    let mut log = AuditLog::open(&path, "new").unwrap();
+    log.append(&rec(4), false).unwrap();
+    let mut l = lines(&path);
+    l.remove(1);
+    write_lines(&path, &l);
+    let t = tamper(&path);
+    assert_eq!((t.line, t.kind), (2, TamperKind::Deleted), "{t:?}");
 }
 
 #[cfg(unix)]
@@ -829,4 +1037,27 @@ fn log_in_a_world_writable_directory_is_refused() {
     let err = AuditLog::open(&shared.join("audit.jsonl"), "s").unwrap_err();
     assert!(err.to_string().contains("chmod 700"), "{err}");
     assert!(!shared.join("audit.jsonl").exists());
+}
+
+#[test]
+fn keyed_records_sharing_a_line_after_a_crash_keep_their_macs() {
+    let (_dir, path) = keyed_log_with(2);
+    // A record that lost its newline, then a fragment, each followed by another session's.
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(&path, text.trim_end_matches('\n')).unwrap();
+    let mut b = AuditLog::open(&path, "b").unwrap().with_key(Some(key()));
+    b.append(&rec(3), false).unwrap();
+    tear(&path);
+    let mut c = AuditLog::open(&path, "c").unwrap().with_key(Some(key()));
+    c.append(&rec(4), false).unwrap();
+    let report = verify_keyed(&path, Some(&key())).unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!((report.records, report.torn_lines.clone()), (4, vec![3]));
+    // A record glued after a fragment is still checked against the key.
+    let l = lines(&path);
+    let forged = l[2].replace("tool_4", "tool_X");
+    let mut l2 = l.clone();
+    l2[2] = forged;
+    write_lines(&path, &l2);
+    assert!(!verify_keyed(&path, Some(&key())).unwrap().is_intact());
 }

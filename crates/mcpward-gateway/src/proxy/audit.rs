@@ -1,6 +1,7 @@
 //! The audit log as the relay writes it: on the relay's own thread, in order, batched.
 //!
-//! Appending costs a lock, one write of the lines and one in-place write of the head. Handing
+//! Appending costs one in-place write of the session's head and one write of the lines (the
+//! session's first and last appends also take the log's lock; see [`crate::chain`]). Handing
 //! records to a writer thread cost more than it saved: every record woke a second thread, and on
 //! a small machine that wake-up competes for a core with the relay and the server. So:
 //!
@@ -157,7 +158,12 @@ impl AuditWriter {
     pub fn finish(&self) {
         let summaries = self.limiter.borrow_mut().drain();
         self.queued.borrow_mut().extend(summaries);
-        self.flush();
+        if self.flush()
+            && let Err(err) = self.log.borrow_mut().close()
+        {
+            use std::io::Write as _;
+            let _ = writeln!(std::io::stderr(), "mcpward: {err}");
+        }
     }
 }
 
@@ -290,8 +296,10 @@ mod tests {
         }
         w.finish();
         let recs = crate::chain::read(&path, &Default::default()).unwrap();
-        assert_eq!(recs.len(), EVENT_BURST as usize + 1);
-        let summary = recs.last().unwrap().detail.clone().unwrap();
+        // The burst, the summary and the session's end.
+        assert_eq!(recs.len(), EVENT_BURST as usize + 2);
+        assert_eq!(recs.last().unwrap().method, crate::chain::SESSION_END);
+        let summary = recs[recs.len() - 2].detail.clone().unwrap();
         assert!(
             summary.contains("9980 more `unsolicited-response` event(s)"),
             "{summary}"
@@ -310,12 +318,9 @@ mod tests {
             });
         }
         w.finish();
-        assert_eq!(
-            crate::chain::read(&path, &Default::default())
-                .unwrap()
-                .len(),
-            100
-        );
+        let recs = crate::chain::read(&path, &Default::default()).unwrap();
+        assert_eq!(recs.iter().filter(|r| r.decision == "deny").count(), 100);
+        assert_eq!(recs.len(), 101, "and the session's end");
     }
 
     #[test]

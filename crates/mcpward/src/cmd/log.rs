@@ -98,7 +98,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                             report.records,
                             report
                                 .head_seq
-                                .map(|s| format!(", head at seq {s}"))
+                                .map(|s| format!(", {s} anchored"))
                                 .unwrap_or_default()
                         )?,
                         Some(t) => writeln!(
@@ -122,6 +122,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         writeln!(
                             out,
                             "{shown}:{line}: note: a write cut short by a crash (not tampering)"
+                        )?;
+                    }
+                    if report.is_intact() && report.open_sessions > 0 {
+                        writeln!(
+                            out,
+                            "{shown}: note: {} session(s) have not ended (running, or killed): the newest batch of each is checked against its head, which cannot tell a batch lost in a crash from one removed",
+                            report.open_sessions
                         )?;
                     }
                 }
