@@ -195,21 +195,19 @@ impl PinGuard {
                         ));
                     }
                 }
-                Some(record) => {
-                    // Recorded in this session before the identity was known: add it.
-                    if record.server_info.is_none() {
-                        record.server_info = Some(info.clone());
-                        record.protocol = protocol.clone();
-                        if let Err(why) = write_record(path, &server, record) {
-                            events.push(PinEvent {
-                                name: "pin-error",
-                                tool: None,
-                                detail: why,
-                            });
-                        }
+                // Recorded in this session before the identity was known: add it.
+                Some(record) if record.server_info.is_none() => {
+                    record.server_info = Some(info.clone());
+                    record.protocol = protocol.clone();
+                    if let Err(why) = write_record(path, &server, record) {
+                        events.push(PinEvent {
+                            name: "pin-error",
+                            tool: None,
+                            detail: why,
+                        });
                     }
                 }
-                None => {}
+                Some(_) | None => {}
             },
         }
         self.identity = Some((info, protocol));
@@ -547,8 +545,10 @@ mod tests {
 
     #[test]
     fn a_locked_servers_identity_is_checked_against_the_lockfile() {
-        let mut pin = ServerPin::default();
-        pin.server_info = Some(info("notes", "1.0.0"));
+        let pin = ServerPin {
+            server_info: Some(info("notes", "1.0.0")),
+            ..ServerPin::default()
+        };
         let mut g = PinGuard::new(
             PinSetup::Locked {
                 pin: Box::new(pin),
