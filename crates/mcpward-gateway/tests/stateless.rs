@@ -549,3 +549,45 @@ async fn server_discover_feeds_the_pins_like_initialize() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_sampling_input_request_taints_the_session_like_a_sampling_request() {
+    let state = tempfile::tempdir().unwrap();
+    let policy = "[[rule]]\ntool = [\"save_note\", \"summarise\"]\naction = \"allow\"\n";
+    let mut s = session(notes(state.path(), policy), Era::Stateless2026).await;
+    let args = json!({"path": "a.md", "text": "hi"});
+    let before = s.client.call_tool("save_note", args.clone()).await.unwrap();
+    assert!(response_text(&before).starts_with("call 1:"), "{before}");
+    // The server's text goes to the client's model: what the model does next may be its
+    // instruction, so a write the policy allows is asked from now on.
+    let sampling = s.client.call_tool("summarise", json!({})).await.unwrap();
+    assert!(is_input_required(&sampling), "{sampling}");
+    let after = s.client.call_tool("save_note", args).await.unwrap();
+    assert!(is_input_required(&after), "{after}");
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn roots_answered_in_input_responses_are_learnt_like_a_roots_list_answer() {
+    let state = tempfile::tempdir().unwrap();
+    let policy = "[[rule]]\ntool = \"index_roots\"\naction = \"allow\"\n";
+    let mut s = session(notes(state.path(), policy), Era::Stateless2026).await;
+    let root = state.path().join("project");
+    std::fs::create_dir(&root).unwrap();
+    let asked = s.client.call_tool("index_roots", json!({})).await.unwrap();
+    assert!(is_input_required(&asked), "{asked}");
+    let roots = json!({"roots": [{"uri": format!("file://{}", root.display())}]});
+    let done = s
+        .client
+        .retry_tool("index_roots", json!({}), &asked, roots)
+        .await
+        .unwrap();
+    assert!(response_text(&done).contains("index_roots ran"), "{done}");
+    s.finish().await;
+    let learnt: Vec<Value> = log_events(state.path())
+        .into_iter()
+        .filter(|e| e["method"] == "client-roots")
+        .collect();
+    assert_eq!(learnt.len(), 1, "{learnt:?}");
+    assert!(learnt[0]["detail"].as_str().unwrap().contains("project"));
+}

@@ -10,8 +10,10 @@
 //! `RequestMetaObject`, `DiscoverResult`). Everything here reads or builds JSON; the session
 //! decides what to do with it.
 
+use std::collections::BTreeMap;
+
 use mcpward_inspect::ServerInfoPin;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
@@ -139,26 +141,43 @@ pub(super) fn approval_question(question: &str, elicitation: Value, state: &str)
 
 /// The retried frame as the server must see it: mcpward's `requestState` and its answer taken
 /// out, and the server's own state and answers from the first round (kept in mcpward's state)
-/// put back. `None` when the frame cannot be read as a request with params.
+/// put back. Every other member (the arguments above all) is forwarded as the client wrote it.
+/// `None` when the frame cannot be read as a request with params.
 pub(super) fn frame_for_server(frame: &[u8], claims: &StateClaims) -> Option<Vec<u8>> {
-    let mut msg: Value = serde_json::from_slice(frame).ok()?;
-    let params = msg.get_mut("params")?.as_object_mut()?;
+    type Members = BTreeMap<String, Box<RawValue>>;
+    #[derive(Deserialize, Serialize)]
+    struct Request {
+        jsonrpc: Box<RawValue>,
+        id: Box<RawValue>,
+        method: Box<RawValue>,
+        params: Members,
+    }
+    let mut msg: Request = serde_json::from_slice(frame).ok()?;
+    let params = &mut msg.params;
     params.remove("requestState");
     if let Some(state) = &claims.server_state {
-        params.insert("requestState".into(), Value::String(state.clone()));
+        params.insert(
+            "requestState".into(),
+            serde_json::value::to_raw_value(state).ok()?,
+        );
     }
-    let mut responses = match params.remove("inputResponses") {
-        Some(Value::Object(r)) => r,
-        _ => Map::new(),
+    let mut responses: Members = match params.remove("inputResponses") {
+        Some(raw) => serde_json::from_str(raw.get()).ok()?,
+        None => Members::new(),
     };
     responses.remove(&claims.question);
     if let Some(Value::Object(earlier)) = &claims.server_responses {
         for (k, v) in earlier {
-            responses.entry(k.clone()).or_insert_with(|| v.clone());
+            if !responses.contains_key(k) {
+                responses.insert(k.clone(), serde_json::value::to_raw_value(v).ok()?);
+            }
         }
     }
     if !responses.is_empty() {
-        params.insert("inputResponses".into(), Value::Object(responses));
+        params.insert(
+            "inputResponses".into(),
+            serde_json::value::to_raw_value(&responses).ok()?,
+        );
     }
     serde_json::to_vec(&msg)
         .ok()
@@ -314,6 +333,18 @@ mod tests {
             json!({"name": "t", "arguments": {"a": 1}}),
             "{out}"
         );
+    }
+
+    #[test]
+    fn the_arguments_reach_the_server_as_the_client_wrote_them() {
+        let frame = br#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"t","arguments":{"n":12345678901234567890123,"s":"caf\u00e9"},"requestState":"mcpward-rs1.00.00","inputResponses":{"mcpward-approval-aa":{"action":"accept"}}}}"#;
+        let out = frame_for_server(frame, &claims(None, None)).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(
+            out.contains(r#""arguments":{"n":12345678901234567890123,"s":"caf\u00e9"}"#),
+            "{out}"
+        );
+        assert!(!out.contains("mcpward"), "{out}");
     }
 
     #[test]
