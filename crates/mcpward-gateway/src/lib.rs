@@ -19,5 +19,6 @@ pub mod taint;
 pub mod chain;
 pub mod hook;
 pub mod queue;
+pub mod request_state;
 pub mod state;
 pub mod wrap;

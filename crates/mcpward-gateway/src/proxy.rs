@@ -15,6 +15,7 @@ mod denial;
 mod desktop;
 mod pins;
 mod session;
+mod stateless;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -24,7 +25,7 @@ use mcpward_policy::Policy;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 pub use denial::{denial_text, error_result, refusal_text};
-pub use pins::{PinSetup, first_use_path};
+pub use pins::{PinSetup, first_use_path, launch_digest};
 
 /// Everything `mcpward run` needs to start a session. `Debug` shows the names of secret
 /// variables, never their values.

@@ -24,6 +24,7 @@ pub const SERVERS: &[&str] = &[
     "http_server",
     "discover_only",
     "careless_fs",
+    "stateless_notes",
 ];
 
 /// The escape attempts of the `hostile` server, one tool each, in the order tests run them.

@@ -10,6 +10,8 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader
 
 /// The protocol version the test client asks for.
 pub const PROTOCOL_VERSION: &str = "2025-06-18";
+/// The stateless revision: no `initialize`, context in `_meta` on every request.
+pub const STATELESS_VERSION: &str = "2026-07-28";
 
 /// What went wrong talking to the peer.
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +54,9 @@ pub struct McpClient<R, W> {
     pub timeout: Duration,
     /// Record requests from the server side but never answer them (a person who walked away).
     pub ignore_server_requests: bool,
+    /// `_meta` put into the params of every request (a 2026-07-28 client, see
+    /// [`McpClient::stateless`]).
+    pub request_meta: Option<Value>,
 }
 
 impl<R, W> std::fmt::Debug for McpClient<R, W> {
@@ -76,7 +81,18 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> McpClient<R, W> {
             stashed: VecDeque::new(),
             timeout: Duration::from_secs(30),
             ignore_server_requests: false,
+            request_meta: None,
         }
+    }
+
+    /// Speaks the 2026-07-28 revision from now on: no handshake, and every request carries the
+    /// protocol version and `capabilities` in `params._meta`.
+    pub fn stateless(&mut self, capabilities: Value) {
+        self.request_meta = Some(json!({
+            "io.modelcontextprotocol/protocolVersion": STATELESS_VERSION,
+            "io.modelcontextprotocol/clientCapabilities": capabilities,
+            "io.modelcontextprotocol/clientInfo": {"name": "mcpward-testkit", "version": "0"}
+        }));
     }
 
     /// Sets how server-side requests are answered (default: method not found).
@@ -127,6 +143,10 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> McpClient<R, W> {
     ) -> Result<Value, ClientError> {
         self.next_id += 1;
         let id = json!(self.next_id);
+        let mut params = params;
+        if let (Some(meta), Some(p)) = (&self.request_meta, params.as_object_mut()) {
+            p.insert("_meta".into(), meta.clone());
+        }
         let frame = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
         self.send_raw(frame.to_string().as_bytes()).await?;
         Ok(id)
@@ -218,6 +238,37 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> McpClient<R, W> {
         self.request("tools/call", json!({"name": name, "arguments": arguments}))
             .await
     }
+
+    /// `tools/call` retried after an `input_required` result (2026-07-28 multi round-trip
+    /// requests): `answer` under every key of its `inputRequests`, and its `requestState` echoed.
+    pub async fn retry_tool(
+        &mut self,
+        name: &str,
+        arguments: Value,
+        input_required: &Value,
+        answer: Value,
+    ) -> Result<Value, ClientError> {
+        let mut params = json!({"name": name, "arguments": arguments});
+        params["inputResponses"] = input_responses(input_required, &answer);
+        if let Some(state) = input_required["result"].get("requestState") {
+            params["requestState"] = state.clone();
+        }
+        self.request("tools/call", params).await
+    }
+}
+
+/// `answer` under every key of the `inputRequests` of an `input_required` response.
+pub fn input_responses(input_required: &Value, answer: &Value) -> Value {
+    let keys = input_required["result"]["inputRequests"]
+        .as_object()
+        .map(|r| r.keys().cloned().collect::<Vec<_>>())
+        .unwrap_or_default();
+    Value::Object(keys.into_iter().map(|k| (k, answer.clone())).collect())
+}
+
+/// Whether a response is an `input_required` result (2026-07-28).
+pub fn is_input_required(resp: &Value) -> bool {
+    resp["result"]["resultType"] == "input_required"
 }
 
 /// The text of the first content block of a `tools/call` response, or the error message.

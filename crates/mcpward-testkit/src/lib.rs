@@ -9,7 +9,10 @@ pub mod reference;
 pub mod server;
 
 pub use bins::testkit_server;
-pub use client::{ClientError, McpClient, ServerRequestHandler, is_error, response_text};
+pub use client::{
+    ClientError, McpClient, ServerRequestHandler, input_responses, is_error, is_input_required,
+    response_text,
+};
 pub use reference::{ReferenceServer, python_sdk_server, reference_server};
 
 /// A GitHub classic token that matches the provider pattern but was never issued, built at run

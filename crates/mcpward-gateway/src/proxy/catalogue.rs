@@ -82,6 +82,16 @@ impl Catalogue {
         }
     }
 
+    /// What the server says it is (`initialize` or `server/discover`): checked against the pin,
+    /// recorded on first use. Returns the events for the audit log.
+    pub(super) fn learn_server(
+        &mut self,
+        info: mcpward_inspect::ServerInfoPin,
+        protocol: Option<String>,
+    ) -> Vec<PinEvent> {
+        self.pins.learn_server(info, protocol)
+    }
+
     /// The decision source for a tool refused by its pin.
     pub(super) fn pin_source(&self, tool: &str) -> mcpward_policy::DecisionSource {
         self.pins.decision_source(tool)

@@ -6,7 +6,9 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use mcpward_inspect::{Definitions, ItemKind, Lockfile, PinVerdict, ServerPin, diff_definitions};
+use mcpward_inspect::{
+    Definitions, ItemKind, Lockfile, PinVerdict, ServerInfoPin, ServerPin, diff_definitions,
+};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -70,6 +72,9 @@ enum Mode {
 pub(super) struct PinGuard {
     mode: Mode,
     server: String,
+    /// What the server said it is (`initialize` or `server/discover`), kept for a first-use
+    /// record made later in the session.
+    identity: Option<(ServerInfoPin, Option<String>)>,
 }
 
 /// The file that records a server's first use: keyed by what runs (its package, else its
@@ -80,6 +85,17 @@ pub fn first_use_path(
     command: &std::ffi::OsStr,
     args: &[std::ffi::OsString],
 ) -> PathBuf {
+    let digest = launch_digest(identity, command, args);
+    state_dir.join("first-use").join(format!("{digest}.toml"))
+}
+
+/// What a launch runs, as a short digest: its package, else its command line. Names the
+/// first-use record and binds an approval's request state to the program it was asked for.
+pub fn launch_digest(
+    identity: Option<&LaunchIdentity>,
+    command: &std::ffi::OsStr,
+    args: &[std::ffi::OsString],
+) -> String {
     let mut h = Sha256::new();
     match identity {
         Some(id) => {
@@ -97,8 +113,7 @@ pub fn first_use_path(
             }
         }
     }
-    let digest = hex::encode(&h.finalize()[..12]);
-    state_dir.join("first-use").join(format!("{digest}.toml"))
+    hex::encode(&h.finalize()[..12])
 }
 
 impl PinGuard {
@@ -131,7 +146,72 @@ impl PinGuard {
         PinGuard {
             mode,
             server: server.to_owned(),
+            identity: None,
         }
+    }
+
+    /// What the server says it is, from its `initialize` result (2025 revisions) or its
+    /// `server/discover` result (2026-07-28): the same check for both. A `serverInfo` that
+    /// differs from the pinned one is drift, recorded in the audit log; the tools are still
+    /// judged one by one against their own pins. A first-use record made in this session takes
+    /// the identity (and the protocol version, which the client chooses and is therefore
+    /// recorded, not compared).
+    pub(super) fn learn_server(
+        &mut self,
+        info: ServerInfoPin,
+        protocol: Option<String>,
+    ) -> Vec<PinEvent> {
+        let mut events = Vec::new();
+        let server = self.server.clone();
+        let drift = |pinned: &ServerInfoPin, place: String| PinEvent {
+            name: "pin-drift",
+            tool: None,
+            detail: format!(
+                "server `{server}` now calls itself `{}` {} (serverInfo), but {place} says `{}` {}",
+                info.name, info.version, pinned.name, pinned.version
+            ),
+        };
+        match &mut self.mode {
+            Mode::Off | Mode::Blocked(_) => {}
+            Mode::Locked { pin, file } => {
+                if let Some(pinned) = &pin.server_info
+                    && *pinned != info
+                {
+                    events.push(drift(pinned, format!("its pin in {file}")));
+                }
+            }
+            Mode::FirstUse {
+                pin,
+                path,
+                recording,
+            } => match pin {
+                Some(record) if !*recording => {
+                    if let Some(pinned) = &record.server_info
+                        && *pinned != info
+                    {
+                        events.push(drift(
+                            pinned,
+                            format!("the record of its first use ({})", path.display()),
+                        ));
+                    }
+                }
+                // Recorded in this session before the identity was known: add it.
+                Some(record) if record.server_info.is_none() => {
+                    record.server_info = Some(info.clone());
+                    record.protocol = protocol.clone();
+                    if let Err(why) = write_record(path, &server, record) {
+                        events.push(PinEvent {
+                            name: "pin-error",
+                            tool: None,
+                            detail: why,
+                        });
+                    }
+                }
+                Some(_) | None => {}
+            },
+        }
+        self.identity = Some((info, protocol));
+        events
     }
 
     /// Whether definitions are checked at all.
@@ -198,9 +278,15 @@ impl PinGuard {
                     path,
                     recording,
                 } => {
+                    let identity = &self.identity;
                     let record = pin.get_or_insert_with(|| {
                         *recording = true;
-                        Box::default()
+                        let mut record = Box::<ServerPin>::default();
+                        if let Some((info, protocol)) = identity {
+                            record.server_info = Some(info.clone());
+                            record.protocol = protocol.clone();
+                        }
+                        record
                     });
                     match record.verdict(ItemKind::Tool, tool) {
                         PinVerdict::Matches { .. } => PinStatus::Verified { read_only: false },
@@ -418,6 +504,63 @@ mod tests {
         assert_eq!(ev.len(), 2);
         assert!(
             ev[0].detail.contains("capability-expansion"),
+            "{}",
+            ev[0].detail
+        );
+    }
+
+    fn info(name: &str, version: &str) -> ServerInfoPin {
+        ServerInfoPin {
+            name: name.into(),
+            version: version.into(),
+        }
+    }
+
+    #[test]
+    fn the_servers_identity_is_recorded_on_first_use_and_a_change_is_drift() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("first-use").join("x.toml");
+        let tool = json!({"name": "lookup", "description": "Look something up"});
+        let mut g = PinGuard::new(PinSetup::FirstUse, "notes", path.clone());
+        assert!(
+            g.learn_server(info("notes", "1.0.0"), Some("2026-07-28".into()))
+                .is_empty()
+        );
+        g.judge_listing(std::slice::from_ref(&tool));
+        let recorded = read_record(&path).unwrap().unwrap();
+        assert_eq!(recorded.server_info, Some(info("notes", "1.0.0")));
+        assert_eq!(recorded.protocol.as_deref(), Some("2026-07-28"));
+        // A later session: the same identity is quiet, another one is drift; the protocol
+        // version is the client's choice and never drift.
+        let mut g = PinGuard::new(PinSetup::FirstUse, "notes", path.clone());
+        assert!(
+            g.learn_server(info("notes", "1.0.0"), Some("2025-11-25".into()))
+                .is_empty()
+        );
+        let ev = g.learn_server(info("notes-pro", "6.6.6"), None);
+        assert_eq!(ev.len(), 1);
+        assert_eq!(ev[0].name, "pin-drift");
+        assert!(ev[0].detail.contains("notes-pro"), "{}", ev[0].detail);
+    }
+
+    #[test]
+    fn a_locked_servers_identity_is_checked_against_the_lockfile() {
+        let pin = ServerPin {
+            server_info: Some(info("notes", "1.0.0")),
+            ..ServerPin::default()
+        };
+        let mut g = PinGuard::new(
+            PinSetup::Locked {
+                pin: Box::new(pin),
+                file: "mcpward.lock".into(),
+            },
+            "notes",
+            PathBuf::from("/nonexistent"),
+        );
+        assert!(g.learn_server(info("notes", "1.0.0"), None).is_empty());
+        let ev = g.learn_server(info("notes", "2.0.0"), None);
+        assert!(
+            ev[0].detail.contains("its pin in mcpward.lock"),
             "{}",
             ev[0].detail
         );

@@ -1,6 +1,8 @@
 //! One gateway session: the event loop and the state it owns.
 
-use std::collections::HashMap;
+mod input_required;
+
+use std::collections::{HashMap, HashSet};
 use std::io::Write as _;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -18,6 +20,7 @@ use super::child::{self, Server};
 use super::denial::{denial_text, error_result, refusal_text};
 use super::desktop::DesktopNotifier;
 use super::pins::{PinGuard, PinStatus};
+use super::stateless::{self, RequestMeta, RetryFields};
 use super::{GatewayError, RunOptions};
 use crate::approval::{self, ElicitAnswer};
 use crate::chain::{self, AuditLog, Record};
@@ -25,6 +28,7 @@ use crate::envelope::{self, IdKey, Message, ToolCallParams};
 use crate::frame::{Frame, FrameReader};
 use crate::queue::{ApprovalOutcome, ApprovalQueue, ApprovalRequest, ApprovalScope};
 use crate::redact::Redactor;
+use crate::request_state::{self, StateKey, UsedStates};
 use crate::taint::{self, Taint};
 
 /// Pipe buffers: large enough that a 1 MiB result moves in a handful of syscalls.
@@ -47,6 +51,11 @@ const MAX_OWN_LIST_PAGES: u64 = 1000;
 /// How long tool calls wait for mcpward's own listing of the tools before they are judged
 /// without it.
 const OWN_LIST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Keys of the server's `roots/list` input requests remembered at once, at most.
+const MAX_ROOTS_QUESTIONS: usize = 64;
+/// Who answered an approval asked through an `input_required` result: the client says a person
+/// did, and mcpward can check no more than that the answer came with its own sealed state.
+const INPUT_REQUIRED_APPROVER: &str = "input-required elicitation (client claimed)";
 
 enum PendingKind {
     ToolsList,
@@ -59,6 +68,11 @@ enum PendingKind {
     /// `resources/read` or `prompts/get`: text the model will read, written by whoever controls
     /// the resource (a web page, an issue, a file someone else wrote).
     Content(String),
+    /// The client's `initialize`: the result says what the server is.
+    Initialize,
+    /// The client's `server/discover` (2026-07-28), made under this protocol version: the result
+    /// says what the server is, as `initialize` did.
+    Discover(Option<String>),
     Other,
 }
 
@@ -153,6 +167,23 @@ struct Gateway {
     held_calls: Vec<HeldCall>,
     /// When a server that does not answer mcpward's listing stops holding calls back.
     own_list_deadline: Option<tokio::time::Instant>,
+    /// What the launch runs ([`super::launch_digest`]): request states are bound to it.
+    launch: String,
+    /// The client began with `initialize` (the 2025 revisions); otherwise its requests carry
+    /// their protocol version and capabilities in `_meta` (2026-07-28).
+    client_initialized: bool,
+    /// The `_meta` of the client's latest 2026-07-28 request: mcpward's own requests to the
+    /// server are made in the same form.
+    stateless_meta: Option<RequestMeta>,
+    /// mcpward has listed the tools for pins at the start of the session (after
+    /// `notifications/initialized`, or at a 2026-07-28 client's first request).
+    listed_at_start: bool,
+    /// The key that seals mcpward's request states and the record of used ones, loaded when
+    /// first needed.
+    request_states: Option<(StateKey, UsedStates)>,
+    /// Keys of `roots/list` input requests in the server's `input_required` results: the
+    /// client's answer under such a key declares its roots, as its answer to `roots/list` did.
+    roots_questions: HashSet<String>,
 }
 
 /// A `tools/call` waiting for mcpward's own listing of the tools.
@@ -285,6 +316,12 @@ where
         own_list_pages: 0,
         held_calls: Vec::new(),
         own_list_deadline: None,
+        launch: super::launch_digest(opts.identity.as_ref(), &opts.command, &opts.args),
+        client_initialized: false,
+        stateless_meta: None,
+        listed_at_start: false,
+        request_states: None,
+        roots_questions: HashSet::new(),
     };
     gw.audit(event(&gw.server, "session-start", None), false)
         .await;
@@ -402,6 +439,7 @@ impl Gateway {
             ElicitAnswer(oneshot::Sender<Option<String>>, Option<String>),
             Drop(&'static str, String),
         }
+        let mut list_first = false;
         // Decided on as one message, the frame must be one message to the server's reader too.
         let (bytes, hazard) = match crate::frame::one_message_for_every_reader(bytes) {
             Ok(bytes) => (bytes, None),
@@ -431,10 +469,28 @@ impl Gateway {
                         .await;
                     return;
                 }
-                Message::Request { id, method, params } => match method {
+                Message::Request { id, method, params } => {
+                    // 2026-07-28 has no handshake: the first request that carries its protocol
+                    // version in `_meta` starts the session, and mcpward lists the tools for
+                    // pins then, as it does after `notifications/initialized`.
+                    let meta = if self.client_initialized {
+                        RequestMeta::default()
+                    } else {
+                        RequestMeta::of(params)
+                    };
+                    if meta.is_stateless() {
+                        list_first = !self.listed_at_start;
+                        self.listed_at_start = true;
+                        self.stateless_meta = Some(meta.clone());
+                    }
+                    if !self.roots_questions.is_empty() {
+                        self.learn_roots_answers(params);
+                    }
+                    match method {
                     "tools/call" => Next::ToolCall(id.to_owned(), params.map(|p| p.to_owned())),
                     _ => {
                         if method == "initialize" {
+                            self.client_initialized = true;
                             self.client_elicitation = client_declares_elicitation(params);
                         }
                         let kind = match method {
@@ -442,6 +498,8 @@ impl Gateway {
                             "resources/read" | "prompts/get" => {
                                 PendingKind::Content(method.to_owned())
                             }
+                            "initialize" => PendingKind::Initialize,
+                            "server/discover" => PendingKind::Discover(meta.protocol_version),
                             _ => PendingKind::Other,
                         };
                         Next::Forward(Some((
@@ -452,7 +510,8 @@ impl Gateway {
                             },
                         )))
                     }
-                },
+                    }
+                }
                 // A tool call without an id gets no answer, so it could not be refused: a server
                 // that ran it anyway would run it without a decision. It never goes through.
                 Message::Notification {
@@ -467,6 +526,7 @@ impl Gateway {
                         self.withdraw_approval(params).await;
                     }
                     if method == "notifications/initialized" {
+                        self.listed_at_start = true;
                         Next::ForwardThenList
                     } else {
                         Next::Forward(None)
@@ -492,6 +552,10 @@ impl Gateway {
                 }
             },
         };
+        if list_first {
+            // Before the request itself: a tool call is then held until the tools are known.
+            self.list_tools_for_pins(None).await;
+        }
         match next {
             Next::Forward(pending) => {
                 if let Some((key, p)) = pending {
@@ -617,6 +681,33 @@ impl Gateway {
                 return;
             }
         };
+        // A call retried with mcpward's own request state answers mcpward's question: it is
+        // redeemed (checked, used up, judged again), never judged as a new call. A state of the
+        // server's own passes through with the call.
+        let retry = RetryFields::of(params.as_deref());
+        if let Some(state) = retry
+            .request_state
+            .as_deref()
+            .filter(|s| request_state::is_ours(s))
+        {
+            let state = state.to_owned();
+            self.redeem(Retried {
+                id,
+                frame: bytes,
+                tool,
+                args,
+                state,
+                responses: retry.input_responses,
+                started,
+            })
+            .await;
+            return;
+        }
+        let client = if self.client_initialized {
+            RequestMeta::default()
+        } else {
+            RequestMeta::of(params.as_deref())
+        };
         let Judged {
             mut decision,
             facts,
@@ -704,6 +795,8 @@ impl Gateway {
                     untrusted,
                     durable,
                     started,
+                    client,
+                    retry,
                 })
                 .await;
             }
@@ -825,6 +918,12 @@ impl Gateway {
     }
 
     async fn ask(&mut self, cx: AskContext) {
+        // A 2026-07-28 client that can show a form is asked in the answer itself: an
+        // `input_required` result, nothing waits in mcpward.
+        if cx.client.is_stateless() && cx.client.elicits_forms() {
+            self.ask_input_required(cx).await;
+            return;
+        }
         let AskContext {
             id,
             frame,
@@ -836,6 +935,7 @@ impl Gateway {
             untrusted,
             durable,
             started,
+            ..
         } = cx;
         // A flood of asks (a model in a loop, a server that provokes them) must not pile up
         // questions: past the cap a call is refused at once, whatever the channel.
@@ -1252,6 +1352,9 @@ impl Gateway {
             Ok(env) => match env.message {
                 Message::Response { id, outcome } => {
                     let key = IdKey::from_raw(id);
+                    if let Ok(result) = &outcome {
+                        self.watch_input_requests(result.get());
+                    }
                     match self.client_pending.remove(&key) {
                         None => Next::Drop(
                             "unsolicited-response",
@@ -1280,6 +1383,25 @@ impl Gateway {
                                 if !self.policy.defaults.trusts(&self.server) =>
                             {
                                 self.taint.mark(&method);
+                                Next::Forward
+                            }
+                            // What the server says it is: the same check for both revisions.
+                            PendingKind::Initialize => {
+                                if let Ok(result) = &outcome {
+                                    let identity =
+                                        stateless::identity_from_initialize(result.get());
+                                    self.learn_server(identity);
+                                }
+                                Next::Forward
+                            }
+                            PendingKind::Discover(requested) => {
+                                if let Ok(result) = &outcome {
+                                    let identity = stateless::identity_from_discover(
+                                        result.get(),
+                                        requested.as_deref(),
+                                    );
+                                    self.learn_server(identity);
+                                }
                                 Next::Forward
                             }
                             _ => Next::Forward,
@@ -1432,10 +1554,16 @@ impl Gateway {
             return;
         };
         let cursor_given = cursor.is_some();
-        let params = match cursor {
+        let mut params = match cursor {
             Some(c) => serde_json::json!({ "cursor": c }),
             None => serde_json::json!({}),
         };
+        // A 2026-07-28 server takes no request without the version and capabilities in `_meta`.
+        if let Some(meta) = &self.stateless_meta
+            && let Some(p) = params.as_object_mut()
+        {
+            p.insert("_meta".into(), meta.for_own_request());
+        }
         self.client_pending.insert(
             key.clone(),
             Pending {
@@ -1758,6 +1886,21 @@ struct AskContext {
     decision: Decision,
     untrusted: bool,
     durable: bool,
+    started: Instant,
+    /// What this request's `_meta` says about the client (empty for a 2025 client).
+    client: RequestMeta,
+    /// The server's own multi round-trip fields on the call, kept in mcpward's state.
+    retry: RetryFields,
+}
+
+/// A `tools/call` retried with mcpward's request state.
+struct Retried {
+    id: Box<RawValue>,
+    frame: Vec<u8>,
+    tool: String,
+    args: Value,
+    state: String,
+    responses: Option<Value>,
     started: Instant,
 }
 
