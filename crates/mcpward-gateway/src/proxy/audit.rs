@@ -1,7 +1,8 @@
 //! The audit log as the relay writes it: on the relay's own thread, in order, batched.
 //!
-//! Appending costs one in-place write of the session's head and one write of the lines (the
-//! session's first and last appends also take the log's lock; see [`crate::chain`]). Handing
+//! Appending costs one write of the lines; the session's head is written once per burst (after
+//! [`crate::chain::HEAD_INTERVAL`]) and after every durable batch, and the session's first and
+//! last appends also take the log's lock (see [`crate::chain`]). Handing
 //! records to a writer thread cost more than it saved: every record woke a second thread, and on
 //! a small machine that wake-up competes for a core with the relay and the server. So:
 //!
@@ -155,6 +156,24 @@ impl AuditWriter {
 
     /// Writes what is still queued, with the counts of suppressed events; the end of the
     /// session.
+    /// When the session's head must be written to anchor the records of the last burst.
+    pub fn head_due(&self) -> Option<std::time::Instant> {
+        self.log.borrow().head_due()
+    }
+
+    /// Writes the session's head (see [`AuditLog::write_head`]); a failure marks the log
+    /// broken, like a failed append.
+    pub fn write_head(&self) {
+        if let Err(err) = self.log.borrow_mut().write_head() {
+            use std::io::Write as _;
+            self.broken.set(true);
+            let _ = writeln!(
+                std::io::stderr(),
+                "mcpward: {err}; tool calls are refused until the session restarts"
+            );
+        }
+    }
+
     pub fn finish(&self) {
         let summaries = self.limiter.borrow_mut().drain();
         self.queued.borrow_mut().extend(summaries);

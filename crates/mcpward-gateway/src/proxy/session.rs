@@ -125,6 +125,10 @@ struct Gateway {
     policy: Policy,
     policy_file: Option<String>,
     roots: Vec<std::path::PathBuf>,
+    /// The policy table's `roots` for this server, canonical.
+    table_roots: Option<Vec<std::path::PathBuf>>,
+    /// mcpward's working directory, which the server inherits.
+    cwd: std::path::PathBuf,
     redactor: Rc<Redactor>,
     redact_responses: bool,
     hide_denied: bool,
@@ -219,12 +223,22 @@ where
         let wanted = flush_wanted.clone();
         tokio::task::spawn_local(async move {
             loop {
-                wanted.notified().await;
-                match log.upgrade() {
-                    Some(log) => {
-                        log.flush();
-                    }
+                // The head anchoring the burst just written, once no more records follow.
+                let due = match log.upgrade() {
+                    Some(log) => log.head_due().map(tokio::time::Instant::from_std),
                     None => return,
+                };
+                tokio::select! {
+                    () = wanted.notified() => match log.upgrade() {
+                        Some(log) => {
+                            log.flush();
+                        }
+                        None => return,
+                    },
+                    () = sleep_opt(due), if due.is_some() => match log.upgrade() {
+                        Some(log) => log.write_head(),
+                        None => return,
+                    },
                 }
             }
         })
@@ -282,6 +296,12 @@ where
         approval_timeout: Duration::from_secs(defaults.approval_timeout_secs.max(1)),
         policy_file: opts.policy_file.as_ref().map(|p| p.display().to_string()),
         roots: crate::paths::canonical_roots(&opts.roots),
+        table_roots: opts
+            .policy
+            .server_table(&opts.server_name)
+            .and_then(|t| t.roots.as_deref())
+            .map(crate::paths::canonical_roots),
+        cwd: std::env::current_dir().unwrap_or_else(|_| std::path::PathBuf::from("/")),
         policy_reads_arguments: opts.policy.rules.iter().any(|r| !r.when.is_empty()),
         state_dir: opts.state_dir.clone(),
         policy: opts.policy,
@@ -355,6 +375,11 @@ where
         {
             break;
         }
+        let head_due = gw
+            .log
+            .as_ref()
+            .and_then(|log| log.head_due())
+            .map(tokio::time::Instant::from_std);
         let sleep_until = match (shutdown, drain_deadline) {
             (_, Some(d)) => Some(d),
             (Some((d, _)), None) => Some(d),
@@ -404,6 +429,12 @@ where
             sig = recv_signal(&mut signals) => child::signal(pid, sig),
             _ = sleep_opt(gw.own_list_deadline), if gw.own_list_deadline.is_some() => {
                 gw.own_list_timed_out().await;
+            },
+            // The head that anchors the last burst's records, once the burst is over.
+            _ = sleep_opt(head_due), if head_due.is_some() => {
+                if let Some(log) = &gw.log {
+                    log.write_head();
+                }
             },
         }
     }
@@ -880,6 +911,8 @@ impl Gateway {
                 table: self.policy.server_table(&self.server),
                 launch_roots: &self.roots,
                 client_roots: &self.client_roots,
+                table_roots: self.table_roots.as_deref(),
+                cwd: &self.cwd,
             },
             &crate::guard::ToolCall {
                 tool,
