@@ -77,6 +77,8 @@ struct Group {
 
 /// Provider literals per group; below the size at which `aho_corasick` gives up on a prefilter.
 const GROUP_SIZE: usize = 40;
+/// Most groups the literal table may make (so a scan keeps its cursors on the stack).
+const MAX_GROUPS: usize = 16;
 /// Provider literals shorter than this form their own group: they match often, and in a group
 /// with the long literals they would spoil its prefilter.
 const SHORT_LITERAL: usize = 4;
@@ -102,7 +104,12 @@ impl Prefilter {
                     .expect("the literal table builds an automaton"),
                 literals: members,
             })
-            .collect();
+            .collect::<Vec<Group>>();
+        assert!(
+            groups.len() <= MAX_GROUPS,
+            "the literal table makes {} prefilter groups; raise MAX_GROUPS",
+            groups.len()
+        );
         Prefilter { groups }
     }
 
@@ -111,7 +118,8 @@ impl Prefilter {
             prefilter: self,
             text,
             end,
-            next: vec![Cursor::Stale; self.groups.len()],
+            // Groups are few and fixed (checked when the table is built): no allocation per scan.
+            next: [Cursor::Stale; MAX_GROUPS],
         }
     }
 }
@@ -130,7 +138,7 @@ struct Hits<'t> {
     prefilter: &'t Prefilter,
     text: &'t str,
     end: usize,
-    next: Vec<Cursor>,
+    next: [Cursor; MAX_GROUPS],
 }
 
 impl Hits<'_> {

@@ -917,7 +917,7 @@ impl Gateway {
             &crate::guard::ToolCall {
                 tool,
                 arguments: args,
-                input_schema: facts.input_schema.as_ref(),
+                input_schema: facts.input_schema.as_deref(),
                 proven_read_only: facts.read_only.is_proof(),
             },
         );
@@ -1224,7 +1224,7 @@ impl Gateway {
     /// Tells the client mcpward no longer waits for the answer to its `elicitation/create`.
     async fn cancel_elicitation(&mut self, elicitation: &IdKey, reason: &str) {
         let cancel = serde_json::json!({
-            "requestId": serde_json::from_str::<Value>(elicitation.as_json()).unwrap_or(Value::Null),
+            "requestId": serde_json::from_str::<Value>(&elicitation.to_json()).unwrap_or(Value::Null),
             "reason": reason
         });
         let frame = serde_json::json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": cancel});
@@ -1583,7 +1583,7 @@ impl Gateway {
                 break key;
             }
         };
-        let Ok(raw) = RawValue::from_string(key.as_json().to_owned()) else {
+        let Ok(raw) = RawValue::from_string(key.to_json().into_owned()) else {
             return;
         };
         let cursor_given = cursor.is_some();
