@@ -259,6 +259,21 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn large_frame_read_in_many_chunks_is_whole_and_the_next_one_too() {
+        let big: Vec<u8> = (0..600_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        let mut input = big.clone();
+        input.extend_from_slice(b"\nsmall\n");
+        let reader = tokio::io::BufReader::with_capacity(64 * 1024, &input[..]);
+        let mut r = FrameReader::new(reader, 1 << 20);
+        assert_eq!(r.next_frame().await.unwrap(), Frame::Line(big));
+        assert_eq!(r.next_frame().await.unwrap(), Frame::Line(b"small".to_vec()));
+        // Past the limit it is still refused, reservation or not.
+        let over = vec![b'x'; 300_000];
+        let got = frames(&[&over[..], b"\n"].concat(), 200_000).await;
+        assert!(matches!(got[0], Frame::TooLarge { bytes: 300_000, .. }), "{:?}", &got[0..1].len());
+    }
+
+    #[tokio::test]
     async fn splits_lines_and_strips_crlf_and_blank_lines() {
         let got = frames(b"{\"a\":1}\r\n\n{\"b\":2}\n{\"c\":3}", 100).await;
         assert_eq!(
