@@ -5,17 +5,17 @@
 //! place. The local file stays the record of truth, so export is built to never cost it
 //! anything:
 //!
-//! * the exporter reads back what the session's appends put in the file ([`tail`]), so nothing
+//! * the exporter reads back what the session's appends put in the file, so nothing
 //!   is exported that the log did not get, and every exported record carries the `hash`, `seq`
 //!   and `prev` it has in the file, including the records the log writes itself (`chain-break`,
 //!   `session-end`);
 //! * the relay only adds a count to an atomic after a successful append; a background thread
-//!   reads, batches (every [`export::FLUSH_INTERVAL`] or [`export::MAX_BATCH`] records) and
-//!   posts, with retries on 429, 5xx and connection errors, in a queue of
-//!   [`export::MAX_QUEUED`] records that drops its oldest when full;
+//!   reads, batches (every second, or at once when 512 records wait) and posts, with retries
+//!   on 429, 5xx and connection errors, in a queue of 4096 records that drops its oldest when
+//!   full;
 //! * what was dropped or refused is counted and reported at most once a minute, as an
 //!   `otlp-dropped` event in the local log and a line on stderr;
-//! * at the session's end the exporter gets at most [`export::FINAL_FLUSH`] to send the rest.
+//! * at the session's end the exporter gets at most 2 s to send the rest.
 //!
 //! Configuration follows the OpenTelemetry SDK's environment variables ([`OtlpConfig::resolve`]).
 
@@ -25,7 +25,7 @@ mod tail;
 
 use std::time::Duration;
 
-pub use export::Exporter;
+pub use export::{Exporter, FINAL_FLUSH, FLUSH_INTERVAL, MAX_BATCH, MAX_QUEUED, REPORT_INTERVAL};
 pub use mapping::{log_record, severity};
 
 /// `method` of the event that reports records the exporter dropped or could not deliver.
@@ -49,20 +49,6 @@ pub struct OtlpConfig {
     pub instance_id: Option<String>,
     /// Further resource attributes (`OTEL_RESOURCE_ATTRIBUTES`).
     pub resource_attributes: Vec<(String, String)>,
-}
-
-impl OtlpConfig {
-    /// A configuration posting to `base` + `/v1/logs` with the defaults.
-    pub fn new(base: &str) -> Result<OtlpConfig, OtlpConfigError> {
-        Ok(OtlpConfig {
-            endpoint: logs_url(base, "--otlp-endpoint")?,
-            headers: Vec::new(),
-            protocol: Protocol::HttpProtobuf,
-            timeout: DEFAULT_TIMEOUT,
-            instance_id: None,
-            resource_attributes: Vec::new(),
-        })
-    }
 }
 
 /// How export requests are encoded (`OTEL_EXPORTER_OTLP_PROTOCOL`).
@@ -99,7 +85,7 @@ pub enum OtlpConfigError {
     )]
     Url { source_name: String, url: String },
     #[error(
-        "{source_name}: entry {index} is not `key=value`; write entries as `key1=value1,key2=value2` (values percent-encoded)"
+        "{source_name}: entry {index} is not `name=value` (the variables separate entries with commas and percent-encode values)"
     )]
     Pair { source_name: String, index: usize },
     #[error(
@@ -195,10 +181,10 @@ impl OtlpConfig {
                 headers.push(header(key, value, &name)?);
             }
         }
-        for flag in &flags.headers {
+        for (i, flag) in flags.headers.iter().enumerate() {
             let (key, value) = flag.split_once('=').ok_or_else(|| OtlpConfigError::Pair {
                 source_name: "--otlp-header".into(),
-                index: 1,
+                index: i + 1,
             })?;
             let (key, value) = header(key.trim().to_owned(), value.to_owned(), "--otlp-header")?;
             headers.retain(|(k, _)| !k.eq_ignore_ascii_case(&key));
