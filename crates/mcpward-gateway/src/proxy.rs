@@ -74,6 +74,9 @@ pub struct RunOptions {
     /// tests, never pop up notifications; `mcpward run` turns it on unless
     /// `--no-desktop-notify`.
     pub desktop_notify: bool,
+    /// Also export every record the audit log gets to an OpenTelemetry collector (needs
+    /// `log_path`). `None`: nothing is exported and appends do no extra work.
+    pub otlp: Option<crate::otlp::OtlpConfig>,
 }
 
 impl std::fmt::Debug for RunOptions {
@@ -96,6 +99,7 @@ impl std::fmt::Debug for RunOptions {
             .field("forward_signals", &self.forward_signals)
             .field("desktop_notify", &self.desktop_notify)
             .field("pins", &self.pins)
+            .field("otlp", &self.otlp)
             .finish_non_exhaustive()
     }
 }
@@ -124,6 +128,7 @@ impl RunOptions {
             forward_signals: true,
             pins: PinSetup::default(),
             desktop_notify: false,
+            otlp: None,
         }
     }
 }
@@ -209,6 +214,9 @@ pub enum GatewayError {
     /// The audit log could not be opened.
     #[error("could not open the audit log: {0}; pass a writable `--log FILE`")]
     Log(#[from] crate::chain::LogError),
+    /// The OTLP exporter could not start.
+    #[error("{0}")]
+    Otlp(#[from] crate::otlp::OtlpError),
     /// The runtime or a signal handler could not be set up.
     #[error(
         "could not set up the gateway runtime: {0}; the process is probably out of file descriptors or threads (check `ulimit -n` and `ulimit -u`), then restart the client"

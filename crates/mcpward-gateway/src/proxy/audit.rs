@@ -26,6 +26,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use crate::chain::{AuditLog, LogError, Record};
+use crate::otlp::Exporter;
 
 /// Records queued before a flush is forced even in the middle of a burst.
 const MAX_QUEUED: usize = 256;
@@ -48,6 +49,8 @@ pub struct AuditWriter {
     queued: RefCell<Vec<Record>>,
     broken: Cell<bool>,
     limiter: RefCell<EventLimiter>,
+    /// Hands what was appended to the OTLP exporter; dropped last, it sends the rest.
+    otlp: Option<Exporter>,
 }
 
 impl std::fmt::Debug for AuditWriter {
@@ -67,7 +70,14 @@ impl AuditWriter {
             queued: RefCell::new(Vec::new()),
             broken: Cell::new(false),
             limiter: RefCell::new(EventLimiter::default()),
+            otlp: None,
         })
+    }
+
+    /// Also exports what is appended, through `exporter`.
+    pub fn exporting(mut self, exporter: Option<Exporter>) -> AuditWriter {
+        self.otlp = exporter;
+        self
     }
 
     /// Whether an append has failed.
@@ -79,6 +89,7 @@ impl AuditWriter {
     fn write(&self, last: Option<Record>, durable: bool) -> bool {
         let mut queued = self.queued.borrow_mut();
         queued.extend(self.limiter.borrow_mut().ended(Instant::now()));
+        queued.extend(self.otlp.as_ref().and_then(Exporter::take_report));
         let has_last = last.is_some();
         queued.extend(last.map(capped));
         if queued.is_empty() {
@@ -93,6 +104,9 @@ impl AuditWriter {
         use std::io::Write as _;
         match result {
             Ok(()) => {
+                if let Some(otlp) = &self.otlp {
+                    otlp.appended(queued.len());
+                }
                 queued.clear();
                 true
             }

@@ -208,10 +208,19 @@ where
 {
     let session_id = new_session_id();
     let log = match &opts.log_path {
-        Some(path) => Some(Rc::new(
-            AuditWriter::start(AuditLog::open(path, &session_id)?.with_key(opts.log_key.clone()))
-                .map_err(GatewayError::Runtime)?,
-        )),
+        Some(path) => {
+            let log = AuditLog::open(path, &session_id)?.with_key(opts.log_key.clone());
+            let exporter = opts
+                .otlp
+                .as_ref()
+                .map(|config| crate::otlp::Exporter::start(config, path, &session_id))
+                .transpose()?;
+            Some(Rc::new(
+                AuditWriter::start(log)
+                    .map_err(GatewayError::Runtime)?
+                    .exporting(exporter),
+            ))
+        }
         None => None,
     };
     // Records of a burst are written by a task of their own, woken once the loop has nothing
@@ -450,11 +459,14 @@ where
     if let Some(flusher) = flusher {
         flusher.abort();
     }
-    if let Some(log) = log {
+    if let Some(log) = &log {
         log.finish();
     }
     drop(to_client);
     let _ = client_writer.await;
+    // Last, once the client has everything: with OTLP export, dropping the writer waits (at
+    // most 2 s) for the exporter to send the session's last records.
+    drop(log);
     Ok(code)
 }
 
