@@ -254,10 +254,11 @@ impl Bridge {
             HeaderValue::from_static("application/json, text/event-stream"),
         );
         let learnt = self.learnt();
-        let version = if learnt.stateless {
-            out.meta_version.as_deref().or(learnt.version.as_deref())
-        } else {
-            learnt.version.as_deref()
+        // A 2025 session's version is the one `initialize` settled; a 2026-07-28 request names
+        // its own (so does the `server/discover` that finds out which kind the server is).
+        let version = match (&learnt.version, learnt.stateless) {
+            (Some(v), false) => Some(v.as_str()),
+            (v, _) => out.meta_version.as_deref().or(v.as_deref()),
         };
         if out.method.as_deref() != Some("initialize")
             && let Some(v) = version.and_then(|v| HeaderValue::from_str(v).ok())

@@ -112,8 +112,6 @@ impl Ready {
 
 /// How long the handshake with a server may take at start (and later, when it failed).
 const HANDSHAKE_WAIT: Duration = Duration::from_secs(15);
-/// How long a client may take to send its request headers.
-const HEADER_READ: Duration = Duration::from_secs(10);
 
 /// Runs the gateway until SIGINT or SIGTERM. `on_ready` is called once it listens.
 pub fn run_blocking(config: ServeConfig, on_ready: impl FnOnce(&Ready)) -> Result<(), ServeError> {
@@ -244,6 +242,7 @@ pub async fn serve(
         tls,
         routes: route_paths,
     });
+    let header_read = Duration::from_secs(config.listen.timeout_secs);
     let served = match tls_config {
         Some(tls) => {
             let mut server = axum_server::from_tcp_rustls(std_listener, tls)
@@ -252,7 +251,7 @@ pub async fn serve(
                     source,
                 })?
                 .handle(handle);
-            configure(server.http_builder());
+            configure(server.http_builder(), header_read);
             server.serve(app).await
         }
         None => {
@@ -262,7 +261,7 @@ pub async fn serve(
                     source,
                 })?
                 .handle(handle);
-            configure(server.http_builder());
+            configure(server.http_builder(), header_read);
             server.serve(app).await
         }
     };
@@ -279,12 +278,16 @@ pub async fn serve(
     })
 }
 
-/// Slow clients: request headers must arrive within [`HEADER_READ`].
-fn configure(builder: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>) {
+/// Slow clients: request headers must arrive within the listener's timeout (the body is bounded
+/// by the front).
+fn configure(
+    builder: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>,
+    header_read: Duration,
+) {
     builder
         .http1()
         .timer(hyper_util::rt::TokioTimer::new())
-        .header_read_timeout(HEADER_READ);
+        .header_read_timeout(header_read);
 }
 
 fn load_tls(listen: &config::Listen) -> Result<axum_server::tls_rustls::RustlsConfig, ServeError> {

@@ -475,3 +475,26 @@ pub fn raw_exchange(port: u16, request: &[u8]) -> String {
     let _ = reader.read_line(&mut line);
     line
 }
+
+/// A testkit `http_server` with `args`; returns it and its endpoint URL.
+pub fn testkit_http_server(args: &[&str]) -> (Proc, String) {
+    let mut child = Command::new(mcpward_testkit::testkit_server("http_server"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the testkit http_server");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("read the server's URL");
+    (
+        Proc {
+            child,
+            name: "http_server",
+        },
+        line.trim().to_owned(),
+    )
+}
