@@ -5,8 +5,6 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
-
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Example:\n  mcpward serve --config serve.toml\n  (clients then use http://127.0.0.1:8080/mcp/NAME for each [[route]] NAME)"
@@ -46,7 +44,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .join(", ")
         );
         let _ = out.flush();
-    })
-    .context("mcpward serve stopped")?;
+    })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -102,6 +102,8 @@ pub struct Instance {
     pub proc: Proc,
     pub base: String,
     pub log: PathBuf,
+    /// The line it printed when it started listening.
+    pub line: String,
 }
 
 impl Instance {
@@ -139,6 +141,7 @@ impl Instance {
             },
             base,
             log: log.to_path_buf(),
+            line: line.trim_end().to_owned(),
         }
     }
 
