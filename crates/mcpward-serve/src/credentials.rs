@@ -23,7 +23,7 @@ pub enum CredentialError {
         what: String,
         /// Why.
         #[source]
-        source: mcpward_creds::ResolveError,
+        source: Box<mcpward_creds::ResolveError>,
     },
     /// The tokens file could not be read or is unsafe.
     #[error("cannot use the tokens file {}: {problem}\n  hint: {fix}", path.display())]
@@ -37,7 +37,7 @@ pub enum CredentialError {
     },
     /// A client token reference did not resolve.
     #[error("[listen] tokens: {0}")]
-    Token(#[source] mcpward_creds::ResolveError),
+    Token(#[source] Box<mcpward_creds::ResolveError>),
 }
 
 /// A header value template: literal text and `${REF}` parts.
@@ -134,7 +134,7 @@ pub fn resolve_headers(
                                 CredentialError::Resolve {
                                     route: route.to_owned(),
                                     what: format!("header {name}"),
-                                    source,
+                                    source: Box::new(source),
                                 }
                             })?;
                             value.push_str(s.expose());
@@ -166,7 +166,7 @@ pub fn resolve_secrets(
                     .map_err(|source| CredentialError::Resolve {
                         route: route.to_owned(),
                         what: format!("secret {name}"),
-                        source,
+                        source: Box::new(source),
                     })?;
                 Ok((name.clone(), resolved))
             })
@@ -236,7 +236,7 @@ impl Tokens {
             let t = with_resolver(|resolver| {
                 SecretRef::parse(reference).and_then(|r| resolver.resolve(&r))
             })
-            .map_err(CredentialError::Token)?;
+            .map_err(|e| CredentialError::Token(Box::new(e)))?;
             tokens.push(t);
         }
         Ok(Tokens(tokens))

@@ -60,7 +60,7 @@ pub fn host_allowed(host: Option<&str>, local: SocketAddr, allowed: &[String]) -
         return false;
     };
     let host = host.to_ascii_lowercase();
-    if allowed.iter().any(|a| *a == host) {
+    if allowed.contains(&host) {
         return true;
     }
     if !local.ip().is_loopback() {
@@ -81,7 +81,7 @@ pub fn origin_allowed(origin: Option<&str>, allowed: &[String]) -> bool {
         None => true,
         Some(o) => {
             let o = o.to_ascii_lowercase();
-            allowed.iter().any(|a| *a == o)
+            allowed.contains(&o)
         }
     }
 }

@@ -8,14 +8,14 @@
 //!                                   or a launched stdio server
 //! ```
 //!
-//! * [`config`]: `serve.toml`;
-//! * [`front`](mod@front): the HTTP side, one handler for `/mcp/<route>`;
-//! * [`guard`]: Host, Origin, bearer tokens, `Mcp-Method`/`Mcp-Name` (pure functions);
-//! * [`session_id`]: the sealed `Mcp-Session-Id` of 2025 clients;
-//! * [`mux`]: one engine session per route carrying every client;
-//! * [`bridge`]: the engine's frames to and from an HTTP server;
-//! * [`credentials`]: upstream credential headers and client tokens;
-//! * [`log`](mod@log): the front's records in the audit log.
+//! * [`config`] reads `serve.toml`;
+//! * [`front`](mod@front) is the HTTP side, one handler for `/mcp/<route>`;
+//! * [`guard`] checks Host, Origin, bearer tokens, `Mcp-Method`/`Mcp-Name` (pure functions);
+//! * [`session_id`] seals the `Mcp-Session-Id` of 2025 clients;
+//! * [`mux`] runs one engine session per route carrying every client;
+//! * [`bridge`] carries the engine's frames to and from an HTTP server;
+//! * [`credentials`] resolves upstream credential headers and client tokens;
+//! * [`log`](mod@log) writes the front's records in the audit log.
 //!
 //! Any instance can serve any request: what must be shared (the approval queue, first-use pins,
 //! the keys of request states and sessions, used request states) is in the shared state
@@ -61,7 +61,7 @@ pub enum ServeError {
         route: String,
         /// Why.
         #[source]
-        source: mcpward_policy::PolicyError,
+        source: Box<mcpward_policy::PolicyError>,
     },
     /// The audit log could not be opened.
     #[error("cannot open the audit log: {0}; check `log` in the config")]
@@ -153,7 +153,8 @@ pub async fn serve(
     let listen = &config.listen;
     let tls = listen.tls_cert.is_some() && listen.tls_key.is_some();
     let tokens = credentials::Tokens::load(listen.tokens_file.as_deref(), &listen.tokens)?;
-    if !listen.addr.ip().is_loopback() && !(tls && tokens.required()) {
+    let protected = tls && tokens.required();
+    if !listen.addr.ip().is_loopback() && !protected {
         return Err(ServeError::Exposed { addr: listen.addr });
     }
     // One crypto provider for the listener and the upstream client: ring, as the rest of the
@@ -359,7 +360,7 @@ fn start_route(
     if let Some(path) = &route.policy {
         opts.policy = mcpward_policy::Policy::load(path).map_err(|source| ServeError::Policy {
             route: route.name.clone(),
-            source,
+            source: Box::new(source),
         })?;
         opts.policy_file = Some(path.clone());
     }

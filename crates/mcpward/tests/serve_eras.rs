@@ -177,9 +177,24 @@ policy = "{http_policy}"
     let instance = Instance::start(&config, &dir.path().join("serve.jsonl"), &[]);
     let (serve_notes, serve_25, serve_26) = tokio::task::spawn_blocking(move || {
         let r = (
-            over_serve(&instance.url("notes"), "read_note", "save_note", "delete_note"),
-            over_serve(&instance.url("http-2025"), "search_notes", "write_note", "fetch_url"),
-            over_serve(&instance.url("http-2026"), "search_notes", "write_note", "fetch_url"),
+            over_serve(
+                &instance.url("notes"),
+                "read_note",
+                "save_note",
+                "delete_note",
+            ),
+            over_serve(
+                &instance.url("http-2025"),
+                "search_notes",
+                "write_note",
+                "fetch_url",
+            ),
+            over_serve(
+                &instance.url("http-2026"),
+                "search_notes",
+                "write_note",
+                "fetch_url",
+            ),
         );
         drop(instance);
         r

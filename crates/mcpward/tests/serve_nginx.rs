@@ -62,7 +62,11 @@ fn is_denial(resp: &Value) -> bool {
 #[test]
 fn two_instances_behind_nginx_share_decisions_approvals_and_replay_protection() {
     let Some(nginx_bin) = serve::nginx_binary() else {
-        eprintln!("skipped: MCPWARD_SKIP_NGINX=1 ({})", serve::NGINX_HINT);
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "notice: load-balancer test skipped (MCPWARD_SKIP_NGINX=1): nginx is not installed"
+        );
         return;
     };
     let dir = tempfile::tempdir().unwrap();
