@@ -132,6 +132,19 @@ fn two_instances_behind_nginx_share_decisions_approvals_and_replay_protection() 
         );
     }
 
+    // "For the rest of the session" covers the one call: a route's session carries every
+    // client, so a session approval would approve the tool for all of them.
+    let one = json!({"a": 1, "b": 1});
+    let asked = c26.call(&b.url(route), "get-sum", one.clone());
+    let remember = json!({"action": "accept", "content": {"approve": true, "remember": true}});
+    let done = c26.retry(&b.url(route), "get-sum", one.clone(), &asked, remember);
+    assert!(
+        mcpward_testkit::response_text(&done).contains('2'),
+        "{done}"
+    );
+    let again = c26.call(&b.url(route), "get-sum", one);
+    assert!(mcpward_testkit::is_input_required(&again), "{again}");
+
     // A secret the server echoes is masked, through either instance.
     for url in [a.url(route), b.url(route), nginx.url(route)] {
         let echoed = c26.call(&url, "echo", json!({"message": format!("token {token}")}));

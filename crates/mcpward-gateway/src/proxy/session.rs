@@ -1274,6 +1274,9 @@ impl Gateway {
             Verdict::Approved { session, by } => {
                 rec.decision = "ask-approved".into();
                 rec.approver = Some(by);
+                // Behind a front that carries many clients, "the rest of the session" would
+                // approve the tool for every other client too: the answer covers this call.
+                let session = session && !self.multiplexed_clients;
                 if session {
                     rec.detail = Some("approved for the rest of the session".into());
                     self.catalogue.approve_for_session(&done.tool, &done.rule);
