@@ -60,6 +60,8 @@ pub struct BridgeConfig {
 #[derive(Debug, Default)]
 struct Learnt {
     session_id: Option<String>,
+    /// The `initialize` the engine sent: sent again when the server has forgotten the session.
+    initialize: Option<bytes::Bytes>,
     /// The protocol version in force (from `initialize`'s result).
     version: Option<String>,
     /// The server speaks 2026-07-28 only (it answered `server/discover`, not `initialize`).
@@ -107,6 +109,9 @@ pub fn start(
     ),
     reqwest::Error,
 > {
+    // The client needs a crypto provider: ring, as everywhere in mcpward (a second call finds it
+    // installed, which is as good).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::builder()
         .timeout(config.timeout)
         .connect_timeout(config.timeout.min(Duration::from_secs(10)))
@@ -134,6 +139,7 @@ pub fn start(
         config,
         client,
         learnt: Mutex::new(Learnt::default()),
+        reopening: tokio::sync::Mutex::new(()),
         log,
     });
     tokio::spawn(async move {
@@ -169,6 +175,8 @@ struct Bridge {
     config: BridgeConfig,
     client: reqwest::Client,
     learnt: Mutex<Learnt>,
+    /// Held while a forgotten session is opened anew, so it is opened once.
+    reopening: tokio::sync::Mutex<()>,
     log: Arc<FrontLog>,
 }
 
@@ -184,17 +192,35 @@ impl Bridge {
             // The engine only writes frames it parsed; nothing else is sent anywhere.
             return;
         };
-        let headers = self.headers(&out);
-        let sent = self
-            .client
-            .post(&self.config.url)
-            .headers(headers)
-            .body(frame)
-            .send()
-            .await;
-        let answers = match sent {
-            Ok(response) => self.answer(&out, response).await,
-            Err(e) => Err(self.failure(&e)),
+        let frame = bytes::Bytes::from(frame);
+        if out.method.as_deref() == Some("initialize") {
+            self.learnt().initialize = Some(frame.clone());
+        }
+        let mut reopened = false;
+        let answers = loop {
+            let (headers, session) = self.headers(&out);
+            let sent = self
+                .client
+                .post(&self.config.url)
+                .headers(headers)
+                .body(frame.clone())
+                .send()
+                .await;
+            match sent {
+                // The server forgot the session (it restarted, or expired it): open a new one
+                // with the same `initialize` and send the message again, once.
+                Ok(response)
+                    if response.status() == reqwest::StatusCode::NOT_FOUND
+                        && !reopened
+                        && session.is_some()
+                        && out.method.as_deref() != Some("initialize")
+                        && self.reopen(session.as_deref()).await =>
+                {
+                    reopened = true;
+                }
+                Ok(response) => break self.answer(&out, response).await,
+                Err(e) => break Err(self.failure(&e)),
+            }
         };
         let frames = match answers {
             Ok(frames) => frames,
@@ -243,7 +269,75 @@ impl Bridge {
         }
     }
 
-    fn headers(&self, out: &Outgoing) -> HeaderMap {
+    /// Opens a new session with the server after it answered 404 to `forgotten`: the engine's
+    /// `initialize` again, then `notifications/initialized`. Whether there is a session to retry
+    /// with.
+    async fn reopen(&self, forgotten: Option<&str>) -> bool {
+        let _one = self.reopening.lock().await;
+        let (current, initialize) = {
+            let learnt = self.learnt();
+            (learnt.session_id.clone(), learnt.initialize.clone())
+        };
+        if current.as_deref() != forgotten {
+            // Another request opened it meanwhile.
+            return current.is_some();
+        }
+        let Some(initialize) = initialize else {
+            return false;
+        };
+        let post = |body: bytes::Bytes, session: Option<&str>| {
+            let mut req = self
+                .client
+                .post(&self.config.url)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .header(
+                    reqwest::header::ACCEPT,
+                    "application/json, text/event-stream",
+                )
+                .body(body);
+            if let Some(s) = session {
+                req = req.header("mcp-session-id", s);
+            }
+            for header in &self.config.headers {
+                if let (Ok(name), Ok(mut value)) = (
+                    HeaderName::from_bytes(header.name.as_bytes()),
+                    HeaderValue::from_str(header.value.expose()),
+                ) {
+                    value.set_sensitive(true);
+                    req = req.header(name, value);
+                }
+            }
+            req.send()
+        };
+        let session = match post(initialize, None).await {
+            Ok(r) if r.status().is_success() => r
+                .headers()
+                .get("mcp-session-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            _ => None,
+        };
+        let Some(session) = session else {
+            self.log.event(
+                &self.config.route,
+                "serve-upstream-error",
+                "the server forgot mcpward's session and did not open a new one".to_owned(),
+            );
+            return false;
+        };
+        let initialized =
+            bytes::Bytes::from_static(br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
+        let _ = post(initialized, Some(&session)).await;
+        self.learnt().session_id = Some(session);
+        self.log.event(
+            &self.config.route,
+            "serve-upstream-session-reopened",
+            "the server forgot mcpward's session (HTTP 404); a new one was opened".to_owned(),
+        );
+        true
+    }
+
+    fn headers(&self, out: &Outgoing) -> (HeaderMap, Option<String>) {
         let mut h = HeaderMap::new();
         h.insert(
             reqwest::header::CONTENT_TYPE,
@@ -265,8 +359,8 @@ impl Bridge {
         {
             h.insert("mcp-protocol-version", v);
         }
-        if let Some(s) = learnt
-            .session_id
+        let session = learnt.session_id.clone();
+        if let Some(s) = session
             .as_deref()
             .and_then(|s| HeaderValue::from_str(s).ok())
         {
@@ -296,7 +390,7 @@ impl Bridge {
                 h.insert(name, value);
             }
         }
-        h
+        (h, session)
     }
 
     /// The frames a response holds, or why there is none for the request.
@@ -383,7 +477,7 @@ impl Bridge {
                 "the server refused mcpward's credentials (HTTP {status}); check the route's headers"
             ),
             404 if self.learnt().session_id.is_some() => {
-                "the server no longer knows mcpward's session (HTTP 404); restart mcpward serve to open a new one".to_owned()
+                "the server no longer knows mcpward's session (HTTP 404) and opening a new one failed".to_owned()
             }
             _ => format!("the server answered HTTP {status}"),
         };

@@ -224,7 +224,9 @@ impl RouteEngine {
             };
             match env.message {
                 Message::Response { id, .. } => {
-                    let waiter = self.waiters().remove(id.get().trim());
+                    // Keyed as the engine keys ids: the same id however the server spells it.
+                    let key = envelope::IdKey::from_raw(id);
+                    let waiter = self.waiters().remove(key.as_json());
                     if let Some(waiter) = waiter {
                         let _ = waiter.send(line.clone());
                     }
@@ -254,7 +256,9 @@ impl RouteEngine {
     /// A new id for the engine, as JSON.
     fn next_id(&self) -> String {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
-        format!("\"mcpward-serve-{n}\"")
+        envelope::IdKey::string(&format!("mcpward-serve-{n}"))
+            .as_json()
+            .to_owned()
     }
 
     /// Sends a request (`frame`, whose id is `id`, a slice of it) to the engine and waits for

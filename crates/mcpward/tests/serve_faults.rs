@@ -350,3 +350,28 @@ fn bearer_tokens_are_required_and_rate_limits_apply_per_client() {
         200
     );
 }
+
+#[test]
+fn a_server_that_forgets_the_session_gets_a_new_one_and_calls_go_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, url) = serve::testkit_http_server(&["--forget"]);
+    std::fs::write(dir.path().join("allow.toml"), ALLOW_ALL).unwrap();
+    let config = dir.path().join("serve.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "state_dir = \"state\"\n[[route]]\nname = \"notes\"\nurl = \"{url}\"\npolicy = \"allow.toml\"\n"
+        ),
+    )
+    .unwrap();
+    let mut instance = Instance::start(&config, &dir.path().join("audit.jsonl"), &[]);
+    still_serves(&instance);
+    assert!(instance.proc.terminate().success());
+    serve::assert_log_verifies(&instance.log);
+    assert!(
+        serve::records(&instance.log)
+            .iter()
+            .any(|r| r["method"] == "serve-upstream-session-reopened"),
+        "no record of the new session"
+    );
+}

@@ -11,7 +11,9 @@
 //!   request must carry the version and client capabilities in `_meta`, an `MCP-Protocol-Version`
 //!   header that agrees and an `Mcp-Method` header naming the body's method; no session;
 //! * `--hang`: takes `tools/call` requests and never answers them (the connection stays open);
-//! * `--bad-sse`: answers `tools/call` with an event stream whose event is not JSON, then ends it.
+//! * `--bad-sse`: answers `tools/call` with an event stream whose event is not JSON, then ends it;
+//! * `--forget`: behaves as if it restarted after the first `initialize`: later requests under
+//!   that first session id get HTTP 404, and a new `initialize` gets a new session id.
 //!
 //! `tools/call` answers `NAME ran` with the arguments it received.
 //!
@@ -23,6 +25,8 @@ use std::net::{TcpListener, TcpStream};
 use serde_json::{Value, json};
 
 const SESSION: &str = "testkit-session-1";
+/// The session `--forget` hands out after its pretended restart.
+const SESSION_AFTER_RESTART: &str = "testkit-session-2";
 
 struct Options {
     sse: bool,
@@ -30,7 +34,11 @@ struct Options {
     stateless: bool,
     hang: bool,
     bad_sse: bool,
+    forget: bool,
 }
+
+/// `initialize` requests answered so far (`--forget` hands out a new session from the second).
+static INITIALIZED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 fn main() {
     let mut options = Options {
@@ -39,6 +47,7 @@ fn main() {
         stateless: false,
         hang: false,
         bad_sse: false,
+        forget: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -47,6 +56,7 @@ fn main() {
             "--stateless" => options.stateless = true,
             "--hang" => options.hang = true,
             "--bad-sse" => options.bad_sse = true,
+            "--forget" => options.forget = true,
             "--token" => options.token = args.next(),
             other => {
                 let _ = writeln!(std::io::stderr(), "http_server: unknown argument {other}");
@@ -141,7 +151,29 @@ fn handle(stream: TcpStream, options: &Options) -> std::io::Result<()> {
     if options.stateless {
         return stateless(&mut out, &rpc_method, &id, &message, &headers);
     }
-    if rpc_method != "initialize" && header("mcp-session-id") != Some(SESSION) {
+    let session = if options.forget {
+        if rpc_method == "initialize" {
+            let n = INITIALIZED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            if n == 0 {
+                SESSION
+            } else {
+                SESSION_AFTER_RESTART
+            }
+        } else if header("mcp-session-id") == Some(SESSION) {
+            return respond(
+                &mut out,
+                "404 Not Found",
+                &[],
+                "text/plain",
+                b"unknown session",
+            );
+        } else {
+            SESSION_AFTER_RESTART
+        }
+    } else {
+        SESSION
+    };
+    if rpc_method != "initialize" && header("mcp-session-id") != Some(session) {
         return respond(
             &mut out,
             "400 Bad Request",
@@ -157,7 +189,7 @@ fn handle(stream: TcpStream, options: &Options) -> std::io::Result<()> {
             json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": text}})
         }
     };
-    let session = [("Mcp-Session-Id", SESSION)];
+    let session = [("Mcp-Session-Id", session)];
     if options.sse {
         let log = json!({"jsonrpc": "2.0", "method": "notifications/message",
             "params": {"level": "info", "data": "working on it"}});
