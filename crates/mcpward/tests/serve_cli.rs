@@ -67,3 +67,11 @@ fn serve_says_where_it_listens_and_which_routes_it_serves() {
     assert!(instance.proc.terminate().success());
     insta::assert_snapshot!(line.replace(&port.to_string(), "PORT"), @"mcpward serve: listening on http://127.0.0.1:PORT; routes: http://127.0.0.1:PORT/mcp/notes");
 }
+
+#[test]
+fn serve_help_names_its_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = mcpward(&["serve", "--help"], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!(text(&out, dir.path()));
+}
