@@ -354,18 +354,9 @@ impl Request<'_> {
             );
         }
         let header_version = header_str(self.headers, "mcp-protocol-version");
-        if stateless {
-            if header_version != facts.meta_version.as_deref() {
-                return self.refuse(
-                    StatusCode::BAD_REQUEST,
-                    "serve-header-mismatch",
-                    id,
-                    HEADER_MISMATCH,
-                    "a 2026-07-28 request needs an MCP-Protocol-Version header equal to the protocol version in its _meta",
-                );
-            }
-            return self.stateless(bytes, id, method).await;
-        }
+        // The handshake of the server's session is the front's own: a client's `initialize`
+        // (whatever its `_meta` says) never reaches the server, which would start the shared
+        // session anew.
         if method == "initialize" {
             return match id {
                 Some(id) => self.initialize(id, params).await,
@@ -377,6 +368,21 @@ impl Request<'_> {
                     "initialize must be a request with an id",
                 ),
             };
+        }
+        if method == "notifications/initialized" {
+            return StatusCode::ACCEPTED.into_response();
+        }
+        if stateless {
+            if header_version != facts.meta_version.as_deref() {
+                return self.refuse(
+                    StatusCode::BAD_REQUEST,
+                    "serve-header-mismatch",
+                    id,
+                    HEADER_MISMATCH,
+                    "a 2026-07-28 request needs an MCP-Protocol-Version header equal to the protocol version in its _meta",
+                );
+            }
+            return self.stateless(bytes, id, method).await;
         }
         // A 2025 client: its session is the sealed id it got from `initialize`.
         let claims = match header_str(self.headers, "mcp-session-id") {
@@ -419,10 +425,9 @@ impl Request<'_> {
                 ),
             );
         }
-        match (id, method) {
-            (None, "notifications/initialized") => StatusCode::ACCEPTED.into_response(),
-            (None, _) => self.notification(bytes, method).await,
-            (Some(id), _) => {
+        match id {
+            None => self.notification(bytes, method).await,
+            Some(id) => {
                 let handshake = match self.engine.handshake().await {
                     Ok(h) => h,
                     Err(e) => return self.unavailable(Some(id), &e),

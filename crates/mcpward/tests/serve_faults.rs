@@ -197,6 +197,24 @@ fn malformed_oversized_and_mismatched_requests_get_their_http_and_json_rpc_error
     );
     assert!(get.starts_with("HTTP/1.1 405"), "{get}");
 
+    // A client's initialize is answered by the front, whatever its _meta says: the server's
+    // session is shared and never started anew by a client.
+    let init = json!({"jsonrpc": "2.0", "id": 9, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {},
+        "clientInfo": {"name": "t", "version": "0"},
+        "_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                  "io.modelcontextprotocol/clientCapabilities": {}}}});
+    let a = post(
+        &url,
+        &init.to_string(),
+        &[
+            ("MCP-Protocol-Version", "2026-07-28"),
+            ("Mcp-Method", "initialize"),
+        ],
+    );
+    assert_eq!(a.status, 200, "{a:?}");
+    assert!(a.header("mcp-session-id").is_some(), "{a:?}");
+
     // Nothing of that stopped the instance.
     let resp = c25.call(&url, "search_notes", json!({"query": "after"}));
     assert!(
