@@ -106,6 +106,27 @@ fn two_instances_behind_nginx_share_decisions_approvals_and_replay_protection() 
         assert!(is_denial(&resp), "{url}: {resp}");
     }
 
+    // A 2025 client's call waits in the shared approval queue, and `mcpward approve` answers it
+    // from the shared state directory, whichever instance holds the call.
+    let state = dir.path().join("state");
+    let waiting_url = nginx.url(route);
+    let mut waiting_client = Client2025::initialize(&waiting_url, json!({}));
+    let waiting = std::thread::spawn(move || {
+        waiting_client.call(&waiting_url, "get-sum", json!({"a": 20, "b": 22}))
+    });
+    let id = serve::pending_approval(&state);
+    let approved = std::process::Command::new(env!("CARGO_BIN_EXE_mcpward"))
+        .args(["approve", &id, "--no-tty", "--state-dir"])
+        .arg(&state)
+        .output()
+        .unwrap();
+    assert!(approved.status.success(), "{approved:?}");
+    let answered = waiting.join().unwrap();
+    assert!(
+        mcpward_testkit::response_text(&answered).contains("42"),
+        "{answered}"
+    );
+
     // An approval asked by instance A is completed through instance B.
     let args = json!({"a": 2, "b": 3});
     let asked = c26.call(&a.url(route), "get-sum", args.clone());

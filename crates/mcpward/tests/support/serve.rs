@@ -501,3 +501,28 @@ pub fn testkit_http_server(args: &[&str]) -> (Proc, String) {
         line.trim().to_owned(),
     )
 }
+
+/// The id of the first call waiting in the approval queue of `state` (waits up to 30 s).
+pub fn pending_approval(state: &Path) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let out = Command::new(env!("CARGO_BIN_EXE_mcpward"))
+            .args(["approve", "--list", "--state-dir"])
+            .arg(state)
+            .output()
+            .expect("run mcpward approve --list");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        if let Some(id) = text
+            .lines()
+            .find(|l| !l.starts_with("no pending"))
+            .and_then(|l| l.split_whitespace().next())
+        {
+            return id.to_owned();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no call waited for approval: {text}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
