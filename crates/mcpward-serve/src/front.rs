@@ -92,15 +92,20 @@ pub fn router(front: Arc<Front>) -> axum::Router {
         .with_state(front)
 }
 
-/// A JSON-RPC error body with `status`.
+/// A JSON-RPC error body with `status`. The connection is closed after it: a refusal may come
+/// before the request's body was read, and a client must not send its next request on a
+/// connection that still holds the rest of this one's.
 fn refusal(status: StatusCode, id: Option<&RawValue>, code: i64, message: &str) -> Response {
     let body = envelope::error_response(id, code, message, None);
     (
         status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+            (header::CONNECTION, HeaderValue::from_static("close")),
+        ],
         body,
     )
         .into_response()
