@@ -317,12 +317,12 @@ impl RouteEngine {
         if let Some(h) = done.as_ref() {
             return Ok(h.clone());
         }
-        let init = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+        let init = json!({
             "protocolVersion": HANDSHAKE_VERSION,
             "capabilities": {},
             "clientInfo": {"name": "mcpward-serve", "version": env!("CARGO_PKG_VERSION")}
-        }});
-        let first = self.own_request(&init).await?;
+        });
+        let first = self.own_request("initialize", init).await?;
         let handshake = if let Some(result) = first.get("result") {
             let initialized =
                 json!({"jsonrpc": "2.0", "method": "notifications/initialized"}).to_string();
@@ -332,13 +332,13 @@ impl RouteEngine {
                 result: result.clone(),
             }
         } else {
-            let discover = json!({"jsonrpc": "2.0", "id": 0, "method": "server/discover", "params": {
+            let discover = json!({
                 "_meta": {
                     "io.modelcontextprotocol/protocolVersion": STATELESS_VERSION,
                     "io.modelcontextprotocol/clientCapabilities": {}
                 }
-            }});
-            let second = self.own_request(&discover).await?;
+            });
+            let second = self.own_request("server/discover", discover).await?;
             match second.get("result") {
                 Some(result) => Handshake {
                     stateless: true,
@@ -365,18 +365,14 @@ impl RouteEngine {
         Ok(handshake)
     }
 
-    async fn own_request(&self, message: &Value) -> Result<Value, RouteError> {
-        let frame = message.to_string().into_bytes();
-        let id = RawValue::from_string("0".to_owned())
-            .map_err(|e| RouteError::Handshake(e.to_string()))?;
-        // The id's span in the frame: `"id":0` is written by serde_json as is.
-        let Some(start) = find_subslice(&frame, b"\"id\":0").map(|p| p + 5) else {
-            return Err(RouteError::Handshake("internal: no id".into()));
-        };
+    /// A request of the front's own to the engine (its handshake), under a fresh id.
+    async fn own_request(&self, method: &str, params: Value) -> Result<Value, RouteError> {
         let engine_id = self.next_id();
-        let mut rewritten = frame[..start].to_vec();
-        rewritten.extend_from_slice(engine_id.as_bytes());
-        rewritten.extend_from_slice(&frame[start + 1..]);
+        let id: Value =
+            serde_json::from_str(&engine_id).map_err(|e| RouteError::Handshake(e.to_string()))?;
+        let frame = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})
+            .to_string()
+            .into_bytes();
         let (tx, rx) = oneshot::channel();
         self.waiters().insert(engine_id.clone(), tx);
         let mut guard = Waiting {
@@ -384,7 +380,7 @@ impl RouteEngine {
             id: Some(engine_id),
         };
         self.to_engine
-            .send(rewritten)
+            .send(frame)
             .await
             .map_err(|_| RouteError::Gone)?;
         let answer = match tokio::time::timeout(self.handshake_wait, rx).await {
@@ -393,7 +389,6 @@ impl RouteEngine {
             Err(_) => return Err(RouteError::Timeout(self.handshake_wait.as_secs())),
         };
         guard.id = None;
-        drop(id);
         serde_json::from_slice(&answer).map_err(|e| RouteError::Handshake(e.to_string()))
     }
 }
@@ -416,10 +411,6 @@ impl Drop for Waiting<'_> {
         );
         let _ = self.engine.to_engine.try_send(cancel.into_bytes());
     }
-}
-
-fn find_subslice(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Where `part` (a slice borrowed from `whole`) sits in `whole`.
