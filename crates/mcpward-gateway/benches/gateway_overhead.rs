@@ -227,6 +227,9 @@ fn gateway_child(args: &[String]) {
     let command = &args[at + 3];
     let rest = args[at + 4..].iter().map(Into::into).collect();
     let mut opts = RunOptions::new(command, rest);
+    // As `mcpward run` does: the directories on the launch line are the server's roots.
+    let cwd = std::env::current_dir().expect("working directory");
+    opts.roots = mcpward_gateway::paths::launch_roots(&opts.args, &cwd);
     // MCPWARD_BENCH_NO_LOG=1 isolates the cost of the audit log from the proxy's own.
     if std::env::var_os("MCPWARD_BENCH_NO_LOG").is_none() {
         opts.log_path = Some(log.into());

@@ -24,19 +24,20 @@
 //!   whole session cannot be removed unnoticed. The last record is a [`SESSION_END`] event.
 //! * Heads anchor the ends. `audit.jsonl.head` names the newest anchored record (updated under
 //!   the lock, announcing the record before it is written). A session that has not ended has
-//!   `audit.jsonl.sessions/<session>.head`, overwritten in place once per batch *before* the
-//!   batch, naming the session's newest record and announcing the batch's last; a durable batch
-//!   is confirmed after its fsync. Records cut off the end leave a head pointing past the file
-//!   ([`TamperKind::Truncated`]); records a head did not announce are [`TamperKind::PastHead`].
-//!   The session's head file is removed when its `session-end` record is anchored.
+//!   `audit.jsonl.sessions/<session>.head`, naming its newest record at the last update: written
+//!   after a durable batch's fsync, after any batch when it is older than [`HEAD_INTERVAL`], and
+//!   [`HEAD_INTERVAL`] after a burst (a group commit). Records cut off before a head's record
+//!   leave the head pointing past the file ([`TamperKind::Truncated`]); later records of an
+//!   open session are counted as unanchored. The session's head file is removed when its
+//!   `session-end` record is anchored.
 //! * A gateway that finds the log's head unusable records a [`CHAIN_BREAK`] event and goes on;
 //!   [`verify`] always reports it.
 //! * Keyed mode ([`LogKey`]): a `mac` field (HMAC-SHA256 of the line up to `prev`) in every
 //!   record and in the heads, so a consistent rewrite needs the key ([`verify_keyed`]).
 //!
 //! What each mode leaves possible (a consistent rewrite without a key; a rollback of log and
-//! heads together with one; the newest batch of a session killed before it ended) is spelled
-//! out in `docs/audit-log.md`.
+//! heads together with one; the unanchored last records of a session that did not end) is
+//! spelled out in `docs/audit-log.md`.
 //!
 //! # Crashes
 //!
@@ -84,6 +85,10 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 
 /// Suffix added to the log path for the head file (and to a session's name for its head).
 const HEAD_SUFFIX: &str = ".head";
+
+/// How long the records of a burst may stay unanchored by the session's head: the head is
+/// written at most this often while calls flow, and this long after the last of them.
+pub const HEAD_INTERVAL: Duration = Duration::from_millis(100);
 
 /// Suffix added to the log path for the directory of the open sessions' heads.
 const SESSIONS_SUFFIX: &str = ".sessions";
@@ -266,6 +271,9 @@ pub struct AuditLog {
     lock_file: Option<File>,
     /// The session's head file, created by the session's first (anchored) append and kept.
     session_head: Option<File>,
+    /// When the session's head was last written, and whether records were appended since.
+    head_written: Instant,
+    head_behind: bool,
     key: Option<LogKey>,
     lock_timeout: Duration,
     /// The session's chain: `seq` and `hash` of its newest record (0 and [`GENESIS`] before the
@@ -298,6 +306,8 @@ impl AuditLog {
             file,
             lock_file: Some(lock_file),
             session_head: None,
+            head_written: Instant::now(),
+            head_behind: false,
             key: None,
             lock_timeout: LOCK_TIMEOUT,
             last_seq: 0,
@@ -332,11 +342,14 @@ impl AuditLog {
 
     /// Appends records in order, in one write: what a busy gateway uses to keep the log off its
     /// critical path. The session's first batch is anchored under the log's lock; every later
-    /// batch costs one positioned write of the session's head and one `O_APPEND` write, with no
-    /// lock (and, when `durable`, an fsync and a second head write). A crash mid-write leaves
-    /// complete records plus at most one torn fragment, which [`verify`] reports as a crash, not
-    /// tampering. Fails with [`LogError::Locked`] when the session's first batch finds the lock
-    /// held longer than the lock timeout: nothing is written then.
+    /// batch is one `O_APPEND` write with no lock. The session's head is then written at once
+    /// when the batch is `durable` (after its fsync) or when the head is older than
+    /// [`HEAD_INTERVAL`]; otherwise it is left for [`write_head`](Self::write_head), which the
+    /// gateway calls once [`head_due`](Self::head_due) passes: one head write per burst of
+    /// calls, like a group commit. A crash mid-write leaves complete records plus at most one
+    /// torn fragment, which [`verify`] reports as a crash, not tampering. Fails with
+    /// [`LogError::Locked`] when the session's first batch finds the lock held longer than the
+    /// lock timeout: nothing is written then.
     pub fn append_all(&mut self, recs: &[Record], durable: bool) -> Result<(), LogError> {
         if recs.is_empty() {
             return Ok(());
@@ -351,22 +364,6 @@ impl AuditLog {
         }
         let time = jiff::Timestamp::now().to_string();
         let (lines, seq, hash) = self.encode_batch(recs, &time, None)?;
-        let key = self.key.as_ref();
-        let head_file = self.session_head.as_ref().expect("checked above");
-        // Announce the batch: the head names the session's newest record and the one this batch
-        // ends with, so a crash on either side of the write leaves a log `verify` accepts.
-        let announce = Head {
-            seq: self.last_seq,
-            hash: self.last_hash.clone(),
-            next_seq: Some(seq),
-            next_hash: Some(hash.clone()),
-            mac: None,
-        }
-        .signed(key);
-        write_head_to(head_file, &announce, false).map_err(io_err(
-            &self.session_head_path,
-            "write the session's head file",
-        ))?;
         // One write call with O_APPEND: the batch lands whole at the end of the file, never
         // interleaved with another session's.
         self.file
@@ -374,21 +371,49 @@ impl AuditLog {
             .map_err(io_err(&self.path, "append a record"))?;
         self.last_seq = seq;
         self.last_hash = hash;
+        self.head_behind = true;
         if durable {
             self.file.sync_data().map_err(io_err(&self.path, "fsync"))?;
-            // A durable record is confirmed at once: cutting it off is then never taken for a
-            // crash.
-            let confirm = Head {
-                seq,
-                hash: self.last_hash.clone(),
-                ..Head::default()
-            }
-            .signed(key);
-            write_head_to(head_file, &confirm, true).map_err(io_err(
-                &self.session_head_path,
-                "write the session's head file",
-            ))?;
+            // A durable record is anchored at once: cutting it off is then always detected.
+            return self.write_session_head(true);
         }
+        if self.head_written.elapsed() >= HEAD_INTERVAL {
+            return self.write_session_head(false);
+        }
+        Ok(())
+    }
+
+    /// When the session's head must next be written to anchor the records appended since its
+    /// last write; `None` when it names the newest record.
+    pub fn head_due(&self) -> Option<Instant> {
+        self.head_behind.then(|| self.head_written + HEAD_INTERVAL)
+    }
+
+    /// Writes the session's head if records were appended since it was last written.
+    pub fn write_head(&mut self) -> Result<(), LogError> {
+        if self.head_behind && !self.closed {
+            self.write_session_head(false)?;
+        }
+        Ok(())
+    }
+
+    /// Overwrites the session's head with its newest record.
+    fn write_session_head(&mut self, durable: bool) -> Result<(), LogError> {
+        let Some(head_file) = self.session_head.as_ref() else {
+            return Ok(());
+        };
+        let head = Head {
+            seq: self.last_seq,
+            hash: self.last_hash.clone(),
+            ..Head::default()
+        }
+        .signed(self.key.as_ref());
+        write_head_to(head_file, &head, durable).map_err(io_err(
+            &self.session_head_path,
+            "write the session's head file",
+        ))?;
+        self.head_written = Instant::now();
+        self.head_behind = false;
         Ok(())
     }
 
@@ -549,6 +574,8 @@ impl AuditLog {
             "write the session's head file",
         ))?;
         self.session_head = Some(session_head);
+        self.head_written = Instant::now();
+        self.head_behind = false;
         Ok(())
     }
 
@@ -967,10 +994,11 @@ pub struct VerifyReport {
     pub keyed: bool,
     /// Records carrying a MAC that was not checked because no key was given.
     pub unchecked_macs: u64,
-    /// Sessions without a `session-end` record (running, or killed): their newest batch is
-    /// checked against their head file, which cannot tell a batch lost in a crash from one cut
-    /// off.
+    /// Sessions without a `session-end` record (running, or killed).
     pub open_sessions: u64,
+    /// Records of open sessions written after their head's last update (at most
+    /// [`HEAD_INTERVAL`] of records per session): removing them would not be detected.
+    pub unanchored_records: u64,
     /// The first problem, if any.
     pub tamper: Option<Tamper>,
 }
@@ -1077,8 +1105,8 @@ struct SessionChain {
     ended: Option<u64>,
     /// Line of its first record.
     first_line: u64,
-    /// Line of each of its records, by `seq`.
-    record_lines: Vec<u64>,
+    /// Line and hash of each of its records, by `seq`.
+    records: Vec<(u64, String)>,
 }
 
 /// A log read for [`verify_keyed`].
@@ -1196,7 +1224,7 @@ impl Chain<'_> {
                                 hash: GENESIS.to_string(),
                                 ended: None,
                                 first_line: lineno,
-                                record_lines: Vec::new(),
+                                records: Vec::new(),
                             });
                             self.sessions.len() - 1
                         });
@@ -1266,7 +1294,7 @@ impl Chain<'_> {
                             None => {}
                         }
                         let s = &mut self.sessions[at];
-                        s.record_lines.push(lineno);
+                        s.records.push((lineno, rec.hash.clone()));
                         s.seq = rec.seq;
                         s.hash.clone_from(&rec.hash);
                         if ends {
@@ -1523,52 +1551,37 @@ fn check_sessions(
                 "its head file's MAC does not match the key".to_string(),
             );
         }
-        if head.anchors(s.seq, &s.hash) {
-            continue;
-        }
-        let newest = head.next_seq.unwrap_or(head.seq).max(head.seq);
-        return if s.seq < head.seq {
-            problem(
+        // The record the head names must be there, unchanged. Records after it were appended
+        // after the head's last write (a burst's head is written within HEAD_INTERVAL): counted,
+        // since removing them could not be told from a crash.
+        if head.seq > s.seq {
+            return problem(
                 TamperKind::Truncated,
                 format!(
-                    "its head names seq {} but the log holds its records up to seq {}: at least {} record(s) removed from its end",
+                    "its head names seq {} but the log holds its records up to seq {}: {} record(s) removed from its end",
                     head.seq,
                     s.seq,
                     head.seq - s.seq
                 ),
-            )
-        } else if s.seq > newest {
-            let line = s
-                .record_lines
-                .get(newest as usize)
-                .copied()
-                .unwrap_or(last_line + 1);
-            Some(Tamper {
-                line,
-                kind: TamperKind::PastHead,
-                reason: format!(
-                    "session {}: {} record(s) after seq {newest}, the newest its head names, were not appended by mcpward's writer",
-                    s.session,
-                    s.seq - newest
-                ),
-            })
-        } else {
-            let line = s
-                .record_lines
-                .get((s.seq as usize).saturating_sub(1))
-                .copied()
-                .unwrap_or(last_line + 1);
-            Some(Tamper {
-                line,
-                kind: TamperKind::Head,
-                reason: format!(
-                    "session {}: its newest record, seq {}, has hash {}, which its head does not name: the session's records were rewritten",
-                    s.session,
-                    s.seq,
-                    short(&s.hash),
-                ),
-            })
-        };
+            );
+        }
+        if head.seq > 0 {
+            let (line, hash) = &s.records[head.seq as usize - 1];
+            if *hash != head.hash {
+                return Some(Tamper {
+                    line: *line,
+                    kind: TamperKind::Head,
+                    reason: format!(
+                        "session {}: its head names hash {} for seq {} but the record has {}: the session's records were rewritten",
+                        s.session,
+                        short(&head.hash),
+                        head.seq,
+                        short(hash)
+                    ),
+                });
+            }
+        }
+        report.unanchored_records += s.seq - head.seq;
     }
     let dir = sessions_dir(path);
     let Ok(entries) = fs::read_dir(&dir) else {

@@ -48,9 +48,18 @@ impl EnvelopeError {
 
 /// A request or response id, as its JSON text (`7`, `"abc"`), used as a map key.
 ///
-/// The raw text is kept rather than a parsed number so the id echoed back is byte-identical.
+/// A number is kept as the double a JavaScript peer reads (no allocation); a string as its JSON
+/// text. Responses echo the request's raw id, never this key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct IdKey(Box<str>);
+pub struct IdKey(Key);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Key {
+    /// The bits of the IEEE double, `-0` read as `0` (JSON has no NaN).
+    Number(u64),
+    /// JSON-quoted text, escapes decoded and written as `serde_json` does.
+    Text(Box<str>),
+}
 
 impl IdKey {
     /// The id from its raw JSON text. A string written with escapes is keyed by its value
@@ -71,27 +80,33 @@ impl IdKey {
         } else if text.starts_with(|c: char| c == '-' || c.is_ascii_digit())
             && let Ok(n) = text.parse::<f64>()
         {
-            // `{}` prints the shortest text that reads back as the same double.
             let n = if n == 0.0 { 0.0 } else { n };
-            return IdKey(format!("{n}").into());
+            return IdKey(Key::Number(n.to_bits()));
         }
-        IdKey(text.into())
+        IdKey(Key::Text(text.into()))
     }
 
     /// A string id, JSON-quoted.
     pub fn string(s: &str) -> IdKey {
-        IdKey(serde_json::Value::from(s).to_string().into())
+        IdKey(Key::Text(serde_json::Value::from(s).to_string().into()))
     }
 
-    /// The JSON text of the id.
-    pub fn as_json(&self) -> &str {
-        &self.0
+    /// The JSON text of the id (a number as the shortest text that reads back as its double).
+    pub fn to_json(&self) -> Cow<'_, str> {
+        match &self.0 {
+            Key::Number(bits) => Cow::Owned(format!("{}", f64::from_bits(*bits))),
+            Key::Text(text) => Cow::Borrowed(text),
+        }
     }
 }
 
 impl fmt::Display for IdKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match &self.0 {
+            // `{}` prints the shortest text that reads back as the same double.
+            Key::Number(bits) => write!(f, "{}", f64::from_bits(*bits)),
+            Key::Text(text) => f.write_str(text),
+        }
     }
 }
 
@@ -198,7 +213,7 @@ pub fn salvage_id_from_prefix(prefix: &[u8]) -> Option<Box<RawValue>> {
 #[derive(Deserialize)]
 struct RawEnvelope<'a> {
     #[serde(borrow, default)]
-    jsonrpc: Option<Cow<'a, str>>,
+    jsonrpc: Option<&'a RawValue>,
     #[serde(borrow, default, deserialize_with = "raw_keep_null")]
     id: Option<&'a RawValue>,
     #[serde(borrow, default)]
@@ -230,7 +245,8 @@ pub fn parse(frame: &[u8]) -> Result<Envelope<'_>, EnvelopeError> {
     }
     let raw: RawEnvelope<'_> =
         serde_json::from_str(text).map_err(|e| EnvelopeError::NotJson(e.to_string()))?;
-    if raw.jsonrpc.as_deref() != Some("2.0") {
+    // Compared as written: `"2.0"` is what every peer sends, and an escaped spelling is refused.
+    if raw.jsonrpc.map(|v| v.get().trim()) != Some("\"2.0\"") {
         return Err(EnvelopeError::NotJsonRpc("`jsonrpc` must be \"2.0\""));
     }
     let message = match (raw.method, raw.id) {
@@ -376,19 +392,26 @@ impl<'de> Visitor<'de> for UniqueVisitor {
         Ok(UniqueKeys)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UniqueKeys, A::Error> {
-        // Small objects (the common case) compare linearly; large ones switch to a set.
-        let mut small: Vec<Cow<'de, str>> = Vec::new();
+        // Small objects (the common case) compare linearly in an array on the stack; large ones
+        // switch to a set.
+        const SMALL: usize = 16;
+        let mut small: [Cow<'de, str>; SMALL] = Default::default();
+        let mut seen = 0usize;
         let mut large: Option<HashSet<Cow<'de, str>>> = None;
         while let Some(key) = map.next_key::<CowKey<'de>>()? {
             let key = key.0;
             let dup = match &mut large {
                 Some(set) => !set.insert(key.clone()),
+                None if seen < SMALL => {
+                    let dup = small[..seen].contains(&key);
+                    small[seen] = key.clone();
+                    seen += 1;
+                    dup
+                }
                 None => {
-                    let dup = small.contains(&key);
-                    small.push(key.clone());
-                    if small.len() > 16 {
-                        large = Some(small.drain(..).collect());
-                    }
+                    let mut set: HashSet<Cow<'de, str>> = small.iter().cloned().collect();
+                    let dup = !set.insert(key.clone());
+                    large = Some(set);
                     dup
                 }
             };
@@ -481,7 +504,7 @@ pub fn notification(method: &str, params: &serde_json::Value) -> Vec<u8> {
 pub fn request(id: &IdKey, method: &str, params: &serde_json::Value) -> Vec<u8> {
     let mut out = Vec::with_capacity(128);
     out.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"id\":");
-    out.extend_from_slice(id.as_json().as_bytes());
+    out.extend_from_slice(id.to_json().as_bytes());
     out.extend_from_slice(b",\"method\":");
     out.extend_from_slice(serde_json::Value::from(method).to_string().as_bytes());
     out.extend_from_slice(b",\"params\":");
@@ -580,7 +603,7 @@ mod tests {
         assert_eq!(key("9007199254740993"), key("9007199254740992"));
         assert_ne!(key("1.5"), key("1"));
         assert_ne!(key("\"1\""), key("1"));
-        assert_eq!(key("1").as_json(), "1");
+        assert_eq!(key("1").to_json(), "1");
     }
 
     #[test]
@@ -590,7 +613,7 @@ mod tests {
         assert_eq!(IdKey::from_raw(&escaped), IdKey::from_raw(&plain));
         assert_eq!(IdKey::from_raw(&plain), IdKey::string("mcpward-approval-1"));
         let number = RawValue::from_string(" 7 ".into()).unwrap();
-        assert_eq!(IdKey::from_raw(&number).as_json(), "7");
+        assert_eq!(IdKey::from_raw(&number).to_json(), "7");
     }
 
     #[test]

@@ -8,6 +8,13 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 /// Default maximum frame size: 16 MiB.
 pub const DEFAULT_MAX_FRAME_BYTES: usize = 16 * 1024 * 1024;
 
+/// Size past which a frame being read reserves room for the largest accepted frame.
+const GROWN_FRAME: usize = 128 * 1024;
+
+/// Address space reserved at least for a large frame (above glibc's 32 MiB dynamic mmap
+/// threshold ceiling); only the pages written are backed.
+const GROWN_RESERVE: usize = 33 * 1024 * 1024;
+
 /// How much of an oversized frame is kept to find its id.
 pub const KEPT_HEAD_BYTES: usize = 1024;
 
@@ -76,7 +83,21 @@ impl<R: AsyncBufRead + Unpin> FrameReader<R> {
                         let room = KEPT_HEAD_BYTES - head.len();
                         head.extend_from_slice(&chunk[..room.min(chunk.len())]);
                     }
-                    None => line.extend_from_slice(chunk),
+                    None => {
+                        // A frame that outgrows the first chunks gets the address space of the
+                        // largest accepted frame at once: pages are only backed as they are
+                        // written, and the frame is never copied while it grows (doubling
+                        // would hold the old and the new buffer, twice the frame, at its peak).
+                        // At least GROWN_RESERVE: glibc raises its mmap threshold when it frees
+                        // a mapped block up to 32 MiB, after which large buffers come from the
+                        // heap and stay resident; a larger block leaves the threshold alone.
+                        // Where the address space is refused (a low RLIMIT_AS), it grows as usual.
+                        let want = self.max.max(GROWN_RESERVE);
+                        if line.len() + chunk.len() > GROWN_FRAME && line.capacity() < want {
+                            let _ = line.try_reserve_exact(want.saturating_sub(line.len()));
+                        }
+                        line.extend_from_slice(chunk);
+                    }
                 }
                 self.inner.consume(used);
                 if found {
@@ -235,6 +256,28 @@ mod tests {
         assert_eq!(out, br#"{"text":"a\u2028b"}"#.to_vec());
         let plain = b"{\"a\":\"\xC2\xA9 \xE2\x82\xAC\"}".to_vec();
         assert_eq!(escape_unicode_line_ends(plain.clone()), plain);
+    }
+
+    #[tokio::test]
+    async fn large_frame_read_in_many_chunks_is_whole_and_the_next_one_too() {
+        let big: Vec<u8> = (0..600_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        let mut input = big.clone();
+        input.extend_from_slice(b"\nsmall\n");
+        let reader = tokio::io::BufReader::with_capacity(64 * 1024, &input[..]);
+        let mut r = FrameReader::new(reader, 1 << 20);
+        assert_eq!(r.next_frame().await.unwrap(), Frame::Line(big));
+        assert_eq!(
+            r.next_frame().await.unwrap(),
+            Frame::Line(b"small".to_vec())
+        );
+        // Past the limit it is still refused, reservation or not.
+        let over = vec![b'x'; 300_000];
+        let got = frames(&[&over[..], b"\n"].concat(), 200_000).await;
+        assert!(
+            matches!(got[0], Frame::TooLarge { bytes: 300_000, .. }),
+            "{:?}",
+            &got[0..1].len()
+        );
     }
 
     #[tokio::test]

@@ -286,6 +286,10 @@ pub struct Server<'a> {
     pub launch_roots: &'a [PathBuf],
     /// The roots the client declared (`roots/list`); empty when it declared none.
     pub client_roots: &'a [PathBuf],
+    /// The `roots` of the policy's table, canonical ([`crate::paths::canonical_roots`]).
+    pub table_roots: Option<&'a [PathBuf]>,
+    /// The working directory the server was started in (it resolves relative paths there).
+    pub cwd: &'a Path,
 }
 
 /// The call being judged.
@@ -319,14 +323,31 @@ pub fn effective_roots(
     launch_roots: &[PathBuf],
     client_roots: &[PathBuf],
 ) -> Vec<PathBuf> {
-    let launch = crate::paths::canonical_roots(launch_roots);
+    let table = table_roots.map(crate::paths::canonical_roots);
+    effective_canonical_roots(
+        known_server,
+        table.as_deref(),
+        &crate::paths::canonical_roots(launch_roots),
+        &crate::paths::canonical_roots(client_roots),
+    )
+}
+
+/// [`effective_roots`] of roots already canonical: no system call. A gateway canonicalises its
+/// roots once, as the server resolves its allowed directories once when it starts, and the
+/// client's roots when it declares them.
+fn effective_canonical_roots(
+    known_server: bool,
+    table_roots: Option<&[PathBuf]>,
+    launch_roots: &[PathBuf],
+    client_roots: &[PathBuf],
+) -> Vec<PathBuf> {
     let mut roots = match table_roots {
-        None => launch,
-        Some(table) if known_server => intersect(&launch, &crate::paths::canonical_roots(table)),
-        Some(table) => crate::paths::canonical_roots(table),
+        None => launch_roots.to_vec(),
+        Some(table) if known_server => intersect(launch_roots, table),
+        Some(table) => table.to_vec(),
     };
     if !client_roots.is_empty() {
-        roots = intersect(&roots, &crate::paths::canonical_roots(client_roots));
+        roots = intersect(&roots, client_roots);
     }
     roots
 }
@@ -369,11 +390,10 @@ pub fn apply(decision: Decision, server: &Server<'_>, call: &ToolCall<'_>) -> Gu
     if specs.is_empty() {
         return Guarded { decision, hints };
     }
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let home = std::env::var_os("HOME").map(PathBuf::from);
-    let roots = effective_roots(
+    let roots = effective_canonical_roots(
         builtin.is_some(),
-        server.table.and_then(|t| t.roots.as_deref()),
+        server.table_roots,
         server.launch_roots,
         server.client_roots,
     );
@@ -388,7 +408,7 @@ pub fn apply(decision: Decision, server: &Server<'_>, call: &ToolCall<'_>) -> Gu
             .is_some_and(|v| version_at_least(v, [2026, 7, 4]));
     let ctx = Context {
         roots: &roots,
-        cwd: cwd_reading.then_some(cwd.as_path()),
+        cwd: cwd_reading.then_some(server.cwd),
         home: home.as_deref(),
     };
     match check_specs(&specs, call.tool, call.arguments, &ctx) {

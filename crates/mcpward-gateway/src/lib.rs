@@ -18,6 +18,7 @@ pub mod taint;
 // Records, approvals and client integration.
 pub mod chain;
 pub mod hook;
+pub mod otlp;
 pub mod queue;
 pub mod request_state;
 pub mod state;

@@ -74,6 +74,9 @@ pub struct RunOptions {
     /// tests, never pop up notifications; `mcpward run` turns it on unless
     /// `--no-desktop-notify`.
     pub desktop_notify: bool,
+    /// Also export every record the audit log gets to an OpenTelemetry collector (needs
+    /// `log_path`). `None`: nothing is exported and appends do no extra work.
+    pub otlp: Option<crate::otlp::OtlpConfig>,
     /// The client side is a front that carries many clients over one session (`mcpward
     /// serve`): its own `initialize` does not make the session a 2025 one, so each request is
     /// judged by the protocol version and capabilities in its own `_meta` (none: a 2025 client
@@ -127,6 +130,7 @@ impl std::fmt::Debug for RunOptions {
             .field("forward_signals", &self.forward_signals)
             .field("desktop_notify", &self.desktop_notify)
             .field("pins", &self.pins)
+            .field("otlp", &self.otlp)
             .field("multiplexed_clients", &self.multiplexed_clients)
             .finish_non_exhaustive()
     }
@@ -156,6 +160,7 @@ impl RunOptions {
             forward_signals: true,
             pins: PinSetup::default(),
             desktop_notify: false,
+            otlp: None,
             multiplexed_clients: false,
         }
     }
@@ -242,6 +247,9 @@ pub enum GatewayError {
     /// The audit log could not be opened.
     #[error("could not open the audit log: {0}; pass a writable `--log FILE`")]
     Log(#[from] crate::chain::LogError),
+    /// The OTLP exporter could not start.
+    #[error("{0}")]
+    Otlp(#[from] crate::otlp::OtlpError),
     /// The runtime or a signal handler could not be set up.
     #[error(
         "could not set up the gateway runtime: {0}; the process is probably out of file descriptors or threads (check `ulimit -n` and `ulimit -u`), then restart the client"

@@ -26,7 +26,8 @@ pub struct ToolFacts {
     /// The tool's `inputSchema` from `tools/list`, when the caller has seen it. An argument whose
     /// value lacks the type the schema declares is also read as the server would convert it
     /// (`"true"` for a boolean is `true`), and never lets an `allow` rule match.
-    pub input_schema: Option<serde_json::Value>,
+    /// Shared with the caller's record of the tool: judging a call copies no schema.
+    pub input_schema: Option<std::sync::Arc<serde_json::Value>>,
 }
 
 /// What a tool does, as far as we can tell (see [`crate::knowledge::classify`]).

@@ -55,7 +55,7 @@ impl Rule {
                 .check(
                     call.arguments,
                     &call.facts.roots,
-                    call.facts.input_schema.as_ref(),
+                    call.facts.input_schema.as_deref(),
                     quantifier,
                 )
                 .map_err(|miss| RuleMiss::Argument { position, miss })?;

@@ -95,7 +95,7 @@ proptest! {
             read_only: ReadOnlyProof::HintOnly,
             session_tainted: tainted,
             roots: root.map(PathBuf::from).into_iter().collect(),
-            input_schema: schema,
+            input_schema: schema.map(std::sync::Arc::new),
         };
         let call = Call { server: "xy", tool: &tool, arguments: &args, facts: &facts };
         let d = policy.evaluate(&call);

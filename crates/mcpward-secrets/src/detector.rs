@@ -32,7 +32,10 @@ pub struct Detector {
     /// Indexed by the automaton's pattern id.
     literals: Vec<Literal>,
     /// Indexed like [`PATTERNS`].
-    compiled: Vec<Compiled>,
+    /// Each pattern's regex, compiled the first time its literal is seen: most text never
+    /// needs most of them, and a gateway that compiled every one at start held about 1.5 MB
+    /// more.
+    compiled: Vec<std::sync::OnceLock<Compiled>>,
 }
 
 #[derive(Debug)]
@@ -77,6 +80,8 @@ struct Group {
 
 /// Provider literals per group; below the size at which `aho_corasick` gives up on a prefilter.
 const GROUP_SIZE: usize = 40;
+/// Most groups the literal table may make (so a scan keeps its cursors on the stack).
+const MAX_GROUPS: usize = 16;
 /// Provider literals shorter than this form their own group: they match often, and in a group
 /// with the long literals they would spoil its prefilter.
 const SHORT_LITERAL: usize = 4;
@@ -102,7 +107,12 @@ impl Prefilter {
                     .expect("the literal table builds an automaton"),
                 literals: members,
             })
-            .collect();
+            .collect::<Vec<Group>>();
+        assert!(
+            groups.len() <= MAX_GROUPS,
+            "the literal table makes {} prefilter groups; raise MAX_GROUPS",
+            groups.len()
+        );
         Prefilter { groups }
     }
 
@@ -111,7 +121,8 @@ impl Prefilter {
             prefilter: self,
             text,
             end,
-            next: vec![Cursor::Stale; self.groups.len()],
+            // Groups are few and fixed (checked when the table is built): no allocation per scan.
+            next: [Cursor::Stale; MAX_GROUPS],
         }
     }
 }
@@ -130,7 +141,7 @@ struct Hits<'t> {
     prefilter: &'t Prefilter,
     text: &'t str,
     end: usize,
-    next: Vec<Cursor>,
+    next: [Cursor; MAX_GROUPS],
 }
 
 impl Hits<'_> {
@@ -237,23 +248,20 @@ impl Detector {
         });
         let compiled = PATTERNS
             .iter()
-            .map(|p| {
-                let source = if p.lookbehind == 0 {
-                    format!("^(?:{})", p.regex)
-                } else {
-                    p.regex.to_owned()
-                };
-                let regex = Regex::new(&source).expect("pattern table regexes compile");
-                Compiled {
-                    has_secret_group: regex.capture_names().any(|n| n == Some("secret")),
-                    regex,
-                }
-            })
+            .map(|_| std::sync::OnceLock::new())
             .collect();
         Detector {
             prefilter,
             literals,
             compiled,
+        }
+    }
+
+    /// Compiles every pattern now (tests: each entry of the table must compile).
+    #[cfg(test)]
+    fn compile_all(&self) {
+        for (cell, pattern) in self.compiled.iter().zip(PATTERNS) {
+            cell.get_or_init(|| compile(pattern));
         }
     }
 
@@ -390,10 +398,10 @@ impl Detector {
         bounds: Range<usize>,
     ) -> Option<Hit> {
         let pattern: &Pattern = &PATTERNS[index];
-        let compiled = &self.compiled[index];
         if !pattern.precheck.passes(text.as_bytes(), at) {
             return None;
         }
+        let compiled = self.compiled[index].get_or_init(|| compile(pattern));
         let window_start = floor_boundary(
             text,
             at.saturating_sub(pattern.lookbehind).max(bounds.start),
@@ -672,4 +680,38 @@ fn extend_auth_scheme(text: &str, value: Range<usize>) -> Range<usize> {
         return value;
     }
     i..floor_boundary(text, i + len)
+}
+
+/// A pattern's regex, anchored at the literal unless it looks behind it.
+fn compile(pattern: &Pattern) -> Compiled {
+    let source = if pattern.lookbehind == 0 {
+        format!("^(?:{})", pattern.regex)
+    } else {
+        pattern.regex.to_owned()
+    };
+    let regex = Regex::new(&source).expect("pattern table regexes compile");
+    Compiled {
+        has_secret_group: regex.capture_names().any(|n| n == Some("secret")),
+        regex,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_pattern_of_the_table_compiles() {
+        Detector::new().compile_all();
+    }
+
+    #[test]
+    fn patterns_are_compiled_only_when_their_literal_is_seen() {
+        let detector = Detector::new();
+        assert!(detector.scan_text("nothing secret here").is_empty());
+        assert!(detector.compiled.iter().all(|c| c.get().is_none()));
+        let token = format!("ghp_{}", "a1B2c3D4e5".repeat(4)[..36].to_owned());
+        assert!(!detector.scan_text(&format!("token {token}")).is_empty());
+        assert!(detector.compiled.iter().any(|c| c.get().is_some()));
+    }
 }

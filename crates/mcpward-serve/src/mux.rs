@@ -226,7 +226,7 @@ impl RouteEngine {
                 Message::Response { id, .. } => {
                     // Keyed as the engine keys ids: the same id however the server spells it.
                     let key = envelope::IdKey::from_raw(id);
-                    let waiter = self.waiters().remove(key.as_json());
+                    let waiter = self.waiters().remove(key.to_json().as_ref());
                     if let Some(waiter) = waiter {
                         let _ = waiter.send(line.clone());
                     }
@@ -257,8 +257,8 @@ impl RouteEngine {
     fn next_id(&self) -> String {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         envelope::IdKey::string(&format!("mcpward-serve-{n}"))
-            .as_json()
-            .to_owned()
+            .to_json()
+            .into_owned()
     }
 
     /// Sends a request (`frame`, whose id is `id`, a slice of it) to the engine and waits for

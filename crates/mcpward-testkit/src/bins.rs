@@ -25,6 +25,7 @@ pub const SERVERS: &[&str] = &[
     "discover_only",
     "careless_fs",
     "stateless_notes",
+    "otlp_collector",
 ];
 
 /// The escape attempts of the `hostile` server, one tool each, in the order tests run them.

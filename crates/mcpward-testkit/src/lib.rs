@@ -5,6 +5,7 @@
 
 pub mod bins;
 pub mod client;
+pub mod otlp;
 pub mod reference;
 pub mod server;
 
@@ -13,6 +14,7 @@ pub use client::{
     ClientError, McpClient, ServerRequestHandler, input_responses, is_error, is_input_required,
     response_text,
 };
+pub use otlp::OtlpCollector;
 pub use reference::{ReferenceServer, python_sdk_server, reference_server};
 
 /// A GitHub classic token that matches the provider pattern but was never issued, built at run

@@ -234,8 +234,8 @@ impl Verdict {
         }
         if report.is_intact() && report.open_sessions > 0 {
             notes.push(format!(
-                "{} session(s) have not ended (running, or killed): the newest batch of each cannot be told from one lost in a crash",
-                report.open_sessions
+                "{} session(s) have not ended (running, or killed); {} of their record(s) were written after their head's last update, so removing those would not be detected",
+                report.open_sessions, report.unanchored_records
             ));
         }
         Verdict {

@@ -93,7 +93,7 @@ fn verify_reports_an_intact_log_and_exits_zero() {
         status: Some(0)
         --- stdout
         <home>/state/mcpward/audit.jsonl: intact, 4 record(s), 1 anchored
-        <home>/state/mcpward/audit.jsonl: note: 1 session(s) have not ended (running, or killed): the newest batch of each is checked against its head, which cannot tell a batch lost in a crash from one removed
+        <home>/state/mcpward/audit.jsonl: note: 1 session(s) have not ended (running, or killed); 1 of their record(s) were written after their head's last update, so removing those would not be detected
         --- stderr
     "#);
 }
@@ -128,7 +128,7 @@ fn verify_detects_records_cut_off_the_end() {
     insta::assert_snapshot!(text(&out, home.path()), @r#"
         status: Some(1)
         --- stdout
-        <home>/state/mcpward/audit.jsonl:3: TAMPERED (truncated): session sess-1 (from line 1): its head names seq 3 but the log holds its records up to seq 2: at least 1 record(s) removed from its end
+        <home>/state/mcpward/audit.jsonl:3: TAMPERED (truncated): session sess-1 (from line 1): its head names seq 3 but the log holds its records up to seq 2: 1 record(s) removed from its end
         --- stderr
     "#);
 }
@@ -146,7 +146,7 @@ fn verify_reports_a_crash_tear_as_a_note_not_tampering() {
         --- stdout
         <home>/state/mcpward/audit.jsonl: intact, 4 record(s), 1 anchored
         <home>/state/mcpward/audit.jsonl:5: note: a write cut short by a crash (not tampering)
-        <home>/state/mcpward/audit.jsonl: note: 1 session(s) have not ended (running, or killed): the newest batch of each is checked against its head, which cannot tell a batch lost in a crash from one removed
+        <home>/state/mcpward/audit.jsonl: note: 1 session(s) have not ended (running, or killed); 1 of their record(s) were written after their head's last update, so removing those would not be detected
         --- stderr
     "#);
 }

@@ -665,3 +665,69 @@ fn a_missing_notification_service_is_one_audit_event_and_nothing_else() {
         "{detail}"
     );
 }
+
+/// `mcpward run` with the OpenTelemetry variables of the test's own environment removed, so
+/// only what the test gives applies.
+fn run_without_otel_env(state: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mcpward"));
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("OTEL_") {
+            cmd.env_remove(name);
+        }
+    }
+    cmd.arg("run").arg("--state-dir").arg(state);
+    cmd
+}
+
+#[test]
+fn otlp_endpoint_flag_and_headers_export_the_sessions_records() {
+    let state = tempfile::tempdir().unwrap();
+    let collector = mcpward_testkit::OtlpCollector::start(state.path(), &[]);
+    let mut cmd = run_without_otel_env(state.path());
+    cmd.env("OTEL_EXPORTER_OTLP_HEADERS", "x-from-env=a%20b")
+        .args(["--otlp-endpoint", &collector.endpoint])
+        .args(["--otlp-header", "x-tenant=from-flag"])
+        .arg("--")
+        .arg(mcpward_testkit::testkit_server("recorder"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped());
+    let mut gw = Gateway::spawn(cmd);
+    initialize(&mut gw);
+    gw.close_stdin();
+    assert_eq!(gw.wait(Duration::from_secs(10)), 0);
+    let log = state.path().join("audit.jsonl");
+    let local = mcpward_gateway::chain::read(&log, &Default::default()).unwrap();
+    let received = collector.wait_for(local.len(), Duration::from_secs(5));
+    let hashes = |records: &[Value]| -> Vec<String> {
+        records
+            .iter()
+            .map(|r| {
+                r["attributes"]["mcpward.record_hash"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    };
+    assert_eq!(
+        hashes(&received),
+        local.iter().map(|r| r.hash.clone()).collect::<Vec<_>>()
+    );
+    assert_eq!(received[0]["headers"]["x-tenant"], "from-flag");
+    assert_eq!(received[0]["headers"]["x-from-env"], "a b");
+}
+
+#[test]
+fn an_otlp_endpoint_that_is_no_url_is_refused_before_the_server_starts() {
+    let state = tempfile::tempdir().unwrap();
+    let marker = state.path().join("started");
+    let out = run_without_otel_env(state.path())
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", "localhost:4318")
+        .args(["--", "touch"])
+        .arg(&marker)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!marker.exists(), "the server was started");
+    insta::assert_snapshot!(String::from_utf8_lossy(&out.stderr));
+}

@@ -245,11 +245,7 @@ fn records_cut_off_the_end_are_reported_as_truncation() {
     let t = tamper(&path);
     assert_eq!((t.line, t.kind), (4, TamperKind::Truncated), "{t:?}");
     // Record 4 was durable, so the session's head names it.
-    assert!(
-        t.reason.contains("at least 1 record(s) removed"),
-        "{}",
-        t.reason
-    );
+    assert!(t.reason.contains("1 record(s) removed"), "{}", t.reason);
 }
 
 #[test]
@@ -270,38 +266,58 @@ fn missing_head_file_fails_verification() {
 
 #[test]
 fn rewritten_log_that_disagrees_with_the_head_is_detected() {
-    let (_dir, path) = log_with(3);
+    let (_dir, path) = log_with(4);
     let mut l = lines(&path);
-    // Forge record 3 and re-hash it: the chain is consistent, the head is not.
-    l[2] = rehash(&l[2].replace("tool_3", "tool_X"));
+    // Forge record 4 (durable, so the head names it) and re-hash it: the chain is consistent,
+    // the head is not.
+    l[3] = rehash(&l[3].replace("tool_4", "tool_X"));
     write_lines(&path, &l);
     let t = tamper(&path);
-    assert_eq!((t.line, t.kind), (3, TamperKind::Head), "{t:?}");
+    assert_eq!((t.line, t.kind), (4, TamperKind::Head), "{t:?}");
 }
 
 #[test]
-fn session_head_announcing_its_batch_is_accepted_on_either_side_of_a_crash() {
+fn records_after_the_heads_last_write_are_counted_as_unanchored() {
+    // Record 2 is durable, so the head names it; record 3 follows within the head interval.
     let (_dir, path) = log_with(3);
-    let l = lines(&path);
-    let second: StoredRecord = serde_json::from_str(&l[1]).unwrap();
-    let third: StoredRecord = serde_json::from_str(&l[2]).unwrap();
-    // What the writer leaves on disk after announcing record 3: whether it was killed before or
-    // after writing it.
-    let head = Head {
-        seq: 2,
-        hash: second.hash,
-        next_seq: Some(3),
-        next_hash: Some(third.hash),
-        mac: None,
-    };
-    write_head(&session_head_path(&path, "s1"), &head, false).unwrap();
     let report = verify(&path).unwrap();
     assert!(report.is_intact(), "{report:?}");
-    let mut cut = l.clone();
-    cut.truncate(2);
-    write_lines(&path, &cut);
+    assert_eq!((report.open_sessions, report.unanchored_records), (1, 1));
+    // Removing it cannot be told from a crash: the documented limit.
+    let mut l = lines(&path);
+    l.truncate(2);
+    write_lines(&path, &l);
+    assert!(verify(&path).unwrap().is_intact());
+    // Removing the anchored record too is detected.
+    l.truncate(1);
+    write_lines(&path, &l);
+    let t = tamper(&path);
+    assert_eq!((t.line, t.kind), (2, TamperKind::Truncated), "{t:?}");
+}
+
+#[test]
+fn head_of_a_burst_is_written_once_the_burst_is_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let mut log = AuditLog::open(&path, "s").unwrap();
+    log.append(&rec(1), false).unwrap();
+    assert_eq!(log.head_due(), None, "the first batch writes the head");
+    log.append(&rec(3), false).unwrap();
+    let due = log.head_due().expect("a burst leaves the head behind");
+    assert!(due <= Instant::now() + HEAD_INTERVAL);
+    log.write_head().unwrap();
+    assert_eq!(log.head_due(), None);
     let report = verify(&path).unwrap();
     assert!(report.is_intact(), "{report:?}");
+    assert_eq!(report.unanchored_records, 0);
+    // After the interval, an append writes the head itself.
+    std::thread::sleep(HEAD_INTERVAL);
+    log.append(&rec(5), false).unwrap();
+    assert_eq!(log.head_due(), None);
+    // A durable batch always does.
+    log.append(&rec(7), true).unwrap();
+    assert_eq!(log.head_due(), None);
+    assert_eq!(verify(&path).unwrap().unanchored_records, 0);
 }
 
 #[test]
@@ -334,23 +350,33 @@ fn log_head_lagging_after_a_crash_in_an_anchored_append_is_continued() {
 }
 
 #[test]
-fn forged_record_appended_after_the_head_fails_verify() {
-    let (_dir, path) = log_with(3);
+fn forged_record_appended_to_an_open_session_is_unanchored_and_fails_keyed_verify() {
+    let (_dir, path) = log_with(4);
     let mut l = lines(&path);
     // A forger appends a record chained to the last one, with the right seq and hash, but
     // leaves the head alone.
-    let last: StoredRecord = serde_json::from_str(&l[2]).unwrap();
-    let forged = l[2]
+    let last: StoredRecord = serde_json::from_str(&l[3]).unwrap();
+    let forged = l[3]
         .replace(
             &format!("\"prev\":\"{}\"", last.prev),
             &format!("\"prev\":\"{}\"", last.hash),
         )
-        .replace("\"seq\":3,", "\"seq\":4,")
-        .replace("tool_3", "tool_forged");
+        .replace("\"seq\":4,", "\"seq\":5,")
+        .replace("tool_4", "tool_forged");
     l.push(rehash(&forged));
     write_lines(&path, &l);
-    let t = tamper(&path);
-    assert_eq!((t.line, t.kind), (4, TamperKind::PastHead), "{t:?}");
+    // Without a key, a record chained after the head's is what a burst leaves: counted.
+    let report = verify(&path).unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!(report.unanchored_records, 1);
+    // With a key, the forger cannot make its MAC.
+    let (_dir, path) = keyed_log_with(2);
+    let mut l = lines(&path);
+    let forged = rehash(&l[1].replace("\"seq\":2,", "\"seq\":3,"));
+    l.push(forged);
+    write_lines(&path, &l);
+    let t = verify_keyed(&path, Some(&key())).unwrap().tamper.unwrap();
+    assert_eq!(t.kind, TamperKind::Mac, "{t:?}");
 }
 
 #[test]
@@ -385,14 +411,14 @@ fn ended_session_cut_off_the_end_fails_verify() {
 
 #[test]
 fn rewritten_tail_then_appended_fails_verify() {
-    let (_dir, path) = log_with(3);
+    let (_dir, path) = log_with(4);
     let mut l = lines(&path);
-    l[2] = rehash(&l[2].replace("tool_3", "tool_X"));
+    l[3] = rehash(&l[3].replace("tool_4", "tool_X"));
     write_lines(&path, &l);
     let mut log = AuditLog::open(&path, "s2").unwrap();
-    log.append(&rec(4), false).unwrap();
+    log.append(&rec(5), false).unwrap();
     let t = tamper(&path);
-    assert_eq!((t.line, t.kind), (3, TamperKind::Head), "{t:?}");
+    assert_eq!((t.line, t.kind), (4, TamperKind::Head), "{t:?}");
 }
 
 /// Simulates `kill -9` in the middle of a write: half a record, no newline.

@@ -587,13 +587,20 @@ fn apply_to(
     arguments: &Value,
     roots: &[PathBuf],
 ) -> Guarded {
+    let table_roots = table
+        .and_then(|t| t.roots.as_deref())
+        .map(crate::paths::canonical_roots);
+    let launch = crate::paths::canonical_roots(roots);
+    let cwd = std::env::current_dir().unwrap();
     apply(
         decision,
         &Server {
             identity,
             table,
-            launch_roots: roots,
+            launch_roots: &launch,
             client_roots: &[],
+            table_roots: table_roots.as_deref(),
+            cwd: &cwd,
         },
         &ToolCall {
             tool,
@@ -875,13 +882,19 @@ fn unknown_tools_write_unless_the_table_says_they_read() {
     assert_eq!(write.action, Action::Deny);
     assert!(write.reason.contains("hard links"), "{}", write.reason);
     // Proof that the tool is read-only counts as knowing it reads.
+    let table_roots = files
+        .and_then(|t| t.roots.as_deref())
+        .map(crate::paths::canonical_roots);
+    let cwd = std::env::current_dir().unwrap();
     let proven = apply(
         allow(),
         &Server {
             identity: None,
             table: files,
-            launch_roots: &roots,
+            launch_roots: &crate::paths::canonical_roots(&roots),
             client_roots: &[],
+            table_roots: table_roots.as_deref(),
+            cwd: &cwd,
         },
         &ToolCall {
             tool: "save",
@@ -1002,11 +1015,14 @@ fn hints_are_logged_only_for_calls_the_guard_lets_through() {
         input_schema: Some(&schema),
         proven_read_only: false,
     };
+    let cwd = std::env::current_dir().unwrap();
     let server = Server {
         identity: None,
         table: None,
         launch_roots: &[],
         client_roots: &[],
+        table_roots: None,
+        cwd: &cwd,
     };
     let through = apply(allow(), &server, &call);
     assert_eq!(through.decision.action, Action::Allow);

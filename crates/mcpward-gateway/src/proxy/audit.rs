@@ -1,7 +1,8 @@
 //! The audit log as the relay writes it: on the relay's own thread, in order, batched.
 //!
-//! Appending costs one in-place write of the session's head and one write of the lines (the
-//! session's first and last appends also take the log's lock; see [`crate::chain`]). Handing
+//! Appending costs one write of the lines; the session's head is written once per burst (after
+//! [`crate::chain::HEAD_INTERVAL`]) and after every durable batch, and the session's first and
+//! last appends also take the log's lock (see [`crate::chain`]). Handing
 //! records to a writer thread cost more than it saved: every record woke a second thread, and on
 //! a small machine that wake-up competes for a core with the relay and the server. So:
 //!
@@ -25,6 +26,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use crate::chain::{AuditLog, LogError, Record};
+use crate::otlp::Exporter;
 
 /// Records queued before a flush is forced even in the middle of a burst.
 const MAX_QUEUED: usize = 256;
@@ -47,6 +49,8 @@ pub struct AuditWriter {
     queued: RefCell<Vec<Record>>,
     broken: Cell<bool>,
     limiter: RefCell<EventLimiter>,
+    /// Hands what was appended to the OTLP exporter; dropped last, it sends the rest.
+    otlp: Option<Exporter>,
 }
 
 impl std::fmt::Debug for AuditWriter {
@@ -66,7 +70,14 @@ impl AuditWriter {
             queued: RefCell::new(Vec::new()),
             broken: Cell::new(false),
             limiter: RefCell::new(EventLimiter::default()),
+            otlp: None,
         })
+    }
+
+    /// Also exports what is appended, through `exporter`.
+    pub fn exporting(mut self, exporter: Option<Exporter>) -> AuditWriter {
+        self.otlp = exporter;
+        self
     }
 
     /// Whether an append has failed.
@@ -78,6 +89,7 @@ impl AuditWriter {
     fn write(&self, last: Option<Record>, durable: bool) -> bool {
         let mut queued = self.queued.borrow_mut();
         queued.extend(self.limiter.borrow_mut().ended(Instant::now()));
+        queued.extend(self.otlp.as_ref().and_then(Exporter::take_report));
         let has_last = last.is_some();
         queued.extend(last.map(capped));
         if queued.is_empty() {
@@ -92,6 +104,9 @@ impl AuditWriter {
         use std::io::Write as _;
         match result {
             Ok(()) => {
+                if let Some(otlp) = &self.otlp {
+                    otlp.appended(queued.len());
+                }
                 queued.clear();
                 true
             }
@@ -155,6 +170,24 @@ impl AuditWriter {
 
     /// Writes what is still queued, with the counts of suppressed events; the end of the
     /// session.
+    /// When the session's head must be written to anchor the records of the last burst.
+    pub fn head_due(&self) -> Option<std::time::Instant> {
+        self.log.borrow().head_due()
+    }
+
+    /// Writes the session's head (see [`AuditLog::write_head`]); a failure marks the log
+    /// broken, like a failed append.
+    pub fn write_head(&self) {
+        if let Err(err) = self.log.borrow_mut().write_head() {
+            use std::io::Write as _;
+            self.broken.set(true);
+            let _ = writeln!(
+                std::io::stderr(),
+                "mcpward: {err}; tool calls are refused until the session restarts"
+            );
+        }
+    }
+
     pub fn finish(&self) {
         let summaries = self.limiter.borrow_mut().drain();
         self.queued.borrow_mut().extend(summaries);

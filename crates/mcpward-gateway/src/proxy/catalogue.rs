@@ -18,12 +18,14 @@ pub(super) struct ToolInfo {
     pub(super) definition: Value,
     /// How the definition compares with its pin.
     pub(super) pin: PinStatus,
+    /// `definition.inputSchema`, shared with every call judged.
+    pub(super) input_schema: Option<std::sync::Arc<Value>>,
 }
 
 impl ToolInfo {
     /// The tool's `inputSchema`: what the server will coerce arguments into.
-    pub(super) fn input_schema(&self) -> Option<Value> {
-        self.definition.get("inputSchema").cloned()
+    pub(super) fn input_schema(&self) -> Option<std::sync::Arc<Value>> {
+        self.input_schema.clone()
     }
 }
 
@@ -146,6 +148,7 @@ impl Catalogue {
                     .and_then(Value::as_str)
                     .map(str::to_owned),
                 annotations: tool.get("annotations").cloned(),
+                input_schema: tool.get("inputSchema").cloned().map(std::sync::Arc::new),
                 definition: tool.clone(),
                 pin,
             };

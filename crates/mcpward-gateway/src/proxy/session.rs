@@ -125,6 +125,10 @@ struct Gateway {
     policy: Policy,
     policy_file: Option<String>,
     roots: Vec<std::path::PathBuf>,
+    /// The policy table's `roots` for this server, canonical.
+    table_roots: Option<Vec<std::path::PathBuf>>,
+    /// mcpward's working directory, which the server inherits.
+    cwd: std::path::PathBuf,
     redactor: Rc<Redactor>,
     redact_responses: bool,
     hide_denied: bool,
@@ -208,10 +212,19 @@ where
 {
     let session_id = new_session_id();
     let log = match &opts.log_path {
-        Some(path) => Some(Rc::new(
-            AuditWriter::start(AuditLog::open(path, &session_id)?.with_key(opts.log_key.clone()))
-                .map_err(GatewayError::Runtime)?,
-        )),
+        Some(path) => {
+            let log = AuditLog::open(path, &session_id)?.with_key(opts.log_key.clone());
+            let exporter = opts
+                .otlp
+                .as_ref()
+                .map(|config| crate::otlp::Exporter::start(config, path, &session_id))
+                .transpose()?;
+            Some(Rc::new(
+                AuditWriter::start(log)
+                    .map_err(GatewayError::Runtime)?
+                    .exporting(exporter),
+            ))
+        }
         None => None,
     };
     // Records of a burst are written by a task of their own, woken once the loop has nothing
@@ -223,12 +236,22 @@ where
         let wanted = flush_wanted.clone();
         tokio::task::spawn_local(async move {
             loop {
-                wanted.notified().await;
-                match log.upgrade() {
-                    Some(log) => {
-                        log.flush();
-                    }
+                // The head anchoring the burst just written, once no more records follow.
+                let due = match log.upgrade() {
+                    Some(log) => log.head_due().map(tokio::time::Instant::from_std),
                     None => return,
+                };
+                tokio::select! {
+                    () = wanted.notified() => match log.upgrade() {
+                        Some(log) => {
+                            log.flush();
+                        }
+                        None => return,
+                    },
+                    () = sleep_opt(due), if due.is_some() => match log.upgrade() {
+                        Some(log) => log.write_head(),
+                        None => return,
+                    },
                 }
             }
         })
@@ -300,6 +323,12 @@ where
         approval_timeout: Duration::from_secs(defaults.approval_timeout_secs.max(1)),
         policy_file: opts.policy_file.as_ref().map(|p| p.display().to_string()),
         roots: crate::paths::canonical_roots(&opts.roots),
+        table_roots: opts
+            .policy
+            .server_table(&opts.server_name)
+            .and_then(|t| t.roots.as_deref())
+            .map(crate::paths::canonical_roots),
+        cwd: std::env::current_dir().unwrap_or_else(|_| std::path::PathBuf::from("/")),
         policy_reads_arguments: opts.policy.rules.iter().any(|r| !r.when.is_empty()),
         state_dir: opts.state_dir.clone(),
         policy: opts.policy,
@@ -374,6 +403,11 @@ where
         {
             break;
         }
+        let head_due = gw
+            .log
+            .as_ref()
+            .and_then(|log| log.head_due())
+            .map(tokio::time::Instant::from_std);
         let sleep_until = match (shutdown, drain_deadline) {
             (_, Some(d)) => Some(d),
             (Some((d, _)), None) => Some(d),
@@ -429,6 +463,12 @@ where
             _ = sleep_opt(gw.own_list_deadline), if gw.own_list_deadline.is_some() => {
                 gw.own_list_timed_out().await;
             },
+            // The head that anchors the last burst's records, once the burst is over.
+            _ = sleep_opt(head_due), if head_due.is_some() => {
+                if let Some(log) = &gw.log {
+                    log.write_head();
+                }
+            },
         }
     }
 
@@ -443,11 +483,14 @@ where
     if let Some(flusher) = flusher {
         flusher.abort();
     }
-    if let Some(log) = log {
+    if let Some(log) = &log {
         log.finish();
     }
     drop(to_client);
     let _ = client_writer.await;
+    // Last, once the client has everything: with OTLP export, dropping the writer waits (at
+    // most 2 s) for the exporter to send the session's last records.
+    drop(log);
     Ok(code)
 }
 
@@ -904,11 +947,13 @@ impl Gateway {
                 table: self.policy.server_table(&self.server),
                 launch_roots: &self.roots,
                 client_roots: &self.client_roots,
+                table_roots: self.table_roots.as_deref(),
+                cwd: &self.cwd,
             },
             &crate::guard::ToolCall {
                 tool,
                 arguments: args,
-                input_schema: facts.input_schema.as_ref(),
+                input_schema: facts.input_schema.as_deref(),
                 proven_read_only: facts.read_only.is_proof(),
             },
         );
@@ -1215,7 +1260,7 @@ impl Gateway {
     /// Tells the client mcpward no longer waits for the answer to its `elicitation/create`.
     async fn cancel_elicitation(&mut self, elicitation: &IdKey, reason: &str) {
         let cancel = serde_json::json!({
-            "requestId": serde_json::from_str::<Value>(elicitation.as_json()).unwrap_or(Value::Null),
+            "requestId": serde_json::from_str::<Value>(&elicitation.to_json()).unwrap_or(Value::Null),
             "reason": reason
         });
         let frame = serde_json::json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": cancel});
@@ -1577,7 +1622,7 @@ impl Gateway {
                 break key;
             }
         };
-        let Ok(raw) = RawValue::from_string(key.as_json().to_owned()) else {
+        let Ok(raw) = RawValue::from_string(key.to_json().into_owned()) else {
             return;
         };
         let cursor_given = cursor.is_some();

@@ -231,7 +231,9 @@ fn info_pin(info: &Value) -> ServerInfoPin {
 /// The input requests of an `input_required` result from the server, as (key, method). Empty
 /// for any other result; cheap for them (no parse unless the text names the result type).
 pub(super) fn server_input_requests(result: &str) -> Vec<(String, String)> {
-    if !result.contains("input_required") {
+    // The client decodes escapes: `input\u005frequired` is `input_required` to it. Without
+    // either spelling in the bytes, no member can carry the value.
+    if !result.contains("input_required") && !result.contains("\\u") {
         return Vec::new();
     }
     #[derive(Deserialize)]
@@ -396,5 +398,14 @@ mod tests {
             ]
         );
         assert!(server_input_requests(&json!({"content": []}).to_string()).is_empty());
+    }
+
+    #[test]
+    fn input_required_spelled_with_escapes_is_still_read_as_the_client_reads_it() {
+        let r = r#"{"resultType":"input\u005frequired","inputRequests":{"ask":{"method":"sampling\/createMessage"}},"requestState":"x"}"#;
+        assert_eq!(
+            server_input_requests(r),
+            [("ask".to_owned(), "sampling/createMessage".to_owned())]
+        );
     }
 }

@@ -66,7 +66,7 @@ pub fn matches_with_schema(action: &str, when: &str, args: &Value, input_schema:
         "[[rule]]\ntool = \"t\"\nwhen = {when}\naction = \"{action}\"\n"
     ));
     let facts = ToolFacts {
-        input_schema: Some(input_schema),
+        input_schema: Some(std::sync::Arc::new(input_schema)),
         ..facts()
     };
     let decision = decide_with(&p, "fs", "t", args, &facts);

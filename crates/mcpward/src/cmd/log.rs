@@ -127,8 +127,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     if report.is_intact() && report.open_sessions > 0 {
                         writeln!(
                             out,
-                            "{shown}: note: {} session(s) have not ended (running, or killed): the newest batch of each is checked against its head, which cannot tell a batch lost in a crash from one removed",
-                            report.open_sessions
+                            "{shown}: note: {} session(s) have not ended (running, or killed); {} of their record(s) were written after their head's last update, so removing those would not be detected",
+                            report.open_sessions, report.unanchored_records
                         )?;
                     }
                 }

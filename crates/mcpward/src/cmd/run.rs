@@ -78,6 +78,15 @@ pub struct Args {
     /// `defaults.desktop_notify = false` does the same).
     #[arg(long)]
     pub no_desktop_notify: bool,
+    /// Also export every audit record as an OpenTelemetry log record to the collector at URL
+    /// (OTLP/HTTP, `/v1/logs` appended). Without it, OTEL_EXPORTER_OTLP_LOGS_ENDPOINT or
+    /// OTEL_EXPORTER_OTLP_ENDPOINT turn export on; nothing is exported when none is set.
+    #[arg(long, value_name = "URL")]
+    pub otlp_endpoint: Option<String>,
+    /// A header for the collector, e.g. `authorization=Bearer …` (added to, or replacing by
+    /// name, OTEL_EXPORTER_OTLP_HEADERS). Repeatable.
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub otlp_header: Vec<String>,
     /// The server command and its arguments, after `--`.
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub command: Vec<OsString>,
@@ -140,6 +149,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     // Pins are looked up by what runs, before the sandbox rewrites the command line.
     opts.desktop_notify = !args.no_desktop_notify;
+    let otlp_flags = mcpward_gateway::otlp::OtlpFlags {
+        endpoint: args.otlp_endpoint.clone(),
+        headers: args.otlp_header.clone(),
+    };
+    opts.otlp =
+        mcpward_gateway::otlp::OtlpConfig::resolve(&otlp_flags, &|name| std::env::var(name).ok())
+            .context("cannot export the audit log to an OpenTelemetry collector")?;
     opts.pins = if args.no_pins {
         mcpward_gateway::proxy::PinSetup::Off
     } else {
