@@ -266,11 +266,18 @@ mod tests {
         let reader = tokio::io::BufReader::with_capacity(64 * 1024, &input[..]);
         let mut r = FrameReader::new(reader, 1 << 20);
         assert_eq!(r.next_frame().await.unwrap(), Frame::Line(big));
-        assert_eq!(r.next_frame().await.unwrap(), Frame::Line(b"small".to_vec()));
+        assert_eq!(
+            r.next_frame().await.unwrap(),
+            Frame::Line(b"small".to_vec())
+        );
         // Past the limit it is still refused, reservation or not.
         let over = vec![b'x'; 300_000];
         let got = frames(&[&over[..], b"\n"].concat(), 200_000).await;
-        assert!(matches!(got[0], Frame::TooLarge { bytes: 300_000, .. }), "{:?}", &got[0..1].len());
+        assert!(
+            matches!(got[0], Frame::TooLarge { bytes: 300_000, .. }),
+            "{:?}",
+            &got[0..1].len()
+        );
     }
 
     #[tokio::test]

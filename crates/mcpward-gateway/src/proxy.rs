@@ -77,6 +77,37 @@ pub struct RunOptions {
     /// Also export every record the audit log gets to an OpenTelemetry collector (needs
     /// `log_path`). `None`: nothing is exported and appends do no extra work.
     pub otlp: Option<crate::otlp::OtlpConfig>,
+    /// The client side is a front that carries many clients over one session (`mcpward
+    /// serve`): its own `initialize` does not make the session a 2025 one, so each request is
+    /// judged by the protocol version and capabilities in its own `_meta` (none: a 2025 client
+    /// without elicitation, asked through the approval queue).
+    pub multiplexed_clients: bool,
+}
+
+/// Where the server is.
+pub enum Upstream {
+    /// Launch [`RunOptions::command`] with its arguments as a child on pipes (`mcpward run`):
+    /// its exit status ends the session, signals are forwarded, its stderr is relayed.
+    Command,
+    /// A server reached some other way (the HTTP bridge of `mcpward serve`): newline-delimited
+    /// frames for it are written to `writer`, its frames are read from `reader`, and the session
+    /// ends when `reader` does. [`RunOptions::command`] and its arguments then only name it
+    /// (first-use pins and request states are keyed by them), nothing is launched.
+    Streams {
+        /// The server's frames.
+        reader: Box<dyn AsyncRead + Unpin>,
+        /// Frames for the server.
+        writer: Box<dyn AsyncWrite + Unpin>,
+    },
+}
+
+impl std::fmt::Debug for Upstream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Upstream::Command => f.write_str("Upstream::Command"),
+            Upstream::Streams { .. } => f.write_str("Upstream::Streams"),
+        }
+    }
 }
 
 impl std::fmt::Debug for RunOptions {
@@ -100,6 +131,7 @@ impl std::fmt::Debug for RunOptions {
             .field("desktop_notify", &self.desktop_notify)
             .field("pins", &self.pins)
             .field("otlp", &self.otlp)
+            .field("multiplexed_clients", &self.multiplexed_clients)
             .finish_non_exhaustive()
     }
 }
@@ -129,6 +161,7 @@ impl RunOptions {
             pins: PinSetup::default(),
             desktop_notify: false,
             otlp: None,
+            multiplexed_clients: false,
         }
     }
 }
@@ -255,13 +288,29 @@ where
     R: AsyncRead + Unpin + 'static,
     W: AsyncWrite + Unpin + 'static,
 {
+    run_with_upstream(opts, Upstream::Command, input, output).await
+}
+
+/// Runs a session with the client on `input`/`output` and the server `upstream`: the same
+/// decisions, redaction and audit log whichever way the server is reached. Returns the server's
+/// exit status (0 when a [`Upstream::Streams`] server's stream ended).
+pub async fn run_with_upstream<R, W>(
+    opts: RunOptions,
+    upstream: Upstream,
+    input: R,
+    output: W,
+) -> Result<i32, GatewayError>
+where
+    R: AsyncRead + Unpin + 'static,
+    W: AsyncWrite + Unpin + 'static,
+{
     let local = tokio::task::LocalSet::new();
     // The session loop runs as a task of the set like its readers and writers, so handing a
     // frame from one to the other stays inside the set's run queue instead of going back to the
     // runtime (which polls the I/O driver, one more system call, at every such hop).
     local
         .run_until(async move {
-            tokio::task::spawn_local(session::run_session(opts, input, output))
+            tokio::task::spawn_local(session::run_session(opts, upstream, input, output))
                 .await
                 .unwrap_or_else(|e| Err(GatewayError::Runtime(std::io::Error::other(e))))
         })

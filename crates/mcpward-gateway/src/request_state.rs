@@ -151,7 +151,13 @@ impl StateKey {
     /// directory must be private and the user's; the file the user's, a regular file, and
     /// readable by nobody else.
     pub fn load_or_create(state_dir: &Path) -> Result<StateKey, RequestStateError> {
-        let dir = state_root(state_dir);
+        StateKey::load_or_create_in(&state_root(state_dir))
+    }
+
+    /// [`StateKey::load_or_create`] for a key of another purpose: `DIR/key`, with the same
+    /// checks. `mcpward serve` seals its session ids under a key of their own this way.
+    pub fn load_or_create_in(dir: &Path) -> Result<StateKey, RequestStateError> {
+        let dir = dir.to_path_buf();
         state::private_dir(&dir)?;
         let path = dir.join("key");
         match StateKey::load(&path) {
@@ -245,6 +251,20 @@ impl StateKey {
 
     fn mac(&self) -> Hmac<Sha256> {
         self.0.clone()
+    }
+
+    /// HMAC-SHA256 of `payload` under this key.
+    pub fn tag(&self, payload: &[u8]) -> [u8; 32] {
+        let mut m = self.mac();
+        m.update(payload);
+        m.finalize().into_bytes().into()
+    }
+
+    /// Whether `tag` is [`StateKey::tag`] of `payload`, compared in constant time.
+    pub fn check_tag(&self, payload: &[u8], tag: &[u8]) -> bool {
+        let mut m = self.mac();
+        m.update(payload);
+        m.verify_slice(tag).is_ok()
     }
 }
 

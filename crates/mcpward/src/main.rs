@@ -28,6 +28,9 @@ enum Command {
     Pin(cmd::pin::Args),
     /// Run an MCP server behind the gateway: policy, approval, redaction, audit log.
     Run(cmd::run::Args),
+    /// Serve MCP servers over Streamable HTTP behind the gateway (policy, approval, redaction,
+    /// audit log), for many clients and many instances behind a load balancer.
+    Serve(cmd::serve::Args),
     /// Rewrite a client's config so every stdio server goes through `mcpward run`.
     Wrap(cmd::wrap::WrapArgs),
     /// Undo `mcpward wrap`.
@@ -80,6 +83,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => cmd::inspect::run(args),
         Command::Pin(args) => cmd::pin::run(args),
         Command::Run(args) => cmd::run::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
         Command::Wrap(args) => cmd::wrap::wrap(args),
         Command::Unwrap(args) => cmd::wrap::unwrap(args),
         Command::Check(args) => cmd::check::run(args),

@@ -188,6 +188,9 @@ struct Gateway {
     /// Keys of `roots/list` input requests in the server's `input_required` results: the
     /// client's answer under such a key declares its roots, as its answer to `roots/list` did.
     roots_questions: HashSet<String>,
+    /// The client side is a front that carries many clients ([`RunOptions::multiplexed_clients`]):
+    /// its `initialize` is its own, and every request is read by its own `_meta`.
+    multiplexed_clients: bool,
 }
 
 /// A `tools/call` waiting for mcpward's own listing of the tools.
@@ -199,6 +202,7 @@ struct HeldCall {
 
 pub(super) async fn run_session<R, W>(
     opts: RunOptions,
+    upstream: super::Upstream,
     input: R,
     output: W,
 ) -> Result<i32, GatewayError>
@@ -258,17 +262,30 @@ where
     } else {
         defaults.max_frame_bytes
     };
-    let Server {
-        child,
-        stdin,
-        stdout,
-        stderr,
-        pid,
-    } = {
-        let mut env = opts.env.clone();
-        env.extend(opts.secret_env.iter().cloned());
-        child::spawn(&opts.command, &opts.args, &env)?
+    // A launched server has an exit status, signals and a stderr; a connected one (the HTTP
+    // bridge of `mcpward serve`) ends when its stream does.
+    let (server_in, server_out, child, stderr, pid): (
+        Box<dyn AsyncWrite + Unpin>,
+        Box<dyn AsyncRead + Unpin>,
+        _,
+        _,
+        _,
+    ) = match upstream {
+        super::Upstream::Command => {
+            let mut env = opts.env.clone();
+            env.extend(opts.secret_env.iter().cloned());
+            let Server {
+                child,
+                stdin,
+                stdout,
+                stderr,
+                pid,
+            } = child::spawn(&opts.command, &opts.args, &env)?;
+            (Box::new(stdin), Box::new(stdout), Some(child), stderr, pid)
+        }
+        super::Upstream::Streams { reader, writer } => (writer, reader, None, None, None),
     };
+    let launched = child.is_some();
 
     let redactor = Rc::new(Redactor::new(
         secret_values(&opts).iter().map(String::as_str),
@@ -278,16 +295,17 @@ where
     let (to_client, client_out_rx) = mpsc::channel(CHANNEL_FRAMES);
     let (to_server, server_out_rx) = mpsc::channel(CHANNEL_FRAMES);
     let client_writer = tokio::task::spawn_local(write_frames(output, client_out_rx));
-    tokio::task::spawn_local(write_frames(stdin, server_out_rx));
+    tokio::task::spawn_local(write_frames(server_in, server_out_rx));
     let mut client_rx = spawn_reader(input, max_frame);
-    let mut server_rx = spawn_reader(stdout, max_frame);
+    let mut server_rx = spawn_reader(server_out, max_frame);
     let (approvals_tx, mut approvals_rx) = mpsc::unbounded_channel();
     let (exit_tx, mut exit_rx) = oneshot::channel();
-    tokio::task::spawn_local(async move {
-        let mut child = child;
-        let status = child.wait().await;
-        let _ = exit_tx.send(status);
-    });
+    if let Some(mut child) = child {
+        tokio::task::spawn_local(async move {
+            let status = child.wait().await;
+            let _ = exit_tx.send(status);
+        });
+    }
     let mut signals = if opts.forward_signals {
         Some(Signals::new().map_err(GatewayError::Runtime)?)
     } else {
@@ -351,6 +369,7 @@ where
         listed_at_start: false,
         request_states: None,
         roots_questions: HashSet::new(),
+        multiplexed_clients: opts.multiplexed_clients,
     };
     gw.audit(event(&gw.server, "session-start", None), false)
         .await;
@@ -410,9 +429,14 @@ where
             frame = server_rx.recv(), if server_open => match frame {
                 Some(Ok(Frame::Line(bytes))) => gw.on_server_frame(bytes).await,
                 Some(Ok(Frame::TooLarge { bytes, head })) => gw.server_frame_too_large(bytes, &head, max_frame).await,
-                Some(Ok(Frame::Eof)) | Some(Err(_)) | None => server_open = false,
+                Some(Ok(Frame::Eof)) | Some(Err(_)) | None => {
+                    server_open = false;
+                    if !launched {
+                        exit_status = Some(0);
+                    }
+                }
             },
-            status = &mut exit_rx, if exit_status.is_none() => {
+            status = &mut exit_rx, if launched && exit_status.is_none() => {
                 let code = match status {
                     Ok(Ok(status)) => child::exit_code(status),
                     _ => 1,
@@ -532,7 +556,7 @@ impl Gateway {
                     match method {
                     "tools/call" => Next::ToolCall(id.to_owned(), params.map(|p| p.to_owned())),
                     _ => {
-                        if method == "initialize" {
+                        if method == "initialize" && !self.multiplexed_clients {
                             self.client_initialized = true;
                             self.client_elicitation = client_declares_elicitation(params);
                         }
@@ -1295,6 +1319,9 @@ impl Gateway {
             Verdict::Approved { session, by } => {
                 rec.decision = "ask-approved".into();
                 rec.approver = Some(by);
+                // Behind a front that carries many clients, "the rest of the session" would
+                // approve the tool for every other client too: the answer covers this call.
+                let session = session && !self.multiplexed_clients;
                 if session {
                     rec.detail = Some("approved for the rest of the session".into());
                     self.catalogue.approve_for_session(&done.tool, &done.rule);

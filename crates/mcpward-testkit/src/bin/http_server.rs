@@ -9,7 +9,13 @@
 //!   `WWW-Authenticate` challenge, as an OAuth-protected server does;
 //! * `--stateless`: speaks only 2026-07-28: `initialize` gets HTTP 400 with a -32022 error, every
 //!   request must carry the version and client capabilities in `_meta`, an `MCP-Protocol-Version`
-//!   header that agrees and an `Mcp-Method` header naming the body's method; no session.
+//!   header that agrees and an `Mcp-Method` header naming the body's method; no session;
+//! * `--hang`: takes `tools/call` requests and never answers them (the connection stays open);
+//! * `--bad-sse`: answers `tools/call` with an event stream whose event is not JSON, then ends it;
+//! * `--forget`: behaves as if it restarted after the first `initialize`: later requests under
+//!   that first session id get HTTP 404, and a new `initialize` gets a new session id.
+//!
+//! `tools/call` answers `NAME ran` with the arguments it received.
 //!
 //! Plain `std::net`, one thread per connection, `Connection: close`: enough HTTP/1.1 for a client.
 
@@ -19,24 +25,38 @@ use std::net::{TcpListener, TcpStream};
 use serde_json::{Value, json};
 
 const SESSION: &str = "testkit-session-1";
+/// The session `--forget` hands out after its pretended restart.
+const SESSION_AFTER_RESTART: &str = "testkit-session-2";
 
 struct Options {
     sse: bool,
     token: Option<String>,
     stateless: bool,
+    hang: bool,
+    bad_sse: bool,
+    forget: bool,
 }
+
+/// `initialize` requests answered so far (`--forget` hands out a new session from the second).
+static INITIALIZED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 fn main() {
     let mut options = Options {
         sse: false,
         token: None,
         stateless: false,
+        hang: false,
+        bad_sse: false,
+        forget: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--sse" => options.sse = true,
             "--stateless" => options.stateless = true,
+            "--hang" => options.hang = true,
+            "--bad-sse" => options.bad_sse = true,
+            "--forget" => options.forget = true,
             "--token" => options.token = args.next(),
             other => {
                 let _ = writeln!(std::io::stderr(), "http_server: unknown argument {other}");
@@ -112,10 +132,48 @@ fn handle(stream: TcpStream, options: &Options) -> std::io::Result<()> {
         // A notification.
         return respond(&mut out, "202 Accepted", &[], "text/plain", b"");
     };
+    if rpc_method == "tools/call" && options.hang {
+        // Hold the connection open without a byte of answer until the client gives up.
+        let mut sink = [0u8; 1];
+        let _ = out.set_read_timeout(Some(std::time::Duration::from_secs(600)));
+        let _ = out.read(&mut sink);
+        return Ok(());
+    }
+    if rpc_method == "tools/call" && options.bad_sse {
+        return respond(
+            &mut out,
+            "200 OK",
+            &[("Mcp-Session-Id", SESSION)],
+            "text/event-stream",
+            b"event: message\ndata: {\"jsonrpc\": \"2.0\", \"id\": \n\n",
+        );
+    }
     if options.stateless {
         return stateless(&mut out, &rpc_method, &id, &message, &headers);
     }
-    if rpc_method != "initialize" && header("mcp-session-id") != Some(SESSION) {
+    let session = if options.forget {
+        if rpc_method == "initialize" {
+            let n = INITIALIZED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            if n == 0 {
+                SESSION
+            } else {
+                SESSION_AFTER_RESTART
+            }
+        } else if header("mcp-session-id") == Some(SESSION) {
+            return respond(
+                &mut out,
+                "404 Not Found",
+                &[],
+                "text/plain",
+                b"unknown session",
+            );
+        } else {
+            SESSION_AFTER_RESTART
+        }
+    } else {
+        SESSION
+    };
+    if rpc_method != "initialize" && header("mcp-session-id") != Some(session) {
         return respond(
             &mut out,
             "400 Bad Request",
@@ -131,7 +189,7 @@ fn handle(stream: TcpStream, options: &Options) -> std::io::Result<()> {
             json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": text}})
         }
     };
-    let session = [("Mcp-Session-Id", SESSION)];
+    let session = [("Mcp-Session-Id", session)];
     if options.sse {
         let log = json!({"jsonrpc": "2.0", "method": "notifications/message",
             "params": {"level": "info", "data": "working on it"}});
@@ -199,7 +257,7 @@ fn stateless(
                 "cacheScope": "private",
                 "_meta": {"io.modelcontextprotocol/serverInfo": {"name": "testkit-http-stateless", "version": "2.0.0"}}
             })),
-            "tools/list" => answer("tools/list", &message["params"])
+            "tools/list" | "tools/call" => answer(method, &message["params"])
                 .map_err(|(code, text)| error(code, &text, Value::Null)),
             other => Err(error(-32601, &format!("method not found: {other}"), Value::Null)),
         }
@@ -276,6 +334,11 @@ fn answer(method: &str, params: &Value) -> Result<Value, (i64, String)> {
                 result["nextCursor"] = json!(format!("page-{}", start + 2));
             }
             Ok(result)
+        }
+        "tools/call" => {
+            let name = params["name"].as_str().unwrap_or_default();
+            Ok(json!({"content": [{"type": "text",
+                "text": format!("{name} ran with {}", params["arguments"])}]}))
         }
         "ping" => Ok(json!({})),
         other => Err((-32601, format!("method not found: {other}"))),

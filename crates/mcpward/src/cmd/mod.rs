@@ -15,6 +15,7 @@ pub mod ps;
 pub mod run;
 pub mod sandbox;
 pub mod secrets;
+pub mod serve;
 pub mod template;
 pub mod ui;
 pub mod wrap;

@@ -198,6 +198,8 @@ impl Gateway {
             return;
         };
         rec.decision = "ask-approved".into();
+        // Behind a front that carries many clients, the answer covers this call only.
+        let session = session && !self.multiplexed_clients;
         if session {
             rec.detail = Some("approved for the rest of the session".into());
             self.catalogue.approve_for_session(&tool, &claims.rule);
