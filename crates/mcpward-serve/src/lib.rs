@@ -74,6 +74,9 @@ pub enum ServeError {
         "cannot use the TLS certificate or key: {0}\n  hint: tls_cert is a PEM certificate chain, tls_key its PEM private key"
     )]
     Tls(String),
+    /// The OpenTelemetry export settings (OTEL_EXPORTER_OTLP_*) are not usable.
+    #[error("cannot export the audit log to an OpenTelemetry collector: {0}")]
+    Otlp(String),
     /// The address could not be bound, or the runtime not started.
     #[error("cannot listen on {addr}: {source}")]
     Listen {
@@ -381,6 +384,13 @@ fn start_route(
     opts.forward_signals = false;
     opts.desktop_notify = false;
     opts.multiplexed_clients = true;
+    // Many instances, one trail: the standard OTEL_EXPORTER_OTLP_* variables send every route's
+    // records to a collector as well, as they do for `mcpward run`.
+    opts.otlp = mcpward_gateway::otlp::OtlpConfig::resolve(
+        &mcpward_gateway::otlp::OtlpFlags::default(),
+        &|name| std::env::var(name).ok(),
+    )
+    .map_err(|e| ServeError::Otlp(e.to_string()))?;
     opts.pins = mcpward_gateway::proxy::PinSetup::FirstUse;
     let max_frame = if opts.policy.defaults.max_frame_bytes == 0 {
         mcpward_gateway::frame::DEFAULT_MAX_FRAME_BYTES
