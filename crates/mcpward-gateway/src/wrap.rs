@@ -44,6 +44,20 @@ pub struct WrapPlan {
     pub new_text: String,
     pub changes: Vec<Change>,
     pub skipped: Vec<Skipped>,
+    /// Remote servers routed through `mcpward serve` ([`plan_wrap_via_serve`]): the routes its
+    /// config needs.
+    pub routes: Vec<Route>,
+}
+
+/// A `[[route]]` for `mcpward serve`: a remote server the client now reaches through it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub name: String,
+    /// Where the server really is (the URL the client config held).
+    pub url: String,
+    /// Header names the client's entry sends (`Authorization`…): `serve` never passes a
+    /// client's credentials on, so they belong in the route as secret references.
+    pub headers: Vec<String>,
 }
 
 /// Why a config cannot be rewritten.
@@ -67,7 +81,32 @@ pub fn plan_wrap(
     client: ClientKind,
     mcpward_bin: &str,
 ) -> Result<WrapPlan, WrapError> {
-    plan(source, client, &Direction::Wrap { mcpward_bin })
+    plan(
+        source,
+        client,
+        &Direction::Wrap {
+            mcpward_bin,
+            serve: None,
+        },
+    )
+}
+
+/// [`plan_wrap`], and every remote (HTTP) server pointed at `serve_base/mcp/<name>`, an
+/// `mcpward serve` instance that applies the same policy to it.
+pub fn plan_wrap_via_serve(
+    source: &str,
+    client: ClientKind,
+    mcpward_bin: &str,
+    serve_base: &str,
+) -> Result<WrapPlan, WrapError> {
+    plan(
+        source,
+        client,
+        &Direction::Wrap {
+            mcpward_bin,
+            serve: Some(serve_base.trim_end_matches('/')),
+        },
+    )
 }
 
 /// Plans undoing [`plan_wrap`]: entries launched as `mcpward run … -- <command> <args…>` get
@@ -77,7 +116,11 @@ pub fn plan_unwrap(source: &str, client: ClientKind) -> Result<WrapPlan, WrapErr
 }
 
 enum Direction<'a> {
-    Wrap { mcpward_bin: &'a str },
+    Wrap {
+        mcpward_bin: &'a str,
+        /// Base URL of an `mcpward serve` instance for remote servers.
+        serve: Option<&'a str>,
+    },
     Unwrap,
 }
 
@@ -116,6 +159,7 @@ fn plan(source: &str, client: ClientKind, dir: &Direction<'_>) -> Result<WrapPla
         new_text: source.to_string(),
         changes: Vec::new(),
         skipped: Vec::new(),
+        routes: Vec::new(),
     };
     if source.trim().is_empty() {
         return Ok(out);
@@ -132,6 +176,30 @@ fn plan(source: &str, client: ClientKind, dir: &Direction<'_>) -> Result<WrapPla
             return;
         };
         for (name, node) in members {
+            if let Direction::Wrap {
+                serve: Some(base), ..
+            } = dir
+                && let Some(routed) = cx.route(&name.value, node, base)
+            {
+                match routed {
+                    Ok((edit, route)) => {
+                        edits.push(edit);
+                        out.changes.push(Change {
+                            server: name.value.clone(),
+                            project: project.map(str::to_string),
+                            before: route.url.clone(),
+                            after: format!("{base}/mcp/{}", route.name),
+                        });
+                        out.routes.push(route);
+                    }
+                    Err(reason) => out.skipped.push(Skipped {
+                        server: name.value.clone(),
+                        project: project.map(str::to_string),
+                        reason: reason.to_string(),
+                    }),
+                }
+                continue;
+            }
             let planned = cx
                 .entry(&name.value, node)
                 .and_then(|entry| entry.edit(&cx, dir));
@@ -250,6 +318,63 @@ impl Cx<'_> {
         })
     }
 
+    /// A remote server's entry pointed at `base/mcp/<name>`: `None` for an entry without a URL.
+    fn route(
+        &self,
+        name: &str,
+        node: &Node,
+        base: &str,
+    ) -> Option<Result<(Edit, Route), &'static str>> {
+        if !node.is_object() || node.get("command").is_some() {
+            return None;
+        }
+        let url_node = ["url", "httpUrl", "serverUrl"]
+            .iter()
+            .find_map(|k| node.get(k))?;
+        let Some(url) = self.literal(url_node) else {
+            return Some(Err("its URL is not a plain string"));
+        };
+        if url.value.starts_with(&format!("{base}/")) {
+            return Some(Err("already routed through mcpward serve"));
+        }
+        if !url.value.starts_with("https://") && !url.value.starts_with("http://") {
+            return Some(Err("its URL is not http(s)"));
+        }
+        let plain = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        if !plain {
+            return Some(Err(
+                "its name is not a plain route name (letters, digits, `-`, `_`, `.`)",
+            ));
+        }
+        let mut headers: Vec<String> = ["headers", "http_headers", "requestInit"]
+            .iter()
+            .filter_map(|k| node.get(k))
+            .flat_map(|h| match &h.get("headers").unwrap_or(h).value {
+                SynValue::Object(members) => members.iter().map(|(k, _)| k.value.clone()).collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        if node.get("bearer_token_env_var").is_some() {
+            headers.push("Authorization".into());
+        }
+        let edit = Edit {
+            start: url.start,
+            end: url.end,
+            text: quote(&format!("{base}/mcp/{name}")),
+        };
+        Some(Ok((
+            edit,
+            Route {
+                name: name.to_string(),
+                url: url.value.to_string(),
+                headers,
+            },
+        )))
+    }
+
     fn entry<'n>(&self, name: &'n str, node: &'n Node) -> Result<Entry<'n>, &'static str> {
         if !node.is_object() {
             return Err("the entry is not an object");
@@ -333,7 +458,7 @@ impl Entry<'_> {
         let wrapped = is_mcpward(self.command.value) && args.first() == Some(&"run");
         let before = launch(self.command.value, &args);
         match dir {
-            Direction::Wrap { mcpward_bin } => {
+            Direction::Wrap { mcpward_bin, .. } => {
                 if wrapped {
                     return Err("already wrapped");
                 }

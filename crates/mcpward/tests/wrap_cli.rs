@@ -109,7 +109,7 @@ fn wrap_with_yes_shows_the_diff_writes_a_backup_and_the_new_config() {
              "remote": { "url": "https://mcp.example.com/mcp" }
         wrap `filesystem`: npx -y @modelcontextprotocol/server-filesystem . -> mcpward run --name filesystem -- npx -y @modelcontextprotocol/server-filesystem .
         wrapped 1 server(s) in <home>/.cursor/mcp.json; the previous version is in <home>/.local/state/mcpward/backups/mcp.json.<hash>.mcpward-backup-<stamp>
-        restart the client to apply; `mcpward unwrap --client cursor` undoes this
+        restart the client to apply; `mcpward unwrap --client cursor` undoes this for stdio servers (remote ones: restore the backup)
         --- stderr
     "#);
     assert!(config(home.path()).contains(r#""command": "mcpward""#));
@@ -350,4 +350,69 @@ fn wrap_of_a_shared_project_config_names_mcpward_from_path_and_leaves_no_backup_
         .collect();
     assert_eq!(beside, vec![".mcp.json".to_owned()]);
     assert_eq!(backups(home.path()).len(), 1);
+}
+
+#[test]
+fn wrap_with_serve_routes_remote_servers_through_it_and_prints_their_routes() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir(home.path().join(".cursor")).unwrap();
+    let source = r#"{
+  "mcpServers": {
+    "filesystem": { "command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem", "."] },
+    "remote": { "url": "https://mcp.example.com/mcp" },
+    "github": { "url": "https://api.githubcopilot.com/mcp/", "headers": { "Authorization": "Bearer ${env:GITHUB_TOKEN}" } },
+    "odd name": { "url": "https://odd.example.com/mcp" }
+  }
+}
+"#;
+    std::fs::write(home.path().join(".cursor/mcp.json"), source).unwrap();
+    let out = mcpward(
+        home.path(),
+        &[
+            "wrap",
+            "--client",
+            "cursor",
+            "--bin",
+            "mcpward",
+            "--serve",
+            "http://127.0.0.1:8848/",
+            "--yes",
+        ],
+    );
+    insta::assert_snapshot!(text(&out, home.path()));
+    let after = config(home.path());
+    assert!(
+        after.contains(r#""url": "http://127.0.0.1:8848/mcp/remote""#),
+        "{after}"
+    );
+    assert!(
+        after.contains(r#""url": "http://127.0.0.1:8848/mcp/github""#),
+        "{after}"
+    );
+    assert!(after.contains("https://odd.example.com/mcp"), "{after}");
+    // Routed servers are not routed twice.
+    let again = mcpward(
+        home.path(),
+        &[
+            "wrap",
+            "--client",
+            "cursor",
+            "--bin",
+            "mcpward",
+            "--serve",
+            "http://127.0.0.1:8848",
+            "--yes",
+        ],
+    );
+    let shown = text(&again, home.path());
+    assert!(
+        shown.contains("skipped `remote`: already routed through mcpward serve"),
+        "{shown}"
+    );
+    // Not an http(s) URL: refused before anything is read.
+    let bad = mcpward(
+        home.path(),
+        &["wrap", "--client", "cursor", "--serve", "127.0.0.1:8848"],
+    );
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad, home.path()));
 }

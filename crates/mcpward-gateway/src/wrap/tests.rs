@@ -860,3 +860,37 @@ fn codex_file_with_crlf_line_endings_keeps_them() {
         src
     );
 }
+
+#[test]
+fn serve_routing_rewrites_only_the_url_of_codex_remote_servers() {
+    let src = "[mcp_servers.linear]\nurl = \"https://mcp.linear.app/mcp\"\nbearer_token_env_var = \"LINEAR_TOKEN\"\n\n[mcp_servers.fs]\ncommand = \"npx\"\nargs = [\"-y\", \"server\"]\n";
+    let plan =
+        plan_wrap_via_serve(src, ClientKind::Codex, "mcpward", "http://127.0.0.1:8848").unwrap();
+    assert!(
+        plan.new_text
+            .contains("url = \"http://127.0.0.1:8848/mcp/linear\"\nbearer_token_env_var"),
+        "{}",
+        plan.new_text
+    );
+    assert_eq!(plan.routes.len(), 1);
+    assert_eq!(plan.routes[0].url, "https://mcp.linear.app/mcp");
+    assert_eq!(plan.routes[0].headers, ["Authorization"]);
+    assert_eq!(
+        plan.changes.len(),
+        2,
+        "the stdio server is wrapped as before"
+    );
+    // Without --serve the remote server is left alone, as before.
+    let plain = plan_wrap(src, ClientKind::Codex, "mcpward").unwrap();
+    assert!(plain.routes.is_empty());
+    assert!(plain.new_text.contains("https://mcp.linear.app/mcp"));
+}
+
+#[test]
+fn serve_routing_refuses_urls_that_are_not_http() {
+    let src = r#"{"mcpServers": {"x": {"url": "file:///etc/passwd"}}}"#;
+    let plan =
+        plan_wrap_via_serve(src, ClientKind::Cursor, "mcpward", "http://127.0.0.1:8848").unwrap();
+    assert!(plan.changes.is_empty());
+    assert_eq!(plan.skipped[0].reason, "its URL is not http(s)");
+}

@@ -55,6 +55,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             new_text,
             changes: Vec::new(),
             skipped: Vec::new(),
+            routes: Vec::new(),
         };
         let backups = mcpward_gateway::queue::default_state_dir().join("backups");
         let backup = wrap::apply(&path, &source, &plan, &backups)?;

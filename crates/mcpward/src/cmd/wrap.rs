@@ -17,6 +17,11 @@ pub struct WrapArgs {
     /// others (it must resolve on PATH), else the absolute path of this executable].
     #[arg(long, value_name = "PATH")]
     pub bin: Option<String>,
+    /// Also route remote (HTTP) servers through the `mcpward serve` instance at this base URL
+    /// (e.g. `http://127.0.0.1:8848`): each entry's URL becomes `BASE/mcp/<name>`, and the
+    /// `[[route]]` tables its config needs are printed.
+    #[arg(long, value_name = "URL")]
+    pub serve: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -41,21 +46,57 @@ pub struct Target {
 
 pub fn wrap(args: WrapArgs) -> anyhow::Result<ExitCode> {
     let bin = args.bin.clone();
+    let serve = match &args.serve {
+        Some(base) => {
+            let parsed = url::Url::parse(base)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+            if parsed.is_none() {
+                bail!("--serve {base}: not an http(s) URL of an `mcpward serve` instance");
+            }
+            Some(base.trim_end_matches('/').to_owned())
+        }
+        None => None,
+    };
+    let planner = |source: &str, client: ClientKind, bin: &str| match &serve {
+        Some(base) => wrap::plan_wrap_via_serve(source, client, bin, base),
+        None => wrap::plan_wrap(source, client, bin),
+    };
     edit(&args.target, "wrap", |path, source, client| {
         let bin = match &bin {
             Some(b) => b.clone(),
             None => {
                 // A config that cannot be read, or has nothing to wrap, is reported as such
-                // before the command is chosen.
-                let plan = wrap::plan_wrap(source, client, "mcpward")?;
-                if plan.changes.is_empty() {
+                // before the command is chosen; routing remote servers needs no command.
+                let plan = planner(source, client, "mcpward")?;
+                if plan.changes.len() == plan.routes.len() {
                     return Ok(plan);
                 }
                 default_bin(path, source)?
             }
         };
-        Ok(wrap::plan_wrap(source, client, &bin)?)
+        Ok(planner(source, client, &bin)?)
     })
+}
+
+/// The `[[route]]` tables `mcpward serve` needs for the remote servers a wrap pointed at it.
+fn routes_toml(routes: &[wrap::Route]) -> String {
+    let quote = |s: &str| serde_json::Value::String(s.to_owned()).to_string();
+    let mut out = String::new();
+    for r in routes {
+        out.push_str(&format!(
+            "\n[[route]]\nname = {}\nurl = {}\n",
+            quote(&r.name),
+            quote(&r.url)
+        ));
+        if !r.headers.is_empty() {
+            out.push_str(&format!(
+                "# the client's entry sends {}: serve never passes a client's credentials on, so\n# give them here as secret references, e.g. headers = {{ Authorization = \"Bearer ${{MY_TOKEN}}\" }},\n# and remove them from the client's entry\n",
+                r.headers.join(", ")
+            ));
+        }
+    }
+    out
 }
 
 /// The command to write: a project config travels to teammates through git, so it names
@@ -151,8 +192,15 @@ fn edit(
     if verb == "wrap" {
         writeln!(
             out,
-            "restart the client to apply; `mcpward unwrap --client {}` undoes this",
+            "restart the client to apply; `mcpward unwrap --client {}` undoes this for stdio servers (remote ones: restore the backup)",
             client.id()
+        )?;
+    }
+    if !plan.routes.is_empty() {
+        writeln!(
+            out,
+            "add these routes to the config of `mcpward serve` (docs/serve.md), then restart it:{}",
+            routes_toml(&plan.routes)
         )?;
     }
     Ok(ExitCode::SUCCESS)
