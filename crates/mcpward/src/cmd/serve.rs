@@ -13,7 +13,7 @@ pub struct Args {
     /// The gateway's config (TOML): listener, shared state directory, audit log, routes.
     #[arg(long, value_name = "FILE", env = "MCPWARD_SERVE_CONFIG")]
     pub config: PathBuf,
-    /// Listen here instead of the config's [listen] addr (port 0 picks a free port).
+    /// Listen here instead of the config's listen address (port 0 picks a free port).
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
     /// This instance's audit log, instead of the config's `log` (each instance behind a load
