@@ -11,6 +11,8 @@ fn mcpward(args: &[&str], dir: &Path) -> Output {
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        // Help is not wrapped to a terminal (clap wraps when a dev-dependency turns that on).
+        .env("COLUMNS", "400")
         .output()
         .expect("run mcpward")
 }
