@@ -62,6 +62,17 @@ impl LineIndex {
         }
     }
 
+    /// The text of 1-based `line`, without its line end, cut to `max` characters: what an error
+    /// message quotes under its location. Empty past the end.
+    pub fn line_text(&self, text: &str, line: u32, max: usize) -> String {
+        text.lines()
+            .nth(usize::try_from(line.saturating_sub(1)).unwrap_or(usize::MAX))
+            .unwrap_or("")
+            .chars()
+            .take(max)
+            .collect()
+    }
+
     /// Byte offset of a 1-based line/column (column counted in characters); clamped to the text.
     pub fn offset(&self, text: &str, line: u32, col: u32) -> usize {
         let line_idx = (line.max(1) as usize - 1).min(self.line_starts.len() - 1);
@@ -84,6 +95,15 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_text_quotes_one_line_cut_and_nothing_past_the_end() {
+        let text = "first\r\nsécond line\n";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_text(text, 1, 200), "first");
+        assert_eq!(index.line_text(text, 2, 3), "séc");
+        assert_eq!(index.line_text(text, 9, 200), "");
+    }
 
     #[test]
     fn span_counts_lines_and_characters() {

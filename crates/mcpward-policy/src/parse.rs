@@ -239,14 +239,7 @@ struct Source<'a> {
 impl Source<'_> {
     fn invalid(&self, range: Range<usize>, message: &str, hint: &str) -> PolicyError {
         let span = self.index.span(self.text, range.start, range.end);
-        let line_text: String = self
-            .text
-            .lines()
-            .nth(usize::try_from(span.line.saturating_sub(1)).unwrap_or(usize::MAX))
-            .unwrap_or("")
-            .chars()
-            .take(200)
-            .collect();
+        let line_text = self.index.line_text(self.text, span.line, 200);
         // Keep the caret on the first line of a multi-line span.
         let mut span = span;
         let line_rest = line_text

@@ -191,14 +191,7 @@ struct Source<'a> {
 impl Source<'_> {
     fn invalid(&self, range: Range<usize>, message: &str, hint: &str) -> ConfigError {
         let span = self.index.span(self.text, range.start, range.end);
-        let line_text = self
-            .text
-            .lines()
-            .nth(usize::try_from(span.line.saturating_sub(1)).unwrap_or(usize::MAX))
-            .unwrap_or("")
-            .chars()
-            .take(200)
-            .collect();
+        let line_text = self.index.line_text(self.text, span.line, 200);
         ConfigError::Invalid {
             file: self.file.to_path_buf(),
             line: span.line,
