@@ -5,6 +5,7 @@
 
 pub mod bins;
 pub mod client;
+pub mod http;
 pub mod otlp;
 pub mod reference;
 pub mod server;

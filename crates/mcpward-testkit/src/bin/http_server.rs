@@ -19,7 +19,7 @@
 //!
 //! Plain `std::net`, one thread per connection, `Connection: close`: enough HTTP/1.1 for a client.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 
 use serde_json::{Value, json};
@@ -80,22 +80,7 @@ fn main() {
 
 fn handle(stream: TcpStream, options: &Options) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
-    let mut request_line = String::new();
-    reader.read_line(&mut request_line)?;
-    let mut headers = Vec::new();
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line)? == 0 {
-            break;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = line.split_once(':') {
-            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
-        }
-    }
+    let (request_line, headers) = mcpward_testkit::http::read_head(&mut reader)?;
     let header = |name: &str| header_of(&headers, name);
     let length: usize = header("content-length")
         .and_then(|v| v.parse().ok())

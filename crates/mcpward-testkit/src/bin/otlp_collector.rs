@@ -15,7 +15,7 @@
 //! Plain `std::net`, one thread per connection, `Connection: close`.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -83,22 +83,7 @@ fn main() {
 fn handle(stream: TcpStream, collector: &Collector) -> std::io::Result<()> {
     std::thread::sleep(collector.delay);
     let mut reader = BufReader::new(stream.try_clone()?);
-    let mut request_line = String::new();
-    reader.read_line(&mut request_line)?;
-    let mut headers = Vec::new();
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line)? == 0 {
-            break;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = line.split_once(':') {
-            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
-        }
-    }
+    let (request_line, headers) = mcpward_testkit::http::read_head(&mut reader)?;
     let header = |name: &str| {
         headers
             .iter()
