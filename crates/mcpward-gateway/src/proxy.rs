@@ -13,6 +13,7 @@ mod catalogue;
 mod child;
 mod denial;
 mod desktop;
+mod outlet;
 mod pins;
 mod session;
 mod stateless;

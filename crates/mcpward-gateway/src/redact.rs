@@ -97,7 +97,7 @@ impl Redactor {
 /// is not one).
 fn has_unicode_or_slash_escape(text: &[u8]) -> bool {
     let mut rest = text;
-    while let Some(at) = rest.iter().position(|&b| b == b'\\') {
+    while let Some(at) = memchr::memchr(b'\\', rest) {
         match rest.get(at + 1) {
             Some(b'u' | b'/') => return true,
             Some(_) => rest = rest.get(at + 2..).unwrap_or_default(),

@@ -20,9 +20,45 @@ pub(super) struct ToolInfo {
     pub(super) pin: PinStatus,
     /// `definition.inputSchema`, shared with every call judged.
     pub(super) input_schema: Option<std::sync::Arc<Value>>,
+    /// What the definition says the tool does, worked out at its first call: a listed
+    /// definition never changes (a new listing makes a new `ToolInfo`).
+    classified: std::cell::OnceCell<Classified>,
+}
+
+/// [`tool_kind`] and [`knowledge::reads_untrusted`] of one definition.
+#[derive(Clone, Copy)]
+struct Classified {
+    /// Its kind with its read-only claims ignored (a server we do not trust).
+    kind: ToolKind,
+    /// Its kind when trust or curated knowledge vouches for its claims.
+    kind_vouched: ToolKind,
+    reads_untrusted: bool,
 }
 
 impl ToolInfo {
+    fn classified(&self, tool: &str) -> Classified {
+        *self.classified.get_or_init(|| {
+            let annotations = self.annotations.as_ref();
+            let description = self.description.as_deref();
+            Classified {
+                kind: tool_kind(tool, description, annotations, false),
+                kind_vouched: tool_kind(tool, description, annotations, true),
+                reads_untrusted: knowledge::reads_untrusted(tool, annotations),
+            }
+        })
+    }
+
+    /// [`tool_kind`] of this definition (`tool` is its name).
+    pub(super) fn kind(&self, tool: &str, vouched: bool) -> ToolKind {
+        let c = self.classified(tool);
+        if vouched { c.kind_vouched } else { c.kind }
+    }
+
+    /// [`knowledge::reads_untrusted`] of this definition (`tool` is its name).
+    pub(super) fn reads_untrusted(&self, tool: &str) -> bool {
+        self.classified(tool).reads_untrusted
+    }
+
     /// The tool's `inputSchema`: what the server will coerce arguments into.
     pub(super) fn input_schema(&self) -> Option<std::sync::Arc<Value>> {
         self.input_schema.clone()
@@ -151,6 +187,7 @@ impl Catalogue {
                 input_schema: tool.get("inputSchema").cloned().map(std::sync::Arc::new),
                 definition: tool.clone(),
                 pin,
+                classified: std::cell::OnceCell::new(),
             };
             // A person approved what the tool said it was; a changed tool is a new question.
             if let Some(old) = self.tools.insert(name.to_owned(), info)

@@ -11,7 +11,7 @@ use mcpward_policy::{Action, Call, Decision, DecisionSource, Policy, ToolFacts, 
 use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, BufWriter};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::{mpsc, oneshot};
 
 use super::audit::AuditWriter;
@@ -19,6 +19,7 @@ use super::catalogue::{Catalogue, tool_kind};
 use super::child::{self, Server};
 use super::denial::{denial_text, error_result, refusal_text};
 use super::desktop::DesktopNotifier;
+use super::outlet::Outlet;
 use super::pins::{PinGuard, PinStatus};
 use super::stateless::{self, RequestMeta, RetryFields};
 use super::{GatewayError, RunOptions};
@@ -139,8 +140,8 @@ struct Gateway {
     queue: Option<Rc<ApprovalQueue>>,
     /// Desktop notifications for calls that wait in the queue; `None` when turned off.
     desktop: Option<Rc<DesktopNotifier>>,
-    to_client: mpsc::Sender<Vec<u8>>,
-    to_server: Option<mpsc::Sender<Vec<u8>>>,
+    to_client: Outlet,
+    to_server: Option<Outlet>,
     approvals: mpsc::UnboundedSender<ApprovalDone>,
     client_pending: HashMap<IdKey, Pending>,
     /// Whether any policy rule has argument matchers (then path arguments are resolved).
@@ -292,10 +293,8 @@ where
     ));
     let stderr_relay =
         stderr.map(|e| tokio::task::spawn_local(relay_stderr(e, redactor.clone(), max_frame)));
-    let (to_client, client_out_rx) = mpsc::channel(CHANNEL_FRAMES);
-    let (to_server, server_out_rx) = mpsc::channel(CHANNEL_FRAMES);
-    let client_writer = tokio::task::spawn_local(write_frames(output, client_out_rx));
-    tokio::task::spawn_local(write_frames(server_in, server_out_rx));
+    let (to_client, client_writer) = super::outlet::start(output);
+    let (to_server, _) = super::outlet::start(server_in);
     let mut client_rx = spawn_reader(input, max_frame);
     let mut server_rx = spawn_reader(server_out, max_frame);
     let (approvals_tx, mut approvals_rx) = mpsc::unbounded_channel();
@@ -420,7 +419,7 @@ where
                 Some(Ok(Frame::TooLarge { bytes, head })) => gw.client_frame_too_large(bytes, &head, max_frame).await,
                 Some(Ok(Frame::Eof)) | Some(Err(_)) | None => {
                     client_open = false;
-                    // Dropping the sender ends the writer task, which closes the server's stdin.
+                    // Dropping the outlet ends its task, which closes the server's stdin.
                     gw.to_server = None;
                     gw.audit(event(&gw.server, "client-closed", None), false).await;
                     shutdown = Some((tokio::time::Instant::now() + grace, rustix::process::Signal::TERM));
@@ -781,8 +780,6 @@ impl Gateway {
             untrusted,
             durable,
         } = self.judge(&tool, &args);
-        let masked = approval::mask_arguments(&args, &self.redactor);
-        let digest = chain::args_digest(&masked);
         let mut approver = None;
         // A session approval was given before the model read content that may now steer it:
         // after taint, calls with effects are asked again (the policy itself only turns an
@@ -801,6 +798,50 @@ impl Gateway {
             approver = Some("approved earlier in this session".to_owned());
         }
         let key = IdKey::from_raw(&id);
+        if decision.action == Action::Allow && !durable {
+            // A call without effects needs no durable record: it is forwarded first and its
+            // record (masked arguments, digest) is queued after, while the server works. A log
+            // that has failed still refuses it.
+            if self.log.as_ref().is_some_and(|log| log.is_broken()) {
+                let text = refusal_text(
+                    &self.server,
+                    &tool,
+                    "the audit log could not be written, and mcpward does not run tools without a record",
+                );
+                self.send_client(envelope::result_response(&id, &error_result(&text)))
+                    .await;
+                return;
+            }
+            let latency_us = Some(micros(started));
+            let rule = Some(decision.rule_label());
+            self.client_pending.insert(
+                key,
+                Pending {
+                    id,
+                    kind: PendingKind::ToolCall {
+                        tool: tool.clone(),
+                        untrusted,
+                    },
+                },
+            );
+            self.send_server(bytes).await;
+            let digest = chain::args_digest(&approval::mask_arguments(&args, &self.redactor));
+            let rec = Record {
+                server: self.server.clone(),
+                method: "tools/call".into(),
+                tool: Some(tool),
+                args_digest: Some(digest),
+                decision: "allow".into(),
+                rule,
+                approver,
+                latency_us,
+                detail: None,
+            };
+            self.audit(rec, false).await;
+            return;
+        }
+        let masked = approval::mask_arguments(&args, &self.redactor);
+        let digest = chain::args_digest(&masked);
         match decision.action {
             Action::Allow => {
                 let rec = Record {
@@ -885,12 +926,15 @@ impl Gateway {
             knowledge::read_only_proof(package, tool, annotations, trusted, pinned_read_only);
         let facts = ToolFacts {
             // Curated knowledge vouches for a well-known server's tools as trust would.
-            kind: tool_kind(
-                tool,
-                description,
-                annotations,
-                trusted || read_only.is_proof(),
-            ),
+            kind: match info {
+                Some(info) => info.kind(tool, trusted || read_only.is_proof()),
+                None => tool_kind(
+                    tool,
+                    description,
+                    annotations,
+                    trusted || read_only.is_proof(),
+                ),
+            },
             read_only,
             session_tainted: self.taint.is_tainted(),
             roots: self.all_roots(),
@@ -901,26 +945,32 @@ impl Gateway {
             annotations
                 .and_then(|a| a.get("openWorldHint"))
                 .and_then(Value::as_bool),
-            knowledge::reads_untrusted(tool, annotations),
+            info.map_or_else(
+                || knowledge::reads_untrusted(tool, annotations),
+                |info| info.reads_untrusted(tool),
+            ),
         );
         let durable =
             facts.kind.has_side_effects() || facts.kind == mcpward_policy::ToolKind::Unknown;
         // Path matchers see where the arguments really point (symlinks resolved); the frame
         // forwarded to the server is not changed.
         // When a symlink changed an argument, every reading is judged and the strictest wins.
+        let evaluate_with = |arguments: &Value, facts: &ToolFacts| {
+            self.policy.evaluate(&Call {
+                server: &self.server,
+                tool,
+                arguments,
+                facts,
+            })
+        };
         let evaluate = |arguments: &Value, roots: &[std::path::PathBuf]| {
             let facts = ToolFacts {
                 roots: roots.to_vec(),
                 ..facts.clone()
             };
-            self.policy.evaluate(&Call {
-                server: &self.server,
-                tool,
-                arguments,
-                facts: &facts,
-            })
+            evaluate_with(arguments, &facts)
         };
-        let mut decision = evaluate(args, &facts.roots);
+        let mut decision = evaluate_with(args, &facts);
         // Only argument matchers look at values; without them there is nothing to resolve.
         if self.policy_reads_arguments {
             // A relative path is tried against each root in turn by the server (the reference
@@ -1892,12 +1942,12 @@ impl Gateway {
     /// Frames reach here as one line to every reader: relayed ones were checked when read, and
     /// the ones mcpward builds or re-serialises are escaped where they are serialised.
     async fn send_client(&mut self, frame: Vec<u8>) {
-        let _ = self.to_client.send(frame).await;
+        self.to_client.send(frame).await;
     }
 
     async fn send_server(&mut self, frame: Vec<u8>) {
-        if let Some(tx) = &self.to_server {
-            let _ = tx.send(frame).await;
+        if let Some(out) = &self.to_server {
+            out.send(frame).await;
         }
     }
 
@@ -2101,33 +2151,6 @@ async fn relay_stderr(stderr: tokio::process::ChildStderr, redactor: Rc<Redactor
             return;
         }
     }
-}
-
-/// Writes frames, batching whatever is queued into one flush.
-async fn write_frames<W: AsyncWrite + Unpin>(writer: W, mut rx: mpsc::Receiver<Vec<u8>>) {
-    let mut out = BufWriter::with_capacity(PIPE_BUFFER, writer);
-    while let Some(frame) = rx.recv().await {
-        if write_one(&mut out, &frame).await.is_err() {
-            return;
-        }
-        while let Ok(frame) = rx.try_recv() {
-            if write_one(&mut out, &frame).await.is_err() {
-                return;
-            }
-        }
-        if out.flush().await.is_err() {
-            return;
-        }
-    }
-    let _ = out.shutdown().await;
-}
-
-async fn write_one<W: AsyncWrite + Unpin>(
-    out: &mut BufWriter<W>,
-    frame: &[u8],
-) -> std::io::Result<()> {
-    out.write_all(frame).await?;
-    out.write_all(b"\n").await
 }
 
 async fn sleep_opt(until: Option<tokio::time::Instant>) {
