@@ -29,6 +29,15 @@ pub fn mask_arguments(arguments: &Value, redactor: &Redactor) -> Value {
     masked
 }
 
+/// `chain::args_digest(&mask_arguments(arguments, redactor))`, without the masked copy when no
+/// string or key in the arguments holds a secret (the usual call).
+pub fn masked_args_digest(arguments: &Value, redactor: &Redactor) -> String {
+    crate::chain::args_digest_unless(arguments, &mut |text| {
+        matches!(redactor.redact(text), std::borrow::Cow::Borrowed(_))
+    })
+    .unwrap_or_else(|| crate::chain::args_digest(&mask_arguments(arguments, redactor)))
+}
+
 /// `params` of the `elicitation/create` request describing one call. A form request without
 /// `mode`, which every protocol version reads as a form (2025-11-25 made `mode` optional for
 /// exactly this).
@@ -139,6 +148,29 @@ pub fn read_answer(result: Option<&str>) -> ElicitAnswer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digest_of_masked_arguments_is_the_same_with_or_without_a_secret_in_them() {
+        let token = mcpward_testkit::fake_github_token();
+        let redactor = Redactor::new(std::iter::empty());
+        for args in [
+            serde_json::json!({"path": "/tmp/a", "n": [1, 2]}),
+            serde_json::json!({"auth": token, "path": "/tmp/a"}),
+            serde_json::json!({ token.clone(): "key holds it", "path": "/tmp/a"}),
+        ] {
+            assert_eq!(
+                masked_args_digest(&args, &redactor),
+                crate::chain::args_digest(&mask_arguments(&args, &redactor)),
+                "{args}"
+            );
+        }
+        // The token itself is never what is digested.
+        let with = serde_json::json!({"auth": token});
+        assert_ne!(
+            masked_args_digest(&with, &redactor),
+            crate::chain::args_digest(&with)
+        );
+    }
 
     #[test]
     fn only_accept_with_approve_true_approves() {

@@ -145,7 +145,7 @@ pub struct StoredRecord {
 }
 
 /// The part of a line that its `hash` covers, in the order it is written.
-#[derive(Serialize)]
+#[cfg_attr(test, derive(Serialize))]
 struct Body<'a> {
     v: u32,
     time: &'a str,
@@ -162,6 +162,71 @@ struct Body<'a> {
     detail: Option<&'a str>,
     anchor: Option<&'a str>,
     prev: &'a str,
+}
+
+impl Body<'_> {
+    /// The body as one JSON object: the members in field order, `None` as `null`, strings
+    /// escaped as `serde_json` escapes them (what `#[derive(Serialize)]` would write, without
+    /// its per-field machinery on the gateway's path).
+    fn to_json(&self) -> String {
+        use std::fmt::Write as _;
+        fn opt(out: &mut String, key: &str, value: Option<&str>) {
+            out.push_str(key);
+            match value {
+                Some(v) => push_json_string(v, out),
+                None => out.push_str("null"),
+            }
+        }
+        let text_len = [
+            self.time,
+            self.session,
+            self.server,
+            self.method,
+            self.decision,
+        ]
+        .iter()
+        .chain(
+            [
+                self.tool,
+                self.args_digest,
+                self.rule,
+                self.approver,
+                self.detail,
+                self.anchor,
+            ]
+            .iter()
+            .flatten(),
+        )
+        .map(|s| s.len())
+        .sum::<usize>();
+        let mut out = String::with_capacity(text_len + self.prev.len() + 200);
+        let _ = write!(out, "{{\"v\":{},\"time\":", self.v);
+        push_json_string(self.time, &mut out);
+        out.push_str(",\"session\":");
+        push_json_string(self.session, &mut out);
+        let _ = write!(out, ",\"seq\":{},\"server\":", self.seq);
+        push_json_string(self.server, &mut out);
+        out.push_str(",\"method\":");
+        push_json_string(self.method, &mut out);
+        opt(&mut out, ",\"tool\":", self.tool);
+        opt(&mut out, ",\"args_digest\":", self.args_digest);
+        out.push_str(",\"decision\":");
+        push_json_string(self.decision, &mut out);
+        opt(&mut out, ",\"rule\":", self.rule);
+        opt(&mut out, ",\"approver\":", self.approver);
+        match self.latency_us {
+            Some(us) => {
+                let _ = write!(out, ",\"latency_us\":{us}");
+            }
+            None => out.push_str(",\"latency_us\":null"),
+        }
+        opt(&mut out, ",\"detail\":", self.detail);
+        opt(&mut out, ",\"anchor\":", self.anchor);
+        out.push_str(",\"prev\":");
+        push_json_string(self.prev, &mut out);
+        out.push('}');
+        out
+    }
 }
 
 /// Contents of `audit.jsonl.head`.
@@ -626,10 +691,7 @@ impl AuditLog {
             anchor,
             prev,
         };
-        let mut body = serde_json::to_string(&body).map_err(|error| LogError::Encode {
-            path: self.path.clone(),
-            error,
-        })?;
+        let mut body = body.to_json();
         if let Some(key) = &self.key {
             let mac = key.sign(body.as_bytes());
             body.pop();
@@ -736,7 +798,17 @@ fn short(hash: &str) -> &str {
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
+    hex_digest(&Sha256::digest(bytes))
+}
+
+/// A 32-byte digest in lowercase hex (`hex::encode` goes through a `char` iterator: several
+/// times slower on the gateway's path, where every record is hashed).
+pub(crate) fn hex_digest(digest: &[u8]) -> String {
+    let mut out = [0u8; 64];
+    match hex::encode_to_slice(digest, &mut out) {
+        Ok(()) => String::from_utf8_lossy(&out).into_owned(),
+        Err(_) => hex::encode(digest),
+    }
 }
 
 fn head_path(path: &Path) -> PathBuf {
@@ -845,25 +917,42 @@ pub fn default_log_path() -> PathBuf {
 /// Short low-entropy values (a PIN, a yes/no) can be guessed from a plain digest; redact them
 /// before digesting if that matters.
 pub fn args_digest(args: &serde_json::Value) -> String {
-    let mut out = String::new();
-    canonical(args, &mut out);
-    format!("sha256:{}", sha256_hex(out.as_bytes()))
+    args_digest_unless(args, &mut |_| true).unwrap_or_default()
 }
 
-fn canonical(v: &serde_json::Value, out: &mut String) {
+/// [`args_digest`] of `args` as long as `keep` accepts every string and object key in them;
+/// `None` at the first it refuses. The gateway digests a call's arguments with secrets masked:
+/// `keep` is "nothing to mask here", so the usual call is digested without a masked copy.
+pub fn args_digest_unless(
+    args: &serde_json::Value,
+    keep: &mut dyn FnMut(&str) -> bool,
+) -> Option<String> {
+    let mut out = String::new();
+    canonical(args, &mut out, keep).then(|| format!("sha256:{}", sha256_hex(out.as_bytes())))
+}
+
+/// Appends the canonical text of `v`; `false` as soon as `keep` refuses a string or key.
+fn canonical(v: &serde_json::Value, out: &mut String, keep: &mut dyn FnMut(&str) -> bool) -> bool {
     use serde_json::Value;
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Number(n) => out.push_str(&n.to_string()),
-        Value::String(s) => push_json_string(s, out),
+        Value::String(s) => {
+            if !keep(s) {
+                return false;
+            }
+            push_json_string(s, out);
+        }
         Value::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                canonical(item, out);
+                if !canonical(item, out, keep) {
+                    return false;
+                }
             }
             out.push(']');
         }
@@ -875,18 +964,52 @@ fn canonical(v: &serde_json::Value, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
+                if !keep(k) {
+                    return false;
+                }
                 push_json_string(k, out);
                 out.push(':');
-                canonical(v, out);
+                if !canonical(v, out, keep) {
+                    return false;
+                }
             }
             out.push('}');
         }
     }
+    true
 }
 
+/// Appends `s` as a JSON string, escaped exactly as `serde_json` escapes it: `"` and `\`,
+/// the short forms `\b \f \n \r \t`, other control characters as lowercase `\u00xx`,
+/// everything else (DEL and all non-ASCII included) as is.
 fn push_json_string(s: &str, out: &mut String) {
-    // Serialising a &str cannot fail.
-    out.push_str(&serde_json::to_string(s).unwrap_or_default());
+    use std::fmt::Write as _;
+    out.reserve(s.len() + 2);
+    out.push('"');
+    let mut from = 0;
+    for (i, byte) in s.bytes().enumerate() {
+        let short = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        // Escaped bytes are ASCII: `i` is on a character boundary.
+        out.push_str(&s[from..i]);
+        if short.is_empty() {
+            let _ = write!(out, "\\u{byte:04x}");
+        } else {
+            out.push_str(short);
+        }
+        from = i + 1;
+    }
+    out.push_str(&s[from..]);
+    out.push('"');
 }
 
 /// Which records `read` returns; `None` fields match everything.

@@ -290,6 +290,8 @@ pub struct Server<'a> {
     pub table_roots: Option<&'a [PathBuf]>,
     /// The working directory the server was started in (it resolves relative paths there).
     pub cwd: &'a Path,
+    /// The home directory `~` stands for (`HOME`, read once when the session starts).
+    pub home: Option<&'a Path>,
 }
 
 /// The call being judged.
@@ -390,7 +392,6 @@ pub fn apply(decision: Decision, server: &Server<'_>, call: &ToolCall<'_>) -> Gu
     if specs.is_empty() {
         return Guarded { decision, hints };
     }
-    let home = std::env::var_os("HOME").map(PathBuf::from);
     let roots = effective_canonical_roots(
         builtin.is_some(),
         server.table_roots,
@@ -409,7 +410,7 @@ pub fn apply(decision: Decision, server: &Server<'_>, call: &ToolCall<'_>) -> Gu
     let ctx = Context {
         roots: &roots,
         cwd: cwd_reading.then_some(server.cwd),
-        home: home.as_deref(),
+        home: server.home,
     };
     match check_specs(&specs, call.tool, call.arguments, &ctx) {
         Ok(()) => Guarded { decision, hints },

@@ -96,7 +96,7 @@ impl LogKey {
     pub(super) fn sign(&self, bytes: &[u8]) -> String {
         let mut m = self.mac();
         m.update(bytes);
-        hex::encode(m.finalize().into_bytes())
+        super::hex_digest(&m.finalize().into_bytes())
     }
 
     /// Whether `mac_hex` is the HMAC of `bytes` (compared in constant time).

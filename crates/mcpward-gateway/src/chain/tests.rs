@@ -1087,3 +1087,64 @@ fn keyed_records_sharing_a_line_after_a_crash_keep_their_macs() {
     write_lines(&path, &l2);
     assert!(!verify_keyed(&path, Some(&key())).unwrap().is_intact());
 }
+
+#[test]
+fn canonical_strings_are_escaped_exactly_as_serde_json_escapes_them() {
+    let mut every_ascii: String = (0u8..=0x7f).map(char::from).collect();
+    every_ascii.push_str("é\u{2028}\u{2029}\u{fffd}😀");
+    for s in [every_ascii.as_str(), "", "plain", "a\"b\\c\u{1}d\u{1f}"] {
+        let mut out = String::new();
+        push_json_string(s, &mut out);
+        assert_eq!(out, serde_json::to_string(s).unwrap(), "{s:?}");
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn canonical_string_escaping_matches_serde_json(s in "\\PC*|[\\x00-\\x20\"\\\\]*") {
+        let mut out = String::new();
+        push_json_string(&s, &mut out);
+        proptest::prop_assert_eq!(out, serde_json::to_string(&s).unwrap());
+    }
+}
+
+#[test]
+fn a_digest_read_through_a_filter_is_the_plain_digest_or_nothing() {
+    let args = serde_json::json!({"path": "/tmp/a", "opts": {"n": 1, "tags": ["x", "y"]}});
+    assert_eq!(
+        args_digest_unless(&args, &mut |_| true),
+        Some(args_digest(&args))
+    );
+    // A key the filter refuses stops the digest, as a value does.
+    assert_eq!(args_digest_unless(&args, &mut |s| s != "opts"), None);
+    assert_eq!(args_digest_unless(&args, &mut |s| s != "y"), None);
+}
+
+#[test]
+fn record_bodies_are_written_as_serde_would_write_them() {
+    let odd = "quote \" backslash \\ newline \n nul \u{0} del \u{7f} é \u{2028}";
+    for (tool, detail, latency) in [
+        (None, None, None),
+        (Some("read_file"), Some(odd), Some(0)),
+        (Some(odd), Some(""), Some(u64::MAX)),
+    ] {
+        let body = Body {
+            v: FORMAT_VERSION,
+            time: "2026-12-04T00:00:00.000000Z",
+            session: "1a2b-3c4d",
+            seq: u64::MAX,
+            server: odd,
+            method: "tools/call",
+            tool,
+            args_digest: tool.map(|_| "sha256:00"),
+            decision: "allow",
+            rule: detail,
+            approver: tool,
+            latency_us: latency,
+            detail,
+            anchor: detail,
+            prev: GENESIS,
+        };
+        assert_eq!(body.to_json(), serde_json::to_string(&body).unwrap());
+    }
+}

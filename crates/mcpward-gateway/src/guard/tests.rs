@@ -601,6 +601,7 @@ fn apply_to(
             client_roots: &[],
             table_roots: table_roots.as_deref(),
             cwd: &cwd,
+            home: std::env::var_os("HOME").map(PathBuf::from).as_deref(),
         },
         &ToolCall {
             tool,
@@ -895,6 +896,7 @@ fn unknown_tools_write_unless_the_table_says_they_read() {
             client_roots: &[],
             table_roots: table_roots.as_deref(),
             cwd: &cwd,
+            home: std::env::var_os("HOME").map(PathBuf::from).as_deref(),
         },
         &ToolCall {
             tool: "save",
@@ -1023,6 +1025,7 @@ fn hints_are_logged_only_for_calls_the_guard_lets_through() {
         client_roots: &[],
         table_roots: None,
         cwd: &cwd,
+        home: None,
     };
     let through = apply(allow(), &server, &call);
     assert_eq!(through.decision.action, Action::Allow);

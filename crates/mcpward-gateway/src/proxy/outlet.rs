@@ -32,6 +32,9 @@ struct State {
     closing: bool,
     /// The task, waiting for frames.
     task: Option<Waker>,
+    /// A write found the pipe full: the task is (or is about to be) registered for its room,
+    /// so nothing else may poll the pipe.
+    blocked: bool,
 }
 
 impl State {
@@ -54,7 +57,10 @@ impl State {
                 self.writer.as_mut().poll_write_vectored(cx, &bufs[..n])
             };
             match result {
-                Poll::Pending => return Poll::Pending,
+                Poll::Pending => {
+                    self.blocked = true;
+                    return Poll::Pending;
+                }
                 Poll::Ready(Ok(0) | Err(_)) => {
                     self.failed = true;
                     self.held.clear();
@@ -74,7 +80,24 @@ impl State {
                 }
             }
         }
+        self.blocked = false;
         Poll::Ready(())
+    }
+
+    /// Writes what is held now, from the session, unless the task is waiting for the pipe's
+    /// room; a pipe found full leaves the rest to the task, which registers for its room.
+    fn write_now(&mut self) {
+        if self.blocked {
+            // The task is registered for the pipe's room: it writes this frame after the
+            // ones before it.
+            return;
+        }
+        let mut cx = Context::from_waker(Waker::noop());
+        if self.poll_drain(&mut cx).is_pending()
+            && let Some(task) = self.task.take()
+        {
+            task.wake();
+        }
     }
 }
 
@@ -96,6 +119,7 @@ pub(super) fn start<W: AsyncWrite + 'static>(writer: W) -> (Outlet, tokio::task:
         failed: false,
         closing: false,
         task: None,
+        blocked: false,
     }));
     let drained = Rc::new(Notify::new());
     let task = tokio::task::spawn_local(run(state.clone(), drained.clone()));
@@ -137,17 +161,7 @@ impl Outlet {
                 return;
             }
             st.held.push_back(frame);
-            if st.held.len() == 1 {
-                // Nothing before it, so the task is not waiting on the pipe: write now. A
-                // pipe without room leaves it to the task, which registers for the room.
-                let mut cx = Context::from_waker(Waker::noop());
-                if st.poll_drain(&mut cx).is_ready() {
-                    return;
-                }
-            }
-            if let Some(task) = st.task.take() {
-                task.wake();
-            }
+            st.write_now();
         }
         loop {
             {

@@ -120,6 +120,8 @@ struct ApprovalDone {
 }
 
 struct Gateway {
+    /// The home directory `~` in a path argument stands for.
+    home: Option<std::path::PathBuf>,
     server: String,
     /// The package the launch really runs: what curated knowledge is looked up by.
     identity: Option<crate::identity::LaunchIdentity>,
@@ -305,10 +307,16 @@ where
             let _ = exit_tx.send(status);
         });
     }
-    let mut signals = if opts.forward_signals {
-        Some(Signals::new().map_err(GatewayError::Runtime)?)
-    } else {
+    // Signals reach the loop through a channel fed by a task of their own: polling a channel
+    // in every turn of the loop costs nothing, re-arming two signal streams would.
+    let (signal_tx, mut signal_rx) = mpsc::unbounded_channel();
+    let _signal_tx = if opts.forward_signals {
+        let signals = Signals::new().map_err(GatewayError::Runtime)?;
+        tokio::task::spawn_local(forward_signals(signals, signal_tx));
         None
+    } else {
+        // Kept open, so the loop's branch waits instead of seeing the channel end.
+        Some(signal_tx)
     };
 
     let desktop = (opts.desktop_notify && defaults.desktop_notify)
@@ -328,6 +336,7 @@ where
             .and_then(|t| t.roots.as_deref())
             .map(crate::paths::canonical_roots),
         cwd: std::env::current_dir().unwrap_or_else(|_| std::path::PathBuf::from("/")),
+        home: std::env::var_os("HOME").map(std::path::PathBuf::from),
         policy_reads_arguments: opts.policy.rules.iter().any(|r| !r.when.is_empty()),
         state_dir: opts.state_dir.clone(),
         policy: opts.policy,
@@ -387,6 +396,9 @@ where
     let mut shutdown: Option<(tokio::time::Instant, rustix::process::Signal)> = None;
     let mut drain_deadline: Option<tokio::time::Instant> = None;
     let grace = opts.shutdown_grace;
+    let head_sleep = tokio::time::sleep(Duration::from_secs(3600));
+    tokio::pin!(head_sleep);
+    let mut head_armed: Option<tokio::time::Instant> = None;
 
     loop {
         // Write the audit records of a burst once nothing more is waiting to be relayed.
@@ -407,6 +419,14 @@ where
             .as_ref()
             .and_then(|log| log.head_due())
             .map(tokio::time::Instant::from_std);
+        // One timer, moved only when the head's due time changes: a new timer in every turn
+        // of the loop would be registered and cancelled once per relayed frame.
+        if head_due != head_armed {
+            if let Some(due) = head_due {
+                head_sleep.as_mut().reset(due);
+            }
+            head_armed = head_due;
+        }
         let sleep_until = match (shutdown, drain_deadline) {
             (_, Some(d)) => Some(d),
             (Some((d, _)), None) => Some(d),
@@ -458,12 +478,13 @@ where
                     };
                 }
             },
-            sig = recv_signal(&mut signals) => child::signal(pid, sig),
+            Some(sig) = signal_rx.recv() => child::signal(pid, sig),
             _ = sleep_opt(gw.own_list_deadline), if gw.own_list_deadline.is_some() => {
                 gw.own_list_timed_out().await;
             },
             // The head that anchors the last burst's records, once the burst is over.
-            _ = sleep_opt(head_due), if head_due.is_some() => {
+            () = &mut head_sleep, if head_armed.is_some() => {
+                head_armed = None;
                 if let Some(log) = &gw.log {
                     log.write_head();
                 }
@@ -825,7 +846,7 @@ impl Gateway {
                 },
             );
             self.send_server(bytes).await;
-            let digest = chain::args_digest(&approval::mask_arguments(&args, &self.redactor));
+            let digest = approval::masked_args_digest(&args, &self.redactor);
             let rec = Record {
                 server: self.server.clone(),
                 method: "tools/call".into(),
@@ -999,6 +1020,7 @@ impl Gateway {
                 client_roots: &self.client_roots,
                 table_roots: self.table_roots.as_deref(),
                 cwd: &self.cwd,
+                home: self.home.as_deref(),
             },
             &crate::guard::ToolCall {
                 tool,
@@ -2175,13 +2197,16 @@ impl Signals {
     }
 }
 
-async fn recv_signal(signals: &mut Option<Signals>) -> rustix::process::Signal {
-    match signals {
-        Some(s) => tokio::select! {
-            _ = s.int.recv() => rustix::process::Signal::INT,
-            _ = s.term.recv() => rustix::process::Signal::TERM,
-        },
-        None => std::future::pending().await,
+/// Sends each SIGINT and SIGTERM mcpward receives to `tx`, until the loop is gone.
+async fn forward_signals(mut signals: Signals, tx: mpsc::UnboundedSender<rustix::process::Signal>) {
+    loop {
+        let sig = tokio::select! {
+            _ = signals.int.recv() => rustix::process::Signal::INT,
+            _ = signals.term.recv() => rustix::process::Signal::TERM,
+        };
+        if tx.send(sig).is_err() {
+            return;
+        }
     }
 }
 
