@@ -986,6 +986,15 @@ fn push_json_string(s: &str, out: &mut String) {
     use std::fmt::Write as _;
     out.reserve(s.len() + 2);
     out.push('"');
+    // Most text needs no escape; a branch-free pass (vectorised) finds out.
+    let needs_escape = s.bytes().fold(false, |any, b| {
+        any | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if !needs_escape {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     let mut from = 0;
     for (i, byte) in s.bytes().enumerate() {
         let short = match byte {
