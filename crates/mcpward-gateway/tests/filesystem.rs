@@ -614,3 +614,40 @@ async fn initialize_with_client_root(s: &mut common::Session, root: &std::path::
     }
     panic!("the server never took the client's roots");
 }
+
+/// A read's record is built and queued after the call is forwarded (it needs no fsync): every
+/// call still gets its record, with the digest of its arguments, and the log verifies.
+#[tokio::test]
+async fn reads_forwarded_before_their_record_is_built_are_all_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("hello.txt"), "hello").unwrap();
+    let log = root.join("audit.jsonl");
+    let mut opts = fs_options(&root, &root.join(".state"));
+    opts.log_path = Some(log.clone());
+    let mut s = start(opts);
+    s.client.initialize(json!({})).await.unwrap();
+    s.client.list_tools().await.unwrap();
+    let args = json!({"path": root.join("hello.txt")});
+    for _ in 0..20 {
+        let resp = s
+            .client
+            .call_tool("read_text_file", args.clone())
+            .await
+            .unwrap();
+        assert_eq!(response_text(&resp), "hello");
+    }
+    assert_eq!(s.finish().await, 0);
+    let calls: Vec<_> = mcpward_gateway::chain::read(&log, &Default::default())
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.tool.as_deref() == Some("read_text_file"))
+        .collect();
+    assert_eq!(calls.len(), 20);
+    let digest = mcpward_gateway::chain::args_digest(&args);
+    for rec in &calls {
+        assert_eq!(rec.decision, "allow");
+        assert_eq!(rec.args_digest.as_deref(), Some(digest.as_str()));
+    }
+    assert!(mcpward_gateway::chain::verify(&log).unwrap().is_intact());
+}
