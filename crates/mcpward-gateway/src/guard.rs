@@ -332,26 +332,30 @@ pub fn effective_roots(
         &crate::paths::canonical_roots(launch_roots),
         &crate::paths::canonical_roots(client_roots),
     )
+    .into_owned()
 }
 
 /// [`effective_roots`] of roots already canonical: no system call. A gateway canonicalises its
 /// roots once, as the server resolves its allowed directories once when it starts, and the
 /// client's roots when it declares them.
-fn effective_canonical_roots(
+/// Borrowed when they are the launch or table roots as they are (the usual call).
+fn effective_canonical_roots<'a>(
     known_server: bool,
-    table_roots: Option<&[PathBuf]>,
-    launch_roots: &[PathBuf],
+    table_roots: Option<&'a [PathBuf]>,
+    launch_roots: &'a [PathBuf],
     client_roots: &[PathBuf],
-) -> Vec<PathBuf> {
-    let mut roots = match table_roots {
-        None => launch_roots.to_vec(),
-        Some(table) if known_server => intersect(launch_roots, table),
-        Some(table) => table.to_vec(),
+) -> std::borrow::Cow<'a, [PathBuf]> {
+    use std::borrow::Cow;
+    let roots = match table_roots {
+        None => Cow::Borrowed(launch_roots),
+        Some(table) if known_server => Cow::Owned(intersect(launch_roots, table)),
+        Some(table) => Cow::Borrowed(table),
     };
-    if !client_roots.is_empty() {
-        roots = intersect(&roots, client_roots);
+    if client_roots.is_empty() {
+        roots
+    } else {
+        Cow::Owned(intersect(&roots, client_roots))
     }
-    roots
 }
 
 /// The directories inside both an `a` and a `b` directory.
@@ -443,8 +447,8 @@ pub fn check_path(raw: &str, role: Role, ctx: &Context<'_>) -> Result<(), String
 }
 
 /// The text as written, and each different text a server may read it as, with how.
-fn readings(raw: &str) -> Vec<(String, Option<&'static str>)> {
-    let mut out: Vec<(String, Option<&'static str>)> = vec![(raw.to_owned(), None)];
+fn readings(raw: &str) -> Vec<(std::borrow::Cow<'_, str>, Option<&'static str>)> {
+    let mut out: Vec<(std::borrow::Cow<'_, str>, Option<&'static str>)> = vec![(raw.into(), None)];
     // Every character folding changes is outside ASCII.
     let folded = if raw.is_ascii() {
         String::new()
@@ -453,7 +457,7 @@ fn readings(raw: &str) -> Vec<(String, Option<&'static str>)> {
     };
     if !folded.is_empty() && folded != raw {
         out.push((
-            folded,
+            folded.into(),
             Some("with compatibility characters folded (NFKC, Windows best-fit)"),
         ));
     }
@@ -461,7 +465,7 @@ fn readings(raw: &str) -> Vec<(String, Option<&'static str>)> {
         if out[i].0.contains('\\') {
             let slashed = out[i].0.replace('\\', "/");
             if !out.iter().any(|(r, _)| *r == slashed) {
-                out.push((slashed, Some("with backslashes as separators")));
+                out.push((slashed.into(), Some("with backslashes as separators")));
             }
         }
     }
@@ -487,12 +491,18 @@ const DECODED_ESCAPES: [&str; 8] = ["%2f", "%2e", "%25", "%5c", "%00", "%c0", "%
 
 /// Decides one reading of a path.
 fn check_reading(raw: &str, role: Role, ctx: &Context<'_>) -> Result<(), String> {
-    let lower = raw.to_ascii_lowercase();
-    if lower.starts_with("file:") {
+    if raw
+        .get(..5)
+        .is_some_and(|p| p.eq_ignore_ascii_case("file:"))
+    {
         return Err("is a file: URI; give a plain path".into());
     }
-    if DECODED_ESCAPES.iter().any(|e| lower.contains(e)) {
-        return Err("contains percent escapes a server may decode into another path".into());
+    // Every escape starts with `%`: most paths have none and need no lowercase copy.
+    if raw.contains('%') {
+        let lower = raw.to_ascii_lowercase();
+        if DECODED_ESCAPES.iter().any(|e| lower.contains(e)) {
+            return Err("contains percent escapes a server may decode into another path".into());
+        }
     }
     let bytes = raw.as_bytes();
     if bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' {
@@ -576,12 +586,14 @@ fn walk(path: &Path, roots: &[PathBuf]) -> Result<PathBuf, String> {
         .filter_map(|r| path.strip_prefix(r).ok().map(|rest| (r, rest)))
         .max_by_key(|(r, _)| r.as_os_str().len())
         .map_or((Path::new("/"), path), |(r, rest)| (r.as_path(), rest));
-    let mut pending: Vec<PathBuf> = rest
+    // Components still to walk, last first: borrowed from `path`, owned when a symlink's
+    // target put them there.
+    let mut pending: Vec<std::borrow::Cow<'_, OsStr>> = rest
         .components()
         .rev()
         .filter_map(|c| match c {
-            Component::Normal(n) => Some(PathBuf::from(n)),
-            Component::ParentDir => Some(PathBuf::from("..")),
+            Component::Normal(n) => Some(n.into()),
+            Component::ParentDir => Some(OsStr::new("..").into()),
             _ => None,
         })
         .collect();
@@ -589,7 +601,7 @@ fn walk(path: &Path, roots: &[PathBuf]) -> Result<PathBuf, String> {
     let mut links = 0;
     let mut exists = true;
     while let Some(part) = pending.pop() {
-        if part.as_os_str() == OsStr::new("..") {
+        if part == OsStr::new("..") {
             resolved.pop();
             continue;
         }
@@ -611,8 +623,8 @@ fn walk(path: &Path, roots: &[PathBuf]) -> Result<PathBuf, String> {
                 }
                 for c in target.components().rev() {
                     match c {
-                        Component::Normal(n) => pending.push(PathBuf::from(n)),
-                        Component::ParentDir => pending.push(PathBuf::from("..")),
+                        Component::Normal(n) => pending.push(n.to_owned().into()),
+                        Component::ParentDir => pending.push(OsStr::new("..").into()),
                         _ => {}
                     }
                 }
@@ -630,8 +642,8 @@ fn walk(path: &Path, roots: &[PathBuf]) -> Result<PathBuf, String> {
                 // The filesystem server opens an entry whose name is the same text in another
                 // Unicode normal form (`cafe\u{301}` for `café`) when the name as written does
                 // not exist: the walk goes where it would.
-                if let Some(equivalent) = unicode_equivalent(&resolved, &part) {
-                    pending.push(equivalent);
+                if let Some(equivalent) = unicode_equivalent(&resolved, Path::new(&part)) {
+                    pending.push(equivalent.into_os_string().into());
                     continue;
                 }
                 exists = false;

@@ -1158,3 +1158,34 @@ fn rejects_overlong_utf8_percent_escape() {
     .unwrap_err();
     assert!(err.reason.contains("percent escapes"), "{err}");
 }
+
+/// The scheme and escape checks read the path case-insensitively without copying every path:
+/// upper- and mixed-case spellings are refused as the lower-case ones are, and a `%` that
+/// starts no escape a server decodes is an ordinary character.
+#[test]
+fn file_uris_and_percent_escapes_are_refused_in_any_letter_case() {
+    let tree = Tree::new();
+    let root = tree.b().join("root");
+    let roots = [root.clone()];
+    let ctx = Context {
+        roots: &roots,
+        cwd: Some(&root),
+        home: None,
+    };
+    let r = root.display();
+    for refused in [
+        "FILE:///etc/passwd".to_owned(),
+        "File:/etc/passwd".to_owned(),
+        format!("{r}/%2E%2E/%2e%2E/etc/passwd"),
+        format!("{r}/a%2Fb"),
+        format!("{r}/a%5Cb"),
+    ] {
+        let args = json!({"path": refused});
+        assert!(
+            check(FILESYSTEM_TOOLS, "read_text_file", &args, &ctx).is_err(),
+            "{refused}"
+        );
+    }
+    let args = json!({"path": format!("{r}/100%.txt")});
+    check(FILESYSTEM_TOOLS, "read_text_file", &args, &ctx).unwrap();
+}
