@@ -824,17 +824,11 @@ impl Gateway {
             // record (masked arguments, digest) is queued after, while the server works. A log
             // that has failed still refuses it.
             if self.log.as_ref().is_some_and(|log| log.is_broken()) {
-                let text = refusal_text(
-                    &self.server,
-                    &tool,
-                    "the audit log could not be written, and mcpward does not run tools without a record",
-                );
-                self.send_client(envelope::result_response(&id, &error_result(&text)))
-                    .await;
+                self.refuse_unrecorded(&id, &tool).await;
                 return;
             }
-            let latency_us = Some(micros(started));
-            let rule = Some(decision.rule_label());
+            let latency_us = micros(started);
+            let rule = decision.rule_label();
             self.client_pending.insert(
                 key,
                 Pending {
@@ -847,17 +841,7 @@ impl Gateway {
             );
             self.send_server(bytes).await;
             let digest = approval::masked_args_digest(&args, &self.redactor);
-            let rec = Record {
-                server: self.server.clone(),
-                method: "tools/call".into(),
-                tool: Some(tool),
-                args_digest: Some(digest),
-                decision: "allow".into(),
-                rule,
-                approver,
-                latency_us,
-                detail: None,
-            };
+            let rec = self.allowed_call(tool, digest, rule, approver, latency_us);
             self.audit(rec, false).await;
             return;
         }
@@ -865,25 +849,15 @@ impl Gateway {
         let digest = chain::args_digest(&masked);
         match decision.action {
             Action::Allow => {
-                let rec = Record {
-                    server: self.server.clone(),
-                    method: "tools/call".into(),
-                    tool: Some(tool.clone()),
-                    args_digest: Some(digest),
-                    decision: "allow".into(),
-                    rule: Some(decision.rule_label()),
+                let rec = self.allowed_call(
+                    tool.clone(),
+                    digest,
+                    decision.rule_label(),
                     approver,
-                    latency_us: Some(micros(started)),
-                    detail: None,
-                };
+                    micros(started),
+                );
                 if !self.audit(rec, durable).await {
-                    let text = refusal_text(
-                        &self.server,
-                        &tool,
-                        "the audit log could not be written, and mcpward does not run tools without a record",
-                    );
-                    self.send_client(envelope::result_response(&id, &error_result(&text)))
-                        .await;
+                    self.refuse_unrecorded(&id, &tool).await;
                     return;
                 }
                 self.client_pending.insert(
@@ -930,6 +904,39 @@ impl Gateway {
                 .await;
             }
         }
+    }
+
+    /// The record of an allowed `tools/call`.
+    fn allowed_call(
+        &self,
+        tool: String,
+        args_digest: String,
+        rule: String,
+        approver: Option<String>,
+        latency_us: u64,
+    ) -> Record {
+        Record {
+            server: self.server.clone(),
+            method: "tools/call".into(),
+            tool: Some(tool),
+            args_digest: Some(args_digest),
+            decision: "allow".into(),
+            rule: Some(rule),
+            approver,
+            latency_us: Some(latency_us),
+            detail: None,
+        }
+    }
+
+    /// Answers a call that cannot be recorded: mcpward does not run tools without a record.
+    async fn refuse_unrecorded(&mut self, id: &RawValue, tool: &str) {
+        let text = refusal_text(
+            &self.server,
+            tool,
+            "the audit log could not be written, and mcpward does not run tools without a record",
+        );
+        self.send_client(envelope::result_response(id, &error_result(&text)))
+            .await;
     }
 
     /// The policy's decision on `tool` called with `args`, with the facts it was made on.
