@@ -177,29 +177,8 @@ impl Body<'_> {
                 None => out.push_str("null"),
             }
         }
-        let text_len = [
-            self.time,
-            self.session,
-            self.server,
-            self.method,
-            self.decision,
-        ]
-        .iter()
-        .chain(
-            [
-                self.tool,
-                self.args_digest,
-                self.rule,
-                self.approver,
-                self.detail,
-                self.anchor,
-            ]
-            .iter()
-            .flatten(),
-        )
-        .map(|s| s.len())
-        .sum::<usize>();
-        let mut out = String::with_capacity(text_len + self.prev.len() + 200);
+        // Room for a usual record (the detail is the only long member, and it is capped).
+        let mut out = String::with_capacity(512);
         let _ = write!(out, "{{\"v\":{},\"time\":", self.v);
         push_json_string(self.time, &mut out);
         out.push_str(",\"session\":");

@@ -120,8 +120,6 @@ struct ApprovalDone {
 }
 
 struct Gateway {
-    /// The home directory `~` in a path argument stands for.
-    home: Option<std::path::PathBuf>,
     server: String,
     /// The package the launch really runs: what curated knowledge is looked up by.
     identity: Option<crate::identity::LaunchIdentity>,
@@ -132,6 +130,8 @@ struct Gateway {
     table_roots: Option<Vec<std::path::PathBuf>>,
     /// mcpward's working directory, which the server inherits.
     cwd: std::path::PathBuf,
+    /// The home directory `~` in a path argument stands for (`HOME`, read once).
+    home: Option<std::path::PathBuf>,
     redactor: Rc<Redactor>,
     redact_responses: bool,
     hide_denied: bool,
@@ -2208,8 +2208,10 @@ impl Signals {
 async fn forward_signals(mut signals: Signals, tx: mpsc::UnboundedSender<rustix::process::Signal>) {
     loop {
         let sig = tokio::select! {
-            _ = signals.int.recv() => rustix::process::Signal::INT,
-            _ = signals.term.recv() => rustix::process::Signal::TERM,
+            Some(()) = signals.int.recv() => rustix::process::Signal::INT,
+            Some(()) = signals.term.recv() => rustix::process::Signal::TERM,
+            // Both streams ended (the runtime is shutting down): nothing more will come.
+            else => return,
         };
         if tx.send(sig).is_err() {
             return;
