@@ -295,7 +295,7 @@ impl Resolver<'_> {
         if let Some(p) = &self.path {
             cmd.env("PATH", p);
         }
-        let out = cmd.output().map_err(|e| ResolveError::CliFailed {
+        let out = output_when_not_busy(&mut cmd).map_err(|e| ResolveError::CliFailed {
             reference: reference.into(),
             program: cli.program,
             status: "could not start".into(),
@@ -375,6 +375,24 @@ impl Cli {
         install: "install the Vault CLI (https://developer.hashicorp.com/vault/install), set VAULT_ADDR and log in with `vault login`",
         login: "log in with `vault login` (and check VAULT_ADDR)",
     };
+}
+
+/// Runs `cmd` to completion, trying again for a moment while the kernel refuses to execute the
+/// program because a process still has it open for writing (`ETXTBSY`): a CLI that a package
+/// update is replacing, or one written just before (another thread's fork holds the writer's
+/// descriptor until that child execs). Any other error is returned at once.
+fn output_when_not_busy(cmd: &mut Command) -> std::io::Result<std::process::Output> {
+    let mut pause = std::time::Duration::from_millis(5);
+    for _ in 0..6 {
+        match cmd.output() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                std::thread::sleep(pause);
+                pause *= 2;
+            }
+            other => return other,
+        }
+    }
+    cmd.output()
 }
 
 /// `program` in the directories of `path` (an executable regular file).

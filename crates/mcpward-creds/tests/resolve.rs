@@ -80,6 +80,36 @@ fn op_reference_is_read_with_op_read() {
     assert_eq!(v.expose(), fake_github_token());
 }
 
+/// A CLI still open for writing somewhere (being replaced by an update, or just written while
+/// another thread forked) cannot be executed for a moment (`ETXTBSY`); the resolver waits for it
+/// instead of failing the launch with "Text file busy".
+#[test]
+fn cli_still_open_for_writing_is_run_once_the_writer_lets_go() {
+    let bin = tempfile::tempdir().unwrap();
+    fake_op(bin.path(), true);
+    let writer = std::fs::OpenOptions::new()
+        .append(true)
+        .open(bin.path().join("op"))
+        .unwrap();
+    let busy = std::process::Command::new(bin.path().join("op")).output();
+    assert_eq!(
+        busy.map(|_| ()).unwrap_err().kind(),
+        std::io::ErrorKind::ExecutableFileBusy,
+        "the kernel refuses to run a file open for writing"
+    );
+    let released = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        drop(writer);
+    });
+    let store = MemoryStore::default();
+    let r = resolver(&store, &no_env, bin.path());
+    let v = r
+        .resolve(&SecretRef::parse("op://Private/GitHub/token").unwrap())
+        .unwrap();
+    assert_eq!(v.expose(), fake_github_token());
+    released.join().unwrap();
+}
+
 #[test]
 fn op_signed_out_names_the_reference_and_how_to_sign_in() {
     let bin = tempfile::tempdir().unwrap();

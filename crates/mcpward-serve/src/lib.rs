@@ -126,24 +126,36 @@ pub fn run_blocking(config: ServeConfig, on_ready: impl FnOnce(&Ready)) -> Resul
             addr: config.listen.addr,
             source,
         })?;
-    let result = runtime.block_on(serve(config, on_ready, shutdown_signal()));
+    // The handlers are in place before `on_ready` announces the address, so a SIGTERM sent as
+    // soon as it is printed ends the gateway cleanly instead of killing it.
+    let stop = {
+        let _context = runtime.enter();
+        shutdown_signal()
+    };
+    let result = runtime.block_on(serve(config, on_ready, stop));
     runtime.shutdown_timeout(Duration::from_secs(5));
     result
 }
 
-async fn shutdown_signal() {
+/// Installs the SIGINT and SIGTERM handlers now (inside a runtime) and returns what completes
+/// on the first of them. Where they cannot be installed, the default disposition still ends
+/// the process.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     use tokio::signal::unix::{SignalKind, signal};
-    match (
+    let streams = (
         signal(SignalKind::interrupt()),
         signal(SignalKind::terminate()),
-    ) {
-        (Ok(mut int), Ok(mut term)) => {
-            tokio::select! {
-                _ = int.recv() => {},
-                _ = term.recv() => {},
+    );
+    async move {
+        match streams {
+            (Ok(mut int), Ok(mut term)) => {
+                tokio::select! {
+                    _ = int.recv() => {},
+                    _ = term.recv() => {},
+                }
             }
+            _ => std::future::pending().await,
         }
-        _ => std::future::pending().await,
     }
 }
 

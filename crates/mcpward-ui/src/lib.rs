@@ -19,6 +19,8 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use futures_util::FutureExt as _;
+
 use mcpward_gateway::chain::LogKey;
 use mcpward_gateway::queue::PageSession;
 
@@ -133,10 +135,18 @@ pub fn run(config: Config, port: u16, ready: impl FnOnce(&Ui)) -> Result<(), UiE
         .map_err(UiError::Runtime)?;
     runtime.block_on(async move {
         let ui = Ui::bind(config, port).await?;
+        // Ctrl-C is handled from before the address is announced: `ctrl_c()` would install its
+        // handler only when first polled, after `ready`, and an interrupt in between would kill
+        // the process instead of ending it cleanly.
+        let mut interrupted = std::pin::pin!(tokio::signal::ctrl_c());
+        if let Some(result) = interrupted.as_mut().now_or_never() {
+            // Interrupted already, or the handler could not be installed: nothing is served.
+            return result.map_err(UiError::Runtime);
+        }
         ready(&ui);
         tokio::select! {
             served = ui.serve() => served,
-            _ = tokio::signal::ctrl_c() => Ok(()),
+            _ = interrupted => Ok(()),
         }
     })
 }

@@ -70,6 +70,33 @@ fn serve_says_where_it_listens_and_which_routes_it_serves() {
     insta::assert_snapshot!(line.replace(&port.to_string(), "PORT"), @"mcpward serve: listening on http://127.0.0.1:PORT; routes: http://127.0.0.1:PORT/mcp/notes");
 }
 
+/// The signal handlers were installed only when the gateway first waited for a signal, after it
+/// had printed its address: a SIGTERM sent on that line killed it instead of ending it.
+#[test]
+fn sigterm_sent_the_moment_serve_says_it_listens_ends_it_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("serve.toml");
+    std::fs::write(&config, format!("state_dir = \"state\"\n{ROUTE}")).unwrap();
+    for i in 0..5 {
+        let log = dir.path().join(format!("audit-{i}.jsonl"));
+        let mut instance = serve::Instance::start(&config, &log, &[]);
+        // Caught signals, as the kernel reports them once the address line has been read.
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", instance.proc.child.id())).unwrap();
+        let caught = status
+            .lines()
+            .find_map(|l| l.strip_prefix("SigCgt:"))
+            .map(|mask| u64::from_str_radix(mask.trim(), 16).unwrap())
+            .unwrap();
+        assert!(
+            caught & (1 << (15 - 1)) != 0,
+            "start {i}: SIGTERM is not handled yet when the address is printed"
+        );
+        let status = instance.proc.terminate();
+        assert!(status.success(), "start {i}: {status:?}");
+    }
+}
+
 #[test]
 fn serve_help_names_its_options() {
     let dir = tempfile::tempdir().unwrap();

@@ -232,6 +232,35 @@ async fn wait_for_port(port: u16) {
     panic!("chromedriver did not listen on port {port}");
 }
 
+/// `ctrl_c()` installed its handler only when first polled, after the address was printed: a
+/// Ctrl-C on that line killed `mcpward ui` instead of ending it. (No browser needed.)
+#[test]
+fn ctrl_c_sent_the_moment_ui_prints_its_address_ends_it_cleanly() {
+    for i in 0..5 {
+        let state = tempfile::tempdir().unwrap();
+        let (mut ui, _url) = start_ui(state.path());
+        let pid = ui.0.id();
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+        let caught = status
+            .lines()
+            .find_map(|l| l.strip_prefix("SigCgt:"))
+            .map(|mask| u64::from_str_radix(mask.trim(), 16).unwrap())
+            .unwrap();
+        assert!(
+            caught & (1 << (2 - 1)) != 0,
+            "start {i}: SIGINT is not handled yet when the address is printed"
+        );
+        let sent = Command::new("kill")
+            .arg("-INT")
+            .arg(pid.to_string())
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let exit = ui.0.wait().unwrap();
+        assert!(exit.success(), "start {i}: {exit:?}");
+    }
+}
+
 /// `mcpward ui --no-open` on a free port: the process and the address it printed.
 fn start_ui(state: &Path) -> (Killed, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_mcpward"))
