@@ -40,6 +40,9 @@ fn main() {
     ) {
         println!("cargo::rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");
     }
+    if let Some(warning) = layout::names_unmatched(&var("CARGO_ENCODED_RUSTFLAGS")) {
+        println!("cargo::warning={warning}");
+    }
     let manifest = PathBuf::from(var("CARGO_MANIFEST_DIR"));
     let list = std::fs::read_to_string(manifest.join("link/run-hot.txt"))
         .expect("crates/mcpward/link/run-hot.txt is part of the package");

@@ -75,6 +75,26 @@ fn layout_is_left_out_where_it_cannot_help_or_the_linker_cannot_read_it() {
 }
 
 #[test]
+fn legacy_symbol_names_are_warned_about_since_the_list_cannot_match_them() {
+    // The config's flags, as cargo passes them.
+    assert_eq!(
+        layout::names_unmatched("-Csymbol-mangling-version=v0"),
+        None
+    );
+    assert_eq!(
+        layout::names_unmatched("-C\x1fsymbol-mangling-version=v0\x1f-Dwarnings"),
+        None
+    );
+    // RUSTFLAGS from the environment replaced them.
+    let warning = layout::names_unmatched("-Dwarnings").expect("a warning");
+    assert!(
+        warning.contains("-Csymbol-mangling-version=v0"),
+        "{warning}"
+    );
+    assert!(layout::names_unmatched("").is_some());
+}
+
+#[test]
 fn relocations_are_packed_for_glibc_2_36_and_later_built_natively() {
     assert!(layout::packed_relocations(
         "gnu",

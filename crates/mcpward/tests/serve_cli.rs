@@ -2,6 +2,8 @@
 
 #[path = "support/serve.rs"]
 mod serve;
+#[path = "support/signals.rs"]
+mod signals;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -80,16 +82,9 @@ fn sigterm_sent_the_moment_serve_says_it_listens_ends_it_cleanly() {
     for i in 0..5 {
         let log = dir.path().join(format!("audit-{i}.jsonl"));
         let mut instance = serve::Instance::start(&config, &log, &[]);
-        // Caught signals, as the kernel reports them once the address line has been read.
-        let status =
-            std::fs::read_to_string(format!("/proc/{}/status", instance.proc.child.id())).unwrap();
-        let caught = status
-            .lines()
-            .find_map(|l| l.strip_prefix("SigCgt:"))
-            .map(|mask| u64::from_str_radix(mask.trim(), 16).unwrap())
-            .unwrap();
+        // As the kernel reports it once the address line has been read.
         assert!(
-            caught & (1 << (15 - 1)) != 0,
+            signals::handles(instance.proc.child.id(), 15),
             "start {i}: SIGTERM is not handled yet when the address is printed"
         );
         let status = instance.proc.terminate();

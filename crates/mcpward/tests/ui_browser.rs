@@ -6,6 +6,9 @@
 //! them these tests fail and say how to install them; `MCPWARD_SKIP_BROWSER=1` skips them with a
 //! notice instead. `MCPWARD_UI_SCREENSHOTS=1` rewrites the screenshots in `docs/ui/`.
 
+#[path = "support/signals.rs"]
+mod signals;
+
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -240,14 +243,8 @@ fn ctrl_c_sent_the_moment_ui_prints_its_address_ends_it_cleanly() {
         let state = tempfile::tempdir().unwrap();
         let (mut ui, _url) = start_ui(state.path());
         let pid = ui.0.id();
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-        let caught = status
-            .lines()
-            .find_map(|l| l.strip_prefix("SigCgt:"))
-            .map(|mask| u64::from_str_radix(mask.trim(), 16).unwrap())
-            .unwrap();
         assert!(
-            caught & (1 << (2 - 1)) != 0,
+            signals::handles(pid, 2),
             "start {i}: SIGINT is not handled yet when the address is printed"
         );
         let sent = Command::new("kill")
