@@ -12,7 +12,10 @@
 //! (Rust's default linker on x86-64 Linux) both read. Only the order of functions changes: a
 //! listed name that no longer exists matches nothing, and an unlisted one stays in `.text`.
 
+use std::env;
 use std::fmt::Write as _;
+use std::path::Path;
+use std::process::Command;
 
 /// Name of the output section that holds the listed functions.
 pub const HOT_SECTION: &str = ".text.mcpward_run_hot";
@@ -91,4 +94,50 @@ pub fn names(list: &str) -> impl Iterator<Item = &str> {
     list.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// A build script's part: tells cargo how to link the targets of kind `targets` (`bins`,
+/// `benches`) of the package being built, from `list` (the text of `link/run-hot.txt`, whose
+/// path is `list_path`).
+// A build script talks to cargo on its standard output.
+#[allow(clippy::disallowed_macros, clippy::print_stdout)]
+pub fn configure(targets: &str, list_path: &Path) {
+    println!("cargo::rerun-if-changed={}", list_path.display());
+    let this_file = list_path.with_file_name("layout.rs");
+    println!("cargo::rerun-if-changed={}", this_file.display());
+    println!("cargo::rerun-if-env-changed=MCPWARD_DEFAULT_LAYOUT");
+    let var = |name: &str| env::var(name).unwrap_or_default();
+    let opt_out = env::var("MCPWARD_DEFAULT_LAYOUT").ok();
+    let rustflags = var("CARGO_ENCODED_RUSTFLAGS");
+    if !wanted(
+        &var("CARGO_CFG_TARGET_OS"),
+        &var("PROFILE"),
+        &rustflags,
+        opt_out.as_deref(),
+    ) {
+        return;
+    }
+    let glibc = Command::new("getconf")
+        .arg("GNU_LIBC_VERSION")
+        .output()
+        .ok()
+        .filter(|out| out.status.success())
+        .map(|out| String::from_utf8_lossy(&out.stdout).into_owned());
+    if packed_relocations(
+        &var("CARGO_CFG_TARGET_ENV"),
+        var("HOST") != var("TARGET"),
+        glibc.as_deref(),
+        &var("PROFILE"),
+        &rustflags,
+    ) {
+        println!("cargo::rustc-link-arg-{targets}=-Wl,-z,pack-relative-relocs");
+    }
+    if let Some(warning) = names_unmatched(&rustflags) {
+        println!("cargo::warning={warning}");
+    }
+    let list = std::fs::read_to_string(list_path)
+        .unwrap_or_else(|e| panic!("{}: {e}", list_path.display()));
+    let out = Path::new(&var("OUT_DIR")).join("run-hot.ld");
+    std::fs::write(&out, linker_script(&list)).expect("OUT_DIR is writable");
+    println!("cargo::rustc-link-arg-{targets}=-Wl,-T,{}", out.display());
 }
